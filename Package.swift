@@ -1,0 +1,106 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "mailscope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mailscope", targets: ["mailscope"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.17.0"),
+    ],
+    targets: [
+        // MARK: C seams (only MailscopeCurl and MailscopeTerminal import these)
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "CCurlShims",
+            dependencies: ["CCurl"],
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "CTerminalShims",
+            dependencies: ["CNCursesW"],
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+
+        // MARK: Libraries, one per concern
+        /// Shared primitives: HTTP messages and the transport protocol, clocks, secrets, JSON.
+        .target(
+            name: "MailscopeCore",
+            dependencies: [.product(name: "Clocks", package: "swift-clocks")]
+        ),
+        /// The libcurl HTTP transport: the only code that imports curl.
+        .target(name: "MailscopeCurl", dependencies: ["MailscopeCore", "CCurl", "CCurlShims"]),
+        /// Microsoft identity platform, Graph and Exchange admin clients.
+        .target(
+            name: "MicrosoftClients",
+            dependencies: [
+                "MailscopeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        /// The setup engine: config, presets, stages (check, plan, apply, verify), journal.
+        .target(
+            name: "MailscopeEngine",
+            dependencies: [
+                "MailscopeCore", "MicrosoftClients",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        /// A simulated tenant served over real HTTP on loopback.
+        .target(
+            name: "TenantSimulator",
+            dependencies: [
+                "MailscopeCore",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        /// The wizard's pure core: model, messages, update, view into a cell grid.
+        .target(name: "MailscopeTUI", dependencies: ["MailscopeCore", "MailscopeEngine"]),
+        /// The ncurses adapter: the only code that imports ncurses.
+        .target(name: "MailscopeTerminal", dependencies: ["MailscopeTUI", "CNCursesW", "CTerminalShims"]),
+        .executableTarget(
+            name: "mailscope",
+            dependencies: [
+                "MailscopeCore", "MailscopeCurl", "MicrosoftClients", "MailscopeEngine", "TenantSimulator",
+                "MailscopeTUI", "MailscopeTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "MailscopeCoreTests", dependencies: ["MailscopeCore"]),
+        .testTarget(name: "MailscopeCurlTests", dependencies: ["MailscopeCurl", "TenantSimulator"]),
+        .testTarget(
+            name: "MicrosoftClientsTests",
+            dependencies: ["MicrosoftClients", "TenantSimulator", "MailscopeCurl"]
+        ),
+        .testTarget(
+            name: "MailscopeEngineTests",
+            dependencies: ["MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients"]
+        ),
+        .testTarget(name: "TenantSimulatorTests", dependencies: ["TenantSimulator", "MailscopeCurl"]),
+        .testTarget(
+            name: "MailscopeTUITests",
+            dependencies: [
+                "MailscopeTUI",
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+            ],
+            exclude: ["__Snapshots__"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

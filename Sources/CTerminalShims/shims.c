@@ -1,0 +1,2 @@
+#include "CTerminalShims.h"
+int mailscope_tui_lines(void) { return LINES; }

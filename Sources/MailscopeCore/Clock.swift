@@ -1,0 +1,58 @@
+import Clocks
+import Foundation
+
+/// Wall-clock time that can be injected: the real clock in production, a test clock in tests,
+/// so that a two-hour propagation wait runs in milliseconds.
+public struct WallClock: Sendable {
+    private let clock: AnyClock<Duration>
+    private let originInstant: AnyClock<Duration>.Instant
+    private let originDate: Date
+
+    /// Wraps `clock`, whose current instant is taken to be `origin`.
+    public init<C: Clock>(_ clock: C, origin: Date) where C.Duration == Duration {
+        let erased = AnyClock(clock)
+        self.clock = erased
+        self.originInstant = erased.now
+        self.originDate = origin
+    }
+
+    /// The system's clock.
+    public static var system: WallClock { WallClock(ContinuousClock(), origin: Date()) }
+
+    /// A clock that never suspends: each sleep moves time forward at once. For tests and
+    /// simulations that must not wait.
+    public static func immediate(origin: Date = Date(timeIntervalSince1970: 1_795_000_000)) -> WallClock {
+        WallClock(ImmediateClock(), origin: origin)
+    }
+
+    /// The current time.
+    public var now: Date {
+        originDate.addingTimeInterval(originInstant.duration(to: clock.now).timeInterval)
+    }
+
+    /// Suspends until `date` (returns at once when it has passed).
+    public func sleep(until date: Date) async throws {
+        let seconds = date.timeIntervalSince(now)
+        guard seconds > 0 else { return }
+        try await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+    }
+
+    /// Suspends for `duration`.
+    public func sleep(for duration: Duration) async throws {
+        guard duration > .zero else { return }
+        try await clock.sleep(for: duration)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    public var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
+    /// A duration from a number of seconds.
+    public static func interval(_ seconds: TimeInterval) -> Duration {
+        .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}

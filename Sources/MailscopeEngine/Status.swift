@@ -1,0 +1,279 @@
+import Foundation
+
+/// The stages of a setup, in the order they run.
+public enum StageID: String, CaseIterable, Codable, Sendable, Hashable {
+    case signIn = "sign-in"
+    case serviceAccount = "service-account"
+    case distributionGroup = "distribution-group"
+    case impersonationRole = "impersonation-role"
+    case scope = "scope"
+    case connect = "connect"
+
+    /// The stage's name as the admin reads it.
+    public var title: String {
+        switch self {
+        case .signIn: "Sign-in and preflight"
+        case .serviceAccount: "Service account"
+        case .distributionGroup: "Distribution group"
+        case .impersonationRole: "Impersonation role"
+        case .scope: "Scope"
+        case .connect: "Connect"
+        }
+    }
+}
+
+/// What is known about a stage or a step. Never conveyed by colour alone: every case has a word.
+public enum StageStatus: String, Codable, Sendable, Hashable {
+    /// Not looked at yet.
+    case pending
+    /// Reading the tenant.
+    case checking
+    /// The tenant differs from the configuration; the plan lists the changes.
+    case needsChange = "needs-change"
+    /// Writing to the tenant.
+    case applying
+    /// Waiting for propagation; see `WaitProgress`.
+    case waiting
+    /// Observed to hold, with evidence.
+    case verified
+    /// Written, but not yet observed to hold (for example, replication lag).
+    case notVerified = "not-verified"
+    /// Failed; the report carries the reason and the fix.
+    case failed
+    /// Not applicable to this configuration.
+    case skipped
+
+    /// The word shown beside the stage.
+    public var label: String {
+        switch self {
+        case .pending: "pending"
+        case .checking: "checking"
+        case .needsChange: "needs change"
+        case .applying: "applying"
+        case .waiting: "waiting"
+        case .verified: "verified"
+        case .notVerified: "not verified yet"
+        case .failed: "failed"
+        case .skipped: "skipped"
+        }
+    }
+
+    /// Whether this status ends a stage's run.
+    public var isSettled: Bool {
+        switch self {
+        case .verified, .failed, .skipped, .notVerified, .needsChange: true
+        default: false
+        }
+    }
+}
+
+/// One change that `apply` would make, with its equivalent PowerShell line.
+public struct PlannedChange: Codable, Sendable, Equatable, Hashable {
+    /// The kind of change.
+    public enum Action: String, Codable, Sendable { case create, update, remove }
+    /// The kind of change.
+    public var action: Action
+    /// What changes, in a sentence.
+    public var summary: String
+    /// The PowerShell an admin would run to make the same change.
+    public var powershell: String
+
+    /// Creates a planned change.
+    public init(action: Action, summary: String, powershell: String) {
+        self.action = action
+        self.summary = summary
+        self.powershell = powershell
+    }
+}
+
+/// A sub-step of a stage (for example "service principal" inside "Service account").
+public struct StepReport: Codable, Sendable, Equatable, Hashable {
+    /// The step's name.
+    public var name: String
+    /// Its status.
+    public var status: StageStatus
+    /// What was observed.
+    public var detail: String
+
+    /// Creates a step report.
+    public init(name: String, status: StageStatus, detail: String) {
+        self.name = name
+        self.status = status
+        self.detail = detail
+    }
+}
+
+/// What a stage observed: its status, the evidence, and what it would change.
+public struct StageReport: Codable, Sendable, Equatable {
+    /// The stage.
+    public var stage: StageID
+    /// Its status.
+    public var status: StageStatus
+    /// One line of what was observed.
+    public var detail: String
+    /// The observations behind the status (requests made and what they answered).
+    public var evidence: [String]
+    /// What `apply` would change (empty when nothing needs changing).
+    public var changes: [PlannedChange]
+    /// Things the admin should know that do not fail the stage.
+    public var warnings: [String]
+    /// For a failed stage: what to do about it.
+    public var fix: String?
+    /// The stage's sub-steps.
+    public var steps: [StepReport]
+
+    /// Creates a report.
+    public init(
+        stage: StageID, status: StageStatus, detail: String, evidence: [String] = [], changes: [PlannedChange] = [],
+        warnings: [String] = [], fix: String? = nil, steps: [StepReport] = []
+    ) {
+        self.stage = stage
+        self.status = status
+        self.detail = detail
+        self.evidence = evidence
+        self.changes = changes
+        self.warnings = warnings
+        self.fix = fix
+        self.steps = steps
+    }
+}
+
+/// What the admin needs to finish a device-code sign-in in a browser elsewhere.
+public struct DeviceCodePrompt: Codable, Sendable, Equatable {
+    /// The code to type.
+    public var userCode: String
+    /// Where to type it.
+    public var verificationURL: String
+    /// When the code expires.
+    public var expiresAt: Date
+    /// The identity platform's own sentence.
+    public var message: String
+
+    /// Creates a prompt.
+    public init(userCode: String, verificationURL: String, expiresAt: Date, message: String) {
+        self.userCode = userCode
+        self.verificationURL = verificationURL
+        self.expiresAt = expiresAt
+        self.message = message
+    }
+}
+
+/// The outcome of one poll during the propagation wait.
+public struct PollEvidence: Codable, Sendable, Equatable {
+    /// When the poll ran.
+    public var at: Date
+    /// Configured state (`Test-ServicePrincipalAuthorization`): the in-scope mailbox is in scope.
+    public var configuredInScope: Bool?
+    /// Configured state: the out-of-scope mailbox is out of scope.
+    public var configuredOutOfScope: Bool?
+    /// Effective state: a real call as the app to the in-scope mailbox succeeded.
+    public var inScopeAllowed: Bool?
+    /// Effective state: a real call as the app to the out-of-scope mailbox was denied.
+    public var outOfScopeDenied: Bool?
+    /// What each probe answered, one line each.
+    public var lines: [String]
+
+    /// Creates poll evidence.
+    public init(
+        at: Date, configuredInScope: Bool?, configuredOutOfScope: Bool?, inScopeAllowed: Bool?,
+        outOfScopeDenied: Bool?, lines: [String]
+    ) {
+        self.at = at
+        self.configuredInScope = configuredInScope
+        self.configuredOutOfScope = configuredOutOfScope
+        self.inScopeAllowed = inScopeAllowed
+        self.outOfScopeDenied = outOfScopeDenied
+        self.lines = lines
+    }
+
+    /// Whether both the configured and the effective state hold.
+    public var isSettled: Bool {
+        configuredInScope == true && configuredOutOfScope != false && inScopeAllowed == true
+            && outOfScopeDenied == true
+    }
+}
+
+/// The state of the propagation wait, persisted so that a resumed run keeps its timer.
+public struct WaitProgress: Codable, Sendable, Equatable {
+    /// When the last change that must propagate was made.
+    public var startedAt: Date
+    /// The earliest the change usually takes effect (30 minutes).
+    public var expectedEarliest: Date
+    /// The latest the change usually takes effect (2 hours).
+    public var expectedLatest: Date
+    /// When polling gives up with a verdict.
+    public var deadline: Date
+    /// When the next poll runs.
+    public var nextPoll: Date
+    /// How many polls have run.
+    public var polls: Int
+    /// The last poll's evidence.
+    public var lastPoll: PollEvidence?
+
+    /// Creates wait progress.
+    public init(
+        startedAt: Date, expectedEarliest: Date, expectedLatest: Date, deadline: Date, nextPoll: Date, polls: Int,
+        lastPoll: PollEvidence?
+    ) {
+        self.startedAt = startedAt
+        self.expectedEarliest = expectedEarliest
+        self.expectedLatest = expectedLatest
+        self.deadline = deadline
+        self.nextPoll = nextPoll
+        self.polls = polls
+        self.lastPoll = lastPoll
+    }
+}
+
+/// One value the vendor's product needs, shown on the hand-off screen.
+public struct HandOffItem: Codable, Sendable, Equatable {
+    /// What the value is.
+    public var label: String
+    /// The value. A secret is shown once, then only its hint.
+    public var value: String
+    /// Whether the value is a secret.
+    public var isSecret: Bool
+
+    /// Creates a hand-off item.
+    public init(label: String, value: String, isSecret: Bool = false) {
+        self.label = label
+        self.value = value
+        self.isSecret = isSecret
+    }
+}
+
+/// A line of the run's log.
+public struct LogEntry: Codable, Sendable, Equatable {
+    /// How serious the line is.
+    public enum Level: String, Codable, Sendable { case info, warning, error, write }
+    /// When it was logged.
+    public var at: Date
+    /// How serious it is.
+    public var level: Level
+    /// The text, with secrets already removed.
+    public var text: String
+    /// For a write: the equivalent PowerShell.
+    public var powershell: String?
+
+    /// Creates a log entry.
+    public init(at: Date, level: Level, text: String, powershell: String? = nil) {
+        self.at = at
+        self.level = level
+        self.text = text
+        self.powershell = powershell
+    }
+}
+
+/// What the engine reports while it runs; the wizard and the command line both consume these.
+public enum EngineEvent: Sendable, Equatable {
+    /// A stage's status changed.
+    case stage(StageReport)
+    /// A device-code sign-in is waiting for the admin.
+    case deviceCode(DeviceCodePrompt)
+    /// The propagation wait advanced.
+    case waiting(WaitProgress)
+    /// A log line.
+    case log(LogEntry)
+    /// The values for the vendor's product.
+    case handOff([HandOffItem])
+}
