@@ -1,0 +1,365 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+import TOMLKit
+
+/// Where the setup is made.
+public enum SetupTarget: String, Codable, Sendable {
+    /// Exchange Online: an Entra app with RBAC for Applications.
+    case exchangeOnline = "exchange-online"
+    /// Exchange Server on-premises: ApplicationImpersonation over EWS.
+    case exchangeServer = "exchange-server"
+}
+
+/// How the admin running mailscope signs in.
+public enum AdminSignIn: String, Codable, Sendable, CaseIterable {
+    /// Device code (interactive, works over SSH).
+    case deviceCode = "device-code"
+    /// An automation app's client secret.
+    case clientSecret = "client-secret"
+    /// An automation app's certificate.
+    case certificate
+}
+
+/// Which credential the service account gets.
+public enum CredentialKind: String, Codable, Sendable {
+    /// A client secret with an expiry date.
+    case secret
+    /// A self-signed certificate whose private key stays on this machine.
+    case certificate
+}
+
+/// Everything a setup needs, from a TOML file or the wizard. Secrets never live here: only the
+/// names of environment variables or 0600 files that hold them.
+public struct SetupConfig: Sendable, Equatable, Codable {
+    /// Exchange Online or Exchange Server.
+    public var target: SetupTarget = .exchangeOnline
+    /// The preset the defaults came from.
+    public var preset: String = "custom"
+    /// The tenant: GUID or verified domain.
+    public var tenant: String = ""
+    /// `global`, `usgov`, `china` or `custom`.
+    public var cloud: String = "global"
+    /// Custom cloud base URLs.
+    public var loginURL: String?
+    /// Custom cloud base URLs.
+    public var graphURL: String?
+    /// Custom cloud base URLs.
+    public var exchangeURL: String?
+    /// A CA bundle to trust instead of the system's.
+    public var caBundle: String?
+
+    /// How the admin signs in.
+    public var signIn: AdminSignIn = .deviceCode
+    /// The client ID used to sign in (a public client for device code; the automation app otherwise).
+    public var clientID: String?
+    /// The environment variable holding the automation app's secret.
+    public var secretEnvironmentVariable: String?
+    /// A 0600 file holding the automation app's secret.
+    public var secretFile: String?
+    /// The automation app's certificate (PEM).
+    public var certificateFile: String?
+    /// The automation app's private key (PEM, 0600).
+    public var privateKeyFile: String?
+
+    /// The service account (Entra app) display name.
+    public var serviceAccountName: String = ""
+    /// The credential kind for the service account.
+    public var credential: CredentialKind = .secret
+    /// How long a new credential is valid.
+    public var credentialLifetimeDays: Int = 180
+
+    /// The group's display name (and default alias).
+    public var groupName: String = ""
+    /// The group's alias (mailNickname); defaults to the name.
+    public var groupAlias: String?
+    /// The kind of group to create.
+    public var groupKind: GroupKind = .distribution
+    /// The mailboxes to put in the group.
+    public var members: [String] = []
+
+    /// The scope kind.
+    public var scopeKind: ScopeKind = .group
+    /// The management scope's name.
+    public var scopeName: String = ""
+    /// The application roles.
+    public var roles: [String] = []
+
+    /// A mailbox that must be reachable (defaults to the first member or room).
+    public var inScopeMailbox: String?
+    /// A mailbox that must be denied (defaults to one found outside the scope).
+    public var outOfScopeMailbox: String?
+    /// How long the propagation wait polls before giving a verdict.
+    public var waitDeadlineMinutes: Int = 150
+    /// Whether tenant-wide Entra grants of mailbox permissions on the app are removed (they void the scope).
+    public var removeTenantWideGrants: Bool = true
+
+    /// Creates a config with defaults.
+    public init() {}
+
+    /// A config filled from `preset`.
+    public init(preset: Preset, tenant: String) {
+        self.preset = preset.id
+        self.tenant = tenant
+        serviceAccountName = preset.serviceAccountName
+        groupName = preset.groupName
+        scopeKind = preset.scopeKind
+        scopeName = preset.scopeName
+        roles = preset.roles
+    }
+
+    /// The group alias in effect.
+    public var effectiveGroupAlias: String {
+        groupAlias ?? groupName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    /// The app's `uniqueName`, the key that makes its creation idempotent.
+    public var applicationUniqueName: String {
+        let slug = serviceAccountName.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
+        return "mailscope-" + String(slug)
+    }
+
+    /// The cloud's endpoints, or the field error that prevents them.
+    public func endpoints() throws -> CloudEndpoints {
+        switch cloud {
+        case "global": return .global
+        case "usgov": return .usGovernment
+        case "china": return .china
+        case "custom":
+            func url(_ value: String?, _ field: String) throws -> URL {
+                guard let value, let url = URL(string: value), url.scheme != nil, url.host != nil else {
+                    throw FieldError(field: field, message: "is required for cloud = \"custom\"; give an absolute https:// URL")
+                }
+                if let reason = EndpointPolicy.violation(for: url) {
+                    throw FieldError(field: field, message: "'\(value)': \(reason)")
+                }
+                return url
+            }
+            return CloudEndpoints(
+                login: try url(loginURL, "tenant.login"), graph: try url(graphURL, "tenant.graph"),
+                exchange: try url(exchangeURL, "tenant.exchange"))
+        default:
+            throw FieldError(field: "tenant.cloud", message: "'\(FieldRules.printable(cloud))' is not a cloud; use global, usgov, china or custom")
+        }
+    }
+
+    /// Every problem with the values, before anything is sent.
+    public func validationErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        func add(_ error: FieldError?) { if let error { errors.append(error) } }
+        add(FieldRules.tenant(tenant))
+        do { _ = try endpoints() } catch let error as FieldError { errors.append(error) } catch {}
+        add(FieldRules.displayName(serviceAccountName, field: "service_account.name"))
+        add(FieldRules.roles(roles))
+        add(FieldRules.exchangeName(scopeName, field: "scope.name"))
+        if scopeKind == .group {
+            add(FieldRules.displayName(groupName, field: "group.name", maximumLength: 64))
+            add(FieldRules.alias(effectiveGroupAlias, field: "group.alias"))
+            if members.isEmpty {
+                errors.append(FieldError(field: "group.members", message: "is empty; list the mailboxes (users and rooms) the app may reach"))
+            }
+        }
+        for (index, member) in members.enumerated() {
+            add(FieldRules.address(member, field: "group.members[\(index)]"))
+        }
+        if let mailbox = inScopeMailbox { add(FieldRules.address(mailbox, field: "connect.in_scope_mailbox")) }
+        if let mailbox = outOfScopeMailbox { add(FieldRules.address(mailbox, field: "connect.out_of_scope_mailbox")) }
+        if !(1...3650).contains(credentialLifetimeDays) {
+            errors.append(FieldError(field: "service_account.credential_lifetime_days", message: "must be between 1 and 3650"))
+        }
+        if !(1...1440).contains(waitDeadlineMinutes) {
+            errors.append(FieldError(field: "connect.deadline_minutes", message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"))
+        }
+        switch signIn {
+        case .deviceCode: break
+        case .clientSecret:
+            if clientID == nil { errors.append(FieldError(field: "auth.client_id", message: "is required for client-secret sign-in: the automation app's application (client) ID")) }
+            if secretEnvironmentVariable == nil && secretFile == nil {
+                errors.append(FieldError(field: "auth.secret_env", message: "client-secret sign-in needs auth.secret_env (an environment variable) or auth.secret_file (a 0600 file); secrets never go in the config"))
+            }
+        case .certificate:
+            if clientID == nil { errors.append(FieldError(field: "auth.client_id", message: "is required for certificate sign-in")) }
+            if certificateFile == nil { errors.append(FieldError(field: "auth.certificate_file", message: "is required for certificate sign-in (PEM)")) }
+            if privateKeyFile == nil { errors.append(FieldError(field: "auth.private_key_file", message: "is required for certificate sign-in (PEM, mode 0600)")) }
+        }
+        if let clientID, UUID(uuidString: clientID) == nil {
+            errors.append(FieldError(field: "auth.client_id", message: "'\(FieldRules.printable(clientID))' is not a GUID (the application (client) ID)"))
+        }
+        return errors
+    }
+}
+
+/// A config file that could not be used: every problem, each naming its field.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    /// The problems.
+    public var problems: [FieldError]
+
+    public var description: String {
+        "the configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n"
+            + problems.map { "  - \($0.field): \($0.message)" }.joined(separator: "\n")
+    }
+}
+
+/// Reads TOML configs.
+public enum ConfigLoader {
+    /// The keys each table may hold; anything else is a typo and is reported.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["target", "preset", "tenant", "auth", "service_account", "group", "scope", "roles", "connect"],
+        "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
+        "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
+        "service_account": ["name", "credential", "credential_lifetime_days"],
+        "group": ["name", "alias", "kind", "members"],
+        "scope": ["kind", "name"],
+        "roles": ["names"],
+        "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
+    ]
+
+    /// Loads and validates the file at `path`.
+    public static func load(path: String) throws -> SetupConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(problems: [FieldError(field: "--config", message: "cannot read \(path); check the path")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(problems: [FieldError(field: "--config", message: "\(path) is not UTF-8 text")])
+        }
+        return try parse(text)
+    }
+
+    /// Parses and validates TOML `text`.
+    public static func parse(_ text: String) throws -> SetupConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(problems: [
+                FieldError(field: "line \(error.source.begin.line)", message: "not valid TOML: \(error.description)")
+            ])
+        } catch {
+            throw ConfigError(problems: [FieldError(field: "config", message: "not valid TOML: \(error)")])
+        }
+        var problems: [FieldError] = []
+        var config = SetupConfig()
+
+        func checkKeys(_ table: TOMLTable, _ name: String) {
+            for key in table.keys where !(knownKeys[name] ?? []).contains(key) {
+                problems.append(FieldError(field: name.isEmpty ? key : "\(name).\(key)", message: "is not a known setting; check the spelling (known: \((knownKeys[name] ?? []).sorted().joined(separator: ", ")))"))
+            }
+        }
+        func string(_ table: TOMLTable?, _ key: String, _ field: String) -> String? {
+            guard let value = table?[key] else { return nil }
+            guard let string = value.string else {
+                problems.append(FieldError(field: field, message: "must be a string in quotes"))
+                return nil
+            }
+            return string
+        }
+        func int(_ table: TOMLTable?, _ key: String, _ field: String) -> Int? {
+            guard let value = table?[key] else { return nil }
+            guard let number = value.int else {
+                problems.append(FieldError(field: field, message: "must be a whole number"))
+                return nil
+            }
+            return number
+        }
+        func strings(_ table: TOMLTable?, _ key: String, _ field: String) -> [String]? {
+            guard let value = table?[key] else { return nil }
+            guard let array = value.array else {
+                problems.append(FieldError(field: field, message: "must be a list of strings, e.g. [\"a@contoso.com\"]"))
+                return nil
+            }
+            var result: [String] = []
+            for (index, element) in array.enumerated() {
+                if let string = element.string { result.append(string) } else {
+                    problems.append(FieldError(field: "\(field)[\(index)]", message: "must be a string"))
+                }
+            }
+            return result
+        }
+        func subtable(_ key: String) -> TOMLTable? {
+            guard let value = table[key] else { return nil }
+            guard let sub = value.table else {
+                problems.append(FieldError(field: key, message: "must be a table: [\(key)]"))
+                return nil
+            }
+            checkKeys(sub, key)
+            return sub
+        }
+        func choice<T: RawRepresentable>(_ raw: String?, _ field: String, _ all: [T]) -> T? where T.RawValue == String {
+            guard let raw else { return nil }
+            guard let value = T(rawValue: raw) else {
+                problems.append(FieldError(field: field, message: "'\(FieldRules.printable(raw))' is not one of: \(all.map(\.rawValue).joined(separator: ", "))"))
+                return nil
+            }
+            return value
+        }
+
+        checkKeys(table, "")
+        // A preset fills defaults first; explicit values override them.
+        if let presetID = string(table, "preset", "preset") {
+            if let preset = Preset.named(presetID) {
+                config = SetupConfig(preset: preset, tenant: "")
+            } else {
+                problems.append(FieldError(field: "preset", message: "'\(FieldRules.printable(presetID))' is not a preset; use one of: \(Preset.all.map(\.id).joined(separator: ", "))"))
+            }
+        }
+        if let target = choice(string(table, "target", "target"), "target", [SetupTarget.exchangeOnline, .exchangeServer]) {
+            config.target = target
+        }
+        let tenant = subtable("tenant")
+        config.tenant = string(tenant, "id", "tenant.id") ?? ""
+        config.cloud = string(tenant, "cloud", "tenant.cloud") ?? "global"
+        config.loginURL = string(tenant, "login", "tenant.login")
+        config.graphURL = string(tenant, "graph", "tenant.graph")
+        config.exchangeURL = string(tenant, "exchange", "tenant.exchange")
+        config.caBundle = string(tenant, "ca_bundle", "tenant.ca_bundle")
+
+        let auth = subtable("auth")
+        if let method = choice(string(auth, "method", "auth.method"), "auth.method", AdminSignIn.allCases) {
+            config.signIn = method
+        }
+        config.clientID = string(auth, "client_id", "auth.client_id")
+        config.secretEnvironmentVariable = string(auth, "secret_env", "auth.secret_env")
+        config.secretFile = string(auth, "secret_file", "auth.secret_file")
+        config.certificateFile = string(auth, "certificate_file", "auth.certificate_file")
+        config.privateKeyFile = string(auth, "private_key_file", "auth.private_key_file")
+
+        let account = subtable("service_account")
+        if let name = string(account, "name", "service_account.name") { config.serviceAccountName = name }
+        if let kind = choice(string(account, "credential", "service_account.credential"), "service_account.credential", [CredentialKind.secret, .certificate]) {
+            config.credential = kind
+        }
+        if let days = int(account, "credential_lifetime_days", "service_account.credential_lifetime_days") {
+            config.credentialLifetimeDays = days
+        }
+
+        let group = subtable("group")
+        if let name = string(group, "name", "group.name") { config.groupName = name }
+        config.groupAlias = string(group, "alias", "group.alias")
+        if let kind = choice(string(group, "kind", "group.kind"), "group.kind", GroupKind.allCases) { config.groupKind = kind }
+        if let members = strings(group, "members", "group.members") { config.members = members }
+
+        let scope = subtable("scope")
+        if let kind = choice(string(scope, "kind", "scope.kind"), "scope.kind", ScopeKind.allCases) { config.scopeKind = kind }
+        if let name = string(scope, "name", "scope.name") { config.scopeName = name }
+
+        let roles = subtable("roles")
+        if let names = strings(roles, "names", "roles.names") { config.roles = names }
+
+        let connect = subtable("connect")
+        config.inScopeMailbox = string(connect, "in_scope_mailbox", "connect.in_scope_mailbox")
+        config.outOfScopeMailbox = string(connect, "out_of_scope_mailbox", "connect.out_of_scope_mailbox")
+        if let minutes = int(connect, "deadline_minutes", "connect.deadline_minutes") { config.waitDeadlineMinutes = minutes }
+        if let value = connect?["remove_tenant_wide_grants"] {
+            if let flag = value.bool { config.removeTenantWideGrants = flag } else {
+                problems.append(FieldError(field: "connect.remove_tenant_wide_grants", message: "must be true or false"))
+            }
+        }
+
+        if config.target == .exchangeServer {
+            problems.append(FieldError(field: "target", message: "\"exchange-server\" (on-premises over EWS) is not supported yet; use \"exchange-online\""))
+        }
+        problems += config.validationErrors()
+        guard problems.isEmpty else { throw ConfigError(problems: problems) }
+        return config
+    }
+}

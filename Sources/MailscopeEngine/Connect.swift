@@ -1,0 +1,270 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+extension SetupEngine {
+    /// The mailbox probes that prove a role works, by permission family.
+    static func probePaths(for roles: [String]) -> [(family: String, path: String)] {
+        var families: [(String, String)] = []
+        let permissions = roles.flatMap(ApplicationRole.graphPermissions(for:))
+        if permissions.contains(where: { $0.hasPrefix("Calendars.") }) { families.append(("calendar", "/calendar?$select=id")) }
+        if permissions.contains(where: { $0.hasPrefix("Mail.Read") }) { families.append(("mail", "/messages?$top=1&$select=id")) }
+        if permissions.contains(where: { $0.hasPrefix("Contacts.") }) { families.append(("contacts", "/contacts?$top=1&$select=id")) }
+        if families.isEmpty { families.append(("mailbox settings", "/mailboxSettings")) }
+        return families
+    }
+
+    /// Chooses the mailbox that must be reachable and the one that must be denied.
+    func probeMailboxes() async throws -> (inScope: String?, outOfScope: String?, notes: [String]) {
+        let (graph, exchange) = try clients()
+        var notes: [String] = []
+        var inScope = config.inScopeMailbox
+        var rooms: Set<String> = []
+        if config.scopeKind == .rooms || config.outOfScopeMailbox == nil {
+            if facts.rooms == nil && config.scopeKind == .rooms {
+                let found = try await exchange.invoke("Get-Mailbox", ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"])
+                facts.rooms = found.compactMap { $0["PrimarySmtpAddress"].string }
+                notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(facts.rooms?.count ?? 0) room(s)")
+            }
+            rooms = Set((facts.rooms ?? []).map { $0.lowercased() })
+        }
+        if inScope == nil {
+            switch config.scopeKind {
+            case .group:
+                let present = Set(facts.directMembers.map(\.objectID))
+                inScope = facts.members.first { !$0.isGroup && $0.objectID.map(present.contains) == true }?.primary
+            case .rooms:
+                inScope = facts.rooms?.first
+            }
+        }
+        var outOfScope = config.outOfScopeMailbox
+        if outOfScope == nil {
+            let excluded = Set(facts.directMembers.map(\.objectID)).union(facts.members.compactMap(\.objectID))
+            let candidates = try await graph.list("/v1.0/users?$select=id,mail,userPrincipalName&$top=100", limit: 100)
+            outOfScope = candidates.first { user in
+                guard let mail = user["mail"].string, let id = user["id"].string else { return false }
+                switch config.scopeKind {
+                case .group: return !excluded.contains(id)
+                case .rooms: return !rooms.contains(mail.lowercased())
+                }
+            }?["mail"].string
+        }
+        return (inScope, outOfScope, notes)
+    }
+
+    /// One poll: the configured state (Test-ServicePrincipalAuthorization) and the effective state
+    /// (real Graph calls with the app's own token).
+    func poll() async throws -> PollEvidence {
+        let (_, exchange) = try clients()
+        let now = environment.clock.now
+        guard let appID = facts.appID else {
+            return PollEvidence(at: now, configuredInScope: nil, configuredOutOfScope: nil, inScopeAllowed: nil, outOfScopeDenied: nil, lines: ["no app yet"])
+        }
+        let mailboxes = try await probeMailboxes()
+        var lines = mailboxes.notes
+        var configuredIn: Bool?
+        var configuredOut: Bool?
+        let roles = config.roles
+        if let mailbox = mailboxes.inScope {
+            let rows = try await exchange.invoke(
+                "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
+            configuredIn = roles.allSatisfy { role in
+                rows.contains { $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true }
+            }
+            let summary = rows.map { "\($0["RoleName"].string ?? "?"): InScope=\($0["InScope"].bool.map(String.init) ?? "?")" }
+            lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))")
+        } else {
+            lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
+        }
+        if let mailbox = mailboxes.outOfScope {
+            let rows = try await exchange.invoke(
+                "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
+            configuredOut = !rows.contains { $0["InScope"].bool == true }
+            lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")")
+        } else {
+            lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
+        }
+
+        // Effective state: the app's own token, real mailbox calls.
+        guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
+            lines.append("effective access not tested: this machine holds no credential of the app")
+            return PollEvidence(at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: nil, outOfScopeDenied: nil, lines: lines)
+        }
+        let credential: ClientCredential
+        do {
+            let key = try readPrivateFile(held.path, field: "held credential")
+            if held.kind == .secret {
+                credential = .secret(Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)))
+            } else {
+                let certificate = try String(contentsOfFile: held.certificatePath ?? "", encoding: .utf8)
+                credential = .certificate(try CertificateCredential(certificatePEM: certificate, privateKeyPEM: Secret(key)))
+            }
+        } catch {
+            lines.append("effective access not tested: cannot read the held credential (\(error))")
+            return PollEvidence(at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: nil, outOfScopeDenied: nil, lines: lines)
+        }
+        let identity = IdentityClient(endpoints: endpoints, tenant: tenant?.id ?? config.tenant, sender: sender)
+        let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
+        let appGraph = GraphClient(base: endpoints.graph, tokens: appSession, sender: sender)
+        let probes = Self.probePaths(for: config.roles)
+        func probe(_ mailbox: String) async -> (statuses: [Int], lines: [String]) {
+            var statuses: [Int] = []
+            var lines: [String] = []
+            for (family, path) in probes {
+                let url = "/v1.0/users/\(GraphClient.segment(mailbox))\(path)"
+                do {
+                    _ = try await appGraph.get(url)
+                    statuses.append(200)
+                    lines.append("as the app: GET \(family) of \(mailbox) → 200")
+                } catch let error as MicrosoftError {
+                    statuses.append(error.status)
+                    lines.append("as the app: GET \(family) of \(mailbox) → \(error.status) \(error.code)")
+                } catch {
+                    statuses.append(0)
+                    lines.append("as the app: GET \(family) of \(mailbox) → \(error)")
+                }
+            }
+            return (statuses, lines)
+        }
+        var allowed: Bool?
+        var denied: Bool?
+        if let mailbox = mailboxes.inScope {
+            let result = await probe(mailbox)
+            allowed = result.statuses.allSatisfy { $0 == 200 }
+            lines += result.lines
+        }
+        if let mailbox = mailboxes.outOfScope {
+            let result = await probe(mailbox)
+            denied = result.statuses.allSatisfy { $0 == 403 }
+            lines += result.lines
+        }
+        return PollEvidence(
+            at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: allowed,
+            outOfScopeDenied: denied, lines: lines)
+    }
+
+    /// Reads the connect stage once (used by `check`).
+    func observeConnect() async throws -> StageObservation {
+        guard facts.appID != nil, facts.servicePrincipalID != nil else {
+            return StageObservation(
+                report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"), writes: [])
+        }
+        let evidence = try await poll()
+        return StageObservation(report: connectReport(evidence, waiting: false), writes: [])
+    }
+
+    /// Turns a poll into the connect stage's report.
+    func connectReport(_ evidence: PollEvidence, waiting: Bool) -> StageReport {
+        let now = environment.clock.now
+        let changedAt = journal.rbacChangedAt
+        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        let withinWindow = deadline.map { now < $0 } ?? false
+        var steps = [
+            StepReport(name: "configured: in-scope mailbox", status: Self.status(evidence.configuredInScope), detail: Self.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")),
+            StepReport(name: "configured: out-of-scope mailbox", status: Self.status(evidence.configuredOutOfScope), detail: Self.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")),
+            StepReport(name: "effective: in-scope allowed", status: Self.status(evidence.inScopeAllowed), detail: Self.word(evidence.inScopeAllowed, yes: "200", no: "denied")),
+            StepReport(name: "effective: out-of-scope denied", status: Self.status(evidence.outOfScopeDenied), detail: Self.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")),
+        ]
+        if evidence.isSettled {
+            return StageReport(stage: .connect, status: .verified, detail: "in-scope mailbox answers 200, out-of-scope mailbox 403", evidence: evidence.lines, steps: steps)
+        }
+        if evidence.configuredInScope == false || evidence.configuredOutOfScope == false {
+            let detail = evidence.configuredInScope == false
+                ? "the configuration does not put the in-scope mailbox in scope"
+                : "the configuration puts a mailbox outside the intended scope in scope"
+            return StageReport(stage: .connect, status: .failed, detail: detail, evidence: evidence.lines, fix: "run apply to repair the scope and role assignments", steps: steps)
+        }
+        if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
+            steps = steps.map { var step = $0; if step.status == .pending { step.status = .notVerified }; return step }
+            return StageReport(stage: .connect, status: .notVerified, detail: "effective access not tested", evidence: evidence.lines, fix: "run on the machine that holds the app's credential, or set connect mailboxes", steps: steps)
+        }
+        if withinWindow, let changedAt {
+            let minutes = Int(now.timeIntervalSince(changedAt) / 60)
+            return StageReport(
+                stage: .connect, status: waiting ? .waiting : .notVerified,
+                detail: "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
+                evidence: evidence.lines, steps: steps)
+        }
+        let cause = evidence.outOfScopeDenied == false
+            ? "the app reaches a mailbox outside the scope: look for a tenant-wide Entra grant or an unscoped role assignment"
+            : "the app is denied on a mailbox inside the scope"
+        return StageReport(stage: .connect, status: .failed, detail: cause, evidence: evidence.lines, fix: "run apply to repair; if it persists past 2 hours, check the app in Entra", steps: steps)
+    }
+
+    private static func status(_ value: Bool?) -> StageStatus {
+        switch value {
+        case .some(true): .verified
+        case .some(false): .failed
+        case .none: .pending
+        }
+    }
+
+    private static func word(_ value: Bool?, yes: String, no: String) -> String {
+        switch value {
+        case .some(true): yes
+        case .some(false): no
+        case .none: "not tested"
+        }
+    }
+
+    /// Polls with back-off until the configured and the effective state both hold, the deadline
+    /// passes, or the admin leaves (the wait is saved with its start time and resumes later).
+    public func waitForPropagation() async throws -> RunResult {
+        if facts.appID == nil { _ = try await observe(.serviceAccount) }
+        if config.scopeKind == .group, facts.group == nil { _ = try await observe(.distributionGroup) }
+        let schedule = environment.schedule
+        let clock = environment.clock
+        let start = journal.wait?.startedAt ?? journal.rbacChangedAt ?? clock.now
+        var wait = journal.wait ?? WaitProgress(
+            startedAt: start, expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
+            expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
+            deadline: start.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60), nextPoll: clock.now, polls: 0,
+            lastPoll: nil)
+        if journal.rbacChangedAt == nil { journal.rbacChangedAt = start }
+        suspendRequested = false
+        while true {
+            if suspendRequested {
+                journal.wait = wait
+                persist()
+                log(.info, "Left the propagation wait; it resumes with `mailscope` later, timer intact.")
+                return .suspended
+            }
+            let now = clock.now
+            if now >= wait.nextPoll {
+                let evidence = try await poll()
+                wait.polls += 1
+                wait.lastPoll = evidence
+                let report = connectReport(evidence, waiting: true)
+                emit(.stage(report))
+                if report.status == .verified {
+                    journal.wait = nil
+                    journal.reports.removeAll { $0.stage == .connect }
+                    journal.reports.append(report)
+                    persist()
+                    log(.info, "Verified after \(Int(now.timeIntervalSince(wait.startedAt) / 60)) min: in-scope allowed, out-of-scope denied.")
+                    return .verified
+                }
+                if report.status == .failed && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false) {
+                    journal.wait = wait
+                    persist()
+                    return .drift([.connect])
+                }
+                if now >= wait.deadline {
+                    var final = report
+                    final.status = .failed
+                    final.detail = "not effective by the deadline (\(config.waitDeadlineMinutes) min): " + report.detail
+                    final.fix = "check again later with `mailscope check`; if still denied after 2 hours, re-run apply"
+                    emit(.stage(final))
+                    journal.wait = nil
+                    persist()
+                    return .deadlineReached
+                }
+                wait.nextPoll = min(now.addingTimeInterval(schedule.interval(after: wait.polls - 1).timeInterval), wait.deadline)
+                journal.wait = wait
+                persist()
+                emit(.waiting(wait))
+            }
+            try await clock.sleep(for: min(.seconds(1), .interval(max(0.001, wait.nextPoll.timeIntervalSince(clock.now)))))
+        }
+    }
+}

@@ -1,0 +1,314 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+/// What the engine needs from the outside world, injected so tests control time and the network.
+public struct EngineEnvironment: Sendable {
+    /// The HTTP transport (libcurl in production; the same, pointed at the simulator, in tests).
+    public var transport: any HTTPTransport
+    /// The clock.
+    public var clock: WallClock
+    /// Where journals and held credentials live.
+    public var stateDirectory: URL
+    /// The retry policy for every request.
+    public var retryPolicy: RetryPolicy
+    /// The process environment (for `auth.secret_env`).
+    public var variables: [String: String]
+    /// The propagation-wait schedule.
+    public var schedule: PollSchedule
+
+    /// Creates an environment.
+    public init(
+        transport: any HTTPTransport, clock: WallClock, stateDirectory: URL, retryPolicy: RetryPolicy = .standard,
+        variables: [String: String] = ProcessInfo.processInfo.environment, schedule: PollSchedule = .standard
+    ) {
+        self.transport = transport
+        self.clock = clock
+        self.stateDirectory = stateDirectory
+        self.retryPolicy = retryPolicy
+        self.variables = variables
+        self.schedule = schedule
+    }
+}
+
+/// When the propagation wait polls.
+public struct PollSchedule: Sendable, Equatable {
+    /// The gaps between polls, in order; the last one repeats.
+    public var intervals: [Duration]
+    /// The documented window in which changes usually take effect.
+    public var expectedEarliest: Duration
+    /// The documented window's end.
+    public var expectedLatest: Duration
+    /// How many times a verify re-reads after a write before calling it "not verified yet".
+    public var verifyAttempts: Int
+    /// The first gap between verify re-reads (doubles each time).
+    public var verifyDelay: Duration
+
+    /// Polls at 1, 2, 4, 8 then every 15 minutes. Probing as the app keeps its permission cache
+    /// alive (an idle app's cache resets after 30 minutes), so polls are spaced out, not frequent.
+    public static let standard = PollSchedule(
+        intervals: [.seconds(60), .seconds(120), .seconds(240), .seconds(480), .seconds(900)],
+        expectedEarliest: .seconds(1800), expectedLatest: .seconds(7200), verifyAttempts: 6, verifyDelay: .seconds(2))
+
+    /// Creates a schedule.
+    public init(
+        intervals: [Duration], expectedEarliest: Duration, expectedLatest: Duration, verifyAttempts: Int,
+        verifyDelay: Duration
+    ) {
+        self.intervals = intervals
+        self.expectedEarliest = expectedEarliest
+        self.expectedLatest = expectedLatest
+        self.verifyAttempts = verifyAttempts
+        self.verifyDelay = verifyDelay
+    }
+
+    func interval(after polls: Int) -> Duration {
+        intervals.isEmpty ? .seconds(900) : intervals[min(polls, intervals.count - 1)]
+    }
+}
+
+/// The tenant the admin signed in to.
+public struct SignedInTenant: Sendable, Equatable, Codable {
+    /// Tenant ID (`tid`).
+    public var id: String
+    /// Tenant name.
+    public var displayName: String
+    /// Default domain.
+    public var defaultDomain: String
+    /// Who signed in.
+    public var signedInAs: String
+}
+
+/// How a run ended.
+public enum RunResult: Sendable, Equatable {
+    /// Every stage verified.
+    case verified
+    /// Some stages do not hold (check) or could not be verified (apply); nothing more to do now.
+    case drift([StageID])
+    /// The admin declined the plan; nothing was written.
+    case declined
+    /// The propagation wait reached its deadline without the effective state settling.
+    case deadlineReached
+    /// The wait was left; it resumes later with its timer.
+    case suspended
+}
+
+/// An error that stops a run, with the fix.
+public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stage it happened in.
+    public var stage: StageID
+    /// What went wrong.
+    public var message: String
+    /// What to do.
+    public var fix: String
+
+    public var description: String { "\(stage.title): \(message). Fix: \(fix)" }
+}
+
+/// The setup engine: runs each stage as check → plan → apply → verify against the tenant, journals
+/// every write so a killed run resumes without duplicates, and waits out propagation.
+public actor SetupEngine {
+    let config: SetupConfig
+    let environment: EngineEnvironment
+    let endpoints: CloudEndpoints
+    let sender: RequestSender
+    let store: JournalStore
+    let emitEvent: @Sendable (EngineEvent) -> Void
+    var journal: Journal
+    var tenant: SignedInTenant?
+    var graph: GraphClient?
+    var exchange: ExchangeAdminClient?
+    var facts = Facts()
+    var suspendRequested = false
+    /// Secrets created in this run, shown once on the hand-off.
+    var freshSecret: Secret?
+
+    /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
+    public init(config: SetupConfig, environment: EngineEnvironment, events: @escaping @Sendable (EngineEvent) -> Void) throws {
+        let problems = config.validationErrors()
+        guard problems.isEmpty else { throw ConfigError(problems: problems) }
+        self.config = config
+        self.environment = environment
+        self.endpoints = try config.endpoints()
+        self.sender = RequestSender(transport: environment.transport, clock: environment.clock, policy: environment.retryPolicy)
+        self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
+        self.emitEvent = events
+        let now = environment.clock.now
+        var journal = store.load() ?? Journal(configFingerprint: config.fingerprint, now: now)
+        journal.configFingerprint = config.fingerprint
+        self.journal = journal
+    }
+
+    /// The journal as last saved.
+    public var currentJournal: Journal { journal }
+
+    /// The signed-in tenant, once signed in.
+    public var signedInTenant: SignedInTenant? { tenant }
+
+    /// Asks a running propagation wait to stop after saving (the admin left the wait).
+    public func requestSuspend() { suspendRequested = true }
+
+    // MARK: Runs
+
+    /// Signs in and reads every stage, changing nothing. Stages that do not hold are reported
+    /// as needing change, with the writes `apply` would make.
+    public func check() async throws -> [StageReport] {
+        try await signIn()
+        var reports: [StageReport] = []
+        for stage in StageID.allCases where stage != .signIn {
+            let observation = try await observe(stage)
+            reports.append(observation.report)
+            emit(.stage(observation.report))
+        }
+        journal.reports = [signInReport] + reports
+        persist()
+        return [signInReport] + reports
+    }
+
+    /// Signs in and reads every stage: the plan `apply` would carry out.
+    public func plan() async throws -> [StageReport] {
+        try await check()
+    }
+
+    /// Signs in, plans, asks `confirm` (skipped when nothing changes), applies stage by stage,
+    /// verifies each, then waits for propagation and proves access both ways.
+    public func apply(confirm: @Sendable ([StageReport]) async -> Bool) async throws -> RunResult {
+        try await signIn()
+        try await reconcileInterruptedWrite()
+        var planned: [StageReport] = []
+        for stage in StageID.allCases where stage != .signIn && stage != .connect {
+            let observation = try await observe(stage)
+            planned.append(observation.report)
+            emit(.stage(observation.report))
+        }
+        let writes = planned.flatMap(\.changes)
+        if !writes.isEmpty {
+            guard await confirm([signInReport] + planned) else {
+                log(.info, "Plan declined: nothing was written.")
+                return .declined
+            }
+        }
+        var unverified: [StageID] = []
+        for stage in StageID.allCases where stage != .signIn && stage != .connect {
+            let report = try await applyStage(stage)
+            if report.status != .verified && report.status != .skipped { unverified.append(stage) }
+        }
+        guard unverified.isEmpty else { return .drift(unverified) }
+        let result = try await waitForPropagation()
+        if result == .verified { emit(.handOff(handOff())) }
+        return result
+    }
+
+    // MARK: Stage application
+
+    /// Observes `stage`, performs its writes with journaling, then re-reads until they are seen
+    /// (replication lag) and reports what was observed.
+    func applyStage(_ stage: StageID) async throws -> StageReport {
+        var observation = try await observe(stage)
+        guard !observation.writes.isEmpty else {
+            emit(.stage(observation.report))
+            return observation.report
+        }
+        var report = observation.report
+        report.status = .applying
+        emit(.stage(report))
+        for write in observation.writes {
+            try await performJournaled(write)
+        }
+        var delay = environment.schedule.verifyDelay
+        for attempt in 1...max(1, environment.schedule.verifyAttempts) {
+            observation = try await observe(stage)
+            if observation.writes.isEmpty { break }
+            if attempt < environment.schedule.verifyAttempts {
+                try await environment.clock.sleep(for: delay)
+                delay = delay * 2
+            }
+        }
+        report = observation.report
+        if !observation.writes.isEmpty {
+            report.status = .notVerified
+            report.detail = "written, but not yet visible when read back (directory replication); run again to verify"
+        }
+        emit(.stage(report))
+        journal.reports.removeAll { $0.stage == stage }
+        journal.reports.append(report)
+        persist()
+        return report
+    }
+
+    /// Records `write` as pending, performs it, then records it as done.
+    func performJournaled(_ write: Write) async throws {
+        journal.pendingWrite = write
+        persist()
+        log(.write, PowerShell.summary(of: write), powershell: powershellLine(write))
+        try await perform(write)
+        journal.pendingWrite = nil
+        journal.completedWrites.append(Journal.CompletedWrite(write: write, at: environment.clock.now))
+        if journal.completedWrites.count > 200 { journal.completedWrites.removeFirst(journal.completedWrites.count - 200) }
+        if write.affectsEffectiveAccess {
+            journal.rbacChangedAt = environment.clock.now
+            journal.wait = nil
+        }
+        persist()
+    }
+
+    func powershellLine(_ write: Write) -> String {
+        PowerShell.line(
+            for: write, appObjectID: facts.appObjectID, servicePrincipalID: facts.servicePrincipalID,
+            groupName: facts.group?.name ?? config.groupName)
+    }
+
+    // MARK: Events and journal
+
+    func emit(_ event: EngineEvent) { emitEvent(event) }
+
+    func log(_ level: LogEntry.Level, _ text: String, powershell: String? = nil) {
+        emit(.log(LogEntry(at: environment.clock.now, level: level, text: Redactor.redact(text), powershell: powershell)))
+    }
+
+    func persist() {
+        journal.updatedAt = environment.clock.now
+        do {
+            try store.save(journal)
+        } catch {
+            log(.error, "could not save the journal at \(store.journalURL.path): \(error)")
+        }
+    }
+}
+
+/// What the stages have learned about the tenant so far in this run.
+struct Facts: Sendable {
+    var appObjectID: String?
+    var appID: String?
+    var application: JSONValue?
+    var servicePrincipalID: String?
+    var group: GroupFacts?
+    var members: [ResolvedMember] = []
+    var directMembers: [DirectMember] = []
+    var rooms: [String]?
+    var scopeName: String?
+}
+
+/// The group as Exchange sees it.
+struct GroupFacts: Sendable, Equatable {
+    var name: String
+    var address: String
+    var distinguishedName: String
+    var objectID: String
+    var recipientTypeDetails: String
+}
+
+/// A configured member address, resolved in the directory.
+struct ResolvedMember: Sendable, Equatable {
+    var configured: String
+    var primary: String?
+    var objectID: String?
+    var isGroup: Bool
+}
+
+/// A direct member of the group.
+struct DirectMember: Sendable, Equatable {
+    var objectID: String
+    var address: String
+    var isGroup: Bool
+}

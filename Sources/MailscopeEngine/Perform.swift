@@ -1,0 +1,275 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+extension SetupEngine {
+    /// Sends one write. Creation uses the upsert forms where Graph has them, so a repeat cannot
+    /// create a duplicate; Exchange creations tolerate "already exists".
+    func perform(_ write: Write) async throws {
+        let (graph, exchange) = try clients()
+        do {
+            switch write {
+            case .createApplication(let name, let uniqueName):
+                let result = try await graph.write(
+                    "PATCH", "/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))",
+                    body: ["displayName": .string(name), "signInAudience": "AzureADMyOrg",
+                           "notes": "Service account for a scoped mailbox integration, managed by mailscope."],
+                    headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")], idempotent: true)
+                if let id = result.body["id"].string, let appID = result.body["appId"].string {
+                    facts.appObjectID = id
+                    facts.appID = appID
+                    journal.ids["appObjectID"] = id
+                    journal.ids["appID"] = appID
+                }
+            case .createServicePrincipal:
+                let appID = try requireAppID()
+                let result = try await retryingNotYetReplicated {
+                    try await graph.write(
+                        "PATCH", "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))", body: [:],
+                        headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")], idempotent: true)
+                }
+                if let id = result.body["id"].string {
+                    facts.servicePrincipalID = id
+                    journal.ids["servicePrincipalID"] = id
+                }
+            case .addSecret(let displayName, let days):
+                let objectID = try requireAppObjectID()
+                let end = environment.clock.now.addingTimeInterval(TimeInterval(days) * 86_400)
+                let result = try await retryingNotYetReplicated {
+                    try await graph.write(
+                        "POST", "/v1.0/applications/\(GraphClient.segment(objectID))/addPassword",
+                        body: ["passwordCredential": ["displayName": .string(displayName), "endDateTime": .string(Self.timestamp(end))]])
+                }
+                guard let keyID = result.body["keyId"].string, let text = result.body["secretText"].string else {
+                    throw EngineError(stage: .serviceAccount, message: "addPassword answered without keyId or secretText", fix: "run again")
+                }
+                let secret = Secret(text)
+                let url = store.credentialURL(.secret)
+                try PrivateFiles.write(Data(secret.reveal().utf8), to: url)
+                freshSecret = secret
+                journal.credential = Journal.HeldCredential(
+                    keyID: keyID, kind: .secret, path: url.path, certificatePath: nil, expires: end,
+                    hint: result.body["hint"].string ?? String(text.prefix(3)))
+            case .addCertificate(let displayName, let days):
+                let objectID = try requireAppObjectID()
+                let now = environment.clock.now
+                let certificate = try GeneratedCertificate.make(commonName: config.serviceAccountName, now: now, days: days)
+                let keyURL = store.credentialURL(.certificate)
+                try PrivateFiles.write(Data(certificate.privateKeyPEM.reveal().utf8), to: keyURL)
+                try PrivateFiles.write(Data(certificate.certificatePEM.utf8), to: store.certificateURL)
+                // PATCH replaces the whole collection: keep the existing certificates.
+                let app = try await graph.get("/v1.0/applications/\(GraphClient.segment(objectID))?$select=keyCredentials")
+                let keyID = UUID().uuidString.lowercased()
+                var credentials = (app["keyCredentials"].array ?? []).map { existing -> JSONValue in
+                    var kept = existing.object ?? [:]
+                    kept["key"] = nil
+                    return .object(kept)
+                }
+                credentials.append([
+                    "keyId": .string(keyID), "type": "AsymmetricX509Cert", "usage": "Verify",
+                    "key": .string(certificate.certificateDER.base64EncodedString()), "displayName": .string(displayName),
+                    "startDateTime": .string(Self.timestamp(now)), "endDateTime": .string(Self.timestamp(certificate.notAfter)),
+                ])
+                try await graph.write("PATCH", "/v1.0/applications/\(GraphClient.segment(objectID))", body: ["keyCredentials": .array(credentials)], idempotent: true)
+                journal.credential = Journal.HeldCredential(
+                    keyID: keyID, kind: .certificate, path: keyURL.path, certificatePath: store.certificateURL.path,
+                    expires: certificate.notAfter, hint: certificate.thumbprint)
+            case .removeOrphanSecret(let keyID, _):
+                let objectID = try requireAppObjectID()
+                try await graph.write("POST", "/v1.0/applications/\(GraphClient.segment(objectID))/removePassword", body: ["keyId": .string(keyID)])
+            case .createGroup(let name, let alias, let kind):
+                if kind == .microsoft365 {
+                    try await graph.write(
+                        "POST", "/v1.0/groups",
+                        body: ["displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
+                               "securityEnabled": false, "groupTypes": ["Unified"]])
+                } else {
+                    try await tolerateExisting {
+                        try await exchange.invoke(
+                            "New-DistributionGroup",
+                            ["Name": .string(name), "Alias": .string(alias), "DisplayName": .string(name),
+                             "Type": .string(kind == .distribution ? "Distribution" : "Security")])
+                    }
+                }
+                let found = try await retryingNotYetReplicated {
+                    try await exchange.invoke(
+                        kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup", ["Identity": .string(alias)])
+                }
+                if let group = found.first, let dn = group["DistinguishedName"].string {
+                    facts.group = GroupFacts(
+                        name: group["Name"].string ?? name, address: group["PrimarySmtpAddress"].string ?? "",
+                        distinguishedName: dn, objectID: group["ExternalDirectoryObjectId"].string ?? "",
+                        recipientTypeDetails: group["RecipientTypeDetails"].string ?? "")
+                }
+            case .addMember(let address, let objectID):
+                guard let group = facts.group else {
+                    throw EngineError(stage: .distributionGroup, message: "the group is not known yet", fix: "run again")
+                }
+                if config.groupKind == .microsoft365 {
+                    do {
+                        try await graph.write(
+                            "POST", "/v1.0/groups/\(GraphClient.segment(group.objectID))/members/$ref",
+                            body: ["@odata.id": .string("\(graph.base.absoluteString)/v1.0/directoryObjects/\(objectID)")])
+                    } catch let error as MicrosoftError where error.message.contains("already exist") {}
+                } else {
+                    try await tolerateExisting {
+                        try await exchange.invoke(
+                            "Add-DistributionGroupMember",
+                            ["Identity": .string(group.distinguishedName), "Member": .string(address),
+                             "BypassSecurityGroupManagerCheck": true])
+                    }
+                }
+            case .createExchangeServicePrincipal:
+                let appID = try requireAppID()
+                guard let spID = facts.servicePrincipalID else {
+                    throw EngineError(stage: .impersonationRole, message: "the service principal is not known yet", fix: "run again")
+                }
+                try await tolerateExisting {
+                    try await exchange.invoke(
+                        "New-ServicePrincipal",
+                        ["AppId": .string(appID), "ObjectId": .string(spID), "DisplayName": .string(config.serviceAccountName)])
+                }
+            case .removeTenantWideGrant(let assignmentID, _, _):
+                guard let spID = facts.servicePrincipalID else { return }
+                do {
+                    try await graph.write("DELETE", "/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments/\(GraphClient.segment(assignmentID))", body: nil, idempotent: true)
+                } catch let error as MicrosoftError where error.isNotFound {}
+            case .createScope(let name, _):
+                guard let filter = wantedFilter else {
+                    throw EngineError(stage: .scope, message: "the group's DN is not known yet", fix: "run again after the group exists")
+                }
+                try await tolerateExisting {
+                    try await exchange.invoke("New-ManagementScope", ["Name": .string(name), "RecipientRestrictionFilter": .string(filter)])
+                }
+            case .updateScope(let name, _):
+                guard let filter = wantedFilter else { return }
+                try await exchange.invoke("Set-ManagementScope", ["Identity": .string(name), "RecipientRestrictionFilter": .string(filter)])
+            case .createRoleAssignment(let name, let role, let scope):
+                guard let spID = facts.servicePrincipalID else {
+                    throw EngineError(stage: .scope, message: "the service principal is not known yet", fix: "run again")
+                }
+                try await tolerateExisting {
+                    try await exchange.invoke(
+                        "New-ManagementRoleAssignment",
+                        ["Name": .string(name), "Role": .string(role), "App": .string(spID), "CustomResourceScope": .string(scope)])
+                }
+            case .removeRoleAssignment(let name, _):
+                do {
+                    try await exchange.invoke("Remove-ManagementRoleAssignment", ["Identity": .string(name), "Confirm": false])
+                } catch let error as MicrosoftError where error.isNotFound {}
+            }
+        } catch let error as MicrosoftError {
+            throw EngineError(stage: stage(of: write), message: error.description, fix: Self.fix(for: error))
+        }
+    }
+
+    private func stage(of write: Write) -> StageID {
+        switch write {
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret: .serviceAccount
+        case .createGroup, .addMember: .distributionGroup
+        case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
+        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
+        }
+    }
+
+    private func requireAppID() throws -> String {
+        guard let appID = facts.appID else {
+            throw EngineError(stage: .serviceAccount, message: "the app is not known yet", fix: "run again")
+        }
+        return appID
+    }
+
+    private func requireAppObjectID() throws -> String {
+        guard let id = facts.appObjectID else {
+            throw EngineError(stage: .serviceAccount, message: "the app is not known yet", fix: "run again")
+        }
+        return id
+    }
+
+    /// Runs `body`, treating "already exists" as success (a repeat after a lost answer).
+    func tolerateExisting(_ body: () async throws -> [JSONValue]) async throws {
+        do {
+            _ = try await body()
+        } catch let error as MicrosoftError where error.isAlreadyExists {
+            log(.info, "already present: \(error.message)")
+        }
+    }
+
+    /// Runs `body`, retrying with back-off while the directory answers that a just-created object
+    /// does not exist (replication lag): 404, or 400 "does not reference a valid application".
+    func retryingNotYetReplicated<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        var delay = environment.schedule.verifyDelay
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch let error as MicrosoftError
+                where (error.isNotFound || error.message.contains("NoBackingApplicationObject")
+                    || error.message.contains("does not reference a valid application"))
+                    && attempt < environment.schedule.verifyAttempts + 2
+            {
+                try await environment.clock.sleep(for: delay)
+                delay = delay * 2
+            }
+        }
+    }
+
+    /// After a crash: a credential that was being added but never recorded is an orphan (nobody
+    /// holds its secret), so it is removed before a new one is added.
+    func reconcileInterruptedWrite() async throws {
+        guard let pending = journal.pendingWrite else { return }
+        log(.warning, "The last run stopped during: \(PowerShell.summary(of: pending)). Re-reading the tenant.")
+        switch pending {
+        case .addSecret(let displayName, _), .addCertificate(let displayName, _):
+            _ = try await observe(.serviceAccount)
+            if let app = facts.application {
+                let held = journal.credential?.keyID.lowercased()
+                let orphans = ((app["passwordCredentials"].array ?? []) + (app["keyCredentials"].array ?? [])).filter {
+                    $0["displayName"].string == displayName && $0["keyId"].string?.lowercased() != held
+                }
+                for orphan in orphans {
+                    if let keyID = orphan["keyId"].string {
+                        if case .addSecret = pending {
+                            try await performJournaled(.removeOrphanSecret(keyID: keyID, displayName: displayName))
+                        } else {
+                            log(.warning, "certificate \(keyID) from the interrupted run stays in the app; remove it in Entra if unused")
+                        }
+                    }
+                }
+            }
+        default:
+            break  // Upserts and "already exists" make the other writes safe to repeat.
+        }
+        journal.pendingWrite = nil
+        persist()
+    }
+
+    /// The values the vendor's product needs.
+    func handOff() -> [HandOffItem] {
+        var items = [
+            HandOffItem(label: "Tenant ID", value: tenant?.id ?? config.tenant),
+            HandOffItem(label: "Client (application) ID", value: facts.appID ?? journal.ids["appID"] ?? "?"),
+        ]
+        if let held = journal.credential {
+            if held.kind == .secret {
+                if let secret = freshSecret {
+                    items.append(HandOffItem(label: "Client secret (shown once)", value: secret.reveal(), isSecret: true))
+                    freshSecret = nil
+                } else {
+                    items.append(HandOffItem(label: "Client secret", value: "\(held.hint)… (shown when it was created)"))
+                }
+            } else {
+                items.append(HandOffItem(label: "Certificate thumbprint", value: held.hint))
+                items.append(HandOffItem(label: "Private key file (0600)", value: held.path))
+            }
+            items.append(HandOffItem(label: "Credential expires", value: Self.day(held.expires)))
+        }
+        items.append(HandOffItem(label: "Token endpoint", value: "\(endpoints.login.absoluteString)/\(tenant?.id ?? config.tenant)/oauth2/v2.0/token"))
+        items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
+        if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
+        items.append(HandOffItem(label: "Management scope", value: config.scopeName))
+        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        return items
+    }
+}

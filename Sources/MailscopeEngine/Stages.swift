@@ -1,0 +1,519 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+/// What observing a stage found: the report and the writes that would make it hold.
+struct StageObservation: Sendable {
+    var report: StageReport
+    var writes: [Write]
+}
+
+extension SetupEngine {
+    func clients() throws -> (GraphClient, ExchangeAdminClient) {
+        guard let graph, let exchange else {
+            throw EngineError(stage: .signIn, message: "not signed in", fix: "sign in first")
+        }
+        return (graph, exchange)
+    }
+
+    /// Reads the tenant for `stage` and decides what, if anything, must change.
+    func observe(_ stage: StageID) async throws -> StageObservation {
+        emit(.stage(StageReport(stage: stage, status: .checking, detail: "reading the tenant")))
+        do {
+            var observation: StageObservation
+            switch stage {
+            case .signIn: observation = StageObservation(report: signInReport, writes: [])
+            case .serviceAccount: observation = try await observeServiceAccount()
+            case .distributionGroup: observation = try await observeGroup()
+            case .impersonationRole: observation = try await observeRole()
+            case .scope: observation = try await observeScope()
+            case .connect: observation = try await observeConnect()
+            }
+            observation.report.changes = observation.writes.map {
+                PlannedChange(action: action(of: $0), summary: PowerShell.summary(of: $0), powershell: powershellLine($0))
+            }
+            if !observation.writes.isEmpty && observation.report.status == .verified {
+                observation.report.status = .needsChange
+            }
+            return observation
+        } catch let error as MicrosoftError {
+            let fix = Self.fix(for: error)
+            let report = StageReport(stage: stage, status: .failed, detail: error.description, fix: fix)
+            emit(.stage(report))
+            throw EngineError(stage: stage, message: error.description, fix: fix)
+        } catch let error as TransportError {
+            let report = StageReport(
+                stage: stage, status: .failed, detail: error.description,
+                fix: "check the network; the run is saved and a re-run resumes here")
+            emit(.stage(report))
+            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "")
+        }
+    }
+
+    private func action(of write: Write) -> PlannedChange.Action {
+        switch write {
+        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
+        case .updateScope: .update
+        default: .create
+        }
+    }
+
+    static func fix(for error: MicrosoftError) -> String {
+        if error.status == 429 { return "the service is throttling; wait a few minutes and run again (the run resumes)" }
+        if error.isAccessDenied {
+            return "the signed-in admin lacks a permission for \(error.request); see the sign-in stage's role check"
+        }
+        if error.status >= 500 { return "the service failed; run again (the run resumes where it stopped)" }
+        return "see the message; correct the configuration and run again"
+    }
+
+    // MARK: Service account
+
+    func observeServiceAccount() async throws -> StageObservation {
+        let (graph, _) = try clients()
+        var evidence: [String] = []
+        var steps: [StepReport] = []
+        var writes: [Write] = []
+        var warnings: [String] = []
+        let uniqueName = config.applicationUniqueName
+
+        // The app: by the journal's ID, by uniqueName, then by display name.
+        var app: JSONValue?
+        if let known = journal.ids["appObjectID"] {
+            app = try await graph.getIfPresent("/v1.0/applications/\(GraphClient.segment(known))")
+            evidence.append("GET /v1.0/applications/\(known) → \(app == nil ? "404" : "200")")
+        }
+        if app == nil {
+            app = try await graph.getIfPresent("/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))")
+            evidence.append("GET /v1.0/applications(uniqueName='\(uniqueName)') → \(app == nil ? "404" : "200")")
+        }
+        if app == nil {
+            let named = try await graph.list(
+                GraphClient.path(
+                    "/v1.0/applications",
+                    [("$filter", "displayName eq \(GraphClient.literal(config.serviceAccountName))"), ("$top", "999")]))
+            evidence.append("GET /v1.0/applications?$filter=displayName eq '\(config.serviceAccountName)' → \(named.count)")
+            if named.count > 1 {
+                throw EngineError(
+                    stage: .serviceAccount,
+                    message: "\(named.count) apps are named \"\(config.serviceAccountName)\"",
+                    fix: "rename or delete the extra apps in Entra (App registrations), or choose another service_account.name")
+            }
+            app = named.first
+        }
+        guard let app, let objectID = app["id"].string, let appID = app["appId"].string else {
+            facts.appObjectID = nil
+            facts.appID = nil
+            writes.append(.createApplication(name: config.serviceAccountName, uniqueName: uniqueName))
+            writes.append(.createServicePrincipal(appID: "<new app>"))
+            writes.append(credentialWrite())
+            steps = [
+                StepReport(name: "app registration", status: .needsChange, detail: "missing"),
+                StepReport(name: "service principal", status: .needsChange, detail: "missing"),
+                StepReport(name: "credential", status: .needsChange, detail: "missing"),
+            ]
+            return StageObservation(
+                report: StageReport(
+                    stage: .serviceAccount, status: .needsChange, detail: "no app \"\(config.serviceAccountName)\" yet",
+                    evidence: evidence, steps: steps), writes: writes)
+        }
+        facts.application = app
+        facts.appObjectID = objectID
+        facts.appID = appID
+        journal.ids["appObjectID"] = objectID
+        journal.ids["appID"] = appID
+        steps.append(StepReport(name: "app registration", status: .verified, detail: "appId \(appID)"))
+
+        // The service principal.
+        let sp = try await graph.getIfPresent("/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName")
+        evidence.append("GET /v1.0/servicePrincipals(appId='\(appID)') → \(sp == nil ? "404" : "200")")
+        if let spID = sp?["id"].string {
+            facts.servicePrincipalID = spID
+            journal.ids["servicePrincipalID"] = spID
+            steps.append(StepReport(name: "service principal", status: .verified, detail: "object id \(spID)"))
+        } else {
+            facts.servicePrincipalID = nil
+            writes.append(.createServicePrincipal(appID: appID))
+            steps.append(StepReport(name: "service principal", status: .needsChange, detail: "missing"))
+        }
+
+        // The credential mailscope holds: present in the app, not expiring, and its secret on disk.
+        let now = environment.clock.now
+        let credentials = (app["passwordCredentials"].array ?? []) + (app["keyCredentials"].array ?? [])
+        for credential in credentials {
+            if let end = credential["endDateTime"].string.flatMap(Self.parseDate), end < now.addingTimeInterval(30 * 86_400) {
+                let name = credential["displayName"].string ?? credential["keyId"].string ?? "?"
+                warnings.append(end < now ? "credential \(name) expired on \(Self.day(end))" : "credential \(name) expires on \(Self.day(end)); plan a rotation")
+            }
+        }
+        if let held = journal.credential, held.kind == config.credential,
+            credentials.contains(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }),
+            FileManager.default.fileExists(atPath: held.path), held.expires > now.addingTimeInterval(14 * 86_400)
+        {
+            steps.append(StepReport(name: "credential", status: .verified, detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Self.day(held.expires))"))
+        } else {
+            writes.append(credentialWrite())
+            let reason = journal.credential == nil ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
+            steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
+        }
+        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let detail = writes.isEmpty ? "app \(appID) with service principal and credential" : "app \(appID) exists; \(writes.count) change(s) needed"
+        return StageObservation(
+            report: StageReport(stage: .serviceAccount, status: status, detail: detail, evidence: evidence, warnings: warnings, steps: steps),
+            writes: writes)
+    }
+
+    private func credentialWrite() -> Write {
+        let name = "mailscope \(Self.day(environment.clock.now))"
+        return config.credential == .secret
+            ? .addSecret(displayName: name, days: config.credentialLifetimeDays)
+            : .addCertificate(displayName: name, days: config.credentialLifetimeDays)
+    }
+
+    // MARK: Distribution group
+
+    func observeGroup() async throws -> StageObservation {
+        guard config.scopeKind == .group else {
+            facts.group = nil
+            return StageObservation(
+                report: StageReport(
+                    stage: .distributionGroup, status: .skipped,
+                    detail: "the scope covers room mailboxes by filter; no group is needed (rooms added later are covered)"),
+                writes: [])
+        }
+        let (graph, exchange) = try clients()
+        var evidence: [String] = []
+        var warnings: [String] = []
+        var steps: [StepReport] = []
+        var writes: [Write] = []
+        let alias = config.effectiveGroupAlias
+
+        // The group as Exchange sees it (its DN is what the scope filter needs).
+        let found: JSONValue?
+        if config.groupKind == .microsoft365 {
+            found = try await exchange.find("Get-UnifiedGroup", ["Identity": .string(alias)])
+            evidence.append("Get-UnifiedGroup -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
+        } else {
+            found = try await exchange.find("Get-DistributionGroup", ["Identity": .string(alias)])
+            evidence.append("Get-DistributionGroup -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
+        }
+        // Resolve the configured members (batched Graph lookups).
+        let members = try await resolveMembers(graph: graph)
+        facts.members = members
+        for member in members {
+            if member.objectID == nil {
+                warnings.append("\(member.configured) does not exist in the directory; it is left out")
+            } else if member.isGroup {
+                warnings.append("\(member.configured) is a group: group scopes count direct members only, so its members would NOT be in scope; list its mailboxes instead")
+            } else if let primary = member.primary, primary.lowercased() != member.configured.lowercased() {
+                warnings.append("\(member.configured) is an alias; the primary SMTP address is \(primary) (used instead)")
+            }
+        }
+        let wanted = members.filter { $0.objectID != nil && !$0.isGroup }
+
+        guard let found, let dn = found["DistinguishedName"].string else {
+            facts.group = nil
+            writes.append(.createGroup(name: config.groupName, alias: alias, kind: config.groupKind))
+            writes += wanted.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
+            steps.append(StepReport(name: "group", status: .needsChange, detail: "missing"))
+            steps.append(StepReport(name: "members", status: .needsChange, detail: "\(wanted.count) to add"))
+            return StageObservation(
+                report: StageReport(
+                    stage: .distributionGroup, status: .needsChange, detail: "no group \"\(config.groupName)\" yet",
+                    evidence: evidence, warnings: warnings, steps: steps), writes: writes)
+        }
+        let group = GroupFacts(
+            name: found["Name"].string ?? config.groupName, address: found["PrimarySmtpAddress"].string ?? "",
+            distinguishedName: dn, objectID: found["ExternalDirectoryObjectId"].string ?? "",
+            recipientTypeDetails: found["RecipientTypeDetails"].string ?? "")
+        facts.group = group
+        journal.ids["groupObjectID"] = group.objectID
+        steps.append(StepReport(name: "group", status: .verified, detail: "\(group.address) (\(group.recipientTypeDetails))"))
+        let expectedType: String
+        switch config.groupKind {
+        case .distribution: expectedType = "MailUniversalDistributionGroup"
+        case .mailEnabledSecurity: expectedType = "MailUniversalSecurityGroup"
+        case .microsoft365: expectedType = "GroupMailbox"
+        }
+        if !group.recipientTypeDetails.isEmpty && group.recipientTypeDetails != expectedType {
+            warnings.append("the existing group is a \(group.recipientTypeDetails), not a \(expectedType); it is used as it is")
+        }
+
+        // Direct members now.
+        let direct = try await directMembers(of: group, graph: graph, exchange: exchange)
+        facts.directMembers = direct
+        evidence.append("direct members: \(direct.count)")
+        let present = Set(direct.map(\.objectID))
+        let missing = wanted.filter { !present.contains($0.objectID ?? "") }
+        writes += missing.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
+        for nested in direct where nested.isGroup {
+            warnings.append("the group contains the group \(nested.address): its members are NOT in scope (direct members only)")
+        }
+        let configuredIDs = Set(wanted.compactMap(\.objectID))
+        let extra = direct.filter { !$0.isGroup && !configuredIDs.contains($0.objectID) }
+        if !extra.isEmpty {
+            warnings.append("\(extra.count) member(s) not in the config are in scope too: \(extra.prefix(5).map(\.address).joined(separator: ", "))\(extra.count > 5 ? ", …" : "")")
+        }
+        steps.append(
+            StepReport(
+                name: "members", status: missing.isEmpty ? .verified : .needsChange,
+                detail: missing.isEmpty ? "\(wanted.count) configured member(s) present" : "missing: \(missing.map { $0.primary ?? $0.configured }.joined(separator: ", "))"))
+        let detail = missing.isEmpty ? "\(group.address): \(direct.count) direct member(s)" : "\(missing.count) member(s) missing from \(group.address)"
+        return StageObservation(
+            report: StageReport(
+                stage: .distributionGroup, status: missing.isEmpty ? .verified : .needsChange, detail: detail,
+                evidence: evidence, warnings: warnings, steps: steps), writes: writes)
+    }
+
+    /// Resolves each configured address with Graph `$batch` (users, then groups for the misses).
+    func resolveMembers(graph: GraphClient) async throws -> [ResolvedMember] {
+        let addresses = config.members
+        guard !addresses.isEmpty else { return [] }
+        func filter(_ address: String) -> String {
+            "proxyAddresses/any(p:p eq \(GraphClient.literal("smtp:" + address)))"
+        }
+        let userRequests = addresses.enumerated().map { index, address in
+            BatchRequest(
+                id: "\(index)",
+                url: GraphClient.path(
+                    "/users", [("$filter", filter(address)), ("$select", "id,mail,userPrincipalName,proxyAddresses")]))
+        }
+        let users = try await graph.batch(userRequests)
+        var resolved: [ResolvedMember] = []
+        var misses: [Int] = []
+        for (index, answer) in users.enumerated() {
+            guard answer.status == 200 else { throw GraphClient.error(of: answer, request: "GET /users (member lookup)") }
+            if let user = answer.body["value"].array?.first {
+                let primary = user["proxyAddresses"].strings.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
+                    ?? user["mail"].string
+                resolved.append(ResolvedMember(configured: addresses[index], primary: primary, objectID: user["id"].string, isGroup: false))
+            } else {
+                resolved.append(ResolvedMember(configured: addresses[index], primary: nil, objectID: nil, isGroup: false))
+                misses.append(index)
+            }
+        }
+        if !misses.isEmpty {
+            let groupRequests = misses.map { index in
+                BatchRequest(id: "\(index)", url: GraphClient.path("/groups", [("$filter", filter(addresses[index])), ("$select", "id,mail")]))
+            }
+            for answer in try await graph.batch(groupRequests) {
+                guard let index = Int(answer.id), answer.status == 200, let group = answer.body["value"].array?.first else { continue }
+                resolved[index] = ResolvedMember(configured: addresses[index], primary: group["mail"].string, objectID: group["id"].string, isGroup: true)
+            }
+        }
+        return resolved
+    }
+
+    /// The group's direct members: from Graph (999 a page), or from Exchange while Graph has not
+    /// replicated a group just created.
+    func directMembers(of group: GroupFacts, graph: GraphClient, exchange: ExchangeAdminClient) async throws -> [DirectMember] {
+        if !group.objectID.isEmpty {
+            do {
+                let members = try await graph.list(
+                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName&$top=999")
+                return members.map { member in
+                    DirectMember(
+                        objectID: member["id"].string ?? "",
+                        address: member["mail"].string ?? member["userPrincipalName"].string ?? member["id"].string ?? "",
+                        isGroup: member["@odata.type"].string == "#microsoft.graph.group")
+                }
+            } catch let error as MicrosoftError where error.isNotFound {
+                // Not replicated to Graph yet: ask Exchange.
+            }
+        }
+        let members = try await exchange.invoke(
+            "Get-DistributionGroupMember", ["Identity": .string(group.distinguishedName), "ResultSize": "Unlimited"])
+        return members.map { member in
+            DirectMember(
+                objectID: member["ExternalDirectoryObjectId"].string ?? "", address: member["PrimarySmtpAddress"].string ?? "",
+                isGroup: (member["RecipientTypeDetails"].string ?? "").contains("Group"))
+        }
+    }
+
+    // MARK: Impersonation role (RBAC for Applications)
+
+    func observeRole() async throws -> StageObservation {
+        let (graph, exchange) = try clients()
+        var evidence: [String] = []
+        var steps: [StepReport] = []
+        var writes: [Write] = []
+        var warnings: [String] = []
+        steps.append(StepReport(name: "roles", status: .verified, detail: config.roles.joined(separator: ", ")))
+        guard let appID = facts.appID, let spID = facts.servicePrincipalID else {
+            writes.append(.createExchangeServicePrincipal(appID: facts.appID ?? "<new app>", objectID: "<new service principal>", name: config.serviceAccountName))
+            steps.append(StepReport(name: "Exchange service principal", status: .needsChange, detail: "after the service account"))
+            return StageObservation(
+                report: StageReport(stage: .impersonationRole, status: .needsChange, detail: "waits for the service account", steps: steps),
+                writes: writes)
+        }
+        let pointer = try await exchange.find("Get-ServicePrincipal", ["Identity": .string(appID)])
+        evidence.append("Get-ServicePrincipal -Identity '\(appID)' → \(pointer == nil ? "not found" : "found")")
+        if pointer == nil {
+            writes.append(.createExchangeServicePrincipal(appID: appID, objectID: spID, name: config.serviceAccountName))
+            steps.append(StepReport(name: "Exchange service principal", status: .needsChange, detail: "missing"))
+        } else {
+            steps.append(StepReport(name: "Exchange service principal", status: .verified, detail: "registered"))
+        }
+
+        // Tenant-wide Entra grants of mailbox permissions void the scope: find them.
+        let grants = try await graph.list("/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments")
+        evidence.append("GET /v1.0/servicePrincipals/\(spID)/appRoleAssignments → \(grants.count) grant(s)")
+        var conflicting: [(id: String, permission: String, resource: String)] = []
+        var resourceRoles: [String: [String: String]] = [:]
+        for grant in grants {
+            guard let resourceID = grant["resourceId"].string, let roleID = grant["appRoleId"].string, let id = grant["id"].string else { continue }
+            if resourceRoles[resourceID] == nil {
+                let resource = try await graph.getIfPresent("/v1.0/servicePrincipals/\(GraphClient.segment(resourceID))?$select=id,appId,displayName,appRoles")
+                var map: [String: String] = [:]
+                for role in resource?["appRoles"].array ?? [] {
+                    if let id = role["id"].string, let value = role["value"].string { map[id.lowercased()] = value }
+                }
+                resourceRoles[resourceID] = map
+            }
+            let permission = resourceRoles[resourceID]?[roleID.lowercased()] ?? roleID
+            if Self.isMailboxPermission(permission) {
+                conflicting.append((id, permission, grant["resourceDisplayName"].string ?? resourceID))
+            }
+        }
+        if conflicting.isEmpty {
+            steps.append(StepReport(name: "tenant-wide grants", status: .verified, detail: "none that void the scope"))
+        } else if config.removeTenantWideGrants {
+            writes += conflicting.map { .removeTenantWideGrant(assignmentID: $0.id, permission: $0.permission, resource: $0.resource) }
+            steps.append(StepReport(name: "tenant-wide grants", status: .needsChange, detail: "\(conflicting.map(\.permission).joined(separator: ", ")) reach every mailbox"))
+        } else {
+            warnings.append("tenant-wide \(conflicting.map(\.permission).joined(separator: ", ")) on this app voids the scope (connect.remove_tenant_wide_grants = false)")
+            steps.append(StepReport(name: "tenant-wide grants", status: .failed, detail: "present; the scope has no effect"))
+        }
+        let status: StageStatus = writes.isEmpty ? (conflicting.isEmpty ? .verified : .failed) : .needsChange
+        let detail: String
+        if !conflicting.isEmpty {
+            detail = "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
+        } else if pointer == nil {
+            detail = "the app is not registered in Exchange yet"
+        } else {
+            detail = "registered in Exchange; no tenant-wide mailbox grants"
+        }
+        return StageObservation(
+            report: StageReport(
+                stage: .impersonationRole, status: status, detail: detail, evidence: evidence, warnings: warnings,
+                fix: status == .failed ? "remove the Entra admin consent for those permissions, or set connect.remove_tenant_wide_grants = true" : nil,
+                steps: steps), writes: writes)
+    }
+
+    /// Whether an Entra app permission reaches mailbox content tenant-wide.
+    static func isMailboxPermission(_ permission: String) -> Bool {
+        let families = ["Mail.", "Calendars.", "Contacts.", "MailboxSettings.", "MailboxFolder.", "MailboxItem."]
+        return families.contains { permission.hasPrefix($0) } || permission == "full_access_as_app"
+            || permission == "EWS.AccessAsApp"
+    }
+
+    // MARK: Scope
+
+    /// The filter the scope must have, or nil while the group does not exist yet.
+    var wantedFilter: String? {
+        switch config.scopeKind {
+        case .rooms: Quoting.roomMailboxFilter
+        case .group: facts.group.map { Quoting.memberOfGroupFilter(groupDN: $0.distinguishedName) }
+        }
+    }
+
+    /// The role assignment name for `role`: at most 64 characters.
+    func assignmentName(for role: String) -> String {
+        let suffix = " - " + role.replacingOccurrences(of: "Application ", with: "")
+        let room = FieldRules.maximumNameLength - suffix.count
+        return String(config.serviceAccountName.prefix(max(1, room))) + suffix
+    }
+
+    func observeScope() async throws -> StageObservation {
+        let (_, exchange) = try clients()
+        var evidence: [String] = []
+        var steps: [StepReport] = []
+        var writes: [Write] = []
+        var warnings: [String] = []
+        let filter = wantedFilter ?? Quoting.memberOfGroupFilter(groupDN: "<DN of \(config.groupName)>")
+
+        let scope = try await exchange.find("Get-ManagementScope", ["Identity": .string(config.scopeName)])
+        evidence.append("Get-ManagementScope -Identity '\(config.scopeName)' → \(scope.map { "filter \($0["RecipientFilter"].string ?? "?")" } ?? "not found")")
+        var scopeHolds = false
+        if let scope {
+            if scope["Exclusive"].bool == true {
+                warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
+            }
+            if Self.sameFilter(scope["RecipientFilter"].string ?? "", filter) || wantedFilter == nil {
+                scopeHolds = wantedFilter != nil
+                steps.append(StepReport(name: "management scope", status: scopeHolds ? .verified : .needsChange, detail: scope["RecipientFilter"].string ?? ""))
+            } else {
+                writes.append(.updateScope(name: config.scopeName, filter: filter))
+                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "filter is \(scope["RecipientFilter"].string ?? "empty"), should be \(filter)"))
+            }
+        } else {
+            writes.append(.createScope(name: config.scopeName, filter: filter))
+            steps.append(StepReport(name: "management scope", status: .needsChange, detail: "missing"))
+        }
+
+        // Role assignments of the app.
+        var existing: [JSONValue] = []
+        if let spID = facts.servicePrincipalID {
+            existing = try await exchange.invoke("Get-ManagementRoleAssignment", ["RoleAssignee": .string(spID)])
+            evidence.append("Get-ManagementRoleAssignment -RoleAssignee '\(spID)' → \(existing.count)")
+        }
+        for role in config.roles {
+            let forRole = existing.filter { $0["Role"].string?.caseInsensitiveCompare(role) == .orderedSame }
+            let bound = forRole.first { ($0["CustomResourceScope"].string ?? "").caseInsensitiveCompare(config.scopeName) == .orderedSame }
+            if bound != nil {
+                steps.append(StepReport(name: role, status: .verified, detail: "bound to \(config.scopeName)"))
+            } else {
+                writes.append(.createRoleAssignment(name: assignmentName(for: role), role: role, scope: config.scopeName))
+                steps.append(StepReport(name: role, status: .needsChange, detail: "not assigned with this scope"))
+            }
+        }
+        // An assignment of a mailbox role without this scope reaches more than the scope.
+        for assignment in existing {
+            let scopeName = assignment["CustomResourceScope"].string ?? ""
+            guard scopeName.caseInsensitiveCompare(config.scopeName) != .orderedSame, let name = assignment["Name"].string else { continue }
+            let role = assignment["Role"].string ?? "?"
+            if scopeName.isEmpty {
+                writes.append(.removeRoleAssignment(name: name, role: role))
+                steps.append(StepReport(name: name, status: .needsChange, detail: "\(role) without a scope reaches every mailbox"))
+            } else {
+                warnings.append("the app also holds \(role) through scope \"\(scopeName)\" (assignment \(name))")
+            }
+        }
+        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let detail = writes.isEmpty ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+        return StageObservation(
+            report: StageReport(stage: .scope, status: status, detail: detail, evidence: evidence, warnings: warnings, steps: steps),
+            writes: writes)
+    }
+
+    /// Compares two OPATH filters the way Exchange stores them (it adds parentheses and may
+    /// change quoting), ignoring case and outer parentheses.
+    static func sameFilter(_ stored: String, _ wanted: String) -> Bool {
+        func normal(_ filter: String) -> String {
+            var text = filter.trimmingCharacters(in: .whitespaces)
+            while text.hasPrefix("("), text.hasSuffix(")") { text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces) }
+            return text.lowercased().split(separator: " ").joined(separator: " ")
+        }
+        return normal(stored) == normal(wanted)
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// A problem with one input value: which field, what is wrong, and how to fix it.
+public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The field's name as the config and the wizard call it (for example `group.name`).
+    public var field: String
+    /// What is wrong and how to fix it.
+    public var message: String
+
+    /// Creates a field error.
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// The rules every input value obeys, shared by the config loader and the wizard's forms, so a
+/// bad value is caught before anything is sent.
+public enum FieldRules {
+    /// The longest name Exchange accepts for scopes and role assignments.
+    public static let maximumNameLength = 64
+
+    /// Checks a tenant: a GUID or a domain name.
+    public static func tenant(_ value: String, field: String = "tenant.id") -> FieldError? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            return FieldError(field: field, message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com")
+        }
+        if UUID(uuidString: trimmed) != nil { return nil }
+        if looksLikeGUIDAttempt(trimmed) {
+            return FieldError(field: field, message: "'\(printable(trimmed))' is not a valid GUID; copy the tenant ID from the Entra admin center (Overview → Tenant ID)")
+        }
+        if let problem = domainProblem(trimmed) {
+            return FieldError(field: field, message: "'\(printable(trimmed))' is neither a tenant GUID nor a domain: \(problem)")
+        }
+        return nil
+    }
+
+    /// Checks a domain name.
+    public static func domain(_ value: String, field: String) -> FieldError? {
+        domainProblem(value).map { FieldError(field: field, message: "'\(printable(value))' is not a domain: \($0)") }
+    }
+
+    /// Checks an SMTP address or UPN (`name@domain`).
+    public static func address(_ value: String, field: String) -> FieldError? {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            return FieldError(field: field, message: "'\(printable(value))' is not an address; use the form name@contoso.com")
+        }
+        let local = parts[0]
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+-/=?^_{|}~")
+        if local.unicodeScalars.contains(where: { !allowed.contains($0) }) || local.hasPrefix(".") || local.hasSuffix(".")
+            || local.contains("..")
+        {
+            return FieldError(field: field, message: "'\(printable(value))' has characters Exchange does not accept before the @ (no spaces, quotes, commas or backticks)")
+        }
+        if let problem = domainProblem(String(parts[1])) {
+            return FieldError(field: field, message: "'\(printable(value))' has an invalid domain: \(problem)")
+        }
+        return nil
+    }
+
+    /// Checks a display name (application, group): 1 to `maximumLength` characters, no control characters.
+    public static func displayName(_ value: String, field: String, maximumLength: Int = 120) -> FieldError? {
+        if value.trimmingCharacters(in: .whitespaces).isEmpty {
+            return FieldError(field: field, message: "is empty; give a name")
+        }
+        if value.count > maximumLength {
+            return FieldError(field: field, message: "is \(value.count) characters long; Exchange accepts at most \(maximumLength)")
+        }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            return FieldError(field: field, message: "contains a line break or control character; use a single line of text")
+        }
+        if value != value.trimmingCharacters(in: .whitespaces) {
+            return FieldError(field: field, message: "starts or ends with a space; remove it")
+        }
+        return nil
+    }
+
+    /// Checks a scope or role-assignment name (at most 64 characters).
+    public static func exchangeName(_ value: String, field: String) -> FieldError? {
+        displayName(value, field: field, maximumLength: maximumNameLength)
+    }
+
+    /// Checks a mail alias (Graph `mailNickname`, Exchange `Alias`).
+    public static func alias(_ value: String, field: String) -> FieldError? {
+        if value.isEmpty { return FieldError(field: field, message: "is empty; give an alias such as WorkableUsers") }
+        if value.count > 64 { return FieldError(field: field, message: "is longer than 64 characters") }
+        let forbidden = CharacterSet(charactersIn: "@()\\[]\";:.<>, ")
+        if value.unicodeScalars.contains(where: { !$0.isASCII || forbidden.contains($0) || $0.value < 0x21 }) {
+            return FieldError(field: field, message: "'\(printable(value))' may hold only ASCII letters, digits and - _ (no spaces or @ ( ) \\ [ ] \" ; : . < > ,)")
+        }
+        return nil
+    }
+
+    /// Checks application role names against the documented list.
+    public static func roles(_ values: [String], field: String = "roles.names") -> FieldError? {
+        if values.isEmpty { return FieldError(field: field, message: "is empty; name at least one role such as \"Application Calendars.ReadWrite\"") }
+        for value in values where !ApplicationRole.known.contains(value) {
+            let close = ApplicationRole.known.first { $0.lowercased() == value.lowercased() }
+            let hint = close.map { "did you mean \"\($0)\"?" } ?? "use one of the documented names, e.g. \"Application Calendars.ReadWrite\""
+            if value == "ApplicationImpersonation" {
+                return FieldError(field: field, message: "ApplicationImpersonation was removed from Exchange Online in Feb 2025; use an RBAC for Applications role such as \"Application Calendars.ReadWrite\" (or target = \"exchange-server\" on-premises)")
+            }
+            return FieldError(field: field, message: "'\(printable(value))' is not an RBAC for Applications role; \(hint)")
+        }
+        return nil
+    }
+
+    /// The value with control characters made visible, safe to echo in an error message.
+    public static func printable(_ value: String, limit: Int = 80) -> String {
+        var result = ""
+        for scalar in value.unicodeScalars {
+            if scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                result += scalar == "\n" ? "\\n" : String(format: "\\u{%X}", scalar.value)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result.count > limit ? String(result.prefix(limit)) + "…" : result
+    }
+
+    private static func looksLikeGUIDAttempt(_ value: String) -> Bool {
+        value.count >= 30 && value.filter { $0 == "-" }.count >= 3 && !value.contains(".")
+    }
+
+    private static func domainProblem(_ value: String) -> String? {
+        if value.isEmpty { return "it is empty" }
+        if value.count > 253 { return "it is longer than 253 characters" }
+        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.count < 2 { return "it needs a dot, as in contoso.com" }
+        for label in labels {
+            if label.isEmpty { return "it has an empty label (two dots in a row, or a dot at an end)" }
+            if label.count > 63 { return "a label is longer than 63 characters" }
+            if label.hasPrefix("-") || label.hasSuffix("-") { return "a label starts or ends with a hyphen" }
+            if label.unicodeScalars.contains(where: { !($0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-")) }) {
+                return "only letters, digits and hyphens are allowed (use the punycode form for international names)"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// One write to the tenant, as data: planned, shown with its PowerShell, journaled before it is
+/// sent, then performed and verified.
+public enum Write: Codable, Sendable, Equatable, Hashable {
+    /// Create the Entra app (upsert by uniqueName).
+    case createApplication(name: String, uniqueName: String)
+    /// Create the app's service principal (upsert by appId).
+    case createServicePrincipal(appID: String)
+    /// Add a client secret named `displayName`.
+    case addSecret(displayName: String, days: Int)
+    /// Add a certificate named `displayName`.
+    case addCertificate(displayName: String, days: Int)
+    /// Remove a credential a crashed run added but never recorded.
+    case removeOrphanSecret(keyID: String, displayName: String)
+    /// Create the group.
+    case createGroup(name: String, alias: String, kind: GroupKind)
+    /// Add a member (its primary SMTP address and directory ID).
+    case addMember(address: String, objectID: String)
+    /// Create Exchange's pointer to the service principal.
+    case createExchangeServicePrincipal(appID: String, objectID: String, name: String)
+    /// Remove a tenant-wide Entra grant that would void the scope.
+    case removeTenantWideGrant(assignmentID: String, permission: String, resource: String)
+    /// Create the management scope.
+    case createScope(name: String, filter: String)
+    /// Change the management scope's filter.
+    case updateScope(name: String, filter: String)
+    /// Assign an application role bound to the scope.
+    case createRoleAssignment(name: String, role: String, scope: String)
+    /// Remove a role assignment that is not bound to the scope (it grants tenant-wide access).
+    case removeRoleAssignment(name: String, role: String)
+
+    /// Whether the write changes what the app may effectively reach (so propagation must be awaited).
+    public var affectsEffectiveAccess: Bool {
+        switch self {
+        case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment:
+            true
+        default: false
+        }
+    }
+}
+
+/// Renders writes as PowerShell an admin can run as it is.
+public enum PowerShell {
+    /// The PowerShell for `write`; `appObjectID` names the app in Graph cmdlets when known.
+    public static func line(for write: Write, appObjectID: String? = nil, servicePrincipalID: String? = nil, groupName: String? = nil) -> String {
+        let q = Quoting.powershellLiteral
+        let app = appObjectID.map(q) ?? "$app.Id"
+        let sp = servicePrincipalID.map(q) ?? "$sp.Id"
+        switch write {
+        case .createApplication(let name, let uniqueName):
+            return "$app = Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' }"
+        case .createServicePrincipal(let appID):
+            return "$sp = New-MgServicePrincipal -AppId \(q(appID))"
+        case .addSecret(let displayName, let days):
+            return "Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
+        case .addCertificate(let displayName, let days):
+            return "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+        case .removeOrphanSecret(let keyID, _):
+            return "Remove-MgApplicationPassword -ApplicationId \(app) -KeyId \(q(keyID))"
+        case .createGroup(let name, let alias, let kind):
+            switch kind {
+            case .distribution: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Distribution"
+            case .mailEnabledSecurity: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Security"
+            case .microsoft365:
+                return "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified'"
+            }
+        case .addMember(let address, _):
+            return "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
+        case .createExchangeServicePrincipal(let appID, let objectID, let name):
+            return "New-ServicePrincipal -AppId \(q(appID)) -ObjectId \(q(objectID)) -DisplayName \(q(name))"
+        case .removeTenantWideGrant(let assignmentID, _, _):
+            return "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \(sp) -AppRoleAssignmentId \(q(assignmentID))"
+        case .createScope(let name, let filter):
+            return "New-ManagementScope -Name \(q(name)) -RecipientRestrictionFilter \(q(filter))"
+        case .updateScope(let name, let filter):
+            return "Set-ManagementScope -Identity \(q(name)) -RecipientRestrictionFilter \(q(filter))"
+        case .createRoleAssignment(let name, let role, let scope):
+            return "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
+        case .removeRoleAssignment(let name, _):
+            return "Remove-ManagementRoleAssignment -Identity \(q(name)) -Confirm:$false"
+        }
+    }
+
+    /// One sentence on what `write` does.
+    public static func summary(of write: Write) -> String {
+        switch write {
+        case .createApplication(let name, _): "Create the Entra app \"\(name)\""
+        case .createServicePrincipal: "Create the app's service principal (enterprise application)"
+        case .addSecret(_, let days): "Add a client secret valid for \(days) days"
+        case .addCertificate(_, let days): "Add a self-signed certificate valid for \(days) days"
+        case .removeOrphanSecret(let keyID, let name): "Remove credential \(name) (\(keyID.prefix(8))…) left by an interrupted run"
+        case .createGroup(let name, _, let kind): "Create the \(kind.rawValue) group \"\(name)\""
+        case .addMember(let address, _): "Add \(address) as a direct member"
+        case .createExchangeServicePrincipal: "Register the app's service principal in Exchange (New-ServicePrincipal)"
+        case .removeTenantWideGrant(_, let permission, let resource):
+            "Remove the tenant-wide Entra grant \(permission) on \(resource): it voids the scope"
+        case .createScope(let name, let filter): "Create management scope \"\(name)\" with filter \(filter)"
+        case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
+        case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
+        case .removeRoleAssignment(let name, let role): "Remove unscoped assignment \"\(name)\" of \(role) (it reaches every mailbox)"
+        }
+    }
+}

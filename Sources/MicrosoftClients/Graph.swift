@@ -1,0 +1,199 @@
+import Foundation
+import MailscopeCore
+
+/// One request inside a Graph `$batch`.
+public struct BatchRequest: Sendable, Equatable {
+    /// Unique within the batch.
+    public var id: String
+    /// The method.
+    public var method: String
+    /// The URL relative to the version root, e.g. `/users?$filter=...`.
+    public var url: String
+    /// The JSON body, if any.
+    public var body: JSONValue?
+
+    /// Creates a batch request.
+    public init(id: String, method: String = "GET", url: String, body: JSONValue? = nil) {
+        self.id = id
+        self.method = method
+        self.url = url
+        self.body = body
+    }
+}
+
+/// One answer inside a Graph `$batch` response.
+public struct BatchResponse: Sendable, Equatable {
+    /// The request's id.
+    public var id: String
+    /// The status.
+    public var status: Int
+    /// The body.
+    public var body: JSONValue
+}
+
+/// Microsoft Graph over the injected transport: JSON, paging, `$batch`, retries and token refresh.
+public struct GraphClient: Sendable {
+    /// The Graph base URL.
+    public let base: URL
+    private let tokens: any AccessTokenProvider
+    private let sender: RequestSender
+
+    /// The most requests Graph accepts in one `$batch`.
+    public static let batchLimit = 20
+
+    /// Creates a client.
+    public init(base: URL, tokens: any AccessTokenProvider, sender: RequestSender) {
+        self.base = base
+        self.tokens = tokens
+        self.sender = sender
+    }
+
+    /// Helpers for building paths: an OData string literal (`'` doubled).
+    public static func literal(_ value: String) -> String { Query.literal(value) }
+
+    /// `path` with query items, encoded.
+    public static func path(_ path: String, _ items: [(String, String)]) -> String { Query.path(path, items) }
+
+    /// A path segment, encoded.
+    public static func segment(_ value: String) -> String { Query.segment(value) }
+
+    /// GETs `path` (e.g. `/v1.0/organization`).
+    public func get(_ path: String, headers: [HTTPHeader] = []) async throws -> JSONValue {
+        try await send("GET", path, headers: headers).json
+    }
+
+    /// GETs `path`, or nil when it answers 404.
+    public func getIfPresent(_ path: String) async throws -> JSONValue? {
+        do {
+            return try await get(path)
+        } catch let error as MicrosoftError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// GETs every page of the collection at `path`, following `@odata.nextLink`.
+    public func list(_ path: String, limit: Int = .max) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        var next: String? = path
+        while let current = next, items.count < limit {
+            let page = try await send("GET", current, headers: []).json
+            items += page["value"].array ?? []
+            next = page["@odata.nextLink"].string
+        }
+        return items
+    }
+
+    /// Sends a JSON body; returns the status and the body (`.null` when empty).
+    @discardableResult
+    public func write(
+        _ method: String, _ path: String, body: JSONValue?, headers: [HTTPHeader] = [], idempotent: Bool = false
+    ) async throws -> (status: Int, body: JSONValue) {
+        let result = try await send(method, path, body: body, headers: headers, idempotent: idempotent)
+        return (result.status, result.json)
+    }
+
+    /// Runs `requests` through `$batch`, 20 at a time, retrying inner 429s; answers in request order.
+    public func batch(_ requests: [BatchRequest], version: String = "v1.0") async throws -> [BatchResponse] {
+        var answers: [String: BatchResponse] = [:]
+        var pending = requests
+        var round = 0
+        while !pending.isEmpty {
+            round += 1
+            var retry: [BatchRequest] = []
+            var retryAfter: Double = 0
+            for chunkStart in stride(from: 0, to: pending.count, by: Self.batchLimit) {
+                let chunk = Array(pending[chunkStart..<min(chunkStart + Self.batchLimit, pending.count)])
+                let body: JSONValue = [
+                    "requests": .array(
+                        chunk.map { request in
+                            var item: [String: JSONValue] = [
+                                "id": .string(request.id), "method": .string(request.method), "url": .string(request.url),
+                            ]
+                            if let body = request.body {
+                                item["body"] = body
+                                item["headers"] = ["Content-Type": "application/json"]
+                            }
+                            return .object(item)
+                        })
+                ]
+                let result = try await send("POST", "/\(version)/$batch", body: body, headers: [], idempotent: true)
+                for response in result.json["responses"].array ?? [] {
+                    guard let id = response["id"].string else { continue }
+                    let status = Int(response["status"].number ?? 0)
+                    if status == 429 || status == 503, round < sender.policy.maximumAttempts,
+                        let request = chunk.first(where: { $0.id == id })
+                    {
+                        retry.append(request)
+                        let header = response["headers"]["Retry-After"].string ?? response["headers"]["retry-after"].string
+                        retryAfter = max(retryAfter, header.flatMap(Double.init) ?? 1)
+                        continue
+                    }
+                    answers[id] = BatchResponse(id: id, status: status, body: response["body"])
+                }
+            }
+            pending = retry
+            if !pending.isEmpty { try await sender.clock.sleep(for: .interval(retryAfter)) }
+        }
+        return requests.map {
+            answers[$0.id]
+                ?? BatchResponse(id: $0.id, status: 0, body: ["error": ["code": "NoResponse", "message": "missing from $batch answer"]])
+        }
+    }
+
+    /// The error a failed batch answer stands for.
+    public static func error(of response: BatchResponse, request: String) -> MicrosoftError {
+        let error = response.body["error"]
+        return MicrosoftError(
+            service: .graph, status: response.status, code: error["code"].string ?? "HTTP\(response.status)",
+            message: error["message"].string ?? "", request: request)
+    }
+
+    private func send(
+        _ method: String, _ path: String, body: JSONValue? = nil, headers: [HTTPHeader], idempotent: Bool? = nil
+    ) async throws -> (status: Int, json: JSONValue) {
+        let url: URL
+        if path.hasPrefix("http://") || path.hasPrefix("https://") {
+            // An @odata.nextLink: only ever followed on the same host.
+            guard let link = URL(string: path), link.host == base.host, link.port == base.port else {
+                throw MicrosoftError(
+                    service: .graph, status: 0, code: "UnexpectedNextLink", message: "a next link points to another host",
+                    request: "\(method) \(path)")
+            }
+            url = link
+        } else {
+            guard let built = base.appending(rawPath: path) else {
+                throw MicrosoftError(service: .graph, status: 0, code: "BadPath", message: path, request: method)
+            }
+            url = built
+        }
+        let label = "\(method) \(url.path)"
+        var forceRefresh = false
+        for attempt in 1...2 {
+            let token = try await tokens.token(for: .graph, forceRefresh: forceRefresh)
+            var request = HTTPRequest(method: method, url: url, headers: headers)
+            request.setHeader("Authorization", "Bearer \(token.value.reveal())")
+            request.setHeader("Accept", "application/json")
+            request.setHeader("client-request-id", UUID().uuidString.lowercased())
+            if let body {
+                request.body = body.encoded()
+                request.setHeader("Content-Type", "application/json")
+            }
+            let response = try await sender.send(request, idempotent: idempotent ?? (method == "GET"))
+            if response.status == 401, attempt == 1 {
+                forceRefresh = true  // expired or revoked: one fresh token, then give up
+                continue
+            }
+            guard (200..<300).contains(response.status) else {
+                throw ErrorBody.parse(response, service: .graph, request: label)
+            }
+            if response.body.isEmpty { return (response.status, .null) }
+            guard let json = try? JSONValue.parse(response.body) else {
+                throw MicrosoftError(
+                    service: .graph, status: response.status, code: "MalformedResponse",
+                    message: "the answer is not valid JSON", request: label)
+            }
+            return (response.status, json)
+        }
+        throw MicrosoftError(service: .graph, status: 401, code: "Unauthorized", message: "token refused twice", request: label)
+    }
+}

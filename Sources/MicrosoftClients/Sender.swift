@@ -1,0 +1,114 @@
+import Foundation
+import MailscopeCore
+
+/// How requests are retried: throttling (429 with `Retry-After`), busy servers (503, 504) and,
+/// for idempotent requests only, broken connections.
+public struct RetryPolicy: Sendable, Equatable {
+    /// How many times one request is sent at most.
+    public var maximumAttempts: Int
+    /// The first back-off delay; it doubles with each attempt.
+    public var baseDelay: Duration
+    /// The longest back-off delay.
+    public var maximumDelay: Duration
+    /// The longest `Retry-After` honoured; longer answers fail the request with the server's error.
+    public var maximumRetryAfter: Duration
+
+    /// Creates a policy.
+    public init(
+        maximumAttempts: Int = 6, baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(30),
+        maximumRetryAfter: Duration = .seconds(300)
+    ) {
+        self.maximumAttempts = maximumAttempts
+        self.baseDelay = baseDelay
+        self.maximumDelay = maximumDelay
+        self.maximumRetryAfter = maximumRetryAfter
+    }
+
+    /// The default policy.
+    public static let standard = RetryPolicy()
+
+    func backoff(attempt: Int) -> Duration {
+        let factor = 1 << min(attempt, 16)
+        return min(baseDelay * factor, maximumDelay)
+    }
+}
+
+/// Sends requests through a transport with the retry policy; the one path every Microsoft call takes.
+public struct RequestSender: Sendable {
+    /// The transport.
+    public let transport: any HTTPTransport
+    /// The clock used for back-off sleeps (a test clock makes them instant).
+    public let clock: WallClock
+    /// The retry policy.
+    public let policy: RetryPolicy
+
+    /// Creates a sender.
+    public init(transport: any HTTPTransport, clock: WallClock, policy: RetryPolicy = .standard) {
+        self.transport = transport
+        self.clock = clock
+        self.policy = policy
+    }
+
+    /// Sends `request`, retrying as the policy allows. A request that is not idempotent is not
+    /// sent again after a broken connection (it may have been applied), only after 429/503.
+    public func send(_ request: HTTPRequest, idempotent: Bool) async throws -> HTTPResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                switch error {
+                case .connectionFailed, .timedOut:
+                    guard idempotent, attempt < policy.maximumAttempts else { throw error }
+                    try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
+                    continue
+                case .refusedURL, .tlsFailure:
+                    throw error
+                }
+            }
+            guard [429, 503, 504].contains(response.status), attempt < policy.maximumAttempts else {
+                return response
+            }
+            var delay = policy.backoff(attempt: attempt - 1)
+            if let retryAfter = response.header("retry-after").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+                let requested = Duration.interval(retryAfter)
+                guard requested <= policy.maximumRetryAfter else { return response }
+                delay = max(requested, .milliseconds(10))
+            }
+            try await clock.sleep(for: delay)
+        }
+    }
+}
+
+/// Percent-encodes query values the way OData expects (spaces as %20, quotes and parentheses kept readable).
+enum Query {
+    private static let allowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        set.insert(charactersIn: "-._~'()*,:/@!$")
+        return set
+    }()
+
+    /// `path?name=value&...` with each value encoded.
+    static func path(_ path: String, _ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return path }
+        let query = items.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }.joined(separator: "&")
+        return path + (path.contains("?") ? "&" : "?") + query
+    }
+
+    /// An OData string literal: single-quoted, with `'` doubled.
+    static func literal(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// A path segment with reserved characters encoded.
+    static func segment(_ value: String) -> String {
+        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        set.insert(charactersIn: "-._~@")
+        return value.addingPercentEncoding(withAllowedCharacters: set) ?? value
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import MailscopeCore
+
+/// Delegated sign-in as an admin through the device-code flow. The refresh token is kept in memory
+/// only, and used to get the second resource's token without a second prompt.
+public actor DeviceCodeSession: AccessTokenProvider {
+    /// Microsoft Graph Command Line Tools: a public client admins already use for Graph.
+    public static let graphCommandLineTools = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+    /// The ExchangeOnlineManagement module's public client, for the Exchange resource.
+    public static let exchangeOnlineManagement = "fb78d390-0c51-40cd-8e17-fdbfab77341b"
+
+    /// The delegated Graph scopes the setup needs.
+    public static let graphScopes = [
+        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "Group.ReadWrite.All",
+        "User.Read.All", "RoleManagement.Read.Directory",
+    ]
+
+    private let identity: IdentityClient
+    private let clientID: String
+    private let exchangeClientID: String
+    private let prompt: @Sendable (DeviceCodeGrant) -> Void
+    private var refreshTokens: [String: Secret] = [:]
+    private var cache: [Resource: AccessToken] = [:]
+
+    /// Creates a session; `prompt` is called with each device code the admin must enter.
+    public init(
+        identity: IdentityClient, clientID: String = DeviceCodeSession.graphCommandLineTools,
+        exchangeClientID: String = DeviceCodeSession.exchangeOnlineManagement,
+        prompt: @escaping @Sendable (DeviceCodeGrant) -> Void
+    ) {
+        self.identity = identity
+        self.clientID = clientID
+        self.exchangeClientID = exchangeClientID
+        self.prompt = prompt
+    }
+
+    public func token(for resource: Resource, forceRefresh: Bool) async throws -> AccessToken {
+        if !forceRefresh, let cached = cache[resource], cached.expiresAt.timeIntervalSince(identity.now) > 120 {
+            return cached
+        }
+        let scope = identity.endpoints.defaultScope(for: resource)
+        let client = resource == .graph ? clientID : exchangeClientID
+        // A refresh token from either client may be redeemable for this resource; try before prompting.
+        for (owner, refresh) in refreshTokens.sorted(by: { a, _ in a.key == client }) {
+            if let set = try? await identity.refresh(clientID: owner, refreshToken: refresh, scope: scope) {
+                return store(set, resource: resource, client: owner)
+            }
+        }
+        let scopes: [String]
+        if resource == .graph {
+            let base = identity.endpoints.graph.absoluteString.trimmingSlash
+            scopes = Self.graphScopes.map { "\(base)/\($0)" } + ["offline_access", "openid", "profile"]
+        } else {
+            scopes = [scope, "offline_access", "openid", "profile"]
+        }
+        let grant = try await identity.startDeviceCode(clientID: client, scopes: scopes)
+        prompt(grant)
+        let set = try await identity.completeDeviceCode(grant, clientID: client)
+        return store(set, resource: resource, client: client)
+    }
+
+    private func store(_ set: TokenSet, resource: Resource, client: String) -> AccessToken {
+        if let refresh = set.refreshToken { refreshTokens[client] = refresh }
+        cache[resource] = set.accessToken
+        return set.accessToken
+    }
+}
+
+/// App-only sign-in with client credentials (a secret or a certificate), for unattended runs and
+/// for the connect stage's calls as the service account itself.
+public actor ClientCredentialSession: AccessTokenProvider {
+    private let identity: IdentityClient
+    private let clientID: String
+    private let credential: ClientCredential
+    private var cache: [Resource: AccessToken] = [:]
+
+    /// Creates a session for the app `clientID`.
+    public init(identity: IdentityClient, clientID: String, credential: ClientCredential) {
+        self.identity = identity
+        self.clientID = clientID
+        self.credential = credential
+    }
+
+    public func token(for resource: Resource, forceRefresh: Bool) async throws -> AccessToken {
+        if !forceRefresh, let cached = cache[resource], cached.expiresAt.timeIntervalSince(identity.now) > 120 {
+            return cached
+        }
+        let set = try await identity.clientCredentials(
+            clientID: clientID, credential: credential, scope: identity.endpoints.defaultScope(for: resource))
+        cache[resource] = set.accessToken
+        return set.accessToken
+    }
+
+    /// Forgets cached tokens (after the app's permissions changed).
+    public func reset() { cache.removeAll() }
+}
