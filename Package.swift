@@ -83,20 +83,35 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "MailscopeCoreTests", dependencies: ["MailscopeCore"]),
-        .testTarget(name: "MailscopeCurlTests", dependencies: ["MailscopeCurl", "TenantSimulator"]),
+        .testTarget(
+            name: "MailscopeCurlTests",
+            dependencies: [
+                "MailscopeCurl", "TenantSimulator",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .testTarget(
             name: "MicrosoftClientsTests",
-            dependencies: ["MicrosoftClients", "TenantSimulator", "MailscopeCurl"]
+            dependencies: ["MicrosoftClients"]
         ),
         .testTarget(
             name: "MailscopeEngineTests",
             dependencies: ["MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients"]
         ),
-        .testTarget(name: "TenantSimulatorTests", dependencies: ["TenantSimulator", "MailscopeCurl"]),
+        .testTarget(
+            name: "TenantSimulatorTests",
+            dependencies: [
+                "TenantSimulator", "MailscopeCurl", "MailscopeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(
             name: "MailscopeTUITests",
             dependencies: [
-                "MailscopeTUI",
+                "MailscopeTUI", "MailscopeTerminal",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["__Snapshots__"]

@@ -253,7 +253,12 @@ public actor SetupEngine {
     }
 
     func powershellLine(_ write: Write) -> String {
-        PowerShell.line(
+        var write = write
+        // A write planned before its app existed names it by placeholder; show the real ID once known.
+        if case .createServicePrincipal(let appID) = write, appID.hasPrefix("<"), let known = facts.appID {
+            write = .createServicePrincipal(appID: known)
+        }
+        return PowerShell.line(
             for: write, appObjectID: facts.appObjectID, servicePrincipalID: facts.servicePrincipalID,
             groupName: facts.group?.name ?? config.groupName)
     }

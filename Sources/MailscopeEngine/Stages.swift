@@ -454,7 +454,11 @@ extension SetupEngine {
         // Role assignments of the app.
         var existing: [JSONValue] = []
         if let spID = facts.servicePrincipalID {
-            existing = try await exchange.invoke("Get-ManagementRoleAssignment", ["RoleAssignee": .string(spID)])
+            do {
+                existing = try await exchange.invoke("Get-ManagementRoleAssignment", ["RoleAssignee": .string(spID)])
+            } catch let error as MicrosoftError where error.isNotFound {
+                existing = []  // Exchange does not know the app yet: it has no assignments.
+            }
             evidence.append("Get-ManagementRoleAssignment -RoleAssignee '\(spID)' → \(existing.count)")
         }
         for role in config.roles {

@@ -1,8 +1,30 @@
 #ifndef CTERMINALSHIMS_H
 #define CTERMINALSHIMS_H
+/* What Swift cannot import from ncurses directly: C globals (not concurrency-safe under Swift 6),
+   macros (attributes, KEY_F(n)), variadic calls (ioctl), and newterm on the C stdio streams. */
 #ifndef NCURSES_WIDECHAR
 #define NCURSES_WIDECHAR 1
 #endif
 #include <ncursesw/curses.h>
-int mailscope_tui_lines(void);
+
+/* newterm(term, stdout, stdin): NULL when the terminal cannot be set up (initscr would exit). */
+SCREEN *mailscope_newterm(const char *term);
+/* 1 when terminfo knows `term` and it can address the cursor (has "cup"); 0 otherwise. Prints nothing. */
+int mailscope_terminal_is_usable(const char *term);
+/* The size of the terminal on `fd` (TIOCGWINSZ); returns 0 on success. */
+int mailscope_window_size(int fd, int *rows_out, int *columns_out);
+/* Writes `length` bytes to standard output, bypassing curses (OSC 52); returns 0 on success. */
+int mailscope_write_stdout(const char *bytes, unsigned long length);
+
+WINDOW *mailscope_stdscr(void);
+int mailscope_lines(void);
+int mailscope_columns(void);
+int mailscope_key_f(int number);
+
+attr_t mailscope_attr_normal(void);
+attr_t mailscope_attr_bold(void);
+attr_t mailscope_attr_reverse(void);
+attr_t mailscope_attr_underline(void);
+attr_t mailscope_attr_dim(void);
+attr_t mailscope_color_pair(short pair);
 #endif

@@ -1,0 +1,142 @@
+/// A terminal size in character cells.
+public struct TerminalSize: Sendable, Hashable, CustomStringConvertible {
+    /// Columns.
+    public var columns: Int
+    /// Rows.
+    public var rows: Int
+
+    /// Creates a size.
+    public init(columns: Int, rows: Int) {
+        self.columns = max(0, columns)
+        self.rows = max(0, rows)
+    }
+
+    /// The smallest size the wizard lays out for.
+    public static let minimum = TerminalSize(columns: 80, rows: 24)
+
+    /// Whether this size is at least `minimum` in both directions.
+    public var isLargeEnough: Bool { columns >= Self.minimum.columns && rows >= Self.minimum.rows }
+
+    public var description: String { "\(columns)x\(rows)" }
+}
+
+/// An in-memory grid of cells: the wizard renders into it, tests read it as text, and the
+/// terminal adapter copies the cells that changed to the screen.
+///
+/// A wide character occupies two cells: the left one holds the grapheme, the right one holds
+/// the empty string. Writes are clipped to the grid and never split a wide character.
+public struct Canvas: Sendable, Equatable {
+    /// One cell: a grapheme (or "" for the right half of a wide one) and its role.
+    public struct Cell: Sendable, Equatable {
+        /// The grapheme drawn in the cell; "" marks the right half of a wide character.
+        public var text: String
+        /// What the cell means.
+        public var role: StyleRole
+
+        /// Creates a cell.
+        public init(text: String, role: StyleRole = .normal) {
+            self.text = text
+            self.role = role
+        }
+
+        /// A blank cell.
+        public static let blank = Cell(text: " ")
+    }
+
+    /// The grid's size.
+    public let size: TerminalSize
+    /// The cells, row by row.
+    public private(set) var cells: [Cell]
+
+    /// A blank canvas of `size`.
+    public init(size: TerminalSize) {
+        self.size = size
+        cells = Array(repeating: .blank, count: size.columns * size.rows)
+    }
+
+    /// The cell at `row`, `column` (both must be inside the grid).
+    public subscript(row row: Int, column column: Int) -> Cell {
+        cells[row * size.columns + column]
+    }
+
+    /// Writes `text` starting at `row`, `column`, clipped to the grid and to `limit` columns.
+    /// Control characters are shown as `?`, so nothing written can move the terminal's cursor.
+    /// - Returns: the number of columns written.
+    @discardableResult
+    public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int {
+        guard row >= 0, row < size.rows else { return 0 }
+        let end = min(size.columns, limit.map { column + max(0, $0) } ?? size.columns)
+        var x = column
+        for character in text {
+            var grapheme = String(character)
+            var width = DisplayWidth.columns(of: character)
+            if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                grapheme = "?"
+                width = 1
+            }
+            if width == 0 { continue }
+            if x + width > end {
+                if width == 2, x < end, x >= 0 { setCell(row: row, column: x, Cell(text: " ", role: role)) }
+                break
+            }
+            if x >= 0 {
+                setCell(row: row, column: x, Cell(text: grapheme, role: role))
+                if width == 2 { setCell(row: row, column: x + 1, Cell(text: "", role: role)) }
+            }
+            x += width
+        }
+        return max(0, x - column)
+    }
+
+    /// Fills `columns` of `row` with blanks of `role` (a highlight bar, a title bar).
+    public mutating func fill(row: Int, columns: Range<Int>? = nil, role: StyleRole) {
+        guard row >= 0, row < size.rows else { return }
+        let range = (columns ?? 0..<size.columns).clamped(to: 0..<size.columns)
+        for x in range { setCell(row: row, column: x, Cell(text: " ", role: role)) }
+    }
+
+    /// Changes the role of the cells in `columns` of `row`, keeping their text.
+    public mutating func restyle(row: Int, columns: Range<Int>, role: StyleRole) {
+        guard row >= 0, row < size.rows else { return }
+        for x in columns.clamped(to: 0..<size.columns) { cells[row * size.columns + x].role = role }
+    }
+
+    /// The grid as text, one line per row, trailing blanks trimmed.
+    public var plainText: String {
+        rowsText { $0.text }
+    }
+
+    /// One mask character per cell (`StyleRole.maskCharacter`), trailing blanks trimmed: lets a
+    /// text snapshot catch a lost emphasis as well as lost words.
+    public var styleMask: String {
+        rowsText { String($0.role.maskCharacter) }
+    }
+
+    /// The text of one row, trailing blanks kept.
+    public func line(_ row: Int) -> String {
+        (0..<size.columns).map { self[row: row, column: $0].text }.joined()
+    }
+
+    private func rowsText(_ cellText: (Cell) -> String) -> String {
+        (0..<size.rows).map { row in
+            var line = ""
+            for x in 0..<size.columns { line += cellText(self[row: row, column: x]) }
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// Writes a cell, repairing a wide character that the write cuts in half.
+    private mutating func setCell(row: Int, column: Int, _ cell: Cell) {
+        let index = row * size.columns + column
+        if cells[index].text.isEmpty, column > 0, cell.text != "" {
+            cells[index - 1].text = " "  // overwrote the right half of a wide character
+        }
+        if column + 1 < size.columns, cells[index + 1].text.isEmpty, cell.text != "",
+            DisplayWidth.columns(of: Character(cells[index].text.isEmpty ? " " : cells[index].text)) == 2
+        {
+            cells[index + 1].text = " "  // overwrote the left half of a wide character
+        }
+        cells[index] = cell
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import MailscopeEngine
+
+extension WizardModel {
+    /// Handles a key press through the key-binding table; unbound characters type into a text field.
+    mutating func handle(_ key: Key) -> [WizardEffect] {
+        notice = nil
+        guard let binding = KeyMap.binding(for: key, in: self) else {
+            if KeyMap.isEditingText(self), case .character(let character) = key {
+                type(character)
+            } else if key == .escape, screen == .start, overlay == nil {
+                notice = Notice("This is the first step; q quits.", role: .info)
+            }
+            return []
+        }
+        return perform(binding.action)
+    }
+
+    /// Performs an action on the current screen.
+    mutating func perform(_ action: WizardAction) -> [WizardEffect] {
+        switch overlay {
+        case .help: return performInHelp(action)
+        case .confirm(let question): return answer(question, yes: action == .yes)
+        case nil: break
+        }
+        switch action {
+        case .help:
+            overlay = .help(field: { if case .form = screen { return form.focus } else { return nil } }())
+            helpScroll = 0
+            return []
+        case .quit:
+            return requestQuit()
+        case .toggleLog:
+            showsLog.toggle()
+            logScroll = nil
+            return []
+        default:
+            break
+        }
+        if showsLog { return performInLog(action) }
+        switch screen {
+        case .start: return performOnStart(action)
+        case .form(let page): return performOnForm(action, page: page)
+        case .signIn: return performOnSignIn(action)
+        case .plan: return performOnPlan(action)
+        case .run: return performOnRun(action)
+        case .handOff: return performOnHandOff(action)
+        }
+    }
+
+    // MARK: Quit and confirmations
+
+    private mutating func requestQuit() -> [WizardEffect] {
+        guard isRunActive else { return [.quit(0)] }
+        overlay = .confirm(.quit)
+        return []
+    }
+
+    private mutating func answer(_ question: Confirmation, yes: Bool) -> [WizardEffect] {
+        overlay = nil
+        guard yes, var state = run else { return [] }
+        defer { run = state }
+        let stopEffects: [WizardEffect]
+        switch state.phase {
+        case .leavingWait, .cancelling, .finished: stopEffects = []
+        case .awaitingConfirmation:
+            stopEffects = [.confirmPlan(false)]
+            state.phase = .cancelling
+        case .running where state.isWaiting:
+            stopEffects = [.leaveWait]
+            state.phase = .leavingWait
+        case .running:
+            stopEffects = [.cancelRun]
+            state.phase = .cancelling
+        }
+        switch question {
+        case .quit:
+            quitRequestedAt = now
+            notice = Notice(state.phase == .leavingWait ? "Saving the wait…" : "Saving the run…", role: .info)
+            if !state.phase.isActive { return [.quit(0)] }
+        case .stopRun:
+            form = FormState(answers: state.answers)
+            formMode = state.mode == .recheck ? .recheck : .setup
+            openForm(at: .scope)
+            notice = Notice("Stopped. Change the answers if needed, then continue to run again.", role: .info)
+        case .leaveWait:
+            notice = Notice("Saving the wait…", role: .info)
+        }
+        return stopEffects
+    }
+
+    // MARK: Overlays and panes
+
+    private mutating func performInHelp(_ action: WizardAction) -> [WizardEffect] {
+        switch action {
+        case .moveDown: helpScroll += 1
+        case .moveUp: helpScroll = max(0, helpScroll - 1)
+        default: overlay = nil
+        }
+        return []
+    }
+
+    private mutating func performInLog(_ action: WizardAction) -> [WizardEffect] {
+        let last = max(0, LogView.lineCount(self) - LogView.visibleLines(self))
+        let page = max(1, LogView.visibleLines(self) - 1)
+        let current = logScroll ?? last
+        switch action {
+        case .moveUp: logScroll = max(0, current - 1)
+        case .moveDown: logScroll = min(last, current + 1)
+        case .pageUp: logScroll = max(0, current - page)
+        case .pageDown: logScroll = min(last, current + page)
+        case .scrollToEnd: logScroll = nil
+        default: break
+        }
+        if logScroll == last { logScroll = nil }
+        return []
+    }
+
+    // MARK: Screens
+
+    private mutating func performOnStart(_ action: WizardAction) -> [WizardEffect] {
+        let choices = startChoices
+        switch action {
+        case .moveUp: startSelection = (startSelection + choices.count - 1) % choices.count
+        case .moveDown: startSelection = (startSelection + 1) % choices.count
+        case .choose:
+            switch choices[startSelection] {
+            case .resume:
+                guard let savedRun else { return [] }
+                return beginRun(.resume, answers: savedRun.answers, wait: savedRun.wait)
+            case .preset(let id):
+                guard let preset = Preset.named(id) else { return [] }
+                if form.presetID != id { form.apply(preset) }
+                formMode = .setup
+                openForm(at: .tenant)
+            case .recheck:
+                if let savedRun { form = FormState(answers: savedRun.answers) }
+                formMode = .recheck
+                openForm(at: .tenant)
+            }
+        default: break
+        }
+        return []
+    }
+
+    private mutating func performOnSignIn(_ action: WizardAction) -> [WizardEffect] {
+        switch action {
+        case .copy:
+            guard let code = run?.deviceCode?.userCode else { return [] }
+            notice = Notice("Sent the code to the terminal clipboard (OSC 52). If pasting gives nothing, select the code with the mouse.")
+            return [.copyToClipboard(code)]
+        case .back:
+            guard var state = run else { return [] }
+            var effects: [WizardEffect] = []
+            if state.phase.isActive {
+                state.phase = .cancelling
+                effects = [.cancelRun]
+            }
+            run = state
+            openForm(at: .scope)
+            notice = Notice("Sign-in stopped; nothing was written.", role: .info)
+            return effects
+        default:
+            return []
+        }
+    }
+
+    private mutating func performOnPlan(_ action: WizardAction) -> [WizardEffect] {
+        guard var state = run else { return [] }
+        let last = max(0, PlanView.lineCount(self) - PlanView.visibleLines(size))
+        switch action {
+        case .moveUp: planScroll = max(0, planScroll - 1)
+        case .moveDown: planScroll = min(last, planScroll + 1)
+        case .pageUp: planScroll = max(0, planScroll - PlanView.visibleLines(size))
+        case .pageDown: planScroll = min(last, planScroll + PlanView.visibleLines(size))
+        case .focusButtons: planFocus = planFocus == .apply ? .decline : .apply
+        case .choose:
+            switch planFocus {
+            case .apply: return perform(.applyPlan)
+            case .decline: return perform(.declinePlan)
+            case nil:
+                planFocus = .apply
+                notice = Notice("Review the plan, then press Enter on Apply (or y). n or Esc leaves without writing.")
+            }
+        case .applyPlan:
+            guard state.phase == .awaitingConfirmation else { return [] }
+            guard state.tenantMatch != .mismatch else {
+                notice = Notice("The signed-in tenant is not the one you typed; nothing will be written. Esc goes back.", role: .failure)
+                return []
+            }
+            state.phase = .running
+            run = state
+            screen = .run
+            selectedStage = nil
+            return [.confirmPlan(true)]
+        case .declinePlan, .back:
+            var effects: [WizardEffect] = []
+            if state.phase == .awaitingConfirmation {
+                state.phase = .cancelling
+                effects = [.confirmPlan(false)]
+            }
+            run = state
+            form = FormState(answers: state.answers)
+            openForm(at: .scope)
+            notice = Notice("Plan not applied: nothing was written.", role: .info)
+            return effects
+        default: break
+        }
+        return []
+    }
+
+    private mutating func performOnRun(_ action: WizardAction) -> [WizardEffect] {
+        guard let state = run else { return [] }
+        let stages = StageID.allCases
+        switch action {
+        case .moveUp, .moveDown:
+            let current = focusedStage.flatMap { stages.firstIndex(of: $0) } ?? 0
+            let next = action == .moveUp ? max(0, current - 1) : min(stages.count - 1, current + 1)
+            selectedStage = stages[next]
+        case .leaveWait:
+            if state.isWaiting { overlay = .confirm(.leaveWait) }
+        case .repair:
+            guard !state.phase.isActive else { return [] }
+            formMode = .setup
+            return beginRun(.setup, answers: state.answers)
+        case .choose:
+            guard case .finished(let outcome) = state.phase else { return [] }
+            if outcome == .verified, !state.handOff.isEmpty {
+                screen = .handOff
+            } else {
+                screen = .start
+            }
+        case .back:
+            if state.isWaiting {
+                overlay = .confirm(.leaveWait)
+            } else if state.phase.isActive {
+                overlay = .confirm(.stopRun)
+            } else {
+                form = FormState(answers: state.answers)
+                openForm(at: .scope)
+            }
+        default: break
+        }
+        return []
+    }
+
+    private mutating func performOnHandOff(_ action: WizardAction) -> [WizardEffect] {
+        let items = run?.handOff ?? []
+        switch action {
+        case .moveUp: handOffSelection = max(0, handOffSelection - 1)
+        case .moveDown: handOffSelection = min(max(0, items.count - 1), handOffSelection + 1)
+        case .copy:
+            guard items.indices.contains(handOffSelection) else { return [] }
+            let item = items[handOffSelection]
+            if item.isSecret && secretsHidden {
+                notice = Notice("The secret was shown once and is no longer held here.", role: .warning)
+                return []
+            }
+            notice = Notice("Sent \(item.label) to the terminal clipboard (OSC 52).")
+            return [.copyToClipboard(item.value)]
+        case .choose:
+            if items.contains(where: \.isSecret) && !secretsHidden {
+                hideSecrets()
+                notice = Notice("The secret is hidden now (it is shown once). Enter or q quits.", role: .info)
+                return []
+            }
+            return [.quit(0)]
+        case .back:
+            hideSecrets()
+            screen = .run
+        default: break
+        }
+        return []
+    }
+
+    /// Replaces each secret by its hint: a secret is shown once, and then no longer held.
+    private mutating func hideSecrets() {
+        guard var state = run, !secretsHidden else { return }
+        secretsHidden = true
+        for index in state.handOff.indices where state.handOff[index].isSecret {
+            state.handOff[index].value = String(state.handOff[index].value.prefix(3)) + "…"
+        }
+        run = state
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import MailscopeEngine
+
+/// The plan screen's scrolling text, shared by the view and by `update` (for scroll limits).
+enum PlanView {
+    /// Rows above the plan lines (title, tenant, match, blank).
+    static let headerRows = 4
+    /// Rows below the plan lines (blank, buttons).
+    static let footerRows = 2
+
+    /// How many plan lines fit at `size`.
+    static func visibleLines(_ size: TerminalSize) -> Int {
+        max(1, Layout(size: size).content.count - headerRows - footerRows)
+    }
+
+    /// The number of plan lines for the model's size.
+    static func lineCount(_ model: WizardModel) -> Int {
+        lines(model, glyphs: .unicode).count
+    }
+
+    /// The plan as lines: each stage, its changes and their PowerShell.
+    static func lines(_ model: WizardModel, glyphs: Glyphs) -> [StyledLine] {
+        guard let run = model.run else { return [] }
+        let width = model.size.columns - 4
+        var result: [StyledLine] = []
+        for report in run.plan where report.stage != .signIn {
+            let count = report.changes.count
+            if count == 0 {
+                result.append([Span(glyphs.status(report.status) + " ", Theme.role(for: report.status)), Span(report.stage.title, .strong), Span(" \(glyphs.dot) no change (\(report.status.label))", .dim)])
+                continue
+            }
+            result.append([Span(glyphs.status(.needsChange) + " ", .warning), Span(report.stage.title, .strong), Span(" \(glyphs.dot) \(count) change\(count == 1 ? "" : "s")", .warning)])
+            for change in report.changes {
+                let (mark, role): (String, StyleRole) =
+                    switch change.action {
+                    case .create: ("+ create", .success)
+                    case .update: ("~ update", .warning)
+                    case .remove: ("- remove", .failure)
+                    }
+                result += wrap([Span("  "), Span(mark, role), Span("  " + change.summary)], width: width, indent: 12)
+                result += wrap([Span("    PS> ", .dim), Span(change.powershell, .code)], width: width, indent: 8)
+            }
+            for warning in report.warnings {
+                result += wrap([Span("  ! ", .warning), Span(warning, .warning)], width: width, indent: 4)
+            }
+        }
+        return result
+    }
+}
+
+extension Painter {
+    /// The plan: the tenant signed in to, every change with its PowerShell, and the confirmation.
+    mutating func paintPlan(in rows: Range<Int>) {
+        guard let run = model.run else { return }
+        var row = rows.lowerBound
+        let count = run.plannedChangeCount
+        let stages = run.plan.filter { !$0.changes.isEmpty }.count
+        write("Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet", row: row, column: 2, role: .strong, limit: width - 24)
+        row += 1
+        if let tenant = run.tenant {
+            canvas.draw([Span("Tenant  ", .dim), Span(tenant.displayName, .code), Span("  ID ", .dim), Span(tenant.id, .code)], row: row, column: 2, limit: width - 4)
+            write("\(tenant.defaultDomain) \(glyphs.dot) signed in as \(tenant.signedInAs)", row: row + 1, column: 10, role: .code)
+        }
+        row += 2
+        switch run.tenantMatch {
+        case .matches:
+            canvas.put("\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))", row: row, column: 10, role: .success, limit: width - 12)
+        case .mismatch:
+            write("\(glyphs.status(.failed)) NOT the tenant you entered (\(run.answers.tenant))", row: row, column: 10, role: .failure)
+        case .unconfirmed:
+            canvas.put("\(glyphs.status(.needsChange)) you entered \(run.answers.tenant): check that this is the tenant ID you expect", row: row, column: 10, role: .warning, limit: width - 12)
+        case nil:
+            break
+        }
+        let lines = PlanView.lines(model, glyphs: glyphs)
+        let visible = PlanView.visibleLines(canvas.size)
+        let first = min(model.planScroll, max(0, lines.count - visible))
+        for (offset, line) in lines.dropFirst(first).prefix(visible).enumerated() {
+            canvas.draw(line, row: row + 1 + offset, column: 2, limit: width - 4)
+        }
+        if lines.count > visible {
+            let position = "lines \(first + 1)\(glyphs.rangeDash)\(min(lines.count, first + visible)) of \(lines.count)"
+            canvas.put(position, row: rows.lowerBound, column: width - position.displayWidth - 2, role: .dim)
+        }
+        let buttonRow = rows.upperBound - 1
+        let applyLabel = run.tenantMatch == .mismatch
+            ? "[ Apply blocked: wrong tenant ]" : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
+        let declineLabel = "[ Don't apply (n) ]"
+        let canApply = run.tenantMatch != .mismatch
+        canvas.put(applyLabel, row: buttonRow, column: 2, role: model.planFocus == .apply ? .selected : (canApply ? .strong : .dim))
+        canvas.put(declineLabel, row: buttonRow, column: 4 + applyLabel.displayWidth, role: model.planFocus == .decline ? .selected : .strong)
+    }
+}

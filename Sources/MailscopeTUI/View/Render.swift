@@ -1,0 +1,183 @@
+import Foundation
+import MailscopeEngine
+
+/// Draws `model` into a canvas of `size` with `theme`. Pure: the same inputs give the same cells.
+public func render(_ model: WizardModel, size: TerminalSize, theme: Theme) -> Canvas {
+    var painter = Painter(model: model, theme: theme, canvas: Canvas(size: size))
+    painter.paint()
+    return painter.canvas
+}
+
+/// Draws one frame. Each screen lives in its own extension.
+struct Painter {
+    let model: WizardModel
+    let theme: Theme
+    var canvas: Canvas
+
+    var glyphs: Glyphs { theme.glyphs }
+    var layout: Layout { Layout(size: canvas.size) }
+    var width: Int { canvas.size.columns }
+
+    /// Whether the screen shows the stage strip at the bottom (the run screen has its own list).
+    var showsStrip: Bool { model.screen != .run || model.showsLog }
+
+    mutating func paint() {
+        guard canvas.size.isLargeEnough else {
+            paintTooSmall()
+            return
+        }
+        paintTitleBar()
+        let content = showsStrip ? layout.content : layout.fullContent
+        if model.showsLog && model.screen != .start {
+            paintLog(in: content)
+        } else {
+            switch model.screen {
+            case .start: paintStart(in: content)
+            case .form(let page): paintForm(page, in: content)
+            case .signIn: paintSignIn(in: content)
+            case .plan: paintPlan(in: content)
+            case .run: paintRun(in: content)
+            case .handOff: paintHandOff(in: content)
+            }
+        }
+        if showsStrip { paintStrip() }
+        paintNotice(row: showsStrip ? layout.noticeRow : layout.fullNoticeRow)
+        paintFooter()
+        switch model.overlay {
+        case .help(let field): paintHelp(field: field)
+        case .confirm(let question): paintConfirmation(question)
+        case nil: break
+        }
+    }
+
+    // MARK: Chrome
+
+    private mutating func paintTitleBar() {
+        canvas.fill(row: 0, role: .title)
+        var left = " mailscope"
+        let mode = model.run?.mode ?? (model.screen == .start ? nil : model.formMode)
+        switch mode {
+        case .setup: left += " \(glyphs.dot) set up"
+        case .recheck: left += " \(glyphs.dot) re-check (changes nothing)"
+        case .resume: left += " \(glyphs.dot) resume"
+        case nil: break
+        }
+        if model.screen != .start, let preset = Preset.named(model.run?.answers.presetID ?? model.form.presetID) {
+            left += " \(glyphs.dot) \(preset.displayName)"
+        }
+        var right: [String] = []
+        if let tenant = model.run?.tenant { right.append(tenant.displayName) }
+        if let label = model.environmentLabel { right.append(label) }
+        let rightText = right.joined(separator: " \(glyphs.dot) ") + " "
+        let rightWidth = min(rightText.displayWidth, width / 2)
+        canvas.put(left, row: 0, column: 0, role: .title, limit: width - rightWidth - 1)
+        canvas.put(rightText.truncated(toColumns: rightWidth, ellipsis: glyphs.ellipsis), row: 0, column: width - rightWidth, role: .title)
+    }
+
+    private mutating func paintFooter() {
+        let row = layout.footerRow
+        var seen = Set<String>()
+        var items: [(key: String, hint: String)] = []
+        for binding in KeyMap.bindings(for: model) {
+            guard let hint = binding.hint, seen.insert(hint).inserted else { continue }
+            items.append((binding.label(for: glyphs), hint))
+        }
+        func columns() -> Int { items.reduce(1) { $0 + $1.key.displayWidth + $1.hint.displayWidth + 3 } }
+        while columns() > width, items.count > 3 {
+            items.remove(at: items.count - 3)  // keep the first hints and the closing "help", "quit"
+        }
+        var line: StyledLine = [Span(" ")]
+        for item in items {
+            line.append(Span(item.key, .key))
+            line.append(Span(" \(item.hint)  ", .dim))
+        }
+        canvas.draw(line, row: row, column: 0, limit: width)
+    }
+
+    private mutating func paintNotice(row: Int) {
+        guard let notice = model.notice else { return }
+        canvas.put(" " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis), row: row, column: 0, role: notice.role)
+    }
+
+    /// The stage list as a strip: one row per stage with its glyph, word and detail.
+    private mutating func paintStrip() {
+        canvas.rule(row: layout.stripTop, title: "Stages", glyphs: glyphs)
+        for (offset, stage) in StageID.allCases.enumerated() {
+            paintStageRow(stage, row: layout.stripTop + 1 + offset, isFocused: false)
+        }
+    }
+
+    /// One stage: `✔ Service account      verified        appId 1111…`.
+    mutating func paintStageRow(_ stage: StageID, row: Int, isFocused: Bool) {
+        let status = model.run?.status(of: stage) ?? .pending
+        let role = Theme.role(for: status)
+        var x = 1
+        if isFocused {
+            canvas.put(glyphs.focusMarker, row: row, column: 0, role: .strong)
+        }
+        x += canvas.put(glyphs.status(status), row: row, column: x, role: role) + 1
+        x += canvas.put(stage.title.padded(toColumns: 23), row: row, column: x, role: isFocused ? .strong : .normal)
+        x += canvas.put(statusWord(stage, status).padded(toColumns: 17), row: row, column: x, role: role)
+        let detail = stageDetail(stage)
+        canvas.put(detail.truncated(toColumns: max(0, width - x - 1), ellipsis: glyphs.ellipsis), row: row, column: x, role: .dim)
+    }
+
+    /// The status word, with the time left for a propagation wait.
+    func statusWord(_ stage: StageID, _ status: StageStatus) -> String {
+        if status == .waiting, stage == .connect, let wait = model.run?.wait {
+            return "waiting " + TimeText.clock(model.now.timeIntervalSince(wait.startedAt))
+        }
+        return status.label
+    }
+
+    /// One line of what a stage observed.
+    func stageDetail(_ stage: StageID) -> String {
+        guard let run = model.run else { return "" }
+        if stage == .signIn, let tenant = run.tenant, run.reports[.signIn]?.status != .failed {
+            return "\(tenant.displayName) (\(tenant.defaultDomain)) as \(tenant.signedInAs)"
+        }
+        if stage == .connect, run.status(of: .connect) == .waiting, run.wait != nil {
+            return "propagation, usually 30 min \(glyphs.rangeDash) 2 h"
+        }
+        return run.reports[stage]?.detail ?? ""
+    }
+
+    /// Writes one line of prose, cut with an ellipsis when it does not fit in `limit` columns.
+    @discardableResult
+    mutating func write(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int {
+        let room = min(limit ?? (width - column - 1), width - column)
+        return canvas.put(text.truncated(toColumns: room, ellipsis: glyphs.ellipsis), row: row, column: column, role: role)
+    }
+
+    /// Writes prose wrapped to `limit` columns, at most `maxLines` lines; returns the rows used.
+    @discardableResult
+    mutating func paragraph(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil, maxLines: Int = .max) -> Int {
+        let room = limit ?? (width - column - 1)
+        let lines = text.wrapped(toColumns: room)
+        for (offset, line) in lines.prefix(maxLines).enumerated() {
+            write(line, row: row + offset, column: column, role: role, limit: room)
+        }
+        return min(lines.count, maxLines)
+    }
+
+    // MARK: Too small
+
+    private mutating func paintTooSmall() {
+        var lines = [
+            "Terminal too small: \(canvas.size.columns)x\(canvas.size.rows).",
+            "mailscope needs at least 80x24.",
+            "Enlarge the window; the wizard carries on.",
+        ]
+        if case .confirm(let question) = model.overlay {
+            lines += [""] + confirmationText(question) + ["y yes  n no"]
+        } else {
+            lines += ["", model.isRunActive ? "q quit (asks first)" : "q quit"]
+        }
+        let wrapped = lines.flatMap { $0.isEmpty ? [""] : $0.wrapped(toColumns: max(1, canvas.size.columns - 2)) }
+        let top = max(0, (canvas.size.rows - wrapped.count) / 2)
+        for (offset, line) in wrapped.enumerated() {
+            let column = max(0, (canvas.size.columns - line.displayWidth) / 2)
+            canvas.put(line, row: top + offset, column: column, role: offset == 0 ? .warning : .normal)
+        }
+    }
+}

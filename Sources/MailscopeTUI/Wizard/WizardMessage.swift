@@ -1,0 +1,36 @@
+import Foundation
+import MailscopeEngine
+
+/// Everything that can happen to the wizard. Time enters only as `.tick`, so tests are instant.
+public enum WizardMessage: Sendable, Equatable {
+    /// The runtime has started and asked the backend for a saved run.
+    case launched(savedRun: SavedRunSummary?)
+    /// The backend's saved run was read again (after the admin left a wait).
+    case savedRunLoaded(SavedRunSummary?)
+    /// A key press.
+    case key(Key)
+    /// The terminal's size changed.
+    case resize(TerminalSize)
+    /// The clock ticked (at most once a second).
+    case tick(Date)
+    /// The backend reported progress.
+    case backend(WizardUpdate)
+}
+
+/// What the wizard asks the runtime to do. `update` stays pure; the runtime performs these.
+public enum WizardEffect: Sendable, Equatable {
+    /// `WizardBackend.start(mode, answers:)`; its updates come back as `.backend` messages.
+    case startRun(WizardRunMode, WizardAnswers)
+    /// `WizardBackend.confirmPlan(accepted)`.
+    case confirmPlan(Bool)
+    /// `WizardBackend.leaveWait()`: the wait is saved and the run ends `.suspended`.
+    case leaveWait
+    /// `WizardBackend.cancel()`: the run stops after saving what is known.
+    case cancelRun
+    /// `WizardBackend.savedRun()`, answered with `.savedRunLoaded`.
+    case refreshSavedRun
+    /// Put `text` on the terminal's clipboard with the OSC 52 escape.
+    case copyToClipboard(String)
+    /// Leave the wizard with this exit code (after the save hook).
+    case quit(Int32)
+}

@@ -1,0 +1,305 @@
+import Foundation
+import MailscopeCore
+
+// The simulated tenant's objects. Values are snapshots: changing a returned value changes nothing
+// in the tenant; use the tenant's mutation helpers.
+
+/// A reference to a directory object that can be a group member or an Exchange recipient.
+public enum DirectoryObjectReference: Sendable, Hashable {
+    /// A user (person, room or the admin), by object id.
+    case user(String)
+    /// A group, by object id.
+    case group(String)
+
+    /// The object id.
+    public var id: String {
+        switch self {
+        case .user(let id), .group(let id): id
+        }
+    }
+}
+
+/// A user object in Entra ID; room mailboxes are users too.
+public struct DirectoryUser: Sendable, Equatable {
+    /// The object id.
+    public let id: String
+    /// The display name.
+    public var displayName: String
+    /// The sign-in name.
+    public var userPrincipalName: String
+    /// The Exchange alias.
+    public var mailNickname: String
+    /// `SMTP:` (the primary) and `smtp:` (aliases) addresses.
+    public var proxyAddresses: [String]
+    /// `UserMailbox`, `RoomMailbox`, or nil when the user has no mailbox (unlicensed).
+    public var recipientTypeDetails: String?
+    /// Whether sign-in is enabled (false for rooms).
+    public var accountEnabled: Bool
+    /// Exchange's distinguished name; nil without a mailbox.
+    public var distinguishedName: String?
+    /// Exchange's own GUID of the recipient.
+    public var exchangeGuid: String
+    var createdAt: Date
+    var sequence: Int
+
+    /// The primary SMTP address (the `SMTP:` entry), if any.
+    public var primarySmtpAddress: String? {
+        proxyAddresses.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
+    }
+
+    /// Whether this is a room mailbox.
+    public var isRoom: Bool { recipientTypeDetails == "RoomMailbox" }
+}
+
+/// The kinds of group Entra and Exchange know.
+public enum GroupKind: String, Sendable, Hashable, CaseIterable {
+    /// A Microsoft 365 group (`groupTypes: ["Unified"]`); writable through Graph.
+    case microsoft365
+    /// A distribution list; read-only through Graph, managed through Exchange.
+    case distribution
+    /// A mail-enabled security group; read-only through Graph, managed through Exchange.
+    case mailEnabledSecurity
+    /// A cloud-only Entra security group; invisible to Exchange.
+    case security
+
+    /// Whether Exchange sees the group as a recipient.
+    public var isMailEnabled: Bool { self != .security }
+    /// Whether Graph may change it (create, add members).
+    public var isWritableThroughGraph: Bool { self == .microsoft365 || self == .security }
+}
+
+/// A group in Entra ID (and, when mail-enabled, an Exchange recipient).
+public struct DirectoryGroup: Sendable, Equatable {
+    /// The object id (Exchange's `ExternalDirectoryObjectId`).
+    public let id: String
+    /// The display name.
+    public var displayName: String
+    /// Exchange's `Name` (unique among recipients).
+    public var name: String
+    /// The alias.
+    public var mailNickname: String
+    /// What kind of group it is.
+    public var kind: GroupKind
+    /// `SMTP:`/`smtp:` addresses (empty for security groups).
+    public var proxyAddresses: [String]
+    /// Exchange's distinguished name; nil for security groups.
+    public var distinguishedName: String?
+    /// Exchange's own GUID.
+    public var exchangeGuid: String
+    /// The description.
+    public var description: String?
+    var createdAt: Date
+    var sequence: Int
+
+    /// The primary SMTP address, if mail-enabled.
+    public var primarySmtpAddress: String? {
+        proxyAddresses.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
+    }
+
+    /// Graph's `groupTypes`.
+    public var groupTypes: [String] { kind == .microsoft365 ? ["Unified"] : [] }
+    /// Graph's `mailEnabled`.
+    public var mailEnabled: Bool { kind.isMailEnabled }
+    /// Graph's `securityEnabled`.
+    public var securityEnabled: Bool { kind == .mailEnabledSecurity || kind == .security }
+
+    /// Exchange's `RecipientTypeDetails`, nil for security groups.
+    public var recipientTypeDetails: String? {
+        switch kind {
+        case .microsoft365: "GroupMailbox"
+        case .distribution: "MailUniversalDistributionGroup"
+        case .mailEnabledSecurity: "MailUniversalSecurityGroup"
+        case .security: nil
+        }
+    }
+}
+
+/// A client secret of an application. Only a hash of the secret is kept.
+public struct PasswordCredential: Sendable, Equatable {
+    /// The credential's id.
+    public let keyId: String
+    /// The label.
+    public var displayName: String?
+    /// The first three characters of the secret.
+    public var hint: String
+    /// Valid from.
+    public var startDateTime: Date
+    /// Valid until.
+    public var endDateTime: Date
+    let secretHash: String
+    var createdAt: Date
+}
+
+/// A certificate of an application (`keyCredentials`).
+public struct KeyCredential: Sendable, Equatable {
+    /// The credential's id.
+    public let keyId: String
+    /// The label.
+    public var displayName: String?
+    /// Graph's `customKeyIdentifier` (Edm.Binary, so base64): the SHA-1 thumbprint's bytes unless
+    /// the client sent its own.
+    public var customKeyIdentifier: String
+    /// `AsymmetricX509Cert`.
+    public var type: String
+    /// `Verify`.
+    public var usage: String
+    /// Valid from.
+    public var startDateTime: Date
+    /// Valid until.
+    public var endDateTime: Date
+    /// The certificate, DER-encoded.
+    public var certificateDER: Data
+    /// base64url SHA-256 of the DER (the assertion header's `x5t#S256`).
+    var sha256Thumbprint: String
+    /// base64url SHA-1 of the DER (the assertion header's `x5t`).
+    var sha1Thumbprint: String
+    /// The SHA-1 thumbprint in upper-case hex, as the Entra portal shows it.
+    public var thumbprint: String
+}
+
+/// An application registration.
+public struct RegisteredApplication: Sendable, Equatable {
+    /// The object id.
+    public let id: String
+    /// The application (client) id.
+    public let appId: String
+    /// The display name.
+    public var displayName: String
+    /// The immutable unique name set by an upsert, if any.
+    public var uniqueName: String?
+    /// `AzureADMyOrg` and friends.
+    public var signInAudience: String
+    /// Free-text notes.
+    public var notes: String?
+    /// The description.
+    public var description: String?
+    /// Client secrets (hashes only).
+    public var passwordCredentials: [PasswordCredential]
+    /// Certificates.
+    public var keyCredentials: [KeyCredential]
+    /// Other writable properties, stored as sent.
+    public var otherProperties: [String: JSONValue]
+    var createdAt: Date
+    var sequence: Int
+}
+
+/// An app role a resource service principal offers (an application permission).
+public struct AppRole: Sendable, Equatable {
+    /// The role id (`appRoleId` of assignments).
+    public let id: String
+    /// The permission name, e.g. `Calendars.Read`.
+    public let value: String
+    /// The display name.
+    public let displayName: String
+    /// `["Application"]` for application permissions.
+    public let allowedMemberTypes: [String]
+}
+
+/// A service principal (Enterprise application).
+public struct ServicePrincipal: Sendable, Equatable {
+    /// The object id.
+    public let id: String
+    /// The application id it stands for.
+    public let appId: String
+    /// The display name.
+    public var displayName: String
+    /// The app roles it offers (resource service principals only).
+    public var appRoles: [AppRole]
+    /// Entra directory roles assigned to the service principal (by display name).
+    public var directoryRoles: [String]
+    /// The tenant that owns the application.
+    public var appOwnerOrganizationId: String
+    var createdAt: Date
+    var sequence: Int
+}
+
+/// A tenant-wide grant of an application permission (admin consent).
+public struct AppRoleAssignment: Sendable, Equatable {
+    /// The assignment id (opaque).
+    public let id: String
+    /// The granted role's id.
+    public let appRoleId: String
+    /// The client service principal.
+    public let principalId: String
+    /// Its display name.
+    public var principalDisplayName: String
+    /// The resource service principal.
+    public let resourceId: String
+    /// Its display name.
+    public var resourceDisplayName: String
+    /// The permission name (the role's `value`).
+    public let permission: String
+    /// When it was granted.
+    public var createdDateTime: Date
+}
+
+/// Exchange's pointer to an Entra service principal (`New-ServicePrincipal`).
+public struct ExchangeServicePrincipal: Sendable, Equatable {
+    /// The application id.
+    public let appId: String
+    /// The Entra service principal's object id.
+    public let objectId: String
+    /// The display name.
+    public var displayName: String
+}
+
+/// An Exchange management scope.
+public struct ManagementScope: Sendable, Equatable {
+    /// The name (the identity).
+    public var name: String
+    /// The OPATH recipient filter as written.
+    public var recipientFilter: String
+    /// Exchange's GUID.
+    public let guid: String
+    var filter: RecipientFilter
+}
+
+/// An Exchange management role assignment of an application role to a service principal.
+public struct ManagementRoleAssignment: Sendable, Equatable {
+    /// The name (the identity), at most 64 characters.
+    public var name: String
+    /// The role, e.g. `Application Calendars.ReadWrite`.
+    public var role: String
+    /// The Entra service principal's object id.
+    public var app: String
+    /// The management scope's name, or nil for the whole organisation.
+    public var customResourceScope: String?
+    /// Whether it is enabled.
+    public var enabled: Bool
+    /// Exchange's GUID.
+    public let guid: String
+}
+
+/// The state that decides what an app may do in mailboxes through Exchange RBAC: pointers,
+/// scopes, role assignments and group memberships. Mailbox calls see a copy frozen at the start
+/// of a propagation window until it ends.
+struct RBACState: Sendable {
+    var servicePrincipals: [String: ExchangeServicePrincipal] = [:]
+    var scopes: [String: ManagementScope] = [:]
+    var assignments: [String: ManagementRoleAssignment] = [:]
+    var memberships: [String: MemberList] = [:]
+}
+
+/// The direct members of one group, in the order they were added, with O(1) membership tests.
+struct MemberList: Sendable, Equatable {
+    private(set) var ordered: [DirectoryObjectReference] = []
+    private var present: Set<String> = []
+
+    var count: Int { ordered.count }
+
+    func contains(_ id: String) -> Bool { present.contains(id) }
+
+    @discardableResult
+    mutating func insert(_ member: DirectoryObjectReference) -> Bool {
+        guard present.insert(member.id).inserted else { return false }
+        ordered.append(member)
+        return true
+    }
+
+    @discardableResult
+    mutating func remove(_ id: String) -> Bool {
+        guard present.remove(id) != nil else { return false }
+        ordered.removeAll { $0.id == id }
+        return true
+    }
+}

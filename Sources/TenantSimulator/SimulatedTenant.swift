@@ -1,0 +1,193 @@
+import Foundation
+import MailscopeCore
+
+/// The in-memory state of one simulated Microsoft 365 tenant (Contoso): Entra ID's users, groups,
+/// applications, service principals and grants, and Exchange Online's recipients, service
+/// principal pointers, management scopes and role assignments.
+///
+/// `SimulatorServer` serves it over HTTP; tests inspect and change it directly through the helpers
+/// in the extensions (for example to create drift: remove a group member, grant a tenant-wide
+/// permission, delete a scope). Time comes from the injected clock, randomness from the seed.
+public actor SimulatedTenant {
+    /// The tenant id (`tid`).
+    public static let tenantID = "4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e53"
+    /// The organisation's display name.
+    public static let organizationName = "Contoso"
+    /// The default verified domain.
+    public static let defaultDomain = "contoso.com"
+    /// The initial `onmicrosoft.com` domain.
+    public static let initialDomain = "contoso.onmicrosoft.com"
+    /// Microsoft Graph's application id.
+    public static let graphAppID = Catalog.graphAppID
+    /// Office 365 Exchange Online's application id.
+    public static let exchangeAppID = Catalog.exchangeAppID
+
+    /// The clock every date comes from.
+    public nonisolated let clock: WallClock
+    /// The options the tenant was populated with.
+    public nonisolated let options: SimulatorOptions
+
+    let issuer: TokenIssuer
+    var identifiers: SeededGenerator
+    var faultGenerator: SeededGenerator
+    var requestIdentifiers: SeededGenerator
+    var propagationGenerator: SeededGenerator
+    var directory: Directory
+    var registry: AppRegistry
+    var admin: AdminAccount
+    /// The live Exchange RBAC state (what `Test-ServicePrincipalAuthorization` sees).
+    var rbac: RBACState
+    /// What mailbox calls see during a propagation window, and when the window ends.
+    var frozenRBAC: (state: RBACState, until: Date)?
+    var deviceCodes: [String: DeviceCodeRecord] = [:]
+    var refreshTokens: [String: RefreshTokenRecord] = [:]
+    var deviceCodeOutcome: DeviceCodeOutcome = .approve
+
+    /// Creates and populates a tenant from `options` (seed, population sizes, admin, propagation delay).
+    public init(options: SimulatorOptions = SimulatorOptions(), clock: WallClock = .system) {
+        self.clock = clock
+        self.options = options
+        issuer = TokenIssuer(seed: options.seed)
+        var population = SeededGenerator(seed: options.seed, stream: 1)
+        let result = Population.build(options: options, generator: &population, now: clock.now)
+        directory = result.directory
+        registry = result.registry
+        rbac = result.rbac
+        admin = result.admin
+        identifiers = SeededGenerator(seed: options.seed, stream: 2)
+        faultGenerator = SeededGenerator(seed: options.seed, stream: 3)
+        requestIdentifiers = SeededGenerator(seed: options.seed, stream: 4)
+        propagationGenerator = SeededGenerator(seed: options.seed, stream: 5)
+    }
+
+    /// The current time.
+    var now: Date { clock.now }
+
+    /// A new seeded GUID.
+    func newGUID() -> String { identifiers.guid() }
+
+    /// A new opaque id shaped like Entra's app role assignment ids (43 base64url characters).
+    func newOpaqueID() -> String {
+        Base64URL.encode(Data((0..<32).map { _ in UInt8(truncatingIfNeeded: identifiers.next()) }))
+    }
+
+    /// A new request id for a response.
+    func newRequestID() -> String { requestIdentifiers.guid() }
+
+    /// Whether an object created at `createdAt` is visible to reads yet, under replication lag `lag`.
+    func isReplicated(_ createdAt: Date, lag: Duration) -> Bool {
+        lag <= .zero || now >= createdAt.addingTimeInterval(lag.timeInterval)
+    }
+
+    // MARK: Propagation of Exchange RBAC changes
+
+    /// Call before changing anything in `rbac` that mailbox calls depend on: opens (or extends)
+    /// the propagation window, keeping the state from before the first change of the window.
+    func beginRBACChange() {
+        let delay = options.propagationDelay ?? propagationGenerator.duration(in: .seconds(30 * 60)...Duration.seconds(2 * 3600))
+        let until = now.addingTimeInterval(delay.timeInterval)
+        if let frozen = frozenRBAC, now < frozen.until {
+            frozenRBAC = (frozen.state, max(frozen.until, until))
+        } else {
+            frozenRBAC = (rbac, until)
+        }
+    }
+
+    /// The RBAC state mailbox calls see now.
+    var propagatedRBAC: RBACState {
+        if let frozen = frozenRBAC, now < frozen.until { return frozen.state }
+        return rbac
+    }
+
+    /// Whether the group `id` is used by a management scope (live or propagating), so that a change
+    /// of its members is an RBAC change.
+    func isScopeGroup(_ id: String) -> Bool {
+        guard let dn = directory.groups[id]?.distinguishedName.map(Directory.normalizedDN) else { return false }
+        let states = [rbac] + (frozenRBAC.map { [$0.state] } ?? [])
+        return states.contains { state in
+            state.scopes.values.contains { scope in
+                scope.filter.referencedGroups.contains { Directory.normalizedDN($0) == dn }
+            }
+        }
+    }
+
+    /// Adds `member` to group `groupID` (no checks); a change of a scope's group opens a propagation window.
+    @discardableResult
+    func insertMember(_ member: DirectoryObjectReference, into groupID: String) -> Bool {
+        guard rbac.memberships[groupID]?.contains(member.id) != true else { return false }
+        if isScopeGroup(groupID) { beginRBACChange() }
+        rbac.memberships[groupID, default: MemberList()].insert(member)
+        return true
+    }
+
+    /// Removes `memberID` from group `groupID`; a change of a scope's group opens a propagation window.
+    @discardableResult
+    func deleteMember(_ memberID: String, from groupID: String) -> Bool {
+        guard rbac.memberships[groupID]?.contains(memberID) == true else { return false }
+        if isScopeGroup(groupID) { beginRBACChange() }
+        rbac.memberships[groupID]?.remove(memberID)
+        return true
+    }
+
+    // MARK: Effective access
+
+    /// Whether a mailbox user matches `scope` under `state`'s memberships.
+    func scope(_ scope: ManagementScope, contains user: DirectoryUser, in state: RBACState) -> Bool {
+        scope.filter.matches(recipientTypeDetails: user.recipientTypeDetails) { dn in
+            guard let group = directory.group(distinguishedName: dn) else { return false }
+            return state.memberships[group.id]?.contains(user.id) ?? false
+        }
+    }
+
+    /// The role assignments of the service principal `objectID` in `state` that grant one of
+    /// `permissions` and whose scope contains `user`.
+    func grantingAssignments(
+        objectID: String, user: DirectoryUser, permissions: Set<String>, in state: RBACState
+    ) -> [ManagementRoleAssignment] {
+        guard state.servicePrincipals[objectID] != nil else { return [] }
+        return state.assignments.values.filter { assignment in
+            guard assignment.app == objectID, assignment.enabled,
+                let role = Catalog.applicationRole(named: assignment.role),
+                !permissions.isDisjoint(with: role.permissions)
+            else { return false }
+            guard let scopeName = assignment.customResourceScope else { return true }
+            guard let scope = state.scopes[scopeName.lowercased()] else { return false }
+            return self.scope(scope, contains: user, in: state)
+        }
+    }
+
+    /// Whether an app-only caller may use `permissions` in `user`'s mailbox: a tenant-wide Entra grant
+    /// in the token's roles, or a propagated Exchange role assignment whose scope contains the mailbox.
+    func mayAccess(mailbox user: DirectoryUser, roles: [String], appID: String, permissions: Set<String>) -> Bool {
+        if !permissions.isDisjoint(with: roles) { return true }
+        guard let servicePrincipal = registry.servicePrincipal(appID: appID) else { return false }
+        return !grantingAssignments(objectID: servicePrincipal.id, user: user, permissions: permissions, in: propagatedRBAC)
+            .isEmpty
+    }
+}
+
+/// What happens when a device code is polled.
+public enum DeviceCodeOutcome: Sendable, Equatable {
+    /// The admin approves after `SimulatorOptions.deviceCodeApprovalPolls` polls.
+    case approve
+    /// The admin declines (`authorization_declined`).
+    case decline
+    /// The admin never finishes; the code expires after 15 minutes (`expired_token`).
+    case abandon
+}
+
+/// A device code handed out and not yet redeemed.
+struct DeviceCodeRecord: Sendable {
+    var clientID: String
+    var scopes: [String]
+    var userCode: String
+    var expiresAt: Date
+    var polls: Int
+    var redeemed: Bool
+}
+
+/// A refresh token handed out.
+struct RefreshTokenRecord: Sendable {
+    var clientID: String
+    var userID: String
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// How the simulated tenant is populated and how its services misbehave.
+///
+/// `SimulatedTenant` reads the population (`seed`, `userCount`, `roomCount`, `admin`) and
+/// `propagationDelay`; `SimulatorServer` reads the rest per request. Pass the same value to both.
+public struct SimulatorOptions: Sendable, Equatable {
+    /// The seed of every random choice (object ids, secrets, faults, the propagation delay).
+    public var seed: UInt64
+    /// How long Exchange RBAC changes take to reach mailbox calls; nil draws a seeded delay
+    /// between 30 minutes and 2 hours for each propagation window (Microsoft's documented range).
+    public var propagationDelay: Duration?
+    /// The device code is approved on this token poll (1 = the first poll succeeds).
+    public var deviceCodeApprovalPolls: Int
+    /// The lifetime of access tokens.
+    public var tokenLifetime: Duration
+    /// How long a new directory object (application, service principal, group, secret) stays invisible
+    /// to reads by id and to `$filter` results: 404 `Request_ResourceNotFound`, as in Entra's eventual
+    /// consistency. Zero disables it.
+    public var replicationLag: Duration
+    /// The fraction of Graph and Exchange requests answered 429 with `Retry-After` (0...1).
+    public var throttleRate: Double
+    /// The `Retry-After` seconds of throttled and busy answers.
+    public var retryAfterSeconds: Int
+    /// The fraction of Graph and Exchange requests answered 503 (0...1).
+    public var serverErrorRate: Double
+    /// Added to every request before it is answered.
+    public var latency: Duration
+    /// Graph's page size when `$top` is absent (Graph: 100; `$top` is honoured up to 999).
+    public var pageSize: Int
+    /// Ordinary user mailboxes created at start (besides the admin).
+    public var userCount: Int
+    /// Room mailboxes created at start.
+    public var roomCount: Int
+    /// The admin who signs in with the device code.
+    public var admin: AdminSettings
+
+    /// Creates options; the defaults make a small, well-behaved tenant for the demo.
+    public init(
+        seed: UInt64 = 1,
+        propagationDelay: Duration? = nil,
+        deviceCodeApprovalPolls: Int = 2,
+        tokenLifetime: Duration = .seconds(3600),
+        replicationLag: Duration = .zero,
+        throttleRate: Double = 0,
+        retryAfterSeconds: Int = 2,
+        serverErrorRate: Double = 0,
+        latency: Duration = .zero,
+        pageSize: Int = 100,
+        userCount: Int = 12,
+        roomCount: Int = 4,
+        admin: AdminSettings = AdminSettings()
+    ) {
+        self.seed = seed
+        self.propagationDelay = propagationDelay
+        self.deviceCodeApprovalPolls = deviceCodeApprovalPolls
+        self.tokenLifetime = tokenLifetime
+        self.replicationLag = replicationLag
+        self.throttleRate = throttleRate
+        self.retryAfterSeconds = retryAfterSeconds
+        self.serverErrorRate = serverErrorRate
+        self.latency = latency
+        self.pageSize = pageSize
+        self.userCount = userCount
+        self.roomCount = roomCount
+        self.admin = admin
+    }
+}
+
+/// The admin account that the device-code sign-in signs in.
+public struct AdminSettings: Sendable, Equatable {
+    /// The admin's user principal name; its domain should be `contoso.com`.
+    public var userPrincipalName: String
+    /// The admin's display name.
+    public var displayName: String
+    /// Entra directory roles by display name (`Global Administrator`, `Exchange Administrator`, …).
+    public var directoryRoles: [String]
+
+    /// Creates admin settings; by default admin@contoso.com, Global Administrator.
+    public init(
+        userPrincipalName: String = "admin@contoso.com", displayName: String = "Contoso Admin",
+        directoryRoles: [String] = ["Global Administrator"]
+    ) {
+        self.userPrincipalName = userPrincipalName
+        self.displayName = displayName
+        self.directoryRoles = directoryRoles
+    }
+}

@@ -1,0 +1,198 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import MailscopeCore
+
+/// The base URLs a running simulator serves, for a `cloud = "custom"` configuration.
+public struct SimulatorEndpoints: Sendable, Equatable {
+    /// `http://127.0.0.1:PORT`.
+    public let base: URL
+    /// The identity platform: `<base>/login`.
+    public let login: URL
+    /// Microsoft Graph: `<base>/graph`.
+    public let graph: URL
+    /// Exchange Online: `<base>/exchange`.
+    public let exchange: URL
+
+    /// Endpoints under `base`.
+    public init(base: URL) {
+        let root = base.absoluteString.withoutTrailingSlash
+        self.base = base
+        login = URL(string: root + "/login") ?? base
+        graph = URL(string: root + "/graph") ?? base
+        exchange = URL(string: root + "/exchange") ?? base
+    }
+
+    /// The token scope for Graph: `<base>/graph/.default`.
+    public var graphScope: String { graph.absoluteString + "/.default" }
+    /// The token scope for Exchange: `<base>/exchange/.default`.
+    public var exchangeScope: String { exchange.absoluteString + "/.default" }
+
+    /// The token endpoint for `tenant`.
+    public func tokenURL(tenant: String = SimulatedTenant.tenantID) -> URL {
+        URL(string: login.absoluteString + "/\(tenant)/oauth2/v2.0/token") ?? login
+    }
+
+    /// The device-code endpoint for `tenant`.
+    public func deviceCodeURL(tenant: String = SimulatedTenant.tenantID) -> URL {
+        URL(string: login.absoluteString + "/\(tenant)/oauth2/v2.0/devicecode") ?? login
+    }
+
+    /// The `InvokeCommand` URL for `tenant`.
+    public func invokeCommandURL(tenant: String = SimulatedTenant.tenantID) -> URL {
+        URL(string: exchange.absoluteString + "/adminapi/beta/\(tenant)/InvokeCommand") ?? exchange
+    }
+
+    /// Which resource a token audience or scope prefix names: the simulator's base URLs, the global
+    /// cloud's hosts or the resource app ids.
+    func resource(named name: String) -> ResourceKind? {
+        let key = name.withoutTrailingSlash.lowercased()
+        let graphNames = [
+            graph.absoluteString, "https://graph.microsoft.com", "https://graph.microsoft.us",
+            "https://microsoftgraph.chinacloudapi.cn", Catalog.graphAppID,
+        ]
+        let exchangeNames = [
+            exchange.absoluteString, "https://outlook.office365.com", "https://outlook.office.com",
+            "https://outlook.office365.us", "https://partner.outlook.cn", Catalog.exchangeAppID,
+        ]
+        if graphNames.contains(where: { $0.withoutTrailingSlash.lowercased() == key }) { return .graph }
+        if exchangeNames.contains(where: { $0.withoutTrailingSlash.lowercased() == key }) { return .exchange }
+        return nil
+    }
+}
+
+/// Serves a `SimulatedTenant` over real HTTP on 127.0.0.1: the identity platform under `/login`,
+/// Graph under `/graph` and the Exchange admin endpoint under `/exchange`. Clients talk to it
+/// exactly as to Microsoft.
+///
+/// ```swift
+/// let clock = WallClock.immediate()            // or .system for the demo
+/// let options = SimulatorOptions(propagationDelay: .seconds(3600))
+/// let tenant = SimulatedTenant(options: options, clock: clock)
+/// let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
+/// try await server.start()                     // http://127.0.0.1:PORT
+/// let endpoints = await server.endpoints       // .login, .graph, .exchange for cloud = "custom"
+/// // … sign in with the device code (approved on the 2nd poll) or registerAutomationApp …
+/// try await clock.sleep(for: .seconds(3601))   // let an RBAC change propagate
+/// await server.stop()
+/// ```
+public actor SimulatorServer {
+    /// The tenant served.
+    public nonisolated let tenant: SimulatedTenant
+    /// The per-request options (faults, latency, paging, token lifetime, device-code approval).
+    public nonisolated let options: SimulatorOptions
+    /// The clock latency sleeps on (use the tenant's clock).
+    public nonisolated let clock: WallClock
+
+    private var server: HTTPServer?
+    private var task: Task<Void, any Error>?
+    private var baseURL: URL?
+    /// How many HTTP requests were answered (or are being answered), for benchmarks.
+    public private(set) var requestCount = 0
+
+    /// Creates a server for `tenant`; call `start` to listen.
+    public init(tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock) {
+        self.tenant = tenant
+        self.options = options
+        self.clock = clock
+    }
+
+    // A literal, so the unwrap cannot fail.
+    private static let unstarted = URL(string: "http://127.0.0.1:0")!
+
+    /// The base URLs; before `start`, they name port 0.
+    public var endpoints: SimulatorEndpoints {
+        SimulatorEndpoints(base: baseURL ?? Self.unstarted)
+    }
+
+    /// Starts listening on 127.0.0.1:`port` (0 picks a free port) and returns `http://127.0.0.1:PORT`.
+    @discardableResult
+    public func start(port: UInt16 = 0) async throws -> URL {
+        if let baseURL { return baseURL }
+        let http = HTTPServer(
+            address: try .inet(ip4: "127.0.0.1", port: port), timeout: 600, logger: .disabled)
+        await http.appendRoute("*") { [weak self] request in
+            guard let self else { return FlyingFox.HTTPResponse(statusCode: .serviceUnavailable) }
+            return await self.handle(request)
+        }
+        let task = Task { try await http.run() }
+        do {
+            try await http.waitUntilListening(timeout: 10)
+        } catch {
+            task.cancel()
+            throw error
+        }
+        guard case .ip4(_, let actualPort) = await http.listeningAddress,
+            let url = URL(string: "http://127.0.0.1:\(actualPort)")
+        else {
+            await http.stop()
+            task.cancel()
+            throw SocketError.unsupportedAddress
+        }
+        server = http
+        self.task = task
+        baseURL = url
+        return url
+    }
+
+    /// Stops listening and closes connections.
+    public func stop() async {
+        if let server { await server.stop(timeout: 0) }
+        task?.cancel()
+        server = nil
+        task = nil
+        baseURL = nil
+    }
+
+    private func handle(_ request: FlyingFox.HTTPRequest) async -> FlyingFox.HTTPResponse {
+        requestCount += 1
+        let body: Data
+        do {
+            body = try await request.bodyData
+        } catch {
+            return FlyingFox.HTTPResponse(statusCode: .badRequest)
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in request.headers {
+            let key = name.rawValue.lowercased()
+            headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+        }
+        let wire = WireRequest(
+            method: request.method.rawValue.uppercased(), rawPath: request.target.path(),
+            rawQuery: request.target.query(), headers: headers, body: body)
+        let context = RequestContext(
+            options: options, endpoints: endpoints, requestID: "", clientRequestID: headers["client-request-id"] ?? "")
+        if options.latency > .zero {
+            try? await clock.sleep(for: options.latency)
+        }
+        let answer = await tenant.respond(to: wire, context: context)
+        var responseHeaders = HTTPHeaders()
+        for (name, value) in answer.headers { responseHeaders[HTTPHeader(name)] = value }
+        // FlyingFox writes the head and the body in two writes; on a kept-alive connection the
+        // body then waits for the client's delayed ACK (Nagle), 40 ms a request. A new loopback
+        // connection per request costs a fraction of a millisecond instead.
+        responseHeaders[.connection] = "close"
+        return FlyingFox.HTTPResponse(
+            statusCode: HTTPStatusCode(answer.status, phrase: Self.phrase(answer.status)), headers: responseHeaders,
+            body: answer.body)
+    }
+
+    private static func phrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 424: "Failed Dependency"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}

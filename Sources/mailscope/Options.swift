@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import MailscopeCore
+import MailscopeCurl
+import MailscopeEngine
+
+/// Options every config-driven command takes.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The TOML configuration file.")
+    var config: String
+
+    @Option(name: .long, help: "Where journals and held credentials live (default: $XDG_STATE_HOME/mailscope).")
+    var stateDir: String?
+
+    /// Loads the config, printing every problem and exiting 2 when it is invalid.
+    func load() throws -> SetupConfig {
+        do {
+            return try ConfigLoader.load(path: config)
+        } catch let error as ConfigError {
+            Console.error(error.description)
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// The engine environment: the libcurl transport and the system clock.
+    func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
+        EngineEnvironment(
+            transport: CurlTransport(caBundlePath: config.caBundle), clock: .system,
+            stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? PrivateFiles.stateDirectory(),
+            schedule: schedule)
+    }
+}
+
+/// Plain output for the non-interactive commands.
+enum Console {
+    /// Writes a line to standard output.
+    static func line(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Writes a line to standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("mailscope: " + text + "\n").utf8))
+    }
+
+    /// The text form of one stage report.
+    static func render(_ report: StageReport, showChanges: Bool = true) -> [String] {
+        var lines = ["\(symbol(report.status)) \(report.stage.title): \(report.status.label) — \(report.detail)"]
+        for step in report.steps {
+            lines.append("    \(symbol(step.status)) \(step.name): \(step.detail)")
+        }
+        for warning in report.warnings { lines.append("    ! \(warning)") }
+        if let fix = report.fix { lines.append("    fix: \(fix)") }
+        if showChanges {
+            for change in report.changes {
+                lines.append("    + \(change.summary)")
+                lines.append("      PS> \(change.powershell)")
+            }
+        }
+        return lines
+    }
+
+    static func symbol(_ status: StageStatus) -> String {
+        switch status {
+        case .verified: "[ok]"
+        case .failed: "[FAIL]"
+        case .needsChange: "[change]"
+        case .notVerified: "[unverified]"
+        case .waiting: "[wait]"
+        case .skipped: "[skip]"
+        case .applying: "[apply]"
+        case .checking: "[check]"
+        case .pending: "[ ]"
+        }
+    }
+
+    /// Prints engine events as they arrive (device code, writes, waits).
+    static func eventPrinter(verbose: Bool) -> @Sendable (EngineEvent) -> Void {
+        { event in
+            switch event {
+            case .deviceCode(let prompt):
+                Console.error("To sign in, open \(prompt.verificationURL) and enter the code \(prompt.userCode) (expires \(Self.clockTime(prompt.expiresAt))).")
+            case .log(let entry):
+                if entry.level == .write {
+                    Console.error("write: \(entry.text)")
+                    if let powershell = entry.powershell { Console.error("  PS> \(powershell)") }
+                } else if entry.level != .info || verbose {
+                    Console.error("\(entry.level.rawValue): \(entry.text)")
+                }
+            case .waiting(let wait):
+                let elapsed = Int(wait.lastPoll?.at.timeIntervalSince(wait.startedAt) ?? 0) / 60
+                let last = wait.lastPoll.map { poll in
+                    "configured \(poll.configuredInScope == true ? "ok" : "not yet"), in-scope \(poll.inScopeAllowed == true ? "allowed" : "not yet"), out-of-scope \(poll.outOfScopeDenied == true ? "denied" : "NOT denied")"
+                } ?? ""
+                Console.error("waiting for propagation: \(elapsed) min elapsed (usually 30–120 min); poll \(wait.polls): \(last); next poll \(Self.clockTime(wait.nextPoll))")
+            case .handOff(let items):
+                Console.line()
+                Console.line("Hand-off: the values the vendor's product needs")
+                for item in items { Console.line("  \(item.label): \(item.value)") }
+            case .stage:
+                break
+            }
+        }
+    }
+
+    static func clockTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    /// JSON for `check --json`.
+    static func json(tenant: SignedInTenant?, reports: [StageReport], result: String) -> String {
+        var stages: [[String: Any]] = []
+        for report in reports {
+            var stage: [String: Any] = [
+                "id": report.stage.rawValue, "status": report.status.rawValue, "detail": report.detail,
+                "evidence": report.evidence, "warnings": report.warnings,
+                "changes": report.changes.map { ["action": $0.action.rawValue, "summary": $0.summary, "powershell": $0.powershell] },
+                "steps": report.steps.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] },
+            ]
+            if let fix = report.fix { stage["fix"] = fix }
+            stages.append(stage)
+        }
+        var object: [String: Any] = ["result": result, "stages": stages]
+        if let tenant {
+            object["tenant"] = ["id": tenant.id, "displayName": tenant.displayName, "defaultDomain": tenant.defaultDomain, "signedInAs": tenant.signedInAs]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

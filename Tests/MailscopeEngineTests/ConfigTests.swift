@@ -1,0 +1,151 @@
+import Foundation
+import MailscopeEngine
+import Testing
+
+@Suite("Config loading and validation")
+struct ConfigTests {
+    static let valid = """
+        preset = "workable"
+        [tenant]
+        id = "contoso.com"
+        [group]
+        members = ["alex@contoso.com", "room-atlas@contoso.com"]
+        """
+
+    @Test func presetFillsDefaults() throws {
+        let config = try ConfigLoader.parse(Self.valid)
+        #expect(config.serviceAccountName == "workable_service")
+        #expect(config.groupName == "WorkableUsers")
+        #expect(config.scopeKind == .group)
+        #expect(config.roles.contains("Application Calendars.ReadWrite"))
+        #expect(config.members.count == 2)
+    }
+
+    @Test func explicitValuesOverrideThePreset() throws {
+        let config = try ConfigLoader.parse(Self.valid + "\n[scope]\nname = \"MyScope\"\n")
+        #expect(config.scopeName == "MyScope")
+    }
+
+    @Test func roomsPresetNeedsNoMembers() throws {
+        let config = try ConfigLoader.parse("preset = \"eptura\"\n[tenant]\nid = \"contoso.com\"\n")
+        #expect(config.scopeKind == .rooms)
+        #expect(config.scopeName == "ResourceMailboxes")
+    }
+
+    @Test func everyProblemIsReportedWithItsField() {
+        let text = """
+            preset = "workable"
+            [tenant]
+            id = "not a tenant"
+            cloud = "mars"
+            [group]
+            members = ["bob at contoso.com"]
+            [roles]
+            names = ["ApplicationImpersonation"]
+            [service_acount]
+            name = "x"
+            """
+        do {
+            _ = try ConfigLoader.parse(text)
+            Issue.record("expected an error")
+        } catch let error as ConfigError {
+            let fields = Set(error.problems.map(\.field))
+            #expect(fields.contains("tenant.id"))
+            #expect(fields.contains("tenant.cloud"))
+            #expect(fields.contains("group.members[0]"))
+            #expect(fields.contains("roles.names"))
+            #expect(fields.contains("service_acount"))
+            #expect(error.description.contains("removed from Exchange Online"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func malformedTOMLNamesTheLine() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("preset = \"workable\"\n[tenant\nid = 1") }
+        do {
+            _ = try ConfigLoader.parse("preset = \"workable\"\n[tenant\nid = 1")
+        } catch let error as ConfigError {
+            #expect(error.problems.first?.field.hasPrefix("line") == true)
+        } catch {}
+    }
+
+    @Test func plainHTTPIsOnlyForLoopback() {
+        let text = """
+            preset = "workable"
+            [tenant]
+            id = "contoso.com"
+            cloud = "custom"
+            login = "http://login.example.com"
+            graph = "http://127.0.0.1:1/graph"
+            exchange = "https://outlook.office365.com"
+            [group]
+            members = ["alex@contoso.com"]
+            """
+        do {
+            _ = try ConfigLoader.parse(text)
+            Issue.record("expected an error")
+        } catch let error as ConfigError {
+            #expect(error.problems.contains { $0.field == "tenant.login" && $0.message.contains("loopback") })
+            #expect(!error.problems.contains { $0.field == "tenant.graph" })
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func secretsNeverLiveInTheConfig() {
+        let text = Self.valid + "\n[auth]\nmethod = \"client-secret\"\nclient_id = \"11111111-2222-3333-4444-555555555555\"\n"
+        do {
+            _ = try ConfigLoader.parse(text)
+            Issue.record("expected an error")
+        } catch let error as ConfigError {
+            #expect(error.problems.contains { $0.field == "auth.secret_env" })
+        } catch {}
+        // A literal secret key is not even a known setting.
+        do {
+            _ = try ConfigLoader.parse(text + "client_secret = \"abc\"\n")
+        } catch let error as ConfigError {
+            #expect(error.problems.contains { $0.field == "auth.client_secret" })
+        } catch {}
+    }
+
+    @Test func hostileNamesAreRejectedBeforeAnythingIsSent() {
+        let text = Self.valid + "\n[scope]\nname = \"a\\nb\"\n"
+        do {
+            _ = try ConfigLoader.parse(text)
+            Issue.record("expected an error")
+        } catch let error as ConfigError {
+            #expect(error.problems.contains { $0.field == "scope.name" && $0.message.contains("line break") })
+        } catch {}
+    }
+}
+
+@Suite("Field rules")
+struct FieldRuleTests {
+    @Test(arguments: ["contoso.com", "contoso.onmicrosoft.com", "6c1a2f6e-8d5b-4c1e-9f00-1234567890ab"])
+    func validTenants(_ value: String) { #expect(FieldRules.tenant(value) == nil) }
+
+    @Test(arguments: ["", "contoso", "6c1a2f6e-8d5b-4c1e-9f00-12345678", "con toso.com", "-a.com", "a..com"])
+    func invalidTenants(_ value: String) { #expect(FieldRules.tenant(value) != nil) }
+
+    @Test(arguments: ["alex@contoso.com", "room.atlas@contoso.com", "a+b@contoso.co.uk"])
+    func validAddresses(_ value: String) { #expect(FieldRules.address(value, field: "x") == nil) }
+
+    @Test(arguments: ["alex", "@contoso.com", "a b@contoso.com", "a'b@contoso.com", "a`b@contoso.com", "a@contoso", "a@@contoso.com"])
+    func invalidAddresses(_ value: String) { #expect(FieldRules.address(value, field: "x") != nil) }
+
+    @Test func scopeNamesAreLimitedTo64Characters() {
+        #expect(FieldRules.exchangeName(String(repeating: "a", count: 64), field: "scope.name") == nil)
+        #expect(FieldRules.exchangeName(String(repeating: "a", count: 65), field: "scope.name") != nil)
+    }
+
+    @Test func aliasesFollowMailNicknameRules() {
+        #expect(FieldRules.alias("WorkableUsers", field: "a") == nil)
+        #expect(FieldRules.alias("Workable Users", field: "a") != nil)
+        #expect(FieldRules.alias("Räume", field: "a") != nil)
+    }
+
+    @Test func printableShowsControlCharacters() {
+        #expect(FieldRules.printable("a\nb\u{7}") == "a\\nb\\u{7}")
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import MailscopeCore
+import MailscopeCurl
+import MailscopeEngine
+import TenantSimulator
+
+/// A simulated tenant served over loopback HTTP, and engines that reach it through the real
+/// libcurl transport, all on one immediate clock: a two-hour wait runs in milliseconds.
+struct Harness {
+    let clock: WallClock
+    let tenant: SimulatedTenant
+    let server: SimulatorServer
+    let endpoints: SimulatorEndpoints
+    let stateDirectory: URL
+    let recorder = TraceRecorder()
+    let events = EventLog()
+
+    static let members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
+
+    static func start(_ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1)) async throws -> Harness {
+        let clock = WallClock.immediate()
+        let tenant = SimulatedTenant(options: options, clock: clock)
+        let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
+        let base = try await server.start(port: 0)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-tests-\(UUID().uuidString)")
+        return Harness(clock: clock, tenant: tenant, server: server, endpoints: SimulatorEndpoints(base: base), stateDirectory: state)
+    }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(at: stateDirectory)
+    }
+
+    /// A Workable-preset config pointed at the simulator, edited by `edit`.
+    func config(_ edit: (inout SetupConfig) -> Void = { _ in }) -> SetupConfig {
+        var config = SetupConfig(preset: Preset.named("workable")!, tenant: SimulatedTenant.defaultDomain)
+        config.cloud = "custom"
+        config.loginURL = endpoints.login.absoluteString
+        config.graphURL = endpoints.graph.absoluteString
+        config.exchangeURL = endpoints.exchange.absoluteString
+        config.members = Self.members
+        edit(&config)
+        return config
+    }
+
+    func engine(_ config: SetupConfig, transport: (any HTTPTransport)? = nil) throws -> SetupEngine {
+        let environment = EngineEnvironment(
+            transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock), clock: clock,
+            stateDirectory: stateDirectory, variables: [:])
+        return try SetupEngine(config: config, environment: environment) { event in events.append(event) }
+    }
+
+    /// Applies `config`, accepting the plan.
+    func apply(_ config: SetupConfig) async throws -> RunResult {
+        try await engine(config).apply { _ in true }
+    }
+
+    /// Counts of what the setup creates, to prove a re-run duplicates nothing.
+    func inventory() async -> Inventory {
+        let apps = await tenant.applications()
+        return Inventory(
+            apps: apps.filter { $0.displayName == "workable_service" || $0.displayName.contains("svc") }.count,
+            servicePrincipals: await tenant.servicePrincipals().count,
+            groups: await tenant.groups().count,
+            scopes: await tenant.managementScopes().count,
+            assignments: await tenant.roleAssignments().count,
+            exchangePointers: await tenant.exchangeServicePrincipals().count,
+            secrets: apps.map(\.passwordCredentials.count).reduce(0, +))
+    }
+
+    struct Inventory: Equatable {
+        var apps: Int
+        var servicePrincipals: Int
+        var groups: Int
+        var scopes: Int
+        var assignments: Int
+        var exchangePointers: Int
+        var secrets: Int
+    }
+}
+
+/// Collects engine events.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [EngineEvent] = []
+
+    func append(_ event: EngineEvent) { lock.withLock { items.append(event) } }
+    var all: [EngineEvent] { lock.withLock { items } }
+
+    var handOff: [HandOffItem]? {
+        all.compactMap { if case .handOff(let items) = $0 { return items } else { return nil } }.last
+    }
+    var writes: [LogEntry] {
+        all.compactMap { if case .log(let entry) = $0, entry.level == .write { return entry } else { return nil } }
+    }
+}
+
+extension Array where Element == StageReport {
+    func report(_ stage: StageID) -> StageReport? { first { $0.stage == stage } }
+}

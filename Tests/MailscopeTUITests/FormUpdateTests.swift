@@ -1,0 +1,202 @@
+import MailscopeEngine
+import Testing
+
+@testable import MailscopeTUI
+
+@Suite("Start screen and forms")
+struct FormUpdateTests {
+    @Test func choosingAPresetOpensTheFormWithItsDefaults() {
+        var model = Fixture.launchedModel()
+        #expect(model.screen == .start)
+        model.press(.down, .down)  // Nylas
+        #expect(model.press(.enter).isEmpty)
+        #expect(model.screen == .form(.tenant))
+        #expect(model.form.presetID == "nylas")
+        #expect(model.form.text(.serviceAccountName) == "nylas_service")
+        #expect(model.form.text(.roles) == "Calendars.ReadWrite")
+        #expect(model.form.focus == .tenant)
+        #expect(model.formMode == .setup)
+    }
+
+    @Test func startSelectionWrapsAndOffersResumeFirst() {
+        var model = Fixture.launchedModel()
+        model.press(.up)
+        #expect(model.startChoices[model.startSelection] == .recheck)
+        let saved = SavedRunSummary(answers: Fixture.answers, wait: Fixture.wait)
+        var resumable = Fixture.launchedModel(savedRun: saved)
+        #expect(resumable.startChoices.first == .resume)
+        #expect(resumable.startSelection == 0)
+        let effects = resumable.press(.enter)
+        #expect(effects == [.startRun(.resume, Fixture.answers)])
+        #expect(resumable.run?.wait == Fixture.wait)  // the timer shows before the backend answers
+        #expect(resumable.screen == .signIn)
+    }
+
+    @Test func validationFollowsEveryKeystroke() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        #expect(model.form.error(for: .tenant) != nil)
+        model.type("contoso")
+        #expect(model.form.error(for: .tenant)?.message.contains("needs a dot") == true)
+        model.type(".onmicrosoft.com")
+        #expect(model.form.error(for: .tenant) == nil)
+        model.press(.control("u"))
+        model.type("7f3c2a91-5b6e-4d8a-9c1f-2e4b6a8d0c1")  // one digit short of a GUID
+        #expect(model.form.error(for: .tenant)?.message.contains("not a valid GUID") == true)
+        model.type("3")
+        #expect(model.form.error(for: .tenant) == nil)
+    }
+
+    @Test func anEmptyFieldIsRequiredUntilTouchedThenInvalid() {
+        var answers = Fixture.answers
+        answers.tenant = ""
+        var model = Fixture.formModel(answers: answers)
+        #expect(model.form.isPristineAndEmpty(.tenant))
+        model.press(.tab)
+        #expect(!model.form.isPristineAndEmpty(.tenant))
+        #expect(model.form.error(for: .tenant) != nil)
+    }
+
+    @Test func enterWalksTheFieldsAndPagesThenStartsTheRun() {
+        var model = Fixture.formModel()
+        #expect(model.form.focus == .tenant)
+        model.press(.enter)
+        #expect(model.form.focus == .signIn)
+        model.press(.enter)
+        #expect(model.screen == .form(.account))
+        model.press(.enter, .enter, .enter, .enter)
+        #expect(model.form.focus == .members)
+        model.press(.enter)
+        #expect(model.screen == .form(.scope))
+        model.press(.enter)
+        let effects = model.press(.enter)
+        #expect(effects == [.startRun(.setup, Fixture.answers)])
+        #expect(model.screen == .signIn)
+    }
+
+    @Test func anInvalidFieldBlocksContinuingAndTakesTheFocus() {
+        var answers = Fixture.answers
+        answers.members = []
+        var model = Fixture.formModel(page: .account, answers: answers)
+        model.form.focus = .members
+        #expect(model.press(.enter).isEmpty)
+        #expect(model.screen == .form(.account))
+        #expect(model.form.focus == .members)
+        #expect(model.notice?.text == "Fix Members first.")
+        model.type("alice@contoso.onmicrosoft.com, bob@")
+        #expect(model.form.error(for: .members)?.message.contains("'bob@'") == true)
+        model.press(.backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        #expect(model.form.answers.members == ["alice@contoso.onmicrosoft.com"])
+        model.press(.enter)
+        #expect(model.screen == .form(.scope))
+    }
+
+    @Test func textEditingMovesTheCursor() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        model.type("contso.com")
+        model.press(.home, .right, .right, .right, .right)
+        model.type("o")
+        #expect(model.form.text(.tenant) == "contoso.com")
+        model.press(.end, .backspace, .left, .delete)
+        #expect(model.form.text(.tenant) == "contoso.c")
+        #expect(model.form.inputs[.tenant]?.cursor == 9)
+    }
+
+    @Test func lettersTypeIntoTextFieldsButActOnChoices() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        #expect(model.type("q").isEmpty)  // not quit
+        #expect(model.form.text(.tenant) == "q")
+        model.press(.tab)  // sign-in method (a choice)
+        #expect(model.form.focus == .signIn)
+        model.press(.right)
+        #expect(model.form.signIn == .clientSecret)
+        model.press(.left, .left)
+        #expect(model.form.signIn == .certificate)
+        #expect(model.press(.character("q")) == [.quit(0)])  // no run: quits at once
+    }
+
+    @Test func changingThePresetKeepsWhatTheAdminEdited() {
+        var model = Fixture.formModel(page: .account)
+        model.press(.control("u"))
+        model.type("my_app")
+        model.openForm(at: .tenant)
+        model.form.focus = .preset
+        model.press(.right)  // eptura
+        #expect(model.form.presetID == "eptura")
+        #expect(model.form.text(.serviceAccountName) == "my_app")
+        #expect(model.form.scopeKind == .rooms)
+        #expect(model.form.text(.scopeName) == "ResourceMailboxes")
+        #expect(!model.form.isApplicable(.members))
+        #expect(model.form.answers.members.isEmpty)
+        #expect(model.form.error(for: .members) == nil)
+    }
+
+    @Test func rolesAcceptShortNamesAndRejectUnknownOnes() {
+        var model = Fixture.formModel(page: .scope)
+        model.form.focus = .roles
+        model.press(.control("u"))
+        model.type("Calendars.ReadWrite, Mail.Send")
+        #expect(model.form.answers.roles == ["Application Calendars.ReadWrite", "Application Mail.Send"])
+        #expect(model.form.error(for: .roles) == nil)
+        model.type(", ApplicationImpersonation")
+        #expect(model.form.error(for: .roles)?.message.contains("removed from Exchange Online") == true)
+    }
+
+    @Test func escGoesBackPageByPageToTheStart() {
+        var model = Fixture.formModel(page: .scope)
+        model.press(.escape)
+        #expect(model.screen == .form(.account))
+        model.press(.escape)
+        #expect(model.screen == .form(.tenant))
+        model.press(.escape)
+        #expect(model.screen == .start)
+        #expect(model.press(.escape).isEmpty)
+        #expect(model.screen == .start)
+        #expect(model.notice?.text.contains("first step") == true)
+    }
+
+    @Test func helpExplainsTheFocusedFieldAndCloses() {
+        var model = Fixture.formModel()
+        model.press(.function(1))
+        #expect(model.overlay == .help(field: .tenant))
+        model.press(.down, .down)
+        #expect(model.helpScroll == 2)
+        model.press(.escape)
+        #expect(model.overlay == nil)
+        #expect(model.screen == .form(.tenant))
+        model.press(.character("?"))
+        #expect(model.overlay == .help(field: .tenant))
+        model.press(.character("q"))  // closes help, does not quit
+        #expect(model.overlay == nil)
+    }
+
+    @Test func recheckFromTheStartUsesTheSavedAnswers() {
+        var saved = Fixture.answers
+        saved.tenant = "fabrikam.onmicrosoft.com"
+        var model = Fixture.launchedModel(savedRun: SavedRunSummary(answers: saved, wait: nil))
+        model.press(.up)
+        #expect(model.startChoices[model.startSelection] == .recheck)
+        model.press(.enter)
+        #expect(model.formMode == .recheck)
+        #expect(model.form.text(.tenant) == "fabrikam.onmicrosoft.com")
+        model.openForm(at: .scope)
+        model.form.focus = .roles
+        #expect(model.press(.enter) == [.startRun(.recheck, saved)])
+    }
+
+    @Test func launchModesFromTheCommandLine() {
+        var recheck = WizardModel(now: Fixture.start, size: Fixture.standard, answers: Fixture.answers, mode: .recheck)
+        #expect(update(&recheck, .launched(savedRun: nil)) == [.startRun(.recheck, Fixture.answers)])
+        var incomplete = Fixture.answers
+        incomplete.tenant = ""
+        var needsForm = WizardModel(now: Fixture.start, size: Fixture.standard, answers: incomplete, mode: .recheck)
+        #expect(update(&needsForm, .launched(savedRun: nil)).isEmpty)
+        #expect(needsForm.screen == .form(.tenant))
+        var resume = WizardModel(now: Fixture.start, size: Fixture.standard, mode: .resume)
+        #expect(update(&resume, .launched(savedRun: nil)).isEmpty)
+        #expect(resume.screen == .start)
+        #expect(resume.notice?.role == .warning)
+    }
+}

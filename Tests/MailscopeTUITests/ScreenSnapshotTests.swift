@@ -1,0 +1,117 @@
+import Foundation
+import MailscopeEngine
+import SnapshotTesting
+import Testing
+
+@testable import MailscopeTUI
+
+/// Every screen rendered to text at 80x24, plus small/large sizes and the mono/ASCII themes.
+/// Record with `SNAPSHOT_TESTING_RECORD=all swift test --filter MailscopeTUITests`.
+@Suite("Screen snapshots")
+struct ScreenSnapshotTests {
+    private let waiting = Fixture.setupUpdates + Fixture.applyUpdates
+    private let verified = Fixture.setupUpdates + Fixture.applyUpdates + Fixture.verifyUpdates
+
+    @Test func startScreens() {
+        assertScreen(Fixture.launchedModel(), named: "start")
+        let saved = SavedRunSummary(answers: Fixture.answers, wait: Fixture.wait)
+        assertScreen(Fixture.launchedModel(savedRun: saved), named: "start-resume")
+        assertScreen(Fixture.launchedModel(), size: TerminalSize(columns: 60, rows: 20), named: "too-small-60x20")
+        assertScreen(Fixture.launchedModel(), theme: .ascii, named: "start-ascii")
+    }
+
+    @Test func formScreens() {
+        assertScreen(Fixture.formModel(), named: "form-tenant")
+        var invalid = Fixture.formModel()
+        invalid.press(.control("u"))
+        invalid.type("contoso..com")
+        assertScreen(invalid, named: "form-tenant-invalid")
+        assertScreen(Fixture.formModel(page: .account), named: "form-account")
+        var rooms = Fixture.formModel(page: .account)
+        rooms.form.focus = .scopeKind
+        rooms.press(.right)
+        assertScreen(rooms, named: "form-account-rooms")
+        assertScreen(Fixture.formModel(page: .scope), named: "form-scope")
+        var help = Fixture.formModel()
+        help.press(.function(1))
+        assertScreen(help, named: "form-field-help")
+    }
+
+    @Test func signInScreens() {
+        assertScreen(Fixture.runModel([]), named: "sign-in-requesting")
+        let code = Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])
+        assertScreen(code, named: "sign-in-device-code")
+        assertScreen(code, theme: .ascii, named: "sign-in-device-code-ascii")
+    }
+
+    @Test func planScreens() {
+        assertScreen(Fixture.runModel(Fixture.setupUpdates, confirm: false), named: "plan")
+        assertScreen(Fixture.runModel(Fixture.setupUpdates, confirm: false), size: TerminalSize(columns: 120, rows: 40), named: "plan-120x40")
+        var mismatch = Fixture.answers
+        mismatch.tenant = "11111111-2222-3333-4444-555555555555"
+        var model = Fixture.formModel(answers: mismatch)
+        _ = model.beginRun(.setup, answers: mismatch)
+        model.send(Fixture.setupUpdates.map { .backend($0) })
+        assertScreen(model, named: "plan-tenant-mismatch")
+    }
+
+    @Test func runScreens() {
+        let applying = Fixture.runModel(
+            Fixture.setupUpdates + [
+                .engine(.stage(Fixture.appliedReports[0])),
+                .engine(.stage(StageReport(stage: .distributionGroup, status: .applying, detail: "creating WorkableUsers"))),
+            ])
+        assertScreen(applying, named: "run-applying")
+        assertScreen(Fixture.runModel(waiting), named: "run-waiting")
+        assertScreen(Fixture.runModel(waiting), size: TerminalSize(columns: 120, rows: 40), named: "run-waiting-120x40")
+        assertScreen(Fixture.runModel(waiting), theme: .ascii, named: "run-waiting-ascii")
+        var log = Fixture.runModel(waiting)
+        log.press(.character("l"))
+        assertScreen(log, named: "run-log")
+        var help = Fixture.runModel(waiting)
+        help.press(.character("?"))
+        assertScreen(help, named: "run-help")
+    }
+
+    @Test func monoScreensNeverRelyOnColour() {
+        let model = Fixture.runModel(waiting)
+        let canvas = render(model, size: model.size, theme: .mono)
+        let mask = canvas.attributeMask(.mono)
+        #expect(!mask.contains("c"))
+        assertSnapshot(of: canvas.plainText + "\n---\n" + mask, as: .lines, named: "run-waiting-mono")
+    }
+
+    @Test func confirmationScreens() {
+        var quit = Fixture.runModel(waiting)
+        quit.press(.character("q"))
+        assertScreen(quit, named: "confirm-quit-during-wait")
+        var leave = Fixture.runModel(waiting)
+        leave.press(.character("w"))
+        assertScreen(leave, named: "confirm-leave-wait")
+    }
+
+    @Test func endScreens() {
+        assertScreen(Fixture.runModel(verified), named: "hand-off")
+        var hidden = Fixture.runModel(verified)
+        hidden.press(.enter)
+        assertScreen(hidden, named: "hand-off-secret-hidden")
+        var recheck = Fixture.formModel()
+        recheck.formMode = .recheck
+        _ = recheck.beginRun(.recheck, answers: Fixture.answers)
+        recheck.send(Fixture.recheckUpdates.map { .backend($0) })
+        assertScreen(recheck, named: "recheck-drift")
+        var failed = Fixture.runModel(Fixture.setupUpdates)
+        failed.send([
+            .backend(.engine(.stage(StageReport(
+                stage: .serviceAccount, status: .failed, detail: "403 Authorization_RequestDenied",
+                fix: "sign in as a Global Administrator or Privileged Role Administrator, then run again")))),
+            .backend(.finished(.failed("Service account: 403 Authorization_RequestDenied"))),
+        ])
+        assertScreen(failed, named: "run-failed")
+    }
+
+    @Test func styleMaskOfTheWaitScreen() {
+        let model = Fixture.runModel(waiting)
+        assertSnapshot(of: render(model, size: model.size, theme: .color).styleMask, as: .lines, named: "run-waiting-roles")
+    }
+}

@@ -1,0 +1,47 @@
+import MailscopeTUI
+import MailscopeTerminal
+import Testing
+
+@Suite("Terminal adapter decisions (no terminal needed)")
+struct TerminalAdapterTests {
+    private func refusal(_ input: Bool, _ output: Bool, _ term: String?, known: Bool = true) -> String? {
+        TerminalEnvironment.refusal(inputIsTerminal: input, outputIsTerminal: output, term: term, termIsUsable: { _ in known })
+    }
+
+    @Test func refusesWithoutATerminalAndPointsToTheScriptCommands() {
+        #expect(refusal(true, true, "xterm-256color") == nil)
+        for message in [refusal(false, true, "xterm"), refusal(true, false, "xterm"), refusal(true, true, nil),
+            refusal(true, true, ""), refusal(true, true, "dumb"), refusal(true, true, "vt-nonexistent", known: false)]
+        {
+            #expect(message?.contains("mailscope apply") == true)
+            #expect(message?.contains("mailscope check") == true)
+        }
+        #expect(refusal(false, false, "xterm")?.contains("standard input and output are not a terminal") == true)
+        #expect(refusal(true, true, "vt-nonexistent", known: false)?.contains("TERM=vt-nonexistent") == true)
+    }
+
+    @Test func noColorAndLocaleChooseTheTheme() {
+        let options = WizardOptions()
+        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: options) == .color)
+        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "", options: options) == .color)
+        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "1", options: options) == .mono)
+        #expect(TerminalEnvironment.theme(codeset: "utf8", hasColors: false, noColorVariable: nil, options: options) == .mono)
+        #expect(TerminalEnvironment.theme(codeset: "ANSI_X3.4-1968", hasColors: true, noColorVariable: nil, options: options) == .ascii)
+        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(noColor: true)) == .mono)
+        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(forceASCII: true)).glyphs == .ascii)
+    }
+
+    @Test func keysDecodeToTheWizardsKeys() {
+        #expect(KeyDecoder.decode(character: 9) == .key(.tab))
+        #expect(KeyDecoder.decode(character: 13) == .key(.enter))
+        #expect(KeyDecoder.decode(character: 27) == .key(.escape))
+        #expect(KeyDecoder.decode(character: 127) == .key(.backspace))
+        #expect(KeyDecoder.decode(character: 21) == .key(.control("u")))
+        #expect(KeyDecoder.decode(character: 0x4F1A) == .key(.character("会")))
+        #expect(KeyDecoder.decode(character: 0x9B) == .ignored)
+        #expect(KeyDecoder.decode(functionKey: 0o403) == .key(.up))  // KEY_UP
+        #expect(KeyDecoder.decode(functionKey: 0o632) == .resize)  // KEY_RESIZE
+        #expect(KeyDecoder.decode(functionKey: 0o410 + 1) == .key(.function(1)))  // KEY_F(1)
+        #expect(KeyDecoder.decode(functionKey: 0o541) == .key(.backTab))  // KEY_BTAB
+    }
+}

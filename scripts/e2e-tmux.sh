@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# End-to-end tests of the wizard: drives the REAL binary (`mailscope demo`) inside a private tmux
+# server, sends keys, reads the pane. Prints "N passed, N failed" as its last line; exits non-zero
+# when a scenario fails.
+#
+#   scripts/e2e-tmux.sh                 # all scenarios
+#   scripts/e2e-tmux.sh full_run resize # some scenarios
+#
+# Knobs (environment):
+#   MAILSCOPE_BIN        the binary (default: .build/debug/mailscope, built if missing)
+#   E2E_DEMO_ARGS        arguments that start the wizard (default: "demo --fast --propagation-seconds 20")
+#   E2E_TENANT           typed when the tenant field is empty (default: contoso.onmicrosoft.com)
+#   E2E_MEMBERS          typed when the members field is empty
+#   E2E_TIMEOUT          seconds to wait for a screen (default: 30); the propagation wait gets 4x
+#   E2E_KEEP=1           keep the state directories and captures (printed at the end)
+#
+# Sourcing with E2E_SOURCE_ONLY=1 defines the helpers without running anything (screenshots.sh).
+
+set -u
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="${MAILSCOPE_BIN:-$ROOT/.build/debug/mailscope}"
+read -r -a DEMO_ARGS <<<"${E2E_DEMO_ARGS:-demo --fast --propagation-seconds 20}"
+TENANT="${E2E_TENANT:-contoso.onmicrosoft.com}"
+MEMBERS="${E2E_MEMBERS:-alice@contoso.onmicrosoft.com, room.berlin@contoso.onmicrosoft.com}"
+TIMEOUT="${E2E_TIMEOUT:-30}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/mailscope-e2e.XXXXXX")"
+TMUX_CMD=(tmux -L "mailscope-e2e-$$")
+LAST_SESSION=""
+
+cleanup() {
+    "${TMUX_CMD[@]}" kill-server >/dev/null 2>&1 || true
+    if [[ "${E2E_KEEP:-0}" == 1 ]]; then echo "kept: $WORK"; else sleep 0.3; rm -rf "$WORK" 2>/dev/null || true; fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+log() { printf '  %s\n' "$*" >&2; }
+
+# start_app NAME STATE_DIR WIDTH HEIGHT [VAR=VALUE...] -- starts the wizard in session NAME.
+# The state directory is shared by the sessions of one scenario, so a saved run can be resumed.
+# The wrapper shell ignores SIGHUP so that it outlives the wizard and records its exit code.
+start_app() {
+    local name=$1 state=$2 width=$3 height=$4
+    shift 4
+    mkdir -p "$state/home" "$state/state" "$state/config"
+    local env=(-e LANG=C.UTF-8 -e LC_ALL= -e TERM=tmux-256color -e "HOME=$state/home"
+        -e "XDG_STATE_HOME=$state/state" -e "XDG_CONFIG_HOME=$state/config" -e "MAILSCOPE_STATE_DIR=$state/state/mailscope")
+    local extra
+    for extra in "$@"; do env+=(-e "$extra"); done
+    local command
+    printf -v command '%q ' "$BIN" "${DEMO_ARGS[@]}"
+    "${TMUX_CMD[@]}" -u new-session -d -s "$name" -x "$width" -y "$height" "${env[@]}" \
+        "trap '' HUP; $command 2>>$(printf %q "$state/stderr.$name"); echo \$? > $(printf %q "$state/exit.$name")"
+    LAST_SESSION=$name
+}
+
+# screen [SESSION] -- the pane's text now.
+screen() { "${TMUX_CMD[@]}" capture-pane -t "${1:-$LAST_SESSION}" -p 2>/dev/null; }
+
+# wait_for TEXT [SECONDS [SESSION]] -- polls the pane until TEXT (fixed string) shows.
+wait_for() {
+    local text=$1 deadline=$((SECONDS + ${2:-$TIMEOUT})) session=${3:-$LAST_SESSION}
+    until screen "$session" | grep -qF -- "$text"; do
+        if ((SECONDS >= deadline)); then
+            log "timed out waiting for: $text"
+            screen "$session" | sed 's/^/    | /' >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# wait_for_any SECONDS TEXT... -- waits until one of the texts shows; prints which.
+wait_for_any() {
+    local deadline=$((SECONDS + $1)) text
+    shift
+    while ((SECONDS < deadline)); do
+        local now
+        now=$(screen)
+        for text in "$@"; do
+            if grep -qF -- "$text" <<<"$now"; then
+                printf '%s\n' "$text"
+                return 0
+            fi
+        done
+        sleep 0.1
+    done
+    log "timed out waiting for one of: $*"
+    screen | sed 's/^/    | /' >&2
+    return 1
+}
+
+# wait_gone TEXT [SECONDS] -- polls until TEXT is no longer shown.
+wait_gone() {
+    local deadline=$((SECONDS + ${2:-$TIMEOUT}))
+    while screen | grep -qF -- "$1"; do
+        ((SECONDS < deadline)) || { log "still showing: $1"; return 1; }
+        sleep 0.1
+    done
+}
+
+# keys KEY... -- tmux key names (Enter Escape Tab BTab Up Down Left Right F1 C-u ...).
+keys() { "${TMUX_CMD[@]}" send-keys -t "$LAST_SESSION" "$@"; }
+
+# type_text TEXT -- literal text.
+type_text() { "${TMUX_CMD[@]}" send-keys -t "$LAST_SESSION" -l -- "$1"; }
+
+# expect TEXT -- the pane shows TEXT now.
+expect() {
+    screen | grep -qF -- "$1" || { log "expected on screen: $1"; screen | sed 's/^/    | /' >&2; return 1; }
+}
+
+# expect_not TEXT -- the pane does not show TEXT now.
+expect_not() {
+    ! screen | grep -qF -- "$1" || { log "did not expect on screen: $1"; return 1; }
+}
+
+# wait_exit STATE [SECONDS] -- waits until the session's program ended; prints its exit code.
+wait_exit() {
+    local file="$1/exit.$LAST_SESSION" deadline=$((SECONDS + ${2:-10}))
+    until [[ -s "$file" ]]; do
+        ((SECONDS < deadline)) || { log "the program did not exit"; return 1; }
+        sleep 0.1
+    done
+    cat "$file"
+}
+
+# elapsed_seconds -- the propagation wait's "Elapsed M:SS" (or H:MM:SS) in seconds.
+elapsed_seconds() {
+    local value
+    value=$(screen | grep -o 'Elapsed [0-9:]*' | head -1 | awk '{print $2}')
+    [[ -n "$value" ]] || { echo -1; return; }
+    awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$value"
+}
+
+# fill_form -- walks the form with Enter; when a required field is empty ("Fix X first."), types
+# the configured value. Stops at sign-in, the plan or the run screen.
+fill_form() {
+    local step
+    for step in $(seq 1 30); do
+        local now
+        now=$(screen)
+        if grep -qE 'Sign in as|Requesting a sign-in code|Signing in with|Plan: |Re-checking|Setting up' <<<"$now"; then
+            return 0
+        fi
+        if grep -qF 'Fix Tenant first' <<<"$now"; then
+            keys C-u; type_text "$TENANT"
+        elif grep -qF 'Fix Members first' <<<"$now"; then
+            keys C-u; type_text "$MEMBERS"
+        fi
+        keys Enter
+        sleep 0.15
+    done
+    log "the form did not lead to sign-in"
+    screen | sed 's/^/    | /' >&2
+    return 1
+}
+
+# sign_in -- waits through sign-in (the demo approves its device code by itself).
+sign_in() {
+    wait_for_any "$TIMEOUT" "Plan: " "Setting up" "Re-check" >/dev/null
+}
+
+# start_setup -- from the start screen: first preset, form, sign-in, up to the plan.
+start_setup() {
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    fill_form || return 1
+    wait_for "Plan: " "$TIMEOUT" || return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios: each returns 0 on success. Adjust the texts here if the screens change.
+
+# A full demo run: every stage to verified, the hand-off, the secret hidden, quit with code 0.
+scenario_full_run() {
+    local state="$WORK/full_run"
+    start_app full_run "$state" 80 24
+    start_setup || return 1
+    expect "matches the tenant you entered" || return 1
+    expect "PS> " || return 1
+    keys y
+    wait_for "Propagation wait" || return 1
+    expect "Next poll" || return 1
+    expect "usually 30 min" || return 1
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    local verified
+    verified=$(screen | grep -cE '^ (✔|\[ok\]) +[A-Z].* verified ')
+    ((verified == 6)) || { log "expected 6 verified stages, saw $verified"; screen >&2; return 1; }
+    expect "shown once" || return 1
+    keys Enter
+    wait_for "hidden: it was shown once" || return 1
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Resize: bigger, smaller than 80x24 (a clear message), and back; the wizard keeps working.
+scenario_resize() {
+    local state="$WORK/resize"
+    start_app resize "$state" 80 24
+    wait_for "What do you want to do?" || return 1
+    "${TMUX_CMD[@]}" resize-window -t resize -x 120 -y 40
+    wait_for "Stages" || return 1
+    "${TMUX_CMD[@]}" resize-window -t resize -x 60 -y 20
+    wait_for "Terminal too small: 60x20" || return 1
+    expect "needs at least 80x24" || return 1
+    "${TMUX_CMD[@]}" resize-window -t resize -x 80 -y 24
+    wait_for "What do you want to do?" || return 1
+    expect_not "Terminal too small" || return 1
+    keys Down
+    wait_for "▶ Set up Eptura" || return 1
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Re-check a tenant that was never set up: every stage drifts; nothing is changed; repair leads
+# to a plan that can be declined.
+scenario_recheck_drift() {
+    local state="$WORK/recheck"
+    start_app recheck "$state" 80 24
+    wait_for "What do you want to do?" || return 1
+    local step
+    for step in $(seq 1 8); do
+        screen | grep -qF "▶ Re-check an existing setup" && break
+        keys Up
+        sleep 0.1
+    done
+    expect "▶ Re-check an existing setup" || return 1
+    keys Enter
+    wait_for "re-check: nothing will be changed" || return 1
+    fill_form || return 1
+    wait_for "Drift in" $((TIMEOUT * 2)) || return 1
+    expect "Nothing was changed" || return 1
+    expect "needs change" || return 1
+    keys r
+    wait_for "Plan: " || return 1
+    keys n
+    wait_for "nothing was written" || return 1
+    keys Escape Escape Escape
+    wait_for "What do you want to do?" || return 1
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Quit during the propagation wait, then start again: "Resume the saved run" continues the wait
+# with its timer (the elapsed time carries on).
+scenario_quit_and_resume() {
+    local state="$WORK/resume"
+    start_app resume1 "$state" 80 24
+    start_setup || return 1
+    keys y
+    wait_for "Propagation wait" || return 1
+    sleep 2
+    local before
+    before=$(elapsed_seconds)
+    keys q
+    wait_for "Quit mailscope?" || return 1
+    expect "is saved" || return 1
+    keys y
+    local code
+    code=$(wait_exit "$state" 15) || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    start_app resume2 "$state" 80 24
+    wait_for "Resume the saved run" || return 1
+    expect "▶ Resume the saved run" || return 1
+    keys Enter
+    wait_for "Propagation wait" $((TIMEOUT * 2)) || return 1
+    local after
+    after=$(elapsed_seconds)
+    ((after >= before && before >= 0)) || { log "elapsed went from $before to $after s"; return 1; }
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    keys q
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# A dropped SSH session (tmux kills the pane: SIGHUP) during the wait saves the run.
+scenario_hangup_saves() {
+    local state="$WORK/hangup"
+    start_app hangup1 "$state" 80 24
+    start_setup || return 1
+    keys y
+    wait_for "Propagation wait" || return 1
+    "${TMUX_CMD[@]}" kill-session -t hangup1
+    local code
+    code=$(wait_exit "$state" 15) || return 1
+    [[ "$code" == 129 ]] || { log "exit code $code (expected 129 for SIGHUP)"; return 1; }
+    start_app hangup2 "$state" 80 24
+    wait_for "Resume the saved run" || return 1
+    keys q
+    wait_exit "$state" >/dev/null || return 1
+}
+
+# Under LANG=C the wizard falls back to ASCII; NO_COLOR is accepted.
+scenario_ascii_and_no_color() {
+    local state="$WORK/ascii"
+    start_app ascii "$state" 80 24 LANG=C LC_ALL=C NO_COLOR=1
+    wait_for "What do you want to do?" || return 1
+    expect "[  ] Sign-in and preflight" || return 1
+    expect "> Set up Workable" || return 1
+    keys q
+    wait_exit "$state" >/dev/null || return 1
+}
+
+# Without a terminal the wizard refuses and points to the script commands.
+scenario_refuses_without_terminal() {
+    local output code
+    output=$(echo | "$BIN" "${DEMO_ARGS[@]}" 2>&1 >/dev/null)
+    code=$?
+    [[ $code == 2 ]] || { log "exit code $code (expected 2)"; return 1; }
+    grep -qF "mailscope apply" <<<"$output" || { log "message: $output"; return 1; }
+}
+
+SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal)
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+    trap cleanup EXIT
+    if [[ ! -x "$BIN" ]]; then
+        (cd "$ROOT" && swift build --product mailscope >&2) || { echo "0 passed, 1 failed"; exit 1; }
+    fi
+    local selected=("$@")
+    ((${#selected[@]})) || selected=("${SCENARIOS[@]}")
+    local passed=0 failed=0 name
+    for name in "${selected[@]}"; do
+        local started=$SECONDS
+        if "scenario_$name"; then
+            passed=$((passed + 1))
+            echo "ok   $name ($((SECONDS - started)) s)"
+        else
+            failed=$((failed + 1))
+            echo "FAIL $name ($((SECONDS - started)) s)"
+        fi
+        "${TMUX_CMD[@]}" kill-server >/dev/null 2>&1 || true
+    done
+    echo "$passed passed, $failed failed"
+    ((failed == 0))
+}
+
+if [[ "${E2E_SOURCE_ONLY:-0}" != 1 ]]; then
+    main "$@"
+fi

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Regenerates screenshots/*.png from real runs of `mailscope demo` under a private tmux server:
+# one picture per screen of the flow (start, form, field help, sign-in, plan, apply, propagation
+# wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono).
+#
+#   scripts/screenshots.sh            # writes screenshots/NN-name.png (+ .ansi, git-ignored)
+#
+# Uses the helpers and knobs of scripts/e2e-tmux.sh (MAILSCOPE_BIN, E2E_DEMO_ARGS, E2E_TENANT,
+# E2E_MEMBERS, E2E_TIMEOUT). Installs pyte and Pillow from PyPI when they are missing.
+
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=e2e-tmux.sh
+E2E_SOURCE_ONLY=1 source "$ROOT/scripts/e2e-tmux.sh"
+trap cleanup EXIT
+
+OUT="$ROOT/screenshots"
+mkdir -p "$OUT"
+SHOTS=0
+
+if ! python3 -c "import pyte, PIL, wcwidth" 2>/dev/null; then
+    python3 -m pip install --quiet pyte pillow 2>/dev/null ||
+        python3 -m pip install --quiet --user pyte pillow 2>/dev/null ||
+        python3 -m pip install --quiet --break-system-packages pyte pillow
+fi
+if [[ ! -x "$BIN" ]]; then
+    (cd "$ROOT" && swift build --product mailscope) || exit 1
+fi
+
+# shot NAME [COLS ROWS] -- captures the current session to screenshots/NAME.{ansi,png}.
+shot() {
+    local name=$1 cols=${2:-80} rows=${3:-24}
+    sleep 0.3  # let the last frame land
+    "${TMUX_CMD[@]}" capture-pane -t "$LAST_SESSION" -p -e -N >"$OUT/$name.ansi"
+    python3 "$ROOT/scripts/ansi2png.py" "$cols" "$rows" "$OUT/$name.png" <"$OUT/$name.ansi"
+    SHOTS=$((SHOTS + 1))
+    echo "  $name.png"
+}
+
+fail() { echo "screenshots: $*" >&2; exit 1; }
+
+echo "setup flow"
+state="$WORK/shots-setup"
+start_app setup "$state" 80 24
+wait_for "What do you want to do?" || fail "no start screen"
+shot 01-start
+keys Enter
+wait_for "Step 1 of 3" || fail "no form"
+shot 02-form-tenant
+keys F1
+wait_for "Help" && shot 03-field-help
+keys Escape
+keys Enter Enter
+wait_for "Step 2 of 3" && shot 04-form-account
+fill_form || fail "form"
+if [[ $(wait_for_any "$TIMEOUT" "Enter this code" "Plan: ") == "Enter this code" ]]; then
+    shot 05-sign-in-device-code
+fi
+wait_for "Plan: " || fail "no plan"
+shot 06-plan
+keys y
+wait_for_any 10 "applying" "Propagation wait" >/dev/null && shot 07-applying
+wait_for "Propagation wait" $((TIMEOUT * 2)) || fail "no wait"
+sleep 2
+shot 08-propagation-wait
+keys l
+wait_for "Log ·" && shot 09-log
+keys l
+keys '?'
+wait_for "Help" && shot 10-help
+keys Escape
+keys q
+wait_for "Quit mailscope?" && shot 11-quit-confirmation
+keys n
+wait_for "Every stage is verified" $((TIMEOUT * 4)) || fail "not verified"
+shot 12-hand-off
+keys Enter q
+
+echo "re-check flow"
+state="$WORK/shots-recheck"
+start_app recheck "$state" 80 24
+wait_for "What do you want to do?" || fail "no start screen"
+for _ in $(seq 1 8); do
+    screen | grep -qF "▶ Re-check an existing setup" && break
+    keys Up
+    sleep 0.1
+done
+keys Enter
+fill_form || fail "re-check form"
+wait_for "Drift in" $((TIMEOUT * 2)) && shot 13-recheck-drift
+keys q
+
+echo "small terminal"
+state="$WORK/shots-small"
+start_app small "$state" 80 24
+wait_for "What do you want to do?" || fail "no start screen"
+"${TMUX_CMD[@]}" resize-window -t small -x 60 -y 20
+wait_for "Terminal too small" && shot 14-too-small 60 20
+keys q
+
+echo "ASCII and no colour (LANG=C NO_COLOR=1)"
+state="$WORK/shots-ascii"
+start_app ascii "$state" 80 24 LANG=C LC_ALL=C NO_COLOR=1
+wait_for "What do you want to do?" || fail "no start screen"
+keys Enter
+fill_form || fail "ascii form"
+wait_for "Plan: " && shot 15-plan-ascii-no-color
+keys q y
+
+echo "$SHOTS screenshots in $OUT"
