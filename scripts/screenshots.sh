@@ -39,7 +39,14 @@ shot() {
 
 fail() { echo "screenshots: $*" >&2; exit 1; }
 
-echo "setup flow"
+# next_flow TITLE -- a fresh tmux server for the next flow.
+next_flow() {
+    "${TMUX_CMD[@]}" kill-server >/dev/null 2>&1 || true
+    sleep 0.3
+    echo "$1"
+}
+
+next_flow "setup flow"
 state="$WORK/shots-setup"
 start_app setup "$state" 80 24
 wait_for "What do you want to do?" || fail "no start screen"
@@ -76,7 +83,7 @@ wait_for "Every stage is verified" $((TIMEOUT * 4)) || fail "not verified"
 shot 12-hand-off
 keys Enter q
 
-echo "re-check flow"
+next_flow "re-check flow"
 state="$WORK/shots-recheck"
 start_app recheck "$state" 80 24
 wait_for "What do you want to do?" || fail "no start screen"
@@ -90,7 +97,7 @@ fill_form || fail "re-check form"
 wait_for "Drift in" $((TIMEOUT * 2)) && shot 13-recheck-drift
 keys q
 
-echo "small terminal"
+next_flow "small terminal"
 state="$WORK/shots-small"
 start_app small "$state" 80 24
 wait_for "What do you want to do?" || fail "no start screen"
@@ -98,7 +105,7 @@ wait_for "What do you want to do?" || fail "no start screen"
 wait_for "Terminal too small" && shot 14-too-small 60 20
 keys q
 
-echo "ASCII and no colour (LANG=C NO_COLOR=1)"
+next_flow "ASCII and no colour (LANG=C NO_COLOR=1)"
 state="$WORK/shots-ascii"
 start_app ascii "$state" 80 24 LANG=C LC_ALL=C NO_COLOR=1
 wait_for "What do you want to do?" || fail "no start screen"

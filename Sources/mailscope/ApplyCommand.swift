@@ -13,9 +13,6 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Apply without asking for confirmation.")
     var yes = false
 
-    @Flag(name: .long, help: "Do not wait for propagation; verify the configured state and stop.")
-    var noWait = false
-
     @Flag(name: .long, help: "Print progress details.")
     var verbose = false
 
@@ -41,7 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 for report in reports { Console.render(report).forEach { Console.line($0) } }
                 if assumeYes { return true }
                 let changes = reports.flatMap(\.changes).count
-                Console.line("Apply these \(changes) change(s)? Type 'yes' to continue: ", )
+                Console.line("Apply these \(changes) change(s) to this tenant? Type 'yes' to continue:")
                 return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
             })
         } catch let error as EngineError {
@@ -69,7 +66,6 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.line("The wait was left; run again to resume it.")
             throw ExitCode(ExitStatus.drift)
         }
-        _ = noWait
     }
 
     private func order(_ stage: StageID) -> Int { StageID.allCases.firstIndex(of: stage) ?? 0 }

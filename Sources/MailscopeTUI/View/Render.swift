@@ -136,8 +136,10 @@ struct Painter {
         if stage == .signIn, let tenant = run.tenant, run.reports[.signIn]?.status != .failed {
             return "\(tenant.displayName) (\(tenant.defaultDomain)) as \(tenant.signedInAs)"
         }
-        if stage == .connect, run.status(of: .connect) == .waiting, run.wait != nil {
-            return "propagation, usually 30 min \(glyphs.rangeDash) 2 h"
+        if stage == .connect, run.status(of: .connect) == .waiting, let wait = run.wait {
+            let earliest = TimeText.duration(wait.expectedEarliest.timeIntervalSince(wait.startedAt))
+            let latest = TimeText.duration(wait.expectedLatest.timeIntervalSince(wait.startedAt))
+            return "propagation, usually \(earliest) \(glyphs.rangeDash) \(latest)"
         }
         return run.reports[stage]?.detail ?? ""
     }
