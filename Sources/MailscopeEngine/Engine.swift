@@ -291,7 +291,8 @@ struct Facts: Sendable {
     var members: [ResolvedMember] = []
     var directMembers: [DirectMember] = []
     var rooms: [String]?
-    var scopeName: String?
+    var scopeID: String?
+    var roleDefinitions: [String: String]?
 }
 
 /// The group as Exchange sees it.

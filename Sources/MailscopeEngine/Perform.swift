@@ -138,24 +138,39 @@ extension SetupEngine {
                 guard let filter = wantedFilter else {
                     throw EngineError(stage: .scope, message: "the group's DN is not known yet", fix: "run again after the group exists")
                 }
-                try await tolerateExisting {
-                    try await exchange.invoke("New-ManagementScope", ["Name": .string(name), "RecipientRestrictionFilter": .string(filter)])
-                }
-            case .updateScope(let name, _):
-                guard let filter = wantedFilter else { return }
-                try await exchange.invoke("Set-ManagementScope", ["Identity": .string(name), "RecipientRestrictionFilter": .string(filter)])
-            case .createRoleAssignment(let name, let role, let scope):
-                guard let spID = facts.servicePrincipalID else {
-                    throw EngineError(stage: .scope, message: "the service principal is not known yet", fix: "run again")
-                }
-                try await tolerateExisting {
-                    try await exchange.invoke(
-                        "New-ManagementRoleAssignment",
-                        ["Name": .string(name), "Role": .string(role), "App": .string(spID), "CustomResourceScope": .string(scope)])
-                }
-            case .removeRoleAssignment(let name, _):
                 do {
-                    try await exchange.invoke("Remove-ManagementRoleAssignment", ["Identity": .string(name), "Confirm": false])
+                    let created = try await graph.write(
+                        "POST", "\(Self.roleManagement)/customAppScopes",
+                        body: ["type": "RecipientScope", "displayName": .string(name),
+                               "customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]])
+                    facts.scopeID = created.body["id"].string
+                } catch let error as MicrosoftError where error.isAlreadyExists {
+                    log(.info, "already present: \(error.message)")
+                }
+            case .updateScope:
+                guard let filter = wantedFilter, let id = facts.scopeID else { return }
+                try await graph.write(
+                    "PATCH", "\(Self.roleManagement)/customAppScopes/\(GraphClient.segment(id))",
+                    body: ["customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]], idempotent: true)
+            case .createRoleAssignment(_, let role, _):
+                guard let spID = facts.servicePrincipalID, let scopeID = facts.scopeID else {
+                    throw EngineError(stage: .scope, message: "the service principal or the scope is not known yet", fix: "run again")
+                }
+                let definitions = try await roleDefinitions(graph: graph)
+                guard let definition = definitions.first(where: { $0.value.caseInsensitiveCompare(role) == .orderedSame })?.key else {
+                    throw EngineError(stage: .scope, message: "Exchange has no role named \(role)", fix: "check roles.names against Get-ManagementRole 'Application *'")
+                }
+                do {
+                    try await graph.write(
+                        "POST", "\(Self.roleManagement)/roleAssignments",
+                        body: ["roleDefinitionId": .string(definition), "principalId": .string("/ServicePrincipals/\(spID)"),
+                               "directoryScopeId": .null, "appScopeId": .string(scopeID)])
+                } catch let error as MicrosoftError where error.isAlreadyExists {
+                    log(.info, "already present: \(error.message)")
+                }
+            case .removeRoleAssignment(let id, _):
+                do {
+                    try await graph.write("DELETE", "\(Self.roleManagement)/roleAssignments/\(GraphClient.segment(id))", body: nil, idempotent: true)
                 } catch let error as MicrosoftError where error.isNotFound {}
             }
         } catch let error as MicrosoftError {

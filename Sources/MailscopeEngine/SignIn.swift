@@ -90,8 +90,12 @@ extension SetupEngine {
         let anchor: String
         if claims.isAppOnly {
             anchor = ExchangeAdminClient.appAnchor(tenantID: tid)
-            if !claims.roles.contains(where: { $0.hasPrefix("Application.ReadWrite") }) {
-                warnings.append("the automation app's Graph token lacks Application.ReadWrite.All; creating the service account will fail")
+            for (permission, purpose) in [
+                ("Application.ReadWrite", "creating the service account"),
+                ("AppRoleAssignment.ReadWrite.All", "removing tenant-wide grants"),
+                ("RoleManagement.ReadWrite.Exchange", "creating the scope and role assignments"),
+            ] where !claims.roles.contains(where: { $0.hasPrefix(permission) }) {
+                warnings.append("the automation app's Graph token lacks \(permission)…; \(purpose) will fail")
             }
         } else {
             anchor = "UPN:\(who)"

@@ -424,63 +424,89 @@ extension SetupEngine {
         return String(config.serviceAccountName.prefix(max(1, room))) + suffix
     }
 
+    /// Graph beta's RBAC for Applications endpoints (documented; the same objects as Exchange's
+    /// management scopes and management role assignments).
+    static let roleManagement = "/beta/roleManagement/exchange"
+
+    /// The Exchange application role definitions: id → name (read once per run).
+    func roleDefinitions(graph: GraphClient) async throws -> [String: String] {
+        if let known = facts.roleDefinitions { return known }
+        let definitions = try await graph.list("\(Self.roleManagement)/roleDefinitions")
+        var map: [String: String] = [:]
+        for definition in definitions {
+            if let id = definition["id"].string, let name = definition["displayName"].string { map[id.lowercased()] = name }
+        }
+        facts.roleDefinitions = map
+        return map
+    }
+
     func observeScope() async throws -> StageObservation {
-        let (_, exchange) = try clients()
+        let (graph, _) = try clients()
         var evidence: [String] = []
         var steps: [StepReport] = []
         var writes: [Write] = []
         var warnings: [String] = []
         let filter = wantedFilter ?? Quoting.memberOfGroupFilter(groupDN: "<DN of \(config.groupName)>")
 
-        let scope = try await exchange.find("Get-ManagementScope", ["Identity": .string(config.scopeName)])
-        evidence.append("Get-ManagementScope -Identity '\(config.scopeName)' → \(scope.map { "filter \($0["RecipientFilter"].string ?? "?")" } ?? "not found")")
-        var scopeHolds = false
+        let scopes = try await graph.list(
+            GraphClient.path("\(Self.roleManagement)/customAppScopes", [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]))
+        let scope = scopes.first
+        facts.scopeID = scope?["id"].string
+        let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
+        evidence.append("GET \(Self.roleManagement)/customAppScopes?$filter=displayName eq '\(config.scopeName)' → \(scope == nil ? "none" : "filter \(storedFilter)")")
         if let scope {
-            if scope["Exclusive"].bool == true {
+            if scope["customAttributes"]["Exclusive"].bool == true {
                 warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
             }
-            if Self.sameFilter(scope["RecipientFilter"].string ?? "", filter) || wantedFilter == nil {
-                scopeHolds = wantedFilter != nil
-                steps.append(StepReport(name: "management scope", status: scopeHolds ? .verified : .needsChange, detail: scope["RecipientFilter"].string ?? ""))
+            if wantedFilter == nil {
+                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "waits for the group"))
+            } else if Self.sameFilter(storedFilter, filter) {
+                steps.append(StepReport(name: "management scope", status: .verified, detail: storedFilter))
             } else {
                 writes.append(.updateScope(name: config.scopeName, filter: filter))
-                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "filter is \(scope["RecipientFilter"].string ?? "empty"), should be \(filter)"))
+                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "filter is \(storedFilter.isEmpty ? "empty" : storedFilter), should be \(filter)"))
             }
         } else {
             writes.append(.createScope(name: config.scopeName, filter: filter))
             steps.append(StepReport(name: "management scope", status: .needsChange, detail: "missing"))
         }
 
-        // Role assignments of the app.
+        // The app's role assignments.
         var existing: [JSONValue] = []
+        var names: [String: String] = [:]
         if let spID = facts.servicePrincipalID {
-            do {
-                existing = try await exchange.invoke("Get-ManagementRoleAssignment", ["RoleAssignee": .string(spID)])
-            } catch let error as MicrosoftError where error.isNotFound {
-                existing = []  // Exchange does not know the app yet: it has no assignments.
-            }
-            evidence.append("Get-ManagementRoleAssignment -RoleAssignee '\(spID)' → \(existing.count)")
+            names = try await roleDefinitions(graph: graph)
+            existing = try await graph.list(
+                GraphClient.path("\(Self.roleManagement)/roleAssignments", [("$filter", "principalId eq '/ServicePrincipals/\(spID)'")]))
+            evidence.append("GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)")
         }
+        func roleName(_ assignment: JSONValue) -> String {
+            names[(assignment["roleDefinitionId"].string ?? "").lowercased()] ?? assignment["roleDefinitionId"].string ?? "?"
+        }
+        let scopeID = facts.scopeID?.lowercased()
         for role in config.roles {
-            let forRole = existing.filter { $0["Role"].string?.caseInsensitiveCompare(role) == .orderedSame }
-            let bound = forRole.first { ($0["CustomResourceScope"].string ?? "").caseInsensitiveCompare(config.scopeName) == .orderedSame }
-            if bound != nil {
+            let bound = existing.contains {
+                roleName($0).caseInsensitiveCompare(role) == .orderedSame && scopeID != nil && $0["appScopeId"].string?.lowercased() == scopeID
+            }
+            if bound {
                 steps.append(StepReport(name: role, status: .verified, detail: "bound to \(config.scopeName)"))
             } else {
                 writes.append(.createRoleAssignment(name: assignmentName(for: role), role: role, scope: config.scopeName))
                 steps.append(StepReport(name: role, status: .needsChange, detail: "not assigned with this scope"))
             }
         }
-        // An assignment of a mailbox role without this scope reaches more than the scope.
+        // An assignment without any scope reaches every mailbox; one with another scope reaches more.
         for assignment in existing {
-            let scopeName = assignment["CustomResourceScope"].string ?? ""
-            guard scopeName.caseInsensitiveCompare(config.scopeName) != .orderedSame, let name = assignment["Name"].string else { continue }
-            let role = assignment["Role"].string ?? "?"
-            if scopeName.isEmpty {
-                writes.append(.removeRoleAssignment(name: name, role: role))
-                steps.append(StepReport(name: name, status: .needsChange, detail: "\(role) without a scope reaches every mailbox"))
+            guard let id = assignment["id"].string else { continue }
+            let appScope = assignment["appScopeId"].string?.lowercased()
+            if appScope != nil && appScope == scopeID { continue }
+            let role = roleName(assignment)
+            let directoryScope = assignment["directoryScopeId"].string ?? "/"
+            if appScope == nil && directoryScope == "/" {
+                writes.append(.removeRoleAssignment(id: id, role: role))
+                steps.append(StepReport(name: role, status: .needsChange, detail: "an assignment without a scope reaches every mailbox"))
             } else {
-                warnings.append("the app also holds \(role) through scope \"\(scopeName)\" (assignment \(name))")
+                warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
             }
         }
         let status: StageStatus = writes.isEmpty ? .verified : .needsChange

@@ -27,8 +27,8 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case updateScope(name: String, filter: String)
     /// Assign an application role bound to the scope.
     case createRoleAssignment(name: String, role: String, scope: String)
-    /// Remove a role assignment that is not bound to the scope (it grants tenant-wide access).
-    case removeRoleAssignment(name: String, role: String)
+    /// Remove a role assignment that is not bound to any scope (it grants tenant-wide access).
+    case removeRoleAssignment(id: String, role: String)
 
     /// Whether the write changes what the app may effectively reach (so propagation must be awaited).
     public var affectsEffectiveAccess: Bool {
@@ -77,8 +77,8 @@ public enum PowerShell {
             return "Set-ManagementScope -Identity \(q(name)) -RecipientRestrictionFilter \(q(filter))"
         case .createRoleAssignment(let name, let role, let scope):
             return "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
-        case .removeRoleAssignment(let name, _):
-            return "Remove-ManagementRoleAssignment -Identity \(q(name)) -Confirm:$false"
+        case .removeRoleAssignment(let id, _):
+            return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         }
     }
 
@@ -98,7 +98,7 @@ public enum PowerShell {
         case .createScope(let name, let filter): "Create management scope \"\(name)\" with filter \(filter)"
         case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
-        case .removeRoleAssignment(let name, let role): "Remove unscoped assignment \"\(name)\" of \(role) (it reaches every mailbox)"
+        case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
         }
     }
 }

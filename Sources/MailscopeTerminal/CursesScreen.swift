@@ -35,7 +35,8 @@ final class CursesScreen: WizardOutput {
         _ = set_escdelay(25)
         curs_set(0)
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
-        theme = TerminalEnvironment.theme(codeset: codeset, hasColors: has_colors(), noColorVariable: noColorVariable, options: options)
+        theme = TerminalEnvironment.theme(
+            codeset: codeset, hasColors: has_colors(), noColorVariable: noColorVariable, options: options)
         if theme.palette == .color {
             start_color()
             use_default_colors()
@@ -74,7 +75,7 @@ final class CursesScreen: WizardOutput {
         for run in canvas.changes(since: shown) {
             let attribute = attributes[run.role] ?? mailscope_attr_normal()
             wattrset(window, Int32(truncatingIfNeeded: attribute))
-            mvwaddstr(window, Int32(run.row), Int32(run.column), theme.glyphs.isASCII ? Self.asciiOnly(run.text) : run.text)
+            mvwaddstr(window, Int32(run.row), Int32(run.column), run.text)
         }
         wattrset(window, Int32(truncatingIfNeeded: mailscope_attr_normal()))
         wrefresh(window)
@@ -135,13 +136,5 @@ final class CursesScreen: WizardOutput {
             value |= mailscope_color_pair(Int16(color.rawValue + 1))
         }
         return value
-    }
-
-    /// Replaces what a non-UTF-8 terminal cannot show: `?` per column.
-    private static func asciiOnly(_ text: String) -> String {
-        guard !text.allSatisfy(\.isASCII) else { return text }
-        return String(text.flatMap { character -> [Character] in
-            character.isASCII ? [character] : Array(repeating: "?", count: max(1, DisplayWidth.columns(of: character)))
-        })
     }
 }

@@ -51,7 +51,9 @@ final class WizardRuntime {
 
     /// Opens the screen, runs the session, and restores the terminal.
     func run(term: String) async -> Int32 {
-        if let problem = screen.open(term: term, options: options, noColorVariable: ProcessInfo.processInfo.environment["NO_COLOR"]) {
+        if let problem = screen.open(
+            term: term, options: options, noColorVariable: ProcessInfo.processInfo.environment["NO_COLOR"])
+        {
             FileHandle.standardError.write(Data((problem + "\n").utf8))
             return WizardExitCode.terminalFailure
         }
@@ -86,7 +88,9 @@ final class WizardRuntime {
         for number in Self.terminatingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-            source.setEventHandler { [weak self] in MainActor.assumeIsolated { self?.terminate(code: WizardExitCode.signal(number)) } }
+            source.setEventHandler { [weak self] in
+                MainActor.assumeIsolated { self?.terminate(code: WizardExitCode.signal(number)) }
+            }
             source.resume()
             sources.append(source)
         }

@@ -8,20 +8,26 @@ public enum TerminalEnvironment {
     ///   - outputIsTerminal: `isatty(1)`.
     ///   - term: the `TERM` variable.
     ///   - termIsUsable: whether terminfo knows `term` and it can address the cursor.
-    public static func refusal(inputIsTerminal: Bool, outputIsTerminal: Bool, term: String?, termIsUsable: (String) -> Bool) -> String? {
+    public static func refusal(
+        inputIsTerminal: Bool, outputIsTerminal: Bool, term: String?, termIsUsable: (String) -> Bool
+    ) -> String? {
         let forScripts = "For scripts and pipes, use `mailscope apply` or `mailscope check` (see `mailscope --help`)."
         if !inputIsTerminal || !outputIsTerminal {
-            let which = !inputIsTerminal && !outputIsTerminal ? "standard input and output are" : !inputIsTerminal ? "standard input is" : "standard output is"
+            let which =
+                !inputIsTerminal && !outputIsTerminal
+                ? "standard input and output are" : !inputIsTerminal ? "standard input is" : "standard output is"
             return "mailscope: the wizard needs a terminal, but \(which) not a terminal.\n\(forScripts)"
         }
         guard let term, !term.isEmpty else {
-            return "mailscope: TERM is not set, so the wizard cannot draw. Set it (for example TERM=xterm-256color).\n\(forScripts)"
+            return
+                "mailscope: TERM is not set, so the wizard cannot draw. Set it (for example TERM=xterm-256color).\n\(forScripts)"
         }
         if term == "dumb" {
             return "mailscope: TERM=dumb cannot move the cursor, so the wizard cannot draw.\n\(forScripts)"
         }
         if !termIsUsable(term) {
-            return "mailscope: the terminal type TERM=\(term) is unknown here (no terminfo entry with cursor addressing). Try TERM=xterm-256color.\n\(forScripts)"
+            return
+                "mailscope: the terminal type TERM=\(term) is unknown here (no terminfo entry with cursor addressing). Try TERM=xterm-256color.\n\(forScripts)"
         }
         return nil
     }
@@ -37,7 +43,9 @@ public enum TerminalEnvironment {
     ///   - hasColors: curses' `has_colors()`.
     ///   - noColorVariable: the `NO_COLOR` variable.
     ///   - options: the wizard's options.
-    public static func theme(codeset: String, hasColors: Bool, noColorVariable: String?, options: WizardOptions) -> Theme {
+    public static func theme(codeset: String, hasColors: Bool, noColorVariable: String?, options: WizardOptions)
+        -> Theme
+    {
         let unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8" && !options.forceASCII
         let color = hasColors && !options.noColor && !noColorRequested(noColorVariable)
         return Theme.choose(colorAllowed: color, unicodeAllowed: unicode)

@@ -12,7 +12,7 @@ public actor DeviceCodeSession: AccessTokenProvider {
     /// The delegated Graph scopes the setup needs.
     public static let graphScopes = [
         "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "Group.ReadWrite.All",
-        "User.Read.All", "RoleManagement.Read.Directory",
+        "User.Read.All", "RoleManagement.Read.Directory", "RoleManagement.ReadWrite.Exchange",
     ]
 
     private let identity: IdentityClient

@@ -44,6 +44,9 @@ enum Catalog {
         ("GroupMember.ReadWrite.All", "dbaae8cf-10b5-4b86-a4a1-f871c94c6695"),
         ("Organization.Read.All", "498476ce-e0fe-48b0-b801-37ba7e2685c6"),
         ("RoleManagement.Read.Directory", "483bed4a-2ad3-4361-a73b-c83ccdbdc53c"),
+        // Ids of these two come from memory of the permissions reference; mailscope resolves ids at run time.
+        ("RoleManagement.ReadWrite.Exchange", "025d3225-3f02-4882-b4c0-cd5b541a4e80"),
+        ("RoleManagement.Read.Exchange", "c769435f-f061-4d0b-8ff1-3d39870e5f85"),
     ]
 
     /// Office 365 Exchange Online application permissions (value, id).

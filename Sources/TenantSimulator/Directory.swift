@@ -30,6 +30,18 @@ struct Directory: Sendable {
     private(set) var roomOrder: [String] = []
     private(set) var nextSequence = 0
 
+    /// An empty directory.
+    init() {}
+
+    /// A directory holding `users` and `groups` (each in creation order), indexed afresh, whose next
+    /// creation sequence number follows `lastSequence`; for restoring a snapshot.
+    init(users: [DirectoryUser], groups: [DirectoryGroup], lastSequence: Int) {
+        reserveCapacity(users: users.count)
+        for user in users { add(user) }
+        for group in groups { add(group) }
+        nextSequence = lastSequence
+    }
+
     // MARK: Adding and removing
 
     /// Reserves room for `users` more users, so a large population does not rehash repeatedly.
@@ -195,6 +207,16 @@ struct AppRegistry: Sendable {
     private var servicePrincipalByAppID: [String: String] = [:]
     private(set) var grants: [String: AppRoleAssignment] = [:]
     private(set) var grantOrder: [String] = []
+
+    /// An empty registry.
+    init() {}
+
+    /// A registry holding these objects (each in creation order), indexed afresh; for restoring a snapshot.
+    init(applications: [RegisteredApplication], servicePrincipals: [ServicePrincipal], grants: [AppRoleAssignment]) {
+        for application in applications { store(application) }
+        for servicePrincipal in servicePrincipals { store(servicePrincipal) }
+        for grant in grants { store(grant) }
+    }
 
     /// The application with this client id.
     func application(appID: String) -> RegisteredApplication? {

@@ -6,6 +6,7 @@ import MailscopeCore
 extension SimulatedTenant {
     func respond(to request: WireRequest, context incoming: RequestContext) -> WireResponse {
         var context = incoming
+        if !servedBases.contains(context.endpoints.base) { servedBases.append(context.endpoints.base) }
         context.requestID = newRequestID()
         if context.clientRequestID.isEmpty { context.clientRequestID = context.requestID }
         let segments = request.segments

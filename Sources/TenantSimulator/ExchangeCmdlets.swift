@@ -351,7 +351,7 @@ extension SimulatedTenant {
 
     // MARK: Service principal pointers
 
-    private func exchangeServicePrincipal(_ identity: String) throws(ExchangeFailure) -> ExchangeServicePrincipal {
+    func exchangeServicePrincipal(_ identity: String) throws(ExchangeFailure) -> ExchangeServicePrincipal {
         let key = identity.lowercased()
         if let pointer = rbac.servicePrincipals[key] { return pointer }
         let matches = rbac.servicePrincipals.values.filter {
@@ -403,7 +403,7 @@ extension SimulatedTenant {
 
     // MARK: Scopes
 
-    private func scope(named identity: String) throws(ExchangeFailure) -> ManagementScope {
+    func scope(named identity: String) throws(ExchangeFailure) -> ManagementScope {
         if let found = rbac.scopes[identity.lowercased()] { return found }
         if let found = rbac.scopes.values.first(where: { $0.guid == identity.lowercased() }) { return found }
         throw .notFound(identity)
@@ -418,7 +418,7 @@ extension SimulatedTenant {
     }
 
     /// Parses and validates an OPATH filter: every `MemberOfGroup` must name a mail-enabled group's DN.
-    private func recipientFilter(_ text: String) throws(ExchangeFailure) -> RecipientFilter {
+    func recipientFilter(_ text: String) throws(ExchangeFailure) -> RecipientFilter {
         let filter: RecipientFilter
         do throws(RecipientFilterError) {
             filter = try RecipientFilter.parse(text)

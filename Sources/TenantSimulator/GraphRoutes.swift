@@ -150,10 +150,14 @@ extension SimulatedTenant {
     func graph(_ request: WireRequest, segments: [String], context: RequestContext, inBatch: Bool) -> WireResponse {
         let isBatch = segments.count == 2 && segments[1] == "$batch"
         if !isBatch, let fault = injectedFault(for: .graph, context: context) { return fault }
-        guard segments.first == "v1.0" else {
+        let isRoleManagementBeta =
+            segments.count >= 3 && segments[0] == "beta" && segments[1] == "roleManagement" && segments[2] == "exchange"
+        guard segments.first == "v1.0" || isRoleManagementBeta else {
             let version = segments.first ?? ""
             return graphError(
-                .badRequest("Invalid version: '\(version)'. The simulated tenant serves v1.0.", code: "BadRequest"),
+                .badRequest(
+                    "Invalid version: '\(version)'. The simulated tenant serves v1.0 (and beta roleManagement/exchange).",
+                    code: "BadRequest"),
                 context: context)
         }
         let token: AccessTokenClaims
@@ -175,6 +179,7 @@ extension SimulatedTenant {
                 guard request.method == "POST" else { throw .methodNotAllowed }
                 return try batch(call)
             }
+            if isRoleManagementBeta { return try exchangeRoleManagement(call, rest: Array(segments.dropFirst(3))) }
             return try route(call, path: Array(segments.dropFirst()))
         } catch {
             return graphError(error, context: context)
@@ -185,7 +190,8 @@ extension SimulatedTenant {
         .json(failure.status, graphErrorBody(code: failure.code, message: failure.message, context: context, details: failure.details))
     }
 
-    /// Verifies the bearer token of `request` for `resource`.
+    /// Verifies the bearer token of `request` for `resource`. The audience may name this server or
+    /// any base URL the tenant was served at before (a restart on another port).
     func authenticate(_ request: WireRequest, resource: ResourceKind, endpoints: SimulatorEndpoints) throws(TokenRejection)
         -> AccessTokenClaims
     {
@@ -194,7 +200,13 @@ extension SimulatedTenant {
         }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty else { throw .missing }
-        let claims = try issuer.verify(token, now: now, audiences: endpoints.resource(named:), tenantID: Self.tenantID)
+        let servedBases = servedBases
+        let claims = try issuer.verify(
+            token, now: now,
+            audiences: { audience in
+                endpoints.resource(named: audience)
+                    ?? servedBases.lazy.compactMap { SimulatorEndpoints(base: $0).resource(named: audience) }.first
+            }, tenantID: Self.tenantID)
         guard claims.resource == resource else { throw .wrongAudience }
         return claims
     }

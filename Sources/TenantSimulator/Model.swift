@@ -303,3 +303,21 @@ struct MemberList: Sendable, Equatable {
         return true
     }
 }
+
+// MARK: Snapshots
+
+// Synthesised conformances (they must live in the file that declares the types), for
+// `SimulatedTenant.snapshot()`. `ManagementScope`, `DirectoryObjectReference` and `MemberList`
+// code themselves in Snapshot.swift.
+extension DirectoryUser: Codable {}
+extension GroupKind: Codable {}
+extension DirectoryGroup: Codable {}
+extension PasswordCredential: Codable {}
+extension KeyCredential: Codable {}
+extension RegisteredApplication: Codable {}
+extension AppRole: Codable {}
+extension ServicePrincipal: Codable {}
+extension AppRoleAssignment: Codable {}
+extension ExchangeServicePrincipal: Codable {}
+extension ManagementRoleAssignment: Codable {}
+extension RBACState: Codable {}

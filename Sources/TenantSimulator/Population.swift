@@ -2,7 +2,7 @@ import Foundation
 import MailscopeCore
 
 /// The admin account that signs in with the device code.
-struct AdminAccount: Sendable {
+struct AdminAccount: Sendable, Codable {
     var id: String
     var userPrincipalName: String
     var displayName: String

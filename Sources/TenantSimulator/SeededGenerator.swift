@@ -64,3 +64,24 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
         return .seconds(low + Int64(next() % UInt64(high - low + 1)))
     }
 }
+
+extension SeededGenerator: Codable {
+    /// Decodes the state from 16 hexadecimal digits (a string: JSON numbers lose 64-bit precision
+    /// in many readers).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard text.count == 16, let state = UInt64(text, radix: 16) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "A generator state is 16 hexadecimal digits, not \(text).")
+        }
+        self.state = state
+    }
+
+    /// Encodes the state as 16 hexadecimal digits.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        let digits = String(state, radix: 16)
+        try container.encode(String(repeating: "0", count: 16 - digits.count) + digits)
+    }
+}

@@ -42,6 +42,9 @@ public actor SimulatedTenant {
     var deviceCodes: [String: DeviceCodeRecord] = [:]
     var refreshTokens: [String: RefreshTokenRecord] = [:]
     var deviceCodeOutcome: DeviceCodeOutcome = .approve
+    /// Every base URL the tenant has been served at (kept across snapshots), so that a token issued
+    /// for an earlier server's URL stays valid after a restart on another port.
+    var servedBases: [URL] = []
 
     /// Creates and populates a tenant from `options` (seed, population sizes, admin, propagation delay).
     public init(options: SimulatorOptions = SimulatorOptions(), clock: WallClock = .system) {
@@ -58,6 +61,25 @@ public actor SimulatedTenant {
         faultGenerator = SeededGenerator(seed: options.seed, stream: 3)
         requestIdentifiers = SeededGenerator(seed: options.seed, stream: 4)
         propagationGenerator = SeededGenerator(seed: options.seed, stream: 5)
+    }
+
+    /// Rebuilds a tenant from a snapshot already checked against `options` (see `init(restoring:options:clock:)`).
+    init(snapshot: TenantSnapshot, options: SimulatorOptions, clock: WallClock) {
+        self.clock = clock
+        self.options = options
+        issuer = TokenIssuer(seed: options.seed)
+        directory = Directory(users: snapshot.users, groups: snapshot.groups, lastSequence: snapshot.lastSequence)
+        registry = AppRegistry(
+            applications: snapshot.applications, servicePrincipals: snapshot.servicePrincipals, grants: snapshot.grants)
+        admin = snapshot.admin
+        rbac = snapshot.rbac
+        frozenRBAC = snapshot.frozenRBAC.map { ($0.state, $0.until) }
+        identifiers = snapshot.generators.identifiers
+        faultGenerator = snapshot.generators.faults
+        requestIdentifiers = snapshot.generators.requestIdentifiers
+        propagationGenerator = snapshot.generators.propagation
+        refreshTokens = snapshot.refreshTokens
+        servedBases = snapshot.servedBases
     }
 
     /// The current time.
@@ -187,7 +209,7 @@ struct DeviceCodeRecord: Sendable {
 }
 
 /// A refresh token handed out.
-struct RefreshTokenRecord: Sendable {
+struct RefreshTokenRecord: Sendable, Codable {
     var clientID: String
     var userID: String
 }

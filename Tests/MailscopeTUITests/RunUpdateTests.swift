@@ -201,7 +201,9 @@ struct RunUpdateTests {
     }
 
     @Test func theLogPaneScrollsAndFollowsTheEnd() {
-        let more = (1...20).map { WizardUpdate.engine(.log(LogEntry(at: Fixture.at(Double($0)), level: .info, text: "poll \($0)"))) }
+        let more = (1...20).map {
+            WizardUpdate.engine(.log(LogEntry(at: Fixture.at(Double($0)), level: .info, text: "poll \($0)")))
+        }
         var model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates + more)
         model.press(.character("l"))
         #expect(model.showsLog)

@@ -46,7 +46,9 @@ struct ScreenSnapshotTests {
 
     @Test func planScreens() {
         assertScreen(Fixture.runModel(Fixture.setupUpdates, confirm: false), named: "plan")
-        assertScreen(Fixture.runModel(Fixture.setupUpdates, confirm: false), size: TerminalSize(columns: 120, rows: 40), named: "plan-120x40")
+        assertScreen(
+            Fixture.runModel(Fixture.setupUpdates, confirm: false), size: TerminalSize(columns: 120, rows: 40),
+            named: "plan-120x40")
         var mismatch = Fixture.answers
         mismatch.tenant = "11111111-2222-3333-4444-555555555555"
         var model = Fixture.formModel(answers: mismatch)
@@ -59,7 +61,8 @@ struct ScreenSnapshotTests {
         let applying = Fixture.runModel(
             Fixture.setupUpdates + [
                 .engine(.stage(Fixture.appliedReports[0])),
-                .engine(.stage(StageReport(stage: .distributionGroup, status: .applying, detail: "creating WorkableUsers"))),
+                .engine(
+                    .stage(StageReport(stage: .distributionGroup, status: .applying, detail: "creating WorkableUsers"))),
             ])
         assertScreen(applying, named: "run-applying")
         assertScreen(Fixture.runModel(waiting), named: "run-waiting")
@@ -94,7 +97,8 @@ struct ScreenSnapshotTests {
         assertScreen(Fixture.runModel(verified), named: "hand-off")
         var hidden = Fixture.runModel(verified)
         hidden.press(.enter)
-        assertScreen(hidden, named: "hand-off-secret-hidden")
+        hidden.press(.down, .down, .down, .down, .down, .down)
+        assertScreen(hidden, named: "hand-off-secret-hidden-scrolled")
         var recheck = Fixture.formModel()
         recheck.formMode = .recheck
         _ = recheck.beginRun(.recheck, answers: Fixture.answers)
@@ -102,9 +106,13 @@ struct ScreenSnapshotTests {
         assertScreen(recheck, named: "recheck-drift")
         var failed = Fixture.runModel(Fixture.setupUpdates)
         failed.send([
-            .backend(.engine(.stage(StageReport(
-                stage: .serviceAccount, status: .failed, detail: "403 Authorization_RequestDenied",
-                fix: "sign in as a Global Administrator or Privileged Role Administrator, then run again")))),
+            .backend(
+                .engine(
+                    .stage(
+                        StageReport(
+                            stage: .serviceAccount, status: .failed, detail: "403 Authorization_RequestDenied",
+                            fix: "sign in as a Global Administrator or Privileged Role Administrator, then run again")))
+            ),
             .backend(.finished(.failed("Service account: 403 Authorization_RequestDenied"))),
         ])
         assertScreen(failed, named: "run-failed")
@@ -112,6 +120,7 @@ struct ScreenSnapshotTests {
 
     @Test func styleMaskOfTheWaitScreen() {
         let model = Fixture.runModel(waiting)
-        assertSnapshot(of: render(model, size: model.size, theme: .color).styleMask, as: .lines, named: "run-waiting-roles")
+        assertSnapshot(
+            of: render(model, size: model.size, theme: .color).styleMask, as: .lines, named: "run-waiting-roles")
     }
 }

@@ -10,9 +10,13 @@ import Testing
 @MainActor
 @Suite("Session: effects reach the backend")
 struct SessionTests {
-    private func makeSession(_ backend: ScriptedBackend, answers: WizardAnswers = Fixture.answers) -> (WizardSession, RecordingOutput) {
+    private func makeSession(_ backend: ScriptedBackend, answers: WizardAnswers = Fixture.answers) -> (
+        WizardSession, RecordingOutput
+    ) {
         let output = RecordingOutput()
-        let model = WizardModel(now: Fixture.start, size: Fixture.standard, answers: answers, environmentLabel: "TEST", timeZone: Fixture.utc)
+        let model = WizardModel(
+            now: Fixture.start, size: Fixture.standard, answers: answers, environmentLabel: "TEST",
+            timeZone: Fixture.utc)
         return (WizardSession(model: model, theme: .color, backend: backend, output: output), output)
     }
 

@@ -5,14 +5,16 @@ import Testing
 @Suite("Terminal adapter decisions (no terminal needed)")
 struct TerminalAdapterTests {
     private func refusal(_ input: Bool, _ output: Bool, _ term: String?, known: Bool = true) -> String? {
-        TerminalEnvironment.refusal(inputIsTerminal: input, outputIsTerminal: output, term: term, termIsUsable: { _ in known })
+        TerminalEnvironment.refusal(
+            inputIsTerminal: input, outputIsTerminal: output, term: term, termIsUsable: { _ in known })
     }
 
     @Test func refusesWithoutATerminalAndPointsToTheScriptCommands() {
         #expect(refusal(true, true, "xterm-256color") == nil)
-        for message in [refusal(false, true, "xterm"), refusal(true, false, "xterm"), refusal(true, true, nil),
-            refusal(true, true, ""), refusal(true, true, "dumb"), refusal(true, true, "vt-nonexistent", known: false)]
-        {
+        for message in [
+            refusal(false, true, "xterm"), refusal(true, false, "xterm"), refusal(true, true, nil),
+            refusal(true, true, ""), refusal(true, true, "dumb"), refusal(true, true, "vt-nonexistent", known: false),
+        ] {
             #expect(message?.contains("mailscope apply") == true)
             #expect(message?.contains("mailscope check") == true)
         }
@@ -22,13 +24,29 @@ struct TerminalAdapterTests {
 
     @Test func noColorAndLocaleChooseTheTheme() {
         let options = WizardOptions()
-        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: options) == .color)
-        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "", options: options) == .color)
-        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "1", options: options) == .mono)
-        #expect(TerminalEnvironment.theme(codeset: "utf8", hasColors: false, noColorVariable: nil, options: options) == .mono)
-        #expect(TerminalEnvironment.theme(codeset: "ANSI_X3.4-1968", hasColors: true, noColorVariable: nil, options: options) == .ascii)
-        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(noColor: true)) == .mono)
-        #expect(TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(forceASCII: true)).glyphs == .ascii)
+        #expect(
+            TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: options)
+                == .color)
+        #expect(
+            TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "", options: options)
+                == .color)
+        #expect(
+            TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "1", options: options)
+                == .mono)
+        #expect(
+            TerminalEnvironment.theme(codeset: "utf8", hasColors: false, noColorVariable: nil, options: options)
+                == .mono)
+        #expect(
+            TerminalEnvironment.theme(
+                codeset: "ANSI_X3.4-1968", hasColors: true, noColorVariable: nil, options: options) == .ascii)
+        #expect(
+            TerminalEnvironment.theme(
+                codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(noColor: true)) == .mono
+        )
+        #expect(
+            TerminalEnvironment.theme(
+                codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(forceASCII: true)
+            ).glyphs == .ascii)
     }
 
     @Test func keysDecodeToTheWizardsKeys() {

@@ -22,11 +22,12 @@ struct ThemeTests {
 
     @Test func asciiGlyphsAreASCII() {
         let glyphs = Glyphs.ascii
-        let all = statuses.map(glyphs.status) + [
-            glyphs.horizontalLine, glyphs.verticalLine, glyphs.barFilled, glyphs.barEmpty, glyphs.barMarker,
-            glyphs.ellipsis, glyphs.pointer, glyphs.dot, glyphs.rangeDash, glyphs.upDown, glyphs.leftRight,
-            glyphs.mark(true), glyphs.mark(false), glyphs.mark(nil),
-        ]
+        let all =
+            statuses.map(glyphs.status) + [
+                glyphs.horizontalLine, glyphs.verticalLine, glyphs.barFilled, glyphs.barEmpty, glyphs.barMarker,
+                glyphs.ellipsis, glyphs.pointer, glyphs.dot, glyphs.rangeDash, glyphs.upDown, glyphs.leftRight,
+                glyphs.mark(true), glyphs.mark(false), glyphs.mark(nil),
+            ]
         #expect(all.allSatisfy { $0.allSatisfy(\.isASCII) })
     }
 
@@ -42,5 +43,18 @@ struct ThemeTests {
         #expect(Theme.choose(colorAllowed: true, unicodeAllowed: true) == .color)
         #expect(Theme.choose(colorAllowed: false, unicodeAllowed: true) == .mono)
         #expect(Theme.choose(colorAllowed: true, unicodeAllowed: false) == .ascii)
+    }
+}
+
+@Suite("ASCII folding")
+struct ASCIIFoldingTests {
+    @Test func asciiScreensArePureASCIIAndKeepTheirLayout() {
+        let model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates)
+        let canvas = render(model, size: model.size, theme: .ascii)
+        let isASCII = canvas.plainText.allSatisfy { $0.isASCII }
+        #expect(isASCII)
+        var wide = Canvas(size: TerminalSize(columns: 12, rows: 1))
+        wide.put("会a·é…", row: 0, column: 0)
+        #expect(wide.foldedToASCII().plainText == "??a-e.")
     }
 }

@@ -42,7 +42,13 @@ struct Simulator {
         _ body: (Simulator) async throws -> T
     ) async throws -> T {
         let clock = WallClock.immediate()
-        let tenant = SimulatedTenant(options: options, clock: clock)
+        return try await serving(SimulatedTenant(options: options, clock: clock), options: options, clock: clock, body)
+    }
+
+    /// Runs `body` against `tenant` served on a new port, stopping the server afterwards.
+    static func serving<T>(
+        _ tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
+    ) async throws -> T {
         let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
         let base = try await server.start()
         let configuration = URLSessionConfiguration.ephemeral

@@ -63,7 +63,8 @@ public struct Canvas: Sendable, Equatable {
     /// Control characters are shown as `?`, so nothing written can move the terminal's cursor.
     /// - Returns: the number of columns written.
     @discardableResult
-    public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int {
+    public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int
+    {
         guard row >= 0, row < size.rows else { return 0 }
         let end = min(size.columns, limit.map { column + max(0, $0) } ?? size.columns)
         var x = column
@@ -124,6 +125,11 @@ public struct Canvas: Sendable, Equatable {
             while line.hasSuffix(" ") { line.removeLast() }
             return line
         }.joined(separator: "\n")
+    }
+
+    /// Replaces the text of the cell at `index` (no width checks: for same-width replacements).
+    mutating func setText(_ text: String, at index: Int) {
+        cells[index].text = text
     }
 
     /// Writes a cell, repairing a wide character that the write cuts in half.

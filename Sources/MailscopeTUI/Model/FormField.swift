@@ -93,7 +93,8 @@ public enum FormField: String, Sendable, CaseIterable {
             "The Exchange management scope that limits the role assignments to the mailboxes above; at most 64 characters, for example WorkableUsersScope."
         case .roles:
             "The RBAC for Applications roles granted to the app inside the scope, separated by commas, for example Application Calendars.ReadWrite. The word \"Application\" may be left out. Known roles: "
-                + ApplicationRole.known.map { $0.replacingOccurrences(of: "Application ", with: "") }.joined(separator: ", ")
+                + ApplicationRole.known.map { $0.replacingOccurrences(of: "Application ", with: "") }.joined(
+                    separator: ", ")
                 + "."
         }
     }

@@ -68,7 +68,8 @@ public struct FormState: Sendable, Equatable {
         switch field {
         case .preset, .signIn, .scopeKind, .groupKind: return nil
         case .tenant: return FieldRules.tenant(text(.tenant), field: "tenant")
-        case .serviceAccountName: return FieldRules.displayName(text(.serviceAccountName), field: "service account name")
+        case .serviceAccountName:
+            return FieldRules.displayName(text(.serviceAccountName), field: "service account name")
         case .groupName:
             return FieldRules.displayName(text(.groupName), field: "group name", maximumLength: 64)
                 ?? FieldRules.alias(
@@ -76,7 +77,8 @@ public struct FormState: Sendable, Equatable {
                     field: "group alias")
         case .members:
             if answers.members.isEmpty {
-                return FieldError(field: "members", message: "is empty; list the mailboxes (users and rooms) the app may reach")
+                return FieldError(
+                    field: "members", message: "is empty; list the mailboxes (users and rooms) the app may reach")
             }
             for member in answers.members {
                 if let error = FieldRules.address(member, field: "members") { return error }

@@ -68,7 +68,8 @@ extension WizardModel {
         case .suspended:
             screen = .start
             startSelection = 0
-            notice = Notice("The wait is saved. Run `mailscope` again to resume it; its timer keeps running.", role: .info)
+            notice = Notice(
+                "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.", role: .info)
             return [.refreshSavedRun]
         case .drift(let stages):
             screen = .run

@@ -147,7 +147,9 @@ extension WizardModel {
         switch action {
         case .copy:
             guard let code = run?.deviceCode?.userCode else { return [] }
-            notice = Notice("Sent the code to the terminal clipboard (OSC 52). If pasting gives nothing, select the code with the mouse.")
+            notice = Notice(
+                "Sent the code to the terminal clipboard (OSC 52). If pasting gives nothing, select the code with the mouse."
+            )
             return [.copyToClipboard(code)]
         case .back:
             guard var state = run else { return [] }
@@ -185,7 +187,9 @@ extension WizardModel {
         case .applyPlan:
             guard state.phase == .awaitingConfirmation else { return [] }
             guard state.tenantMatch != .mismatch else {
-                notice = Notice("The signed-in tenant is not the one you typed; nothing will be written. Esc goes back.", role: .failure)
+                notice = Notice(
+                    "The signed-in tenant is not the one you typed; nothing will be written. Esc goes back.",
+                    role: .failure)
                 return []
             }
             state.phase = .running

@@ -78,12 +78,15 @@ extension WizardModel {
         screen = .form(page)
         form.page = page
         let fields = form.fields(on: page)
-        form.focus = fields.first { form.error(for: $0) != nil && !$0.isChoice } ?? fields.first { !$0.isChoice } ?? fields[0]
+        form.focus =
+            fields.first { form.error(for: $0) != nil && !$0.isChoice } ?? fields.first { !$0.isChoice } ?? fields[0]
     }
 
     /// Keeps scroll positions inside what there is to show after a resize.
     mutating func clampScrolling() {
         planScroll = min(planScroll, max(0, PlanView.lineCount(self) - PlanView.visibleLines(size)))
-        if let scroll = logScroll { logScroll = min(scroll, max(0, LogView.lineCount(self) - LogView.visibleLines(self))) }
+        if let scroll = logScroll {
+            logScroll = min(scroll, max(0, LogView.lineCount(self) - LogView.visibleLines(self)))
+        }
     }
 }

@@ -9,14 +9,15 @@ enum BigText {
             pixels[5] += "...."
         }
         return stride(from: 0, to: 6, by: 2).map { top in
-            String(zip(pixels[top], pixels[top + 1]).map { upper, lower -> Character in
-                switch (upper == "#", lower == "#") {
-                case (true, true): "█"
-                case (true, false): "▀"
-                case (false, true): "▄"
-                case (false, false): " "
-                }
-            })
+            String(
+                zip(pixels[top], pixels[top + 1]).map { upper, lower -> Character in
+                    switch (upper == "#", lower == "#") {
+                    case (true, true): "█"
+                    case (true, false): "▀"
+                    case (false, true): "▄"
+                    case (false, false): " "
+                    }
+                })
         }
     }
 

@@ -21,7 +21,9 @@ extension Painter {
             let isFocused = field == form.focus
             let applies = form.isApplicable(field)
             if isFocused { canvas.put(glyphs.pointer, row: row, column: 2, role: .strong) }
-            canvas.put(field.label, row: row, column: labelColumn, role: isFocused ? .strong : (applies ? .normal : .dim), limit: 23)
+            canvas.put(
+                field.label, row: row, column: labelColumn, role: isFocused ? .strong : (applies ? .normal : .dim),
+                limit: 23)
             if !applies {
                 canvas.put("not used for a rooms scope", row: row, column: inputColumn, role: .dim)
                 row += 1
@@ -29,10 +31,14 @@ extension Painter {
             }
             if field.isChoice {
                 let (open, close) = glyphs.choiceArrows
-                canvas.put("\(open) \(form.choiceTitle(field)) \(close)", row: row, column: inputColumn, role: isFocused ? .focusedInput : .input)
+                canvas.put(
+                    "\(open) \(form.choiceTitle(field)) \(close)", row: row, column: inputColumn,
+                    role: isFocused ? .focusedInput : .input)
             } else {
                 canvas.put("[", row: row, column: inputColumn, role: .dim)
-                paintInput(form.inputs[field] ?? TextInput(), row: row, column: inputColumn + 1, width: inputWidth, isFocused: isFocused)
+                paintInput(
+                    form.inputs[field] ?? TextInput(), row: row, column: inputColumn + 1, width: inputWidth,
+                    isFocused: isFocused)
                 canvas.put("]", row: row, column: inputColumn + 1 + inputWidth, role: .dim)
             }
             paintValidity(field, row: row, column: inputColumn + inputWidth + 4)
@@ -41,15 +47,21 @@ extension Painter {
         row += 1
         let focus = form.focus
         if let error = form.error(for: focus), !form.isPristineAndEmpty(focus) {
-            let line: StyledLine = [Span(glyphs.status(.failed) + " ", .failure), Span("\(focus.label) ", .strong), Span(error.message, .failure)]
-            for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(max(0, rows.upperBound - row - 1)) {
+            let line: StyledLine = [
+                Span(glyphs.status(.failed) + " ", .failure), Span("\(focus.label) ", .strong),
+                Span(error.message, .failure),
+            ]
+            for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(
+                max(0, rows.upperBound - row - 1))
+            {
                 canvas.draw(wrapped, row: row, column: 2)
                 row += 1
             }
         } else if focus.isChoice {
             canvas.put("\(glyphs.leftRight) changes the value.", row: row, column: 2, role: .dim)
         }
-        let hint = page == .scope
+        let hint =
+            page == .scope
             ? "Enter continues to sign-in. Nothing is written before you confirm the plan."
             : "F1 or ? explains the focused field. Enter moves on."
         write(hint, row: rows.upperBound - 1, column: 2, role: .dim)
@@ -63,7 +75,9 @@ extension Painter {
             while start < input.cursor && String(characters[start..<input.cursor]).displayWidth >= width { start += 1 }
         }
         canvas.fill(row: row, columns: column..<(column + width), role: isFocused ? .focusedInput : .input)
-        canvas.put(String(characters[start...]), row: row, column: column, role: isFocused ? .focusedInput : .input, limit: width)
+        canvas.put(
+            String(characters[start...]), row: row, column: column, role: isFocused ? .focusedInput : .input,
+            limit: width)
         guard isFocused else { return }
         let cursorColumn = column + String(characters[start..<input.cursor]).displayWidth
         guard cursorColumn < column + width else { return }

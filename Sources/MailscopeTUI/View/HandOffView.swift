@@ -3,32 +3,72 @@ import MailscopeEngine
 
 extension Painter {
     /// The hand-off: the values the vendor's product needs, whole (wrapped, never cut); a secret is
-    /// shown once.
+    /// shown once. The list scrolls to keep the highlighted value in view.
     mutating func paintHandOff(in rows: Range<Int>) {
         guard let run = model.run else { return }
         var row = rows.lowerBound + 1
         let name = Preset.named(run.answers.presetID)?.displayName ?? "the integration"
-        write("\(glyphs.status(.verified)) Every stage is verified. Give these values to \(name):", row: row, column: 2, role: .success)
+        write(
+            "\(glyphs.status(.verified)) Every stage is verified. Give these values to \(name):", row: row, column: 2,
+            role: .success)
         row += 2
         let labelWidth = min(30, (run.handOff.map { $0.label.displayWidth }.max() ?? 10) + 2)
         let valueColumn = 4 + labelWidth
-        let valueWidth = width - valueColumn - 2
-        for (index, item) in run.handOff.enumerated() where row < rows.upperBound {
-            let isSelected = index == model.handOffSelection
+        let lines = handOffLines(run.handOff, valueWidth: width - valueColumn - 2)
+        let visible = rows.upperBound - row
+        let selectedRows = lines.indices.filter { lines[$0].item == model.handOffSelection }
+        var first = 0
+        if let last = selectedRows.last, last >= visible { first = last - visible + 1 }
+        if let top = selectedRows.first, top < first { first = top }
+        for line in lines.dropFirst(first).prefix(visible) {
+            let item = run.handOff[line.item]
+            let isSelected = line.item == model.handOffSelection
+            let hidden = item.isSecret && model.secretsHidden
+            if line.isWarning {
+                write(line.text, row: row, column: 4, role: .warning)
+            } else {
+                if isSelected { canvas.fill(row: row, columns: 1..<(width - 1), role: .selected) }
+                if line.isFirst {
+                    canvas.put(
+                        isSelected ? glyphs.pointer : " ", row: row, column: 2, role: isSelected ? .selected : .normal)
+                    canvas.put(
+                        item.label, row: row, column: 4, role: isSelected ? .selected : .normal, limit: labelWidth - 1)
+                }
+                canvas.put(
+                    line.text, row: row, column: valueColumn, role: isSelected ? .selected : (hidden ? .dim : .code))
+            }
+            row += 1
+        }
+        if first > 0 {
+            canvas.put("\(glyphs.upDown) more", row: rows.lowerBound + 2, column: width - 10, role: .dim)
+        }
+        if first + visible < lines.count {
+            canvas.put("\(glyphs.upDown) more", row: rows.upperBound - 1, column: width - 10, role: .dim)
+        }
+    }
+
+    /// One hand-off row: part of an item's value, or the "shown once" warning under a secret.
+    private struct HandOffLine {
+        var item: Int
+        var text: String
+        var isFirst: Bool
+        var isWarning: Bool
+    }
+
+    private func handOffLines(_ items: [HandOffItem], valueWidth: Int) -> [HandOffLine] {
+        var lines: [HandOffLine] = []
+        for (index, item) in items.enumerated() {
             let hidden = item.isSecret && model.secretsHidden
             let value = hidden ? "\(item.value) (hidden: it was shown once)" : item.value
-            let lines = value.wrapped(toColumns: valueWidth)
-            for (offset, line) in lines.enumerated() where row + offset < rows.upperBound {
-                if isSelected { canvas.fill(row: row + offset, columns: 1..<(width - 1), role: .selected) }
-                canvas.put(line, row: row + offset, column: valueColumn, role: isSelected ? .selected : (hidden ? .dim : .code))
+            for (offset, text) in value.wrapped(toColumns: max(8, valueWidth)).enumerated() {
+                lines.append(HandOffLine(item: index, text: text, isFirst: offset == 0, isWarning: false))
             }
-            canvas.put(isSelected ? glyphs.pointer : " ", row: row, column: 2, role: isSelected ? .selected : .normal)
-            canvas.put(item.label, row: row, column: 4, role: isSelected ? .selected : .normal, limit: labelWidth - 1)
-            row += lines.count
-            if item.isSecret && !hidden && row < rows.upperBound {
-                write("\(glyphs.status(.needsChange)) The secret is shown once: copy it now (c). Enter or Esc hides it.", row: row, column: 4, role: .warning)
-                row += 1
+            if item.isSecret && !hidden {
+                let warning =
+                    "\(glyphs.status(.needsChange)) The secret is shown once: copy it now (c). Enter or Esc hides it."
+                lines.append(HandOffLine(item: index, text: warning, isFirst: false, isWarning: true))
             }
         }
+        return lines
     }
 }

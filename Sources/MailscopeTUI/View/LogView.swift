@@ -19,7 +19,9 @@ enum LogView {
         for entry in run.log {
             result += wrap(headline(entry, timeZone: model.timeZone), width: width, indent: 17)
             if let powershell = entry.powershell {
-                result += wrap([Span(String(repeating: " ", count: 17) + "PS> ", .dim), Span(powershell, .code)], width: width, indent: 21)
+                result += wrap(
+                    [Span(String(repeating: " ", count: 17) + "PS> ", .dim), Span(powershell, .code)], width: width,
+                    indent: 21)
             }
         }
         return result

@@ -26,10 +26,16 @@ enum PlanView {
         for report in run.plan where report.stage != .signIn {
             let count = report.changes.count
             if count == 0 {
-                result.append([Span(glyphs.status(report.status) + " ", Theme.role(for: report.status)), Span(report.stage.title, .strong), Span(" \(glyphs.dot) no change (\(report.status.label))", .dim)])
+                result.append([
+                    Span(glyphs.status(report.status) + " ", Theme.role(for: report.status)),
+                    Span(report.stage.title, .strong), Span(" \(glyphs.dot) no change (\(report.status.label))", .dim),
+                ])
                 continue
             }
-            result.append([Span(glyphs.status(.needsChange) + " ", .warning), Span(report.stage.title, .strong), Span(" \(glyphs.dot) \(count) change\(count == 1 ? "" : "s")", .warning)])
+            result.append([
+                Span(glyphs.status(.needsChange) + " ", .warning), Span(report.stage.title, .strong),
+                Span(" \(glyphs.dot) \(count) change\(count == 1 ? "" : "s")", .warning),
+            ])
             for change in report.changes {
                 let (mark, role): (String, StyleRole) =
                     switch change.action {
@@ -55,20 +61,32 @@ extension Painter {
         var row = rows.lowerBound
         let count = run.plannedChangeCount
         let stages = run.plan.filter { !$0.changes.isEmpty }.count
-        write("Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet", row: row, column: 2, role: .strong, limit: width - 24)
+        write(
+            "Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet",
+            row: row, column: 2, role: .strong, limit: width - 24)
         row += 1
         if let tenant = run.tenant {
-            canvas.draw([Span("Tenant  ", .dim), Span(tenant.displayName, .code), Span("  ID ", .dim), Span(tenant.id, .code)], row: row, column: 2, limit: width - 4)
-            write("\(tenant.defaultDomain) \(glyphs.dot) signed in as \(tenant.signedInAs)", row: row + 1, column: 10, role: .code)
+            canvas.draw(
+                [Span("Tenant  ", .dim), Span(tenant.displayName, .code), Span("  ID ", .dim), Span(tenant.id, .code)],
+                row: row, column: 2, limit: width - 4)
+            write(
+                "\(tenant.defaultDomain) \(glyphs.dot) signed in as \(tenant.signedInAs)", row: row + 1, column: 10,
+                role: .code)
         }
         row += 2
         switch run.tenantMatch {
         case .matches:
-            canvas.put("\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))", row: row, column: 10, role: .success, limit: width - 12)
+            canvas.put(
+                "\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))", row: row,
+                column: 10, role: .success, limit: width - 12)
         case .mismatch:
-            write("\(glyphs.status(.failed)) NOT the tenant you entered (\(run.answers.tenant))", row: row, column: 10, role: .failure)
+            write(
+                "\(glyphs.status(.failed)) NOT the tenant you entered (\(run.answers.tenant))", row: row, column: 10,
+                role: .failure)
         case .unconfirmed:
-            canvas.put("\(glyphs.status(.needsChange)) you entered \(run.answers.tenant): check that this is the tenant ID you expect", row: row, column: 10, role: .warning, limit: width - 12)
+            canvas.put(
+                "\(glyphs.status(.needsChange)) you entered \(run.answers.tenant): check that this is the tenant ID you expect",
+                row: row, column: 10, role: .warning, limit: width - 12)
         case nil:
             break
         }
@@ -83,11 +101,16 @@ extension Painter {
             canvas.put(position, row: rows.lowerBound, column: width - position.displayWidth - 2, role: .dim)
         }
         let buttonRow = rows.upperBound - 1
-        let applyLabel = run.tenantMatch == .mismatch
+        let applyLabel =
+            run.tenantMatch == .mismatch
             ? "[ Apply blocked: wrong tenant ]" : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
         let declineLabel = "[ Don't apply (n) ]"
         let canApply = run.tenantMatch != .mismatch
-        canvas.put(applyLabel, row: buttonRow, column: 2, role: model.planFocus == .apply ? .selected : (canApply ? .strong : .dim))
-        canvas.put(declineLabel, row: buttonRow, column: 4 + applyLabel.displayWidth, role: model.planFocus == .decline ? .selected : .strong)
+        canvas.put(
+            applyLabel, row: buttonRow, column: 2,
+            role: model.planFocus == .apply ? .selected : (canApply ? .strong : .dim))
+        canvas.put(
+            declineLabel, row: buttonRow, column: 4 + applyLabel.displayWidth,
+            role: model.planFocus == .decline ? .selected : .strong)
     }
 }

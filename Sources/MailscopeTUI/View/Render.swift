@@ -5,7 +5,7 @@ import MailscopeEngine
 public func render(_ model: WizardModel, size: TerminalSize, theme: Theme) -> Canvas {
     var painter = Painter(model: model, theme: theme, canvas: Canvas(size: size))
     painter.paint()
-    return painter.canvas
+    return theme.glyphs.isASCII ? painter.canvas.foldedToASCII() : painter.canvas
 }
 
 /// Draws one frame. Each screen lives in its own extension.
@@ -58,7 +58,7 @@ struct Painter {
         let mode = model.run?.mode ?? (model.screen == .start ? nil : model.formMode)
         switch mode {
         case .setup: left += " \(glyphs.dot) set up"
-        case .recheck: left += " \(glyphs.dot) re-check (changes nothing)"
+        case .recheck: left += " \(glyphs.dot) re-check"
         case .resume: left += " \(glyphs.dot) resume"
         case nil: break
         }
@@ -70,8 +70,12 @@ struct Painter {
         if let label = model.environmentLabel { right.append(label) }
         let rightText = right.joined(separator: " \(glyphs.dot) ") + " "
         let rightWidth = min(rightText.displayWidth, width / 2)
-        canvas.put(left, row: 0, column: 0, role: .title, limit: width - rightWidth - 1)
-        canvas.put(rightText.truncated(toColumns: rightWidth, ellipsis: glyphs.ellipsis), row: 0, column: width - rightWidth, role: .title)
+        canvas.put(
+            left.truncated(toColumns: width - rightWidth - 1, ellipsis: glyphs.ellipsis), row: 0, column: 0,
+            role: .title)
+        canvas.put(
+            rightText.truncated(toColumns: rightWidth, ellipsis: glyphs.ellipsis), row: 0, column: width - rightWidth,
+            role: .title)
     }
 
     private mutating func paintFooter() {
@@ -96,7 +100,9 @@ struct Painter {
 
     private mutating func paintNotice(row: Int) {
         guard let notice = model.notice else { return }
-        canvas.put(" " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis), row: row, column: 0, role: notice.role)
+        canvas.put(
+            " " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis), row: row, column: 0,
+            role: notice.role)
     }
 
     /// The stage list as a strip: one row per stage with its glyph, word and detail.
@@ -117,9 +123,12 @@ struct Painter {
         }
         x += canvas.put(glyphs.status(status), row: row, column: x, role: role) + 1
         x += canvas.put(stage.title.padded(toColumns: 23), row: row, column: x, role: isFocused ? .strong : .normal)
-        x += canvas.put(statusWord(stage, status).padded(toColumns: 17), row: row, column: x, role: role)
+        canvas.put(statusWord(stage, status), row: row, column: x, role: role, limit: 16)
+        x += 17
         let detail = stageDetail(stage)
-        canvas.put(detail.truncated(toColumns: max(0, width - x - 1), ellipsis: glyphs.ellipsis), row: row, column: x, role: .dim)
+        canvas.put(
+            detail.truncated(toColumns: max(0, width - x - 1), ellipsis: glyphs.ellipsis), row: row, column: x,
+            role: .dim)
     }
 
     /// The status word, with the time left for a propagation wait.
@@ -148,12 +157,15 @@ struct Painter {
     @discardableResult
     mutating func write(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int {
         let room = min(limit ?? (width - column - 1), width - column)
-        return canvas.put(text.truncated(toColumns: room, ellipsis: glyphs.ellipsis), row: row, column: column, role: role)
+        return canvas.put(
+            text.truncated(toColumns: room, ellipsis: glyphs.ellipsis), row: row, column: column, role: role)
     }
 
     /// Writes prose wrapped to `limit` columns, at most `maxLines` lines; returns the rows used.
     @discardableResult
-    mutating func paragraph(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil, maxLines: Int = .max) -> Int {
+    mutating func paragraph(
+        _ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil, maxLines: Int = .max
+    ) -> Int {
         let room = limit ?? (width - column - 1)
         let lines = text.wrapped(toColumns: room)
         for (offset, line) in lines.prefix(maxLines).enumerated() {

@@ -21,7 +21,9 @@ extension Painter {
             paintWaitPanel(run, top: bottom)
         } else if let outcome = outcomeLines(run) {
             bottom -= outcome.count + 1
-            for (offset, line) in outcome.enumerated() { canvas.draw(line, row: bottom + 1 + offset, column: 2, limit: width - 4) }
+            for (offset, line) in outcome.enumerated() {
+                canvas.draw(line, row: bottom + 1 + offset, column: 2, limit: width - 4)
+            }
         }
         row += 1
         let details = focused.map { stageDetailLines($0, run: run) } ?? []
@@ -39,7 +41,12 @@ extension Painter {
             row += 1
         }
         if shown.count < details.count {
-            canvas.put("\(glyphs.ellipsis) \(details.count - shown.count) more lines: l shows the log", row: row, column: 4, role: .dim)
+            let more = details.count - shown.count
+            let hint =
+                run.mode == .recheck && !run.driftedStages.isEmpty
+                ? "r plans the repair and shows every change" : "a taller terminal shows them"
+            write(
+                "\(glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"): \(hint)", row: row, column: 4, role: .dim)
         }
     }
 
@@ -47,7 +54,8 @@ extension Painter {
     private mutating func paintLogTail(rows: Range<Int>) {
         guard rows.count >= 3 else { return }
         guard let entries = model.run?.log, !entries.isEmpty else { return }
-        canvas.rule(row: rows.lowerBound, column: 2, width: width - 4, title: "Recent log (l shows all)", glyphs: glyphs)
+        canvas.rule(
+            row: rows.lowerBound, column: 2, width: width - 4, title: "Recent log (l shows all)", glyphs: glyphs)
         for (offset, entry) in entries.suffix(rows.count - 1).enumerated() {
             var line = LogView.headline(entry, timeZone: model.timeZone)
             if let last = line.popLast() {
@@ -80,8 +88,11 @@ extension Painter {
         for step in report.steps {
             lines.append([
                 Span("  " + glyphs.status(step.status) + " ", Theme.role(for: step.status)),
-                Span(step.name.truncated(toColumns: nameWidth - 2, ellipsis: glyphs.ellipsis).padded(toColumns: nameWidth)),
-                Span(step.status.label.padded(toColumns: 17), Theme.role(for: step.status)),
+                Span(
+                    step.name.truncated(toColumns: nameWidth - 2, ellipsis: glyphs.ellipsis).padded(
+                        toColumns: nameWidth)),
+                Span(step.status.label, Theme.role(for: step.status)),
+                Span(String(repeating: " ", count: max(1, 17 - step.status.label.displayWidth))),
                 Span(step.detail.truncated(toColumns: detailWidth, ellipsis: glyphs.ellipsis), .dim),
             ])
         }
@@ -93,7 +104,9 @@ extension Painter {
         }
         if report.status == .needsChange {
             for change in report.changes {
-                lines += wrap([Span("  would \(change.action.rawValue): ", .warning), Span(change.summary)], width: lineWidth, indent: 4)
+                lines += wrap(
+                    [Span("  would \(change.action.rawValue): ", .warning), Span(change.summary)], width: lineWidth,
+                    indent: 4)
                 lines += wrap([Span("    PS> ", .dim), Span(change.powershell, .code)], width: lineWidth, indent: 8)
             }
         }
@@ -109,20 +122,41 @@ extension Painter {
         let width = self.width - 4
         switch outcome {
         case .verified:
-            return [[Span(glyphs.status(.verified) + " ", .success), Span("Every stage is verified: in-scope access allowed, out-of-scope access denied.", .success)]]
+            return [
+                [
+                    Span(glyphs.status(.verified) + " ", .success),
+                    Span("Every stage is verified: in-scope access allowed, out-of-scope access denied.", .success),
+                ]
+            ]
         case .drift(let stages):
             let names = stages.map(\.title).joined(separator: ", ")
-            var lines = wrap([Span(glyphs.status(.needsChange) + " ", .warning), Span("Drift in \(names). ", .warning), Span("Nothing was changed.")], width: width, indent: 2)
+            var lines = wrap(
+                [
+                    Span(glyphs.status(.needsChange) + " ", .warning), Span("Drift in \(names). ", .warning),
+                    Span("Nothing was changed."),
+                ], width: width, indent: 2)
             if run.mode == .recheck {
-                lines += wrap([Span("r", .key), Span(" repairs it: plans the changes and applies them only after you confirm.", .dim)], width: width, indent: 2)
+                lines += wrap(
+                    [
+                        Span("r", .key),
+                        Span(" repairs it: plans the changes and applies them only after you confirm.", .dim),
+                    ], width: width, indent: 2)
             } else {
-                lines += wrap([Span("Not verified yet; run `mailscope` again later to check.", .dim)], width: width, indent: 2)
+                lines += wrap(
+                    [Span("Not verified yet; run `mailscope` again later to check.", .dim)], width: width, indent: 2)
             }
             return lines
         case .suspended:
-            return [[Span(glyphs.status(.waiting) + " ", .warning), Span("The wait is saved; `mailscope` resumes it with its timer.")]]
+            return [
+                [
+                    Span(glyphs.status(.waiting) + " ", .warning),
+                    Span("The wait is saved; `mailscope` resumes it with its timer."),
+                ]
+            ]
         case .failed(let message):
-            return wrap([Span(glyphs.status(.failed) + " ", .failure), Span("Stopped: ", .failure), Span(message)], width: width, indent: 2)
+            return wrap(
+                [Span(glyphs.status(.failed) + " ", .failure), Span("Stopped: ", .failure), Span(message)],
+                width: width, indent: 2)
         }
     }
 }

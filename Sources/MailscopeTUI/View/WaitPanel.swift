@@ -21,24 +21,30 @@ extension Painter {
         let latest = wait.expectedLatest.timeIntervalSince(wait.startedAt)
         let window = "\(TimeText.duration(earliest)) \(glyphs.rangeDash) \(TimeText.duration(latest))"
         let phase: (String, StyleRole) =
-            elapsed < earliest ? ("before the usual window", .dim)
+            elapsed < earliest
+            ? ("before the usual window", .dim)
             : elapsed <= latest ? ("inside the usual window", .info) : ("past the usual window", .warning)
-        canvas.draw([
-            Span("Elapsed ", .dim), Span(TimeText.clock(elapsed), .strong),
-            Span("  \(glyphs.dot)  usually \(window)  \(glyphs.dot)  ", .dim), Span(phase.0, phase.1),
-        ], row: row, column: 3, limit: width - 5)
+        canvas.draw(
+            [
+                Span("Elapsed ", .dim), Span(TimeText.clock(elapsed), .strong),
+                Span("  \(glyphs.dot)  usually \(window)  \(glyphs.dot)  ", .dim), Span(phase.0, phase.1),
+            ], row: row, column: 3, limit: width - 5)
         row += 1
         paintProgressBar(elapsed: elapsed, earliest: earliest, latest: latest, row: row)
         row += 1
         let untilPoll = wait.nextPoll.timeIntervalSince(now)
-        canvas.draw([
-            Span("Next poll ", .dim), Span(untilPoll > 0 ? "in \(TimeText.clock(untilPoll))" : "now\(glyphs.ellipsis)", .info),
-            Span("  \(glyphs.dot)  \(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim),
-            Span("  \(glyphs.dot)  gives up in \(TimeText.clock(wait.deadline.timeIntervalSince(now)))", .dim),
-        ], row: row, column: 3, limit: width - 5)
+        canvas.draw(
+            [
+                Span("Next poll ", .dim),
+                Span(untilPoll > 0 ? "in \(TimeText.clock(untilPoll))" : "now\(glyphs.ellipsis)", .info),
+                Span("  \(glyphs.dot)  \(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim),
+                Span("  \(glyphs.dot)  gives up in \(TimeText.clock(wait.deadline.timeIntervalSince(now)))", .dim),
+            ], row: row, column: 3, limit: width - 5)
         row += 1
         guard let poll = wait.lastPoll else {
-            canvas.put("No poll yet: the first one shows configured and effective access.", row: row, column: 3, role: .dim, limit: width - 5)
+            canvas.put(
+                "No poll yet: the first one shows configured and effective access.", row: row, column: 3, role: .dim,
+                limit: width - 5)
             paintLeaveHint(row: top + WaitPanel.height - 1)
             return
         }
@@ -54,7 +60,9 @@ extension Painter {
         paintLeaveHint(row: top + WaitPanel.height - 1)
     }
 
-    private mutating func paintProgressBar(elapsed: TimeInterval, earliest: TimeInterval, latest: TimeInterval, row: Int) {
+    private mutating func paintProgressBar(
+        elapsed: TimeInterval, earliest: TimeInterval, latest: TimeInterval, row: Int
+    ) {
         let suffix = " \(TimeText.clock(elapsed)) of \(TimeText.duration(latest))"
         let barWidth = max(10, width - 8 - suffix.displayWidth)
         let fraction = latest > 0 ? min(1, max(0, elapsed / latest)) : 1
@@ -93,6 +101,8 @@ extension Painter {
     }
 
     private mutating func paintLeaveHint(row: Int) {
-        canvas.draw([Span("w", .key), Span(" leaves the wait: it is saved and `mailscope` resumes it, timer intact.", .dim)], row: row, column: 3, limit: width - 5)
+        canvas.draw(
+            [Span("w", .key), Span(" leaves the wait: it is saved and `mailscope` resumes it, timer intact.", .dim)],
+            row: row, column: 3, limit: width - 5)
     }
 }

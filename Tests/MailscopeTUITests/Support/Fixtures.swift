@@ -27,16 +27,26 @@ enum Fixture {
 
     static let deviceCode = DeviceCodePrompt(
         userCode: "FJ5ZK8QLM", verificationURL: "https://microsoft.com/devicelogin", expiresAt: at(900),
-        message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FJ5ZK8QLM to authenticate.")
+        message:
+            "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FJ5ZK8QLM to authenticate."
+    )
 
     static let plan: [StageReport] = [
         StageReport(stage: .signIn, status: .verified, detail: "Contoso Ltd as admin@contoso.onmicrosoft.com"),
         StageReport(
             stage: .serviceAccount, status: .needsChange, detail: "app workable_service does not exist",
             changes: [
-                PlannedChange(action: .create, summary: "Create the app registration workable_service", powershell: "New-MgApplication -DisplayName 'workable_service' -SignInAudience AzureADMyOrg"),
-                PlannedChange(action: .create, summary: "Create its service principal", powershell: "New-MgServicePrincipal -AppId <appId>"),
-                PlannedChange(action: .create, summary: "Add a client secret valid for 180 days", powershell: "Add-MgApplicationPassword -ApplicationId <objectId> -PasswordCredential @{DisplayName='mailscope'; EndDateTime=(Get-Date).AddDays(180)}"),
+                PlannedChange(
+                    action: .create, summary: "Create the app registration workable_service",
+                    powershell: "New-MgApplication -DisplayName 'workable_service' -SignInAudience AzureADMyOrg"),
+                PlannedChange(
+                    action: .create, summary: "Create its service principal",
+                    powershell: "New-MgServicePrincipal -AppId <appId>"),
+                PlannedChange(
+                    action: .create, summary: "Add a client secret valid for 180 days",
+                    powershell:
+                        "Add-MgApplicationPassword -ApplicationId <objectId> -PasswordCredential @{DisplayName='mailscope'; EndDateTime=(Get-Date).AddDays(180)}"
+                ),
             ],
             steps: [
                 StepReport(name: "app registration", status: .needsChange, detail: "missing"),
@@ -46,21 +56,38 @@ enum Fixture {
         StageReport(
             stage: .distributionGroup, status: .needsChange, detail: "group WorkableUsers does not exist",
             changes: [
-                PlannedChange(action: .create, summary: "Create the distribution group WorkableUsers", powershell: "New-DistributionGroup -Name 'WorkableUsers' -Alias 'WorkableUsers' -Type Distribution"),
-                PlannedChange(action: .update, summary: "Add 2 members", powershell: "Add-DistributionGroupMember -Identity 'WorkableUsers' -Member 'alice@contoso.onmicrosoft.com'"),
+                PlannedChange(
+                    action: .create, summary: "Create the distribution group WorkableUsers",
+                    powershell: "New-DistributionGroup -Name 'WorkableUsers' -Alias 'WorkableUsers' -Type Distribution"),
+                PlannedChange(
+                    action: .update, summary: "Add 2 members",
+                    powershell:
+                        "Add-DistributionGroupMember -Identity 'WorkableUsers' -Member 'alice@contoso.onmicrosoft.com'"),
             ]),
         StageReport(
             stage: .impersonationRole, status: .needsChange, detail: "no role assignments",
             changes: [
-                PlannedChange(action: .create, summary: "Register the app's service principal in Exchange", powershell: "New-ServicePrincipal -AppId <appId> -ObjectId <spId> -DisplayName 'workable_service'"),
+                PlannedChange(
+                    action: .create, summary: "Register the app's service principal in Exchange",
+                    powershell: "New-ServicePrincipal -AppId <appId> -ObjectId <spId> -DisplayName 'workable_service'")
             ]),
         StageReport(
             stage: .scope, status: .needsChange, detail: "scope WorkableUsersScope does not exist",
             changes: [
-                PlannedChange(action: .create, summary: "Create the management scope WorkableUsersScope", powershell: "New-ManagementScope -Name 'WorkableUsersScope' -RecipientRestrictionFilter \"MemberOfGroup -eq 'CN=WorkableUsers,OU=contoso.onmicrosoft.com'\""),
-                PlannedChange(action: .create, summary: "Assign Application Calendars.ReadWrite in the scope", powershell: "New-ManagementRoleAssignment -App <spId> -Role 'Application Calendars.ReadWrite' -CustomResourceScope 'WorkableUsersScope'"),
+                PlannedChange(
+                    action: .create, summary: "Create the management scope WorkableUsersScope",
+                    powershell:
+                        "New-ManagementScope -Name 'WorkableUsersScope' -RecipientRestrictionFilter \"MemberOfGroup -eq 'CN=WorkableUsers,OU=contoso.onmicrosoft.com'\""
+                ),
+                PlannedChange(
+                    action: .create, summary: "Assign Application Calendars.ReadWrite in the scope",
+                    powershell:
+                        "New-ManagementRoleAssignment -App <spId> -Role 'Application Calendars.ReadWrite' -CustomResourceScope 'WorkableUsersScope'"
+                ),
             ],
-            warnings: ["The app has the tenant-wide Graph permission Calendars.ReadWrite; it would void the scope and will be removed."]),
+            warnings: [
+                "The app has the tenant-wide Graph permission Calendars.ReadWrite; it would void the scope and will be removed."
+            ]),
     ]
 
     static func verified(_ stage: StageID, _ detail: String, steps: [StepReport] = []) -> StageReport {
@@ -68,11 +95,14 @@ enum Fixture {
     }
 
     static let appliedReports: [StageReport] = [
-        verified(.serviceAccount, "appId 3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58", steps: [
-            StepReport(name: "app registration", status: .verified, detail: "appId 3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58"),
-            StepReport(name: "service principal", status: .verified, detail: "object id 5e1f…"),
-            StepReport(name: "credential", status: .verified, detail: "secret Xq7… valid until 2027-07-14"),
-        ]),
+        verified(
+            .serviceAccount, "appId 3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58",
+            steps: [
+                StepReport(
+                    name: "app registration", status: .verified, detail: "appId 3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58"),
+                StepReport(name: "service principal", status: .verified, detail: "object id 5e1f…"),
+                StepReport(name: "credential", status: .verified, detail: "secret Xq7… valid until 2027-07-14"),
+            ]),
         verified(.distributionGroup, "WorkableUsers@contoso.onmicrosoft.com (MailUniversalDistributionGroup)"),
         verified(.impersonationRole, "3 roles assigned"),
         verified(.scope, "WorkableUsersScope: MemberOfGroup filter"),
@@ -110,7 +140,8 @@ enum Fixture {
     static let handOff = [
         HandOffItem(label: "Tenant ID", value: tenant.id),
         HandOffItem(label: "Client (application) ID", value: "3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58"),
-        HandOffItem(label: "Client secret (shown once)", value: "Xq7~h2KpV9mR4tLw8ZcN1bFgYs6JdQe3Ua0oTi", isSecret: true),
+        HandOffItem(
+            label: "Client secret (shown once)", value: "Xq7~h2KpV9mR4tLw8ZcN1bFgYs6JdQe3Ua0oTi", isSecret: true),
         HandOffItem(label: "Credential expires", value: "2027-07-14"),
         HandOffItem(label: "Token endpoint", value: "https://login.microsoftonline.com/\(tenant.id)/oauth2/v2.0/token"),
         HandOffItem(label: "Group", value: "WorkableUsers@contoso.onmicrosoft.com"),
@@ -119,17 +150,26 @@ enum Fixture {
 
     static let logEntries = [
         LogEntry(at: at(-900), level: .info, text: "Signed in to Contoso Ltd as admin@contoso.onmicrosoft.com"),
-        LogEntry(at: at(-880), level: .write, text: "Created the app registration workable_service", powershell: "New-MgApplication -DisplayName 'workable_service' -SignInAudience AzureADMyOrg"),
-        LogEntry(at: at(-870), level: .write, text: "Created the distribution group WorkableUsers", powershell: "New-DistributionGroup -Name 'WorkableUsers' -Alias 'WorkableUsers' -Type Distribution"),
+        LogEntry(
+            at: at(-880), level: .write, text: "Created the app registration workable_service",
+            powershell: "New-MgApplication -DisplayName 'workable_service' -SignInAudience AzureADMyOrg"),
+        LogEntry(
+            at: at(-870), level: .write, text: "Created the distribution group WorkableUsers",
+            powershell: "New-DistributionGroup -Name 'WorkableUsers' -Alias 'WorkableUsers' -Type Distribution"),
         LogEntry(at: at(-860), level: .warning, text: "Removed the tenant-wide Graph permission Calendars.ReadWrite"),
-        LogEntry(at: at(-723), level: .write, text: "Assigned Application Calendars.ReadWrite in WorkableUsersScope", powershell: "New-ManagementRoleAssignment -App <spId> -Role 'Application Calendars.ReadWrite' -CustomResourceScope 'WorkableUsersScope'"),
+        LogEntry(
+            at: at(-723), level: .write, text: "Assigned Application Calendars.ReadWrite in WorkableUsersScope",
+            powershell:
+                "New-ManagementRoleAssignment -App <spId> -Role 'Application Calendars.ReadWrite' -CustomResourceScope 'WorkableUsersScope'"
+        ),
     ]
 
     /// The backend updates of a full setup, from sign-in to hand-off, in order.
-    static let setupUpdates: [WizardUpdate] = [
-        .engine(.deviceCode(deviceCode)),
-        .signedIn(tenant),
-    ] + plan.dropFirst().map { .engine(.stage($0)) } + [.planReady(plan)]
+    static let setupUpdates: [WizardUpdate] =
+        [
+            .engine(.deviceCode(deviceCode)),
+            .signedIn(tenant),
+        ] + plan.dropFirst().map { .engine(.stage($0)) } + [.planReady(plan)]
 
     /// The updates after the plan is confirmed, up to the wait.
     static let applyUpdates: [WizardUpdate] =
@@ -146,38 +186,62 @@ enum Fixture {
     static let recheckUpdates: [WizardUpdate] = [
         .signedIn(tenant),
         .engine(.stage(appliedReports[0])), .engine(.stage(appliedReports[1])),
-        .engine(.stage(StageReport(
-            stage: .impersonationRole, status: .needsChange, detail: "Application Mail.Send is not assigned",
-            changes: [PlannedChange(action: .create, summary: "Assign Application Mail.Send in WorkableUsersScope", powershell: "New-ManagementRoleAssignment -App <spId> -Role 'Application Mail.Send' -CustomResourceScope 'WorkableUsersScope'")],
-            steps: [
-                StepReport(name: "Application Calendars.ReadWrite", status: .verified, detail: "assigned in WorkableUsersScope"),
-                StepReport(name: "Application Mail.ReadWrite", status: .verified, detail: "assigned in WorkableUsersScope"),
-                StepReport(name: "Application Mail.Send", status: .needsChange, detail: "missing"),
-            ]))),
-        .engine(.stage(StageReport(
-            stage: .scope, status: .needsChange, detail: "filter differs: RecipientType -eq 'UserMailbox'",
-            changes: [PlannedChange(action: .update, summary: "Set the scope's filter back to the group", powershell: "Set-ManagementScope -Identity 'WorkableUsersScope' -RecipientRestrictionFilter \"MemberOfGroup -eq 'CN=WorkableUsers,OU=contoso.onmicrosoft.com'\"")]))),
+        .engine(
+            .stage(
+                StageReport(
+                    stage: .impersonationRole, status: .needsChange, detail: "Application Mail.Send is not assigned",
+                    changes: [
+                        PlannedChange(
+                            action: .create, summary: "Assign Application Mail.Send in WorkableUsersScope",
+                            powershell:
+                                "New-ManagementRoleAssignment -App <spId> -Role 'Application Mail.Send' -CustomResourceScope 'WorkableUsersScope'"
+                        )
+                    ],
+                    steps: [
+                        StepReport(
+                            name: "Application Calendars.ReadWrite", status: .verified,
+                            detail: "assigned in WorkableUsersScope"),
+                        StepReport(
+                            name: "Application Mail.ReadWrite", status: .verified,
+                            detail: "assigned in WorkableUsersScope"),
+                        StepReport(name: "Application Mail.Send", status: .needsChange, detail: "missing"),
+                    ]))),
+        .engine(
+            .stage(
+                StageReport(
+                    stage: .scope, status: .needsChange, detail: "filter differs: RecipientType -eq 'UserMailbox'",
+                    changes: [
+                        PlannedChange(
+                            action: .update, summary: "Set the scope's filter back to the group",
+                            powershell:
+                                "Set-ManagementScope -Identity 'WorkableUsersScope' -RecipientRestrictionFilter \"MemberOfGroup -eq 'CN=WorkableUsers,OU=contoso.onmicrosoft.com'\""
+                        )
+                    ]))),
         .engine(.stage(verified(.connect, "in-scope allowed (200), out-of-scope ALLOWED (200)"))),
         .finished(.drift([.impersonationRole, .scope])),
     ]
 
     /// A model at the start screen, launched with no saved run.
     static func launchedModel(size: TerminalSize = standard, savedRun: SavedRunSummary? = nil) -> WizardModel {
-        var model = WizardModel(now: start, size: size, answers: nil, environmentLabel: "DEMO · simulated tenant", timeZone: utc)
+        var model = WizardModel(
+            now: start, size: size, answers: nil, environmentLabel: "DEMO · simulated tenant", timeZone: utc)
         _ = update(&model, .launched(savedRun: savedRun))
         return model
     }
 
     /// A model whose form holds `answers`, on `page`.
     static func formModel(page: FormPage = .tenant, answers: WizardAnswers = answers) -> WizardModel {
-        var model = WizardModel(now: start, size: standard, answers: answers, mode: .setup, environmentLabel: "DEMO · simulated tenant", timeZone: utc)
+        var model = WizardModel(
+            now: start, size: standard, answers: answers, mode: .setup, environmentLabel: "DEMO · simulated tenant",
+            timeZone: utc)
         _ = update(&model, .launched(savedRun: nil))
         if page != .tenant { model.openForm(at: page) }
         return model
     }
 
     /// A model in a setup run, after `updates`.
-    static func runModel(_ updates: [WizardUpdate], confirm: Bool = true, size: TerminalSize = standard) -> WizardModel {
+    static func runModel(_ updates: [WizardUpdate], confirm: Bool = true, size: TerminalSize = standard) -> WizardModel
+    {
         var model = formModel()
         _ = model.beginRun(.setup, answers: answers)
         model.size = size
