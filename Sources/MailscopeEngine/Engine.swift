@@ -315,6 +315,9 @@ struct ResolvedMember: Sendable, Equatable {
 /// A direct member of the group.
 struct DirectMember: Sendable, Equatable {
     var objectID: String
+    /// The primary SMTP address.
     var address: String
     var isGroup: Bool
+    /// Every SMTP address (primary and aliases), lower-cased.
+    var addresses: Set<String> = []
 }

@@ -197,8 +197,18 @@ extension SetupEngine {
             found = try await exchange.find("Get-DistributionGroup", ["Identity": .string(alias)])
             evidence.append("Get-DistributionGroup -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
         }
-        // Resolve the configured members (batched Graph lookups).
-        let members = try await resolveMembers(graph: graph)
+        // The group's direct members first (999 a page): configured addresses found among them
+        // need no lookup of their own; the rest are resolved with batched Graph lookups.
+        var direct: [DirectMember] = []
+        if let found, let dn = found["DistinguishedName"].string {
+            direct = try await directMembers(
+                of: GroupFacts(
+                    name: found["Name"].string ?? config.groupName, address: found["PrimarySmtpAddress"].string ?? "",
+                    distinguishedName: dn, objectID: found["ExternalDirectoryObjectId"].string ?? "",
+                    recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""),
+                graph: graph, exchange: exchange)
+        }
+        let members = try await resolveMembers(graph: graph, known: direct)
         facts.members = members
         for member in members {
             if member.objectID == nil {
@@ -239,8 +249,6 @@ extension SetupEngine {
             warnings.append("the existing group is a \(group.recipientTypeDetails), not a \(expectedType); it is used as it is")
         }
 
-        // Direct members now.
-        let direct = try await directMembers(of: group, graph: graph, exchange: exchange)
         facts.directMembers = direct
         evidence.append("direct members: \(direct.count)")
         let present = Set(direct.map(\.objectID))
@@ -265,30 +273,44 @@ extension SetupEngine {
                 evidence: evidence, warnings: warnings, steps: steps), writes: writes)
     }
 
-    /// Resolves each configured address with Graph `$batch` (users, then groups for the misses).
-    func resolveMembers(graph: GraphClient) async throws -> [ResolvedMember] {
+    /// Resolves each configured address: from the group's `known` direct members when one of
+    /// their SMTP addresses matches, otherwise with Graph `$batch` (users, then groups for the misses).
+    func resolveMembers(graph: GraphClient, known: [DirectMember]) async throws -> [ResolvedMember] {
         let addresses = config.members
         guard !addresses.isEmpty else { return [] }
+        var byAddress: [String: DirectMember] = [:]
+        for member in known {
+            for address in member.addresses { byAddress[address] = member }
+        }
+        var resolvedKnown: [Int: ResolvedMember] = [:]
+        for (index, address) in addresses.enumerated() {
+            if let member = byAddress[address.lowercased()] {
+                resolvedKnown[index] = ResolvedMember(configured: address, primary: member.address, objectID: member.objectID, isGroup: member.isGroup)
+            }
+        }
         func filter(_ address: String) -> String {
             "proxyAddresses/any(p:p eq \(GraphClient.literal("smtp:" + address)))"
         }
-        let userRequests = addresses.enumerated().map { index, address in
+        let lookups = addresses.enumerated().filter { resolvedKnown[$0.offset] == nil }
+        let userRequests = lookups.map { index, address in
             BatchRequest(
                 id: "\(index)",
                 url: GraphClient.path(
                     "/users", [("$filter", filter(address)), ("$select", "id,mail,userPrincipalName,proxyAddresses")]))
         }
         let users = try await graph.batch(userRequests)
-        var resolved: [ResolvedMember] = []
+        var resolved = addresses.enumerated().map { index, address in
+            resolvedKnown[index] ?? ResolvedMember(configured: address, primary: nil, objectID: nil, isGroup: false)
+        }
         var misses: [Int] = []
-        for (index, answer) in users.enumerated() {
+        for answer in users {
+            guard let index = Int(answer.id) else { continue }
             guard answer.status == 200 else { throw GraphClient.error(of: answer, request: "GET /users (member lookup)") }
             if let user = answer.body["value"].array?.first {
                 let primary = user["proxyAddresses"].strings.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
                     ?? user["mail"].string
-                resolved.append(ResolvedMember(configured: addresses[index], primary: primary, objectID: user["id"].string, isGroup: false))
+                resolved[index] = ResolvedMember(configured: addresses[index], primary: primary, objectID: user["id"].string, isGroup: false)
             } else {
-                resolved.append(ResolvedMember(configured: addresses[index], primary: nil, objectID: nil, isGroup: false))
                 misses.append(index)
             }
         }
@@ -310,12 +332,16 @@ extension SetupEngine {
         if !group.objectID.isEmpty {
             do {
                 let members = try await graph.list(
-                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName&$top=999")
+                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName,proxyAddresses&$top=999")
                 return members.map { member in
-                    DirectMember(
+                    let proxies = member["proxyAddresses"].strings
+                    let primary = proxies.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
+                    let smtp = proxies.filter { $0.lowercased().hasPrefix("smtp:") }.map { String($0.dropFirst(5)).lowercased() }
+                    return DirectMember(
                         objectID: member["id"].string ?? "",
-                        address: member["mail"].string ?? member["userPrincipalName"].string ?? member["id"].string ?? "",
-                        isGroup: member["@odata.type"].string == "#microsoft.graph.group")
+                        address: primary ?? member["mail"].string ?? member["userPrincipalName"].string ?? member["id"].string ?? "",
+                        isGroup: member["@odata.type"].string == "#microsoft.graph.group",
+                        addresses: Set(smtp + [member["mail"].string?.lowercased()].compactMap { $0 }))
                 }
             } catch let error as MicrosoftError where error.isNotFound {
                 // Not replicated to Graph yet: ask Exchange.
@@ -326,7 +352,8 @@ extension SetupEngine {
         return members.map { member in
             DirectMember(
                 objectID: member["ExternalDirectoryObjectId"].string ?? "", address: member["PrimarySmtpAddress"].string ?? "",
-                isGroup: (member["RecipientTypeDetails"].string ?? "").contains("Group"))
+                isGroup: (member["RecipientTypeDetails"].string ?? "").contains("Group"),
+                addresses: Set([member["PrimarySmtpAddress"].string?.lowercased()].compactMap { $0 }))
         }
     }
 

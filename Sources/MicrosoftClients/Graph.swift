@@ -92,43 +92,47 @@ public struct GraphClient: Sendable {
         return (result.status, result.json)
     }
 
-    /// Runs `requests` through `$batch`, 20 at a time, retrying inner 429s; answers in request order.
+    /// How many `$batch` requests are in flight at once (Graph allows more; 4 keeps within the
+    /// per-mailbox concurrency limit of 4 when a batch touches one mailbox).
+    public static let batchConcurrency = 4
+
+    /// Runs `requests` through `$batch`, 20 at a time with up to four batches in flight, retrying
+    /// inner 429s; answers in request order.
     public func batch(_ requests: [BatchRequest], version: String = "v1.0") async throws -> [BatchResponse] {
         var answers: [String: BatchResponse] = [:]
         var pending = requests
         var round = 0
         while !pending.isEmpty {
             round += 1
+            let chunks = stride(from: 0, to: pending.count, by: Self.batchLimit).map {
+                Array(pending[$0..<min($0 + Self.batchLimit, pending.count)])
+            }
             var retry: [BatchRequest] = []
             var retryAfter: Double = 0
-            for chunkStart in stride(from: 0, to: pending.count, by: Self.batchLimit) {
-                let chunk = Array(pending[chunkStart..<min(chunkStart + Self.batchLimit, pending.count)])
-                let body: JSONValue = [
-                    "requests": .array(
-                        chunk.map { request in
-                            var item: [String: JSONValue] = [
-                                "id": .string(request.id), "method": .string(request.method), "url": .string(request.url),
-                            ]
-                            if let body = request.body {
-                                item["body"] = body
-                                item["headers"] = ["Content-Type": "application/json"]
-                            }
-                            return .object(item)
-                        })
-                ]
-                let result = try await send("POST", "/\(version)/$batch", body: body, headers: [], idempotent: true)
-                for response in result.json["responses"].array ?? [] {
-                    guard let id = response["id"].string else { continue }
-                    let status = Int(response["status"].number ?? 0)
-                    if status == 429 || status == 503, round < sender.policy.maximumAttempts,
-                        let request = chunk.first(where: { $0.id == id })
-                    {
-                        retry.append(request)
-                        let header = response["headers"]["Retry-After"].string ?? response["headers"]["retry-after"].string
-                        retryAfter = max(retryAfter, header.flatMap(Double.init) ?? 1)
-                        continue
+            try await withThrowingTaskGroup(of: (chunk: [BatchRequest], responses: [JSONValue]).self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < chunks.count else { return }
+                    let chunk = chunks[next]
+                    next += 1
+                    group.addTask { (chunk, try await self.sendBatch(chunk, version: version)) }
+                }
+                for _ in 0..<min(Self.batchConcurrency, chunks.count) { startNext() }
+                while let (chunk, responses) = try await group.next() {
+                    for response in responses {
+                        guard let id = response["id"].string else { continue }
+                        let status = Int(response["status"].number ?? 0)
+                        if status == 429 || status == 503, round < sender.policy.maximumAttempts,
+                            let request = chunk.first(where: { $0.id == id })
+                        {
+                            retry.append(request)
+                            let header = response["headers"]["Retry-After"].string ?? response["headers"]["retry-after"].string
+                            retryAfter = max(retryAfter, header.flatMap(Double.init) ?? 1)
+                            continue
+                        }
+                        answers[id] = BatchResponse(id: id, status: status, body: response["body"])
                     }
-                    answers[id] = BatchResponse(id: id, status: status, body: response["body"])
+                    startNext()
                 }
             }
             pending = retry
@@ -138,6 +142,23 @@ public struct GraphClient: Sendable {
             answers[$0.id]
                 ?? BatchResponse(id: $0.id, status: 0, body: ["error": ["code": "NoResponse", "message": "missing from $batch answer"]])
         }
+    }
+
+    private func sendBatch(_ chunk: [BatchRequest], version: String) async throws -> [JSONValue] {
+        let body: JSONValue = [
+            "requests": .array(
+                chunk.map { request in
+                    var item: [String: JSONValue] = [
+                        "id": .string(request.id), "method": .string(request.method), "url": .string(request.url),
+                    ]
+                    if let body = request.body {
+                        item["body"] = body
+                        item["headers"] = ["Content-Type": "application/json"]
+                    }
+                    return .object(item)
+                })
+        ]
+        return try await send("POST", "/\(version)/$batch", body: body, headers: [], idempotent: true).json["responses"].array ?? []
     }
 
     /// The error a failed batch answer stands for.

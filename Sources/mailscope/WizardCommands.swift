@@ -73,23 +73,28 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var terminal: TerminalFlags
 
-    @Option(name: .long, help: "How long the simulated role propagation takes, in seconds.")
-    var propagationSeconds: Int = 90
+    @Option(name: .long, help: "How long the simulated role propagation takes, in seconds (default 90, or 6 with --fast).")
+    var propagationSeconds: Int?
 
     @Flag(name: .long, help: "Shorten every wait (sign-in approval, propagation) to a few seconds.")
     var fast = false
+
+    func validate() throws {
+        if let seconds = propagationSeconds, !(1...86_400).contains(seconds) {
+            throw ValidationError("--propagation-seconds takes 1 to 86400 seconds")
+        }
+    }
 
     @Option(name: .long, help: "Seed of the simulated tenant.")
     var seed: UInt64 = 1
 
     func run() async throws {
-        let propagation = fast ? 6 : max(1, propagationSeconds)
+        let propagation = propagationSeconds ?? (fast ? 6 : 90)
         let demoState = terminal.stateDirectory.appendingPathComponent("demo", isDirectory: true)
         let options = SimulatorOptions(
             seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2)
-        let tenant = SimulatedTenant(options: options, clock: .system)
         let snapshot = demoState.appendingPathComponent("tenant.json")
-        await DemoTenantStore.restore(tenant, from: snapshot)
+        let tenant = DemoTenantStore.load(from: snapshot, options: options)
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: 0)
         let endpoints = SimulatorEndpoints(base: base)
@@ -217,16 +222,25 @@ extension WizardAnswers {
     }
 }
 
-/// Keeps the demo tenant between runs, so a demo left during the propagation wait resumes.
+/// Keeps the demo tenant between runs (0600 JSON in the demo's state directory), so a demo left
+/// during the propagation wait resumes later with everything it set up.
 enum DemoTenantStore {
-    static func restore(_ tenant: SimulatedTenant, from url: URL) async {
-        // Filled in once the simulator can snapshot its state.
-        _ = tenant
-        _ = url
+    /// The saved tenant, or a fresh one when there is none or it cannot be used.
+    static func load(from url: URL, options: SimulatorOptions) -> SimulatedTenant {
+        if let data = FileManager.default.contents(atPath: url.path),
+            let restored = try? SimulatedTenant(restoring: data, options: options, clock: .system)
+        {
+            return restored
+        }
+        return SimulatedTenant(options: options, clock: .system)
     }
 
+    /// Saves `tenant`; failures are reported, not fatal (the demo tenant is disposable).
     static func save(_ tenant: SimulatedTenant, to url: URL) async {
-        _ = tenant
-        _ = url
+        do {
+            try PrivateFiles.write(try await tenant.snapshot(), to: url)
+        } catch {
+            Console.error("could not save the demo tenant to \(url.path): \(error)")
+        }
     }
 }
