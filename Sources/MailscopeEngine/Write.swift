@@ -47,11 +47,13 @@ public enum PowerShell {
         let q = Quoting.powershellLiteral
         let app = appObjectID.map(q) ?? "$app.Id"
         let sp = servicePrincipalID.map(q) ?? "$sp.Id"
+        // A value not known until an earlier write runs ("<new app>") is the script's variable.
+        func known(_ value: String, or variable: String) -> String { value.hasPrefix("<") ? variable : q(value) }
         switch write {
         case .createApplication(let name, let uniqueName):
             return "$app = Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' }"
         case .createServicePrincipal(let appID):
-            return "$sp = New-MgServicePrincipal -AppId \(q(appID))"
+            return "$sp = New-MgServicePrincipal -AppId \(known(appID, or: "$app.AppId"))"
         case .addSecret(let displayName, let days):
             return "Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
         case .addCertificate(let displayName, let days):
@@ -68,7 +70,7 @@ public enum PowerShell {
         case .addMember(let address, _):
             return "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
         case .createExchangeServicePrincipal(let appID, let objectID, let name):
-            return "New-ServicePrincipal -AppId \(q(appID)) -ObjectId \(q(objectID)) -DisplayName \(q(name))"
+            return "New-ServicePrincipal -AppId \(known(appID, or: "$app.AppId")) -ObjectId \(known(objectID, or: "$sp.Id")) -DisplayName \(q(name))"
         case .removeTenantWideGrant(let assignmentID, _, _):
             return "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \(sp) -AppRoleAssignmentId \(q(assignmentID))"
         case .createScope(let name, let filter):
