@@ -34,17 +34,28 @@ public enum Redactor {
         var result = text
         // Bearer tokens and anything shaped like a JWT (three base64url parts).
         result = result.replacingOccurrences(
-            of: #"(?i)bearer\s+[A-Za-z0-9\-_\.=]+"#, with: "Bearer ‹redacted›", options: .regularExpression)
+            of: #"(?i)bearer\s+[A-Za-z0-9\-_\.=]+"#,
+            with: "Bearer ‹redacted›",
+            options: .regularExpression
+        )
         result = result.replacingOccurrences(
-            of: #"eyJ[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*"#, with: "‹jwt›", options: .regularExpression)
+            of: #"eyJ[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*"#,
+            with: "‹jwt›",
+            options: .regularExpression
+        )
         for field in sensitiveFields {
             // form: field=value
             result = result.replacingOccurrences(
-                of: "(^|[&?])\(field)=[^&\\s]*", with: "$1\(field)=‹redacted›", options: .regularExpression)
+                of: "(^|[&?])\(field)=[^&\\s]*",
+                with: "$1\(field)=‹redacted›",
+                options: .regularExpression
+            )
             // json: "field":"value"
             result = result.replacingOccurrences(
-                of: "\"\(field)\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*\"", with: "\"\(field)\":\"‹redacted›\"",
-                options: .regularExpression)
+                of: "\"\(field)\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*\"",
+                with: "\"\(field)\":\"‹redacted›\"",
+                options: .regularExpression
+            )
         }
         return result
     }

@@ -58,15 +58,26 @@ public struct TracingTransport: HTTPTransport {
             let response = try await base.send(request)
             await recorder.record(
                 TraceEntry(
-                    start: start, method: request.method, url: Redactor.redact(request.url.absoluteString),
-                    status: response.status, seconds: (ContinuousClock.now - began).timeInterval, failure: nil))
+                    start: start,
+                    method: request.method,
+                    url: Redactor.redact(request.url.absoluteString),
+                    status: response.status,
+                    seconds: (ContinuousClock.now - began).timeInterval,
+                    failure: nil
+                )
+            )
             return response
         } catch {
             await recorder.record(
                 TraceEntry(
-                    start: start, method: request.method, url: Redactor.redact(request.url.absoluteString),
-                    status: nil, seconds: (ContinuousClock.now - began).timeInterval,
-                    failure: Redactor.redact(String(describing: error))))
+                    start: start,
+                    method: request.method,
+                    url: Redactor.redact(request.url.absoluteString),
+                    status: nil,
+                    seconds: (ContinuousClock.now - began).timeInterval,
+                    failure: Redactor.redact(String(describing: error))
+                )
+            )
             throw error
         }
     }

@@ -116,7 +116,8 @@ final class CurlMailbox: @unchecked Sendable {
 
     /// Hands `transfer` to the worker, or resumes `continuation` at once when it cannot run.
     func submit(
-        _ transfer: CurlTransfer, continuation: CheckedContinuation<HTTPResponse, any Error>
+        _ transfer: CurlTransfer,
+        continuation: CheckedContinuation<HTTPResponse, any Error>
     ) -> SubmitOutcome {
         guard let multi else {
             continuation.resume(throwing: TransportError.connectionFailed("libcurl could not be initialised"))
@@ -128,7 +129,8 @@ final class CurlMailbox: @unchecked Sendable {
             lock.unlock()
             continuation.resume(
                 throwing: wasCancelled
-                    ? CancellationError() : TransportError.connectionFailed("the transport was shut down"))
+                    ? CancellationError() : TransportError.connectionFailed("the transport was shut down")
+            )
             return .rejected
         }
         transfer.continuation = continuation

@@ -97,8 +97,10 @@ final class CurlTransfer: @unchecked Sendable {
         let timeout = Self.milliseconds(request.timeout)
         try setup.long(CURLOPT_TIMEOUT_MS, timeout, "TIMEOUT_MS")
         try setup.long(
-            CURLOPT_CONNECTTIMEOUT_MS, min(timeout, Self.milliseconds(configuration.connectTimeout)),
-            "CONNECTTIMEOUT_MS")
+            CURLOPT_CONNECTTIMEOUT_MS,
+            min(timeout, Self.milliseconds(configuration.connectTimeout)),
+            "CONNECTTIMEOUT_MS"
+        )
         try setup.long(CURLOPT_TCP_KEEPALIVE, 1, "TCP_KEEPALIVE")
 
         // Content: any encoding libcurl can decode; our user agent unless the request sets one.
@@ -112,7 +114,9 @@ final class CurlTransfer: @unchecked Sendable {
             let payload = request.body ?? Data()
             try payload.withUnsafeBytes { bytes in
                 try setup.check(
-                    mailscope_curl_set_body(handle, bytes.baseAddress, curl_off_t(bytes.count)), "POSTFIELDS")
+                    mailscope_curl_set_body(handle, bytes.baseAddress, curl_off_t(bytes.count)),
+                    "POSTFIELDS"
+                )
             }
             if method != "POST" { try setup.string(CURLOPT_CUSTOMREQUEST, method, "CUSTOMREQUEST") }
         } else if method == "GET" {
@@ -138,7 +142,9 @@ final class CurlTransfer: @unchecked Sendable {
                 let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
                 Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().head.consume(line: line)
                 return length
-            }, "HEADERFUNCTION")
+            },
+            "HEADERFUNCTION"
+        )
         try setup.check(mailscope_curl_set_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
         try setup.check(
             mailscope_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
@@ -147,14 +153,17 @@ final class CurlTransfer: @unchecked Sendable {
                 Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().body
                     .append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
                 return length
-            }, "WRITEFUNCTION")
+            },
+            "WRITEFUNCTION"
+        )
         try setup.check(mailscope_curl_set_pointer(handle, CURLOPT_WRITEDATA, context), "WRITEDATA")
     }
 
     /// The request's headers as a libcurl list, plus the overrides of libcurl's own headers:
     /// no `Expect: 100-continue`, and no invented `Content-Type` for a body without one.
     private static func makeHeaderList(
-        for request: HTTPRequest, carriesBody: Bool
+        for request: HTTPRequest,
+        carriesBody: Bool
     ) throws -> UnsafeMutablePointer<curl_slist>? {
         var lines: [String] = []
         for header in request.headers {
@@ -199,7 +208,9 @@ final class CurlTransfer: @unchecked Sendable {
         }
         var status = 0
         guard mailscope_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK, status > 0 else {
-            return .failure(TransportError.connectionFailed("no HTTP status received from \(request.url.host ?? "server")"))
+            return .failure(
+                TransportError.connectionFailed("no HTTP status received from \(request.url.host ?? "server")")
+            )
         }
         return .success(HTTPResponse(status: status, headers: head.headers, body: body))
     }
@@ -233,15 +244,16 @@ private struct EasySetup {
 enum CurlRequestValidation {
     /// Whether `text` is an HTTP token (RFC 9110 `tchar`s), as a method or header name must be.
     static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                true
-            default:
-                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default:
+                    "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
             }
-        }
     }
 
     /// `value` with line breaks and NULs replaced by spaces, so it cannot start a new header,

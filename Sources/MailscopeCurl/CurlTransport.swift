@@ -38,7 +38,8 @@ public struct CurlTransport: HTTPTransport {
     public init(caBundlePath: String? = nil, userAgent: String = "mailscope/0.1", maxConcurrent: Int = 8) {
         engine = CurlEngine(
             configuration: CurlConfiguration(caBundlePath: caBundlePath, userAgent: userAgent),
-            maxConcurrent: max(1, maxConcurrent))
+            maxConcurrent: max(1, maxConcurrent)
+        )
     }
 
     /// Sends `request` and returns the response, whatever its status (4xx and 5xx included).

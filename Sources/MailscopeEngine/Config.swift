@@ -128,7 +128,10 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         case "custom":
             func url(_ value: String?, _ field: String) throws -> URL {
                 guard let value, let url = URL(string: value), url.scheme != nil, url.host != nil else {
-                    throw FieldError(field: field, message: "is required for cloud = \"custom\"; give an absolute https:// URL")
+                    throw FieldError(
+                        field: field,
+                        message: "is required for cloud = \"custom\"; give an absolute https:// URL"
+                    )
                 }
                 if let reason = EndpointPolicy.violation(for: url) {
                     throw FieldError(field: field, message: "'\(value)': \(reason)")
@@ -136,10 +139,15 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                 return url
             }
             return CloudEndpoints(
-                login: try url(loginURL, "tenant.login"), graph: try url(graphURL, "tenant.graph"),
-                exchange: try url(exchangeURL, "tenant.exchange"))
+                login: try url(loginURL, "tenant.login"),
+                graph: try url(graphURL, "tenant.graph"),
+                exchange: try url(exchangeURL, "tenant.exchange")
+            )
         default:
-            throw FieldError(field: "tenant.cloud", message: "'\(FieldRules.printable(cloud))' is not a cloud; use global, usgov, china or custom")
+            throw FieldError(
+                field: "tenant.cloud",
+                message: "'\(FieldRules.printable(cloud))' is not a cloud; use global, usgov, china or custom"
+            )
         }
     }
 
@@ -156,7 +164,12 @@ public struct SetupConfig: Sendable, Equatable, Codable {
             add(FieldRules.displayName(groupName, field: "group.name", maximumLength: 64))
             add(FieldRules.alias(effectiveGroupAlias, field: "group.alias"))
             if members.isEmpty {
-                errors.append(FieldError(field: "group.members", message: "is empty; list the mailboxes (users and rooms) the app may reach"))
+                errors.append(
+                    FieldError(
+                        field: "group.members",
+                        message: "is empty; list the mailboxes (users and rooms) the app may reach"
+                    )
+                )
             }
         }
         for (index, member) in members.enumerated() {
@@ -165,25 +178,63 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         if let mailbox = inScopeMailbox { add(FieldRules.address(mailbox, field: "connect.in_scope_mailbox")) }
         if let mailbox = outOfScopeMailbox { add(FieldRules.address(mailbox, field: "connect.out_of_scope_mailbox")) }
         if !(1...3650).contains(credentialLifetimeDays) {
-            errors.append(FieldError(field: "service_account.credential_lifetime_days", message: "must be between 1 and 3650"))
+            errors.append(
+                FieldError(field: "service_account.credential_lifetime_days", message: "must be between 1 and 3650")
+            )
         }
         if !(1...1440).contains(waitDeadlineMinutes) {
-            errors.append(FieldError(field: "connect.deadline_minutes", message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"))
+            errors.append(
+                FieldError(
+                    field: "connect.deadline_minutes",
+                    message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"
+                )
+            )
         }
         switch signIn {
         case .deviceCode: break
         case .clientSecret:
-            if clientID == nil { errors.append(FieldError(field: "auth.client_id", message: "is required for client-secret sign-in: the automation app's application (client) ID")) }
+            if clientID == nil {
+                errors.append(
+                    FieldError(
+                        field: "auth.client_id",
+                        message: "is required for client-secret sign-in: the automation app's application (client) ID"
+                    )
+                )
+            }
             if secretEnvironmentVariable == nil && secretFile == nil {
-                errors.append(FieldError(field: "auth.secret_env", message: "client-secret sign-in needs auth.secret_env (an environment variable) or auth.secret_file (a 0600 file); secrets never go in the config"))
+                errors.append(
+                    FieldError(
+                        field: "auth.secret_env",
+                        message:
+                            "client-secret sign-in needs auth.secret_env (an environment variable) or auth.secret_file (a 0600 file); secrets never go in the config"
+                    )
+                )
             }
         case .certificate:
-            if clientID == nil { errors.append(FieldError(field: "auth.client_id", message: "is required for certificate sign-in")) }
-            if certificateFile == nil { errors.append(FieldError(field: "auth.certificate_file", message: "is required for certificate sign-in (PEM)")) }
-            if privateKeyFile == nil { errors.append(FieldError(field: "auth.private_key_file", message: "is required for certificate sign-in (PEM, mode 0600)")) }
+            if clientID == nil {
+                errors.append(FieldError(field: "auth.client_id", message: "is required for certificate sign-in"))
+            }
+            if certificateFile == nil {
+                errors.append(
+                    FieldError(field: "auth.certificate_file", message: "is required for certificate sign-in (PEM)")
+                )
+            }
+            if privateKeyFile == nil {
+                errors.append(
+                    FieldError(
+                        field: "auth.private_key_file",
+                        message: "is required for certificate sign-in (PEM, mode 0600)"
+                    )
+                )
+            }
         }
         if let clientID, UUID(uuidString: clientID) == nil {
-            errors.append(FieldError(field: "auth.client_id", message: "'\(FieldRules.printable(clientID))' is not a GUID (the application (client) ID)"))
+            errors.append(
+                FieldError(
+                    field: "auth.client_id",
+                    message: "'\(FieldRules.printable(clientID))' is not a GUID (the application (client) ID)"
+                )
+            )
         }
         return errors
     }
@@ -242,7 +293,13 @@ public enum ConfigLoader {
 
         func checkKeys(_ table: TOMLTable, _ name: String) {
             for key in table.keys where !(knownKeys[name] ?? []).contains(key) {
-                problems.append(FieldError(field: name.isEmpty ? key : "\(name).\(key)", message: "is not a known setting; check the spelling (known: \((knownKeys[name] ?? []).sorted().joined(separator: ", ")))"))
+                problems.append(
+                    FieldError(
+                        field: name.isEmpty ? key : "\(name).\(key)",
+                        message:
+                            "is not a known setting; check the spelling (known: \((knownKeys[name] ?? []).sorted().joined(separator: ", ")))"
+                    )
+                )
             }
         }
         func string(_ table: TOMLTable?, _ key: String, _ field: String) -> String? {
@@ -264,12 +321,16 @@ public enum ConfigLoader {
         func strings(_ table: TOMLTable?, _ key: String, _ field: String) -> [String]? {
             guard let value = table?[key] else { return nil }
             guard let array = value.array else {
-                problems.append(FieldError(field: field, message: "must be a list of strings, e.g. [\"a@contoso.com\"]"))
+                problems.append(
+                    FieldError(field: field, message: "must be a list of strings, e.g. [\"a@contoso.com\"]")
+                )
                 return nil
             }
             var result: [String] = []
             for (index, element) in array.enumerated() {
-                if let string = element.string { result.append(string) } else {
+                if let string = element.string {
+                    result.append(string)
+                } else {
                     problems.append(FieldError(field: "\(field)[\(index)]", message: "must be a string"))
                 }
             }
@@ -287,7 +348,13 @@ public enum ConfigLoader {
         func choice<T: RawRepresentable>(_ raw: String?, _ field: String, _ all: [T]) -> T? where T.RawValue == String {
             guard let raw else { return nil }
             guard let value = T(rawValue: raw) else {
-                problems.append(FieldError(field: field, message: "'\(FieldRules.printable(raw))' is not one of: \(all.map(\.rawValue).joined(separator: ", "))"))
+                problems.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "'\(FieldRules.printable(raw))' is not one of: \(all.map(\.rawValue).joined(separator: ", "))"
+                    )
+                )
                 return nil
             }
             return value
@@ -299,10 +366,20 @@ public enum ConfigLoader {
             if let preset = Preset.named(presetID) {
                 config = SetupConfig(preset: preset, tenant: "")
             } else {
-                problems.append(FieldError(field: "preset", message: "'\(FieldRules.printable(presetID))' is not a preset; use one of: \(Preset.all.map(\.id).joined(separator: ", "))"))
+                problems.append(
+                    FieldError(
+                        field: "preset",
+                        message:
+                            "'\(FieldRules.printable(presetID))' is not a preset; use one of: \(Preset.all.map(\.id).joined(separator: ", "))"
+                    )
+                )
             }
         }
-        if let target = choice(string(table, "target", "target"), "target", [SetupTarget.exchangeOnline, .exchangeServer]) {
+        if let target = choice(
+            string(table, "target", "target"),
+            "target",
+            [SetupTarget.exchangeOnline, .exchangeServer]
+        ) {
             config.target = target
         }
         let tenant = subtable("tenant")
@@ -325,7 +402,11 @@ public enum ConfigLoader {
 
         let account = subtable("service_account")
         if let name = string(account, "name", "service_account.name") { config.serviceAccountName = name }
-        if let kind = choice(string(account, "credential", "service_account.credential"), "service_account.credential", [CredentialKind.secret, .certificate]) {
+        if let kind = choice(
+            string(account, "credential", "service_account.credential"),
+            "service_account.credential",
+            [CredentialKind.secret, .certificate]
+        ) {
             config.credential = kind
         }
         if let days = int(account, "credential_lifetime_days", "service_account.credential_lifetime_days") {
@@ -335,11 +416,15 @@ public enum ConfigLoader {
         let group = subtable("group")
         if let name = string(group, "name", "group.name") { config.groupName = name }
         config.groupAlias = string(group, "alias", "group.alias")
-        if let kind = choice(string(group, "kind", "group.kind"), "group.kind", GroupKind.allCases) { config.groupKind = kind }
+        if let kind = choice(string(group, "kind", "group.kind"), "group.kind", GroupKind.allCases) {
+            config.groupKind = kind
+        }
         if let members = strings(group, "members", "group.members") { config.members = members }
 
         let scope = subtable("scope")
-        if let kind = choice(string(scope, "kind", "scope.kind"), "scope.kind", ScopeKind.allCases) { config.scopeKind = kind }
+        if let kind = choice(string(scope, "kind", "scope.kind"), "scope.kind", ScopeKind.allCases) {
+            config.scopeKind = kind
+        }
         if let name = string(scope, "name", "scope.name") { config.scopeName = name }
 
         let roles = subtable("roles")
@@ -348,15 +433,26 @@ public enum ConfigLoader {
         let connect = subtable("connect")
         config.inScopeMailbox = string(connect, "in_scope_mailbox", "connect.in_scope_mailbox")
         config.outOfScopeMailbox = string(connect, "out_of_scope_mailbox", "connect.out_of_scope_mailbox")
-        if let minutes = int(connect, "deadline_minutes", "connect.deadline_minutes") { config.waitDeadlineMinutes = minutes }
+        if let minutes = int(connect, "deadline_minutes", "connect.deadline_minutes") {
+            config.waitDeadlineMinutes = minutes
+        }
         if let value = connect?["remove_tenant_wide_grants"] {
-            if let flag = value.bool { config.removeTenantWideGrants = flag } else {
-                problems.append(FieldError(field: "connect.remove_tenant_wide_grants", message: "must be true or false"))
+            if let flag = value.bool {
+                config.removeTenantWideGrants = flag
+            } else {
+                problems.append(
+                    FieldError(field: "connect.remove_tenant_wide_grants", message: "must be true or false")
+                )
             }
         }
 
         if config.target == .exchangeServer {
-            problems.append(FieldError(field: "target", message: "\"exchange-server\" (on-premises over EWS) is not supported yet; use \"exchange-online\""))
+            problems.append(
+                FieldError(
+                    field: "target",
+                    message: "\"exchange-server\" (on-premises over EWS) is not supported yet; use \"exchange-online\""
+                )
+            )
         }
         problems += config.validationErrors()
         guard problems.isEmpty else { throw ConfigError(problems: problems) }

@@ -7,9 +7,15 @@ extension SetupEngine {
     static func probePaths(for roles: [String]) -> [(family: String, path: String)] {
         var families: [(String, String)] = []
         let permissions = roles.flatMap(ApplicationRole.graphPermissions(for:))
-        if permissions.contains(where: { $0.hasPrefix("Calendars.") }) { families.append(("calendar", "/calendar?$select=id")) }
-        if permissions.contains(where: { $0.hasPrefix("Mail.Read") }) { families.append(("mail", "/messages?$top=1&$select=id")) }
-        if permissions.contains(where: { $0.hasPrefix("Contacts.") }) { families.append(("contacts", "/contacts?$top=1&$select=id")) }
+        if permissions.contains(where: { $0.hasPrefix("Calendars.") }) {
+            families.append(("calendar", "/calendar?$select=id"))
+        }
+        if permissions.contains(where: { $0.hasPrefix("Mail.Read") }) {
+            families.append(("mail", "/messages?$top=1&$select=id"))
+        }
+        if permissions.contains(where: { $0.hasPrefix("Contacts.") }) {
+            families.append(("contacts", "/contacts?$top=1&$select=id"))
+        }
         if families.isEmpty { families.append(("mailbox settings", "/mailboxSettings")) }
         return families
     }
@@ -22,7 +28,10 @@ extension SetupEngine {
         var rooms: Set<String> = []
         if config.scopeKind == .rooms || config.outOfScopeMailbox == nil {
             if facts.rooms == nil && config.scopeKind == .rooms {
-                let found = try await exchange.invoke("Get-Mailbox", ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"])
+                let found = try await exchange.invoke(
+                    "Get-Mailbox",
+                    ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"]
+                )
                 facts.rooms = found.compactMap { $0["PrimarySmtpAddress"].string }
                 notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(facts.rooms?.count ?? 0) room(s)")
             }
@@ -41,13 +50,14 @@ extension SetupEngine {
         if outOfScope == nil {
             let excluded = Set(facts.directMembers.map(\.objectID)).union(facts.members.compactMap(\.objectID))
             let candidates = try await graph.list("/v1.0/users?$select=id,mail,userPrincipalName&$top=100", limit: 100)
-            outOfScope = candidates.first { user in
-                guard let mail = user["mail"].string, let id = user["id"].string else { return false }
-                switch config.scopeKind {
-                case .group: return !excluded.contains(id)
-                case .rooms: return !rooms.contains(mail.lowercased())
-                }
-            }?["mail"].string
+            outOfScope =
+                candidates.first { user in
+                    guard let mail = user["mail"].string, let id = user["id"].string else { return false }
+                    switch config.scopeKind {
+                    case .group: return !excluded.contains(id)
+                    case .rooms: return !rooms.contains(mail.lowercased())
+                    }
+                }?["mail"].string
         }
         return (inScope, outOfScope, notes)
     }
@@ -58,7 +68,14 @@ extension SetupEngine {
         let (_, exchange) = try clients()
         let now = environment.clock.now
         guard let appID = facts.appID else {
-            return PollEvidence(at: now, configuredInScope: nil, configuredOutOfScope: nil, inScopeAllowed: nil, outOfScopeDenied: nil, lines: ["no app yet"])
+            return PollEvidence(
+                at: now,
+                configuredInScope: nil,
+                configuredOutOfScope: nil,
+                inScopeAllowed: nil,
+                outOfScopeDenied: nil,
+                lines: ["no app yet"]
+            )
         }
         let mailboxes = try await probeMailboxes()
         var lines = mailboxes.notes
@@ -67,20 +84,30 @@ extension SetupEngine {
         let roles = config.roles
         if let mailbox = mailboxes.inScope {
             let rows = try await exchange.invoke(
-                "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
+                "Test-ServicePrincipalAuthorization",
+                ["Identity": .string(appID), "Resource": .string(mailbox)]
+            )
             configuredIn = roles.allSatisfy { role in
-                rows.contains { $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true }
+                rows.contains {
+                    $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true
+                }
             }
-            let summary = rows.map { "\($0["RoleName"].string ?? "?"): InScope=\($0["InScope"].bool.map(String.init) ?? "?")" }
+            let summary = rows.map {
+                "\($0["RoleName"].string ?? "?"): InScope=\($0["InScope"].bool.map(String.init) ?? "?")"
+            }
             lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))")
         } else {
             lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
         }
         if let mailbox = mailboxes.outOfScope {
             let rows = try await exchange.invoke(
-                "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
+                "Test-ServicePrincipalAuthorization",
+                ["Identity": .string(appID), "Resource": .string(mailbox)]
+            )
             configuredOut = !rows.contains { $0["InScope"].bool == true }
-            lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")")
+            lines.append(
+                "Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")"
+            )
         } else {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
@@ -88,7 +115,14 @@ extension SetupEngine {
         // Effective state: the app's own token, real mailbox calls.
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
             lines.append("effective access not tested: this machine holds no credential of the app")
-            return PollEvidence(at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: nil, outOfScopeDenied: nil, lines: lines)
+            return PollEvidence(
+                at: now,
+                configuredInScope: configuredIn,
+                configuredOutOfScope: configuredOut,
+                inScopeAllowed: nil,
+                outOfScopeDenied: nil,
+                lines: lines
+            )
         }
         let credential: ClientCredential
         do {
@@ -97,11 +131,20 @@ extension SetupEngine {
                 credential = .secret(Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)))
             } else {
                 let certificate = try String(contentsOfFile: held.certificatePath ?? "", encoding: .utf8)
-                credential = .certificate(try CertificateCredential(certificatePEM: certificate, privateKeyPEM: Secret(key)))
+                credential = .certificate(
+                    try CertificateCredential(certificatePEM: certificate, privateKeyPEM: Secret(key))
+                )
             }
         } catch {
             lines.append("effective access not tested: cannot read the held credential (\(error))")
-            return PollEvidence(at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: nil, outOfScopeDenied: nil, lines: lines)
+            return PollEvidence(
+                at: now,
+                configuredInScope: configuredIn,
+                configuredOutOfScope: configuredOut,
+                inScopeAllowed: nil,
+                outOfScopeDenied: nil,
+                lines: lines
+            )
         }
         let identity = IdentityClient(endpoints: endpoints, tenant: tenant?.id ?? config.tenant, sender: sender)
         let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
@@ -139,15 +182,22 @@ extension SetupEngine {
             lines += result.lines
         }
         return PollEvidence(
-            at: now, configuredInScope: configuredIn, configuredOutOfScope: configuredOut, inScopeAllowed: allowed,
-            outOfScopeDenied: denied, lines: lines)
+            at: now,
+            configuredInScope: configuredIn,
+            configuredOutOfScope: configuredOut,
+            inScopeAllowed: allowed,
+            outOfScopeDenied: denied,
+            lines: lines
+        )
     }
 
     /// Reads the connect stage once (used by `check`).
     func observeConnect() async throws -> StageObservation {
         guard facts.appID != nil, facts.servicePrincipalID != nil else {
             return StageObservation(
-                report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"), writes: [])
+                report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"),
+                writes: []
+            )
         }
         let evidence = try await poll()
         return StageObservation(report: connectReport(evidence, waiting: false), writes: [])
@@ -160,35 +210,86 @@ extension SetupEngine {
         let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
         let withinWindow = deadline.map { now < $0 } ?? false
         var steps = [
-            StepReport(name: "configured: in-scope mailbox", status: Self.status(evidence.configuredInScope), detail: Self.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")),
-            StepReport(name: "configured: out-of-scope mailbox", status: Self.status(evidence.configuredOutOfScope), detail: Self.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")),
-            StepReport(name: "effective: in-scope allowed", status: Self.status(evidence.inScopeAllowed), detail: Self.word(evidence.inScopeAllowed, yes: "200", no: "denied")),
-            StepReport(name: "effective: out-of-scope denied", status: Self.status(evidence.outOfScopeDenied), detail: Self.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")),
+            StepReport(
+                name: "configured: in-scope mailbox",
+                status: Self.status(evidence.configuredInScope),
+                detail: Self.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")
+            ),
+            StepReport(
+                name: "configured: out-of-scope mailbox",
+                status: Self.status(evidence.configuredOutOfScope),
+                detail: Self.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")
+            ),
+            StepReport(
+                name: "effective: in-scope allowed",
+                status: Self.status(evidence.inScopeAllowed),
+                detail: Self.word(evidence.inScopeAllowed, yes: "200", no: "denied")
+            ),
+            StepReport(
+                name: "effective: out-of-scope denied",
+                status: Self.status(evidence.outOfScopeDenied),
+                detail: Self.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")
+            ),
         ]
         if evidence.isSettled {
-            return StageReport(stage: .connect, status: .verified, detail: "in-scope mailbox answers 200, out-of-scope mailbox 403", evidence: evidence.lines, steps: steps)
+            return StageReport(
+                stage: .connect,
+                status: .verified,
+                detail: "in-scope mailbox answers 200, out-of-scope mailbox 403",
+                evidence: evidence.lines,
+                steps: steps
+            )
         }
         if evidence.configuredInScope == false || evidence.configuredOutOfScope == false {
-            let detail = evidence.configuredInScope == false
+            let detail =
+                evidence.configuredInScope == false
                 ? "the configuration does not put the in-scope mailbox in scope"
                 : "the configuration puts a mailbox outside the intended scope in scope"
-            return StageReport(stage: .connect, status: .failed, detail: detail, evidence: evidence.lines, fix: "run apply to repair the scope and role assignments", steps: steps)
+            return StageReport(
+                stage: .connect,
+                status: .failed,
+                detail: detail,
+                evidence: evidence.lines,
+                fix: "run apply to repair the scope and role assignments",
+                steps: steps
+            )
         }
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
-            steps = steps.map { var step = $0; if step.status == .pending { step.status = .notVerified }; return step }
-            return StageReport(stage: .connect, status: .notVerified, detail: "effective access not tested", evidence: evidence.lines, fix: "run on the machine that holds the app's credential, or set connect mailboxes", steps: steps)
+            steps = steps.map {
+                var step = $0; if step.status == .pending { step.status = .notVerified }; return step
+            }
+            return StageReport(
+                stage: .connect,
+                status: .notVerified,
+                detail: "effective access not tested",
+                evidence: evidence.lines,
+                fix: "run on the machine that holds the app's credential, or set connect mailboxes",
+                steps: steps
+            )
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
             return StageReport(
-                stage: .connect, status: waiting ? .waiting : .notVerified,
-                detail: "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
-                evidence: evidence.lines, steps: steps)
+                stage: .connect,
+                status: waiting ? .waiting : .notVerified,
+                detail:
+                    "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
+                evidence: evidence.lines,
+                steps: steps
+            )
         }
-        let cause = evidence.outOfScopeDenied == false
+        let cause =
+            evidence.outOfScopeDenied == false
             ? "the app reaches a mailbox outside the scope: look for a tenant-wide Entra grant or an unscoped role assignment"
             : "the app is denied on a mailbox inside the scope"
-        return StageReport(stage: .connect, status: .failed, detail: cause, evidence: evidence.lines, fix: "run apply to repair; if it persists past 2 hours, check the app in Entra", steps: steps)
+        return StageReport(
+            stage: .connect,
+            status: .failed,
+            detail: cause,
+            evidence: evidence.lines,
+            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra",
+            steps: steps
+        )
     }
 
     private static func status(_ value: Bool?) -> StageStatus {
@@ -215,11 +316,17 @@ extension SetupEngine {
         let schedule = environment.schedule
         let clock = environment.clock
         let start = journal.wait?.startedAt ?? journal.rbacChangedAt ?? clock.now
-        var wait = journal.wait ?? WaitProgress(
-            startedAt: start, expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
-            expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
-            deadline: start.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60), nextPoll: clock.now, polls: 0,
-            lastPoll: nil)
+        var wait =
+            journal.wait
+            ?? WaitProgress(
+                startedAt: start,
+                expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
+                expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
+                deadline: start.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60),
+                nextPoll: clock.now,
+                polls: 0,
+                lastPoll: nil
+            )
         if journal.rbacChangedAt == nil { journal.rbacChangedAt = start }
         suspendRequested = false
         while true {
@@ -241,10 +348,15 @@ extension SetupEngine {
                     journal.reports.removeAll { $0.stage == .connect }
                     journal.reports.append(report)
                     persist()
-                    log(.info, "Verified after \(Int(now.timeIntervalSince(wait.startedAt) / 60)) min: in-scope allowed, out-of-scope denied.")
+                    log(
+                        .info,
+                        "Verified after \(Int(now.timeIntervalSince(wait.startedAt) / 60)) min: in-scope allowed, out-of-scope denied."
+                    )
                     return .verified
                 }
-                if report.status == .failed && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false) {
+                if report.status == .failed
+                    && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false)
+                {
                     journal.wait = wait
                     persist()
                     return .drift([.connect])
@@ -259,12 +371,17 @@ extension SetupEngine {
                     persist()
                     return .deadlineReached
                 }
-                wait.nextPoll = min(now.addingTimeInterval(schedule.interval(after: wait.polls - 1).timeInterval), wait.deadline)
+                wait.nextPoll = min(
+                    now.addingTimeInterval(schedule.interval(after: wait.polls - 1).timeInterval),
+                    wait.deadline
+                )
                 journal.wait = wait
                 persist()
                 emit(.waiting(wait))
             }
-            try await clock.sleep(for: min(.seconds(1), .interval(max(0.001, wait.nextPoll.timeIntervalSince(clock.now)))))
+            try await clock.sleep(
+                for: min(.seconds(1), .interval(max(0.001, wait.nextPoll.timeIntervalSince(clock.now))))
+            )
         }
     }
 }

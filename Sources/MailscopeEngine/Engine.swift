@@ -19,8 +19,12 @@ public struct EngineEnvironment: Sendable {
 
     /// Creates an environment.
     public init(
-        transport: any HTTPTransport, clock: WallClock, stateDirectory: URL, retryPolicy: RetryPolicy = .standard,
-        variables: [String: String] = ProcessInfo.processInfo.environment, schedule: PollSchedule = .standard
+        transport: any HTTPTransport,
+        clock: WallClock,
+        stateDirectory: URL,
+        retryPolicy: RetryPolicy = .standard,
+        variables: [String: String] = ProcessInfo.processInfo.environment,
+        schedule: PollSchedule = .standard
     ) {
         self.transport = transport
         self.clock = clock
@@ -48,11 +52,18 @@ public struct PollSchedule: Sendable, Equatable {
     /// alive (an idle app's cache resets after 30 minutes), so polls are spaced out, not frequent.
     public static let standard = PollSchedule(
         intervals: [.seconds(60), .seconds(120), .seconds(240), .seconds(480), .seconds(900)],
-        expectedEarliest: .seconds(1800), expectedLatest: .seconds(7200), verifyAttempts: 6, verifyDelay: .seconds(2))
+        expectedEarliest: .seconds(1800),
+        expectedLatest: .seconds(7200),
+        verifyAttempts: 6,
+        verifyDelay: .seconds(2)
+    )
 
     /// Creates a schedule.
     public init(
-        intervals: [Duration], expectedEarliest: Duration, expectedLatest: Duration, verifyAttempts: Int,
+        intervals: [Duration],
+        expectedEarliest: Duration,
+        expectedLatest: Duration,
+        verifyAttempts: Int,
         verifyDelay: Duration
     ) {
         self.intervals = intervals
@@ -124,13 +135,21 @@ public actor SetupEngine {
     var freshSecret: Secret?
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
-    public init(config: SetupConfig, environment: EngineEnvironment, events: @escaping @Sendable (EngineEvent) -> Void) throws {
+    public init(
+        config: SetupConfig,
+        environment: EngineEnvironment,
+        events: @escaping @Sendable (EngineEvent) -> Void
+    ) throws {
         let problems = config.validationErrors()
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         self.config = config
         self.environment = environment
         self.endpoints = try config.endpoints()
-        self.sender = RequestSender(transport: environment.transport, clock: environment.clock, policy: environment.retryPolicy)
+        self.sender = RequestSender(
+            transport: environment.transport,
+            clock: environment.clock,
+            policy: environment.retryPolicy
+        )
         self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
         self.emitEvent = events
         let now = environment.clock.now
@@ -244,7 +263,9 @@ public actor SetupEngine {
         try await perform(write)
         journal.pendingWrite = nil
         journal.completedWrites.append(Journal.CompletedWrite(write: write, at: environment.clock.now))
-        if journal.completedWrites.count > 200 { journal.completedWrites.removeFirst(journal.completedWrites.count - 200) }
+        if journal.completedWrites.count > 200 {
+            journal.completedWrites.removeFirst(journal.completedWrites.count - 200)
+        }
         if write.affectsEffectiveAccess {
             journal.rbacChangedAt = environment.clock.now
             journal.wait = nil
@@ -259,8 +280,11 @@ public actor SetupEngine {
             write = .createServicePrincipal(appID: known)
         }
         return PowerShell.line(
-            for: write, appObjectID: facts.appObjectID, servicePrincipalID: facts.servicePrincipalID,
-            groupName: facts.group?.name ?? config.groupName)
+            for: write,
+            appObjectID: facts.appObjectID,
+            servicePrincipalID: facts.servicePrincipalID,
+            groupName: facts.group?.name ?? config.groupName
+        )
     }
 
     // MARK: Events and journal
@@ -268,7 +292,9 @@ public actor SetupEngine {
     func emit(_ event: EngineEvent) { emitEvent(event) }
 
     func log(_ level: LogEntry.Level, _ text: String, powershell: String? = nil) {
-        emit(.log(LogEntry(at: environment.clock.now, level: level, text: Redactor.redact(text), powershell: powershell)))
+        emit(
+            .log(LogEntry(at: environment.clock.now, level: level, text: Redactor.redact(text), powershell: powershell))
+        )
     }
 
     func persist() {

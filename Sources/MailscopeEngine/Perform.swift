@@ -11,10 +11,15 @@ extension SetupEngine {
             switch write {
             case .createApplication(let name, let uniqueName):
                 let result = try await graph.write(
-                    "PATCH", "/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))",
-                    body: ["displayName": .string(name), "signInAudience": "AzureADMyOrg",
-                           "notes": "Service account for a scoped mailbox integration, managed by mailscope."],
-                    headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")], idempotent: true)
+                    "PATCH",
+                    "/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))",
+                    body: [
+                        "displayName": .string(name), "signInAudience": "AzureADMyOrg",
+                        "notes": "Service account for a scoped mailbox integration, managed by mailscope.",
+                    ],
+                    headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")],
+                    idempotent: true
+                )
                 if let id = result.body["id"].string, let appID = result.body["appId"].string {
                     facts.appObjectID = id
                     facts.appID = appID
@@ -25,8 +30,12 @@ extension SetupEngine {
                 let appID = try requireAppID()
                 let result = try await retryingNotYetReplicated {
                     try await graph.write(
-                        "PATCH", "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))", body: [:],
-                        headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")], idempotent: true)
+                        "PATCH",
+                        "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))",
+                        body: [:],
+                        headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")],
+                        idempotent: true
+                    )
                 }
                 if let id = result.body["id"].string {
                     facts.servicePrincipalID = id
@@ -37,28 +46,49 @@ extension SetupEngine {
                 let end = environment.clock.now.addingTimeInterval(TimeInterval(days) * 86_400)
                 let result = try await retryingNotYetReplicated {
                     try await graph.write(
-                        "POST", "/v1.0/applications/\(GraphClient.segment(objectID))/addPassword",
-                        body: ["passwordCredential": ["displayName": .string(displayName), "endDateTime": .string(Self.timestamp(end))]])
+                        "POST",
+                        "/v1.0/applications/\(GraphClient.segment(objectID))/addPassword",
+                        body: [
+                            "passwordCredential": [
+                                "displayName": .string(displayName), "endDateTime": .string(Self.timestamp(end)),
+                            ]
+                        ]
+                    )
                 }
                 guard let keyID = result.body["keyId"].string, let text = result.body["secretText"].string else {
-                    throw EngineError(stage: .serviceAccount, message: "addPassword answered without keyId or secretText", fix: "run again")
+                    throw EngineError(
+                        stage: .serviceAccount,
+                        message: "addPassword answered without keyId or secretText",
+                        fix: "run again"
+                    )
                 }
                 let secret = Secret(text)
                 let url = store.credentialURL(.secret)
                 try PrivateFiles.write(Data(secret.reveal().utf8), to: url)
                 freshSecret = secret
                 journal.credential = Journal.HeldCredential(
-                    keyID: keyID, kind: .secret, path: url.path, certificatePath: nil, expires: end,
-                    hint: result.body["hint"].string ?? String(text.prefix(3)))
+                    keyID: keyID,
+                    kind: .secret,
+                    path: url.path,
+                    certificatePath: nil,
+                    expires: end,
+                    hint: result.body["hint"].string ?? String(text.prefix(3))
+                )
             case .addCertificate(let displayName, let days):
                 let objectID = try requireAppObjectID()
                 let now = environment.clock.now
-                let certificate = try GeneratedCertificate.make(commonName: config.serviceAccountName, now: now, days: days)
+                let certificate = try GeneratedCertificate.make(
+                    commonName: config.serviceAccountName,
+                    now: now,
+                    days: days
+                )
                 let keyURL = store.credentialURL(.certificate)
                 try PrivateFiles.write(Data(certificate.privateKeyPEM.reveal().utf8), to: keyURL)
                 try PrivateFiles.write(Data(certificate.certificatePEM.utf8), to: store.certificateURL)
                 // PATCH replaces the whole collection: keep the existing certificates.
-                let app = try await graph.get("/v1.0/applications/\(GraphClient.segment(objectID))?$select=keyCredentials")
+                let app = try await graph.get(
+                    "/v1.0/applications/\(GraphClient.segment(objectID))?$select=keyCredentials"
+                )
                 let keyID = UUID().uuidString.lowercased()
                 var credentials = (app["keyCredentials"].array ?? []).map { existing -> JSONValue in
                     var kept = existing.object ?? [:]
@@ -67,82 +97,142 @@ extension SetupEngine {
                 }
                 credentials.append([
                     "keyId": .string(keyID), "type": "AsymmetricX509Cert", "usage": "Verify",
-                    "key": .string(certificate.certificateDER.base64EncodedString()), "displayName": .string(displayName),
-                    "startDateTime": .string(Self.timestamp(now)), "endDateTime": .string(Self.timestamp(certificate.notAfter)),
+                    "key": .string(certificate.certificateDER.base64EncodedString()),
+                    "displayName": .string(displayName),
+                    "startDateTime": .string(Self.timestamp(now)),
+                    "endDateTime": .string(Self.timestamp(certificate.notAfter)),
                 ])
-                try await graph.write("PATCH", "/v1.0/applications/\(GraphClient.segment(objectID))", body: ["keyCredentials": .array(credentials)], idempotent: true)
+                try await graph.write(
+                    "PATCH",
+                    "/v1.0/applications/\(GraphClient.segment(objectID))",
+                    body: ["keyCredentials": .array(credentials)],
+                    idempotent: true
+                )
                 journal.credential = Journal.HeldCredential(
-                    keyID: keyID, kind: .certificate, path: keyURL.path, certificatePath: store.certificateURL.path,
-                    expires: certificate.notAfter, hint: certificate.thumbprint)
+                    keyID: keyID,
+                    kind: .certificate,
+                    path: keyURL.path,
+                    certificatePath: store.certificateURL.path,
+                    expires: certificate.notAfter,
+                    hint: certificate.thumbprint
+                )
             case .removeOrphanSecret(let keyID, _):
                 let objectID = try requireAppObjectID()
-                try await graph.write("POST", "/v1.0/applications/\(GraphClient.segment(objectID))/removePassword", body: ["keyId": .string(keyID)])
+                try await graph.write(
+                    "POST",
+                    "/v1.0/applications/\(GraphClient.segment(objectID))/removePassword",
+                    body: ["keyId": .string(keyID)]
+                )
             case .createGroup(let name, let alias, let kind):
                 if kind == .microsoft365 {
                     try await graph.write(
-                        "POST", "/v1.0/groups",
-                        body: ["displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
-                               "securityEnabled": false, "groupTypes": ["Unified"]])
+                        "POST",
+                        "/v1.0/groups",
+                        body: [
+                            "displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
+                            "securityEnabled": false, "groupTypes": ["Unified"],
+                        ]
+                    )
                 } else {
                     try await tolerateExisting {
                         try await exchange.invoke(
                             "New-DistributionGroup",
-                            ["Name": .string(name), "Alias": .string(alias), "DisplayName": .string(name),
-                             "Type": .string(kind == .distribution ? "Distribution" : "Security")])
+                            [
+                                "Name": .string(name), "Alias": .string(alias), "DisplayName": .string(name),
+                                "Type": .string(kind == .distribution ? "Distribution" : "Security"),
+                            ]
+                        )
                     }
                 }
                 let found = try await retryingNotYetReplicated {
                     try await exchange.invoke(
-                        kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup", ["Identity": .string(alias)])
+                        kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup",
+                        ["Identity": .string(alias)]
+                    )
                 }
                 if let group = found.first, let dn = group["DistinguishedName"].string {
                     facts.group = GroupFacts(
-                        name: group["Name"].string ?? name, address: group["PrimarySmtpAddress"].string ?? "",
-                        distinguishedName: dn, objectID: group["ExternalDirectoryObjectId"].string ?? "",
-                        recipientTypeDetails: group["RecipientTypeDetails"].string ?? "")
+                        name: group["Name"].string ?? name,
+                        address: group["PrimarySmtpAddress"].string ?? "",
+                        distinguishedName: dn,
+                        objectID: group["ExternalDirectoryObjectId"].string ?? "",
+                        recipientTypeDetails: group["RecipientTypeDetails"].string ?? ""
+                    )
                 }
             case .addMember(let address, let objectID):
                 guard let group = facts.group else {
-                    throw EngineError(stage: .distributionGroup, message: "the group is not known yet", fix: "run again")
+                    throw EngineError(
+                        stage: .distributionGroup,
+                        message: "the group is not known yet",
+                        fix: "run again"
+                    )
                 }
                 if config.groupKind == .microsoft365 {
                     do {
                         try await graph.write(
-                            "POST", "/v1.0/groups/\(GraphClient.segment(group.objectID))/members/$ref",
-                            body: ["@odata.id": .string("\(graph.base.absoluteString)/v1.0/directoryObjects/\(objectID)")])
+                            "POST",
+                            "/v1.0/groups/\(GraphClient.segment(group.objectID))/members/$ref",
+                            body: [
+                                "@odata.id": .string("\(graph.base.absoluteString)/v1.0/directoryObjects/\(objectID)")
+                            ]
+                        )
                     } catch let error as MicrosoftError where error.message.contains("already exist") {}
                 } else {
                     try await tolerateExisting {
                         try await exchange.invoke(
                             "Add-DistributionGroupMember",
-                            ["Identity": .string(group.distinguishedName), "Member": .string(address),
-                             "BypassSecurityGroupManagerCheck": true])
+                            [
+                                "Identity": .string(group.distinguishedName), "Member": .string(address),
+                                "BypassSecurityGroupManagerCheck": true,
+                            ]
+                        )
                     }
                 }
             case .createExchangeServicePrincipal:
                 let appID = try requireAppID()
                 guard let spID = facts.servicePrincipalID else {
-                    throw EngineError(stage: .impersonationRole, message: "the service principal is not known yet", fix: "run again")
+                    throw EngineError(
+                        stage: .impersonationRole,
+                        message: "the service principal is not known yet",
+                        fix: "run again"
+                    )
                 }
                 try await tolerateExisting {
                     try await exchange.invoke(
                         "New-ServicePrincipal",
-                        ["AppId": .string(appID), "ObjectId": .string(spID), "DisplayName": .string(config.serviceAccountName)])
+                        [
+                            "AppId": .string(appID), "ObjectId": .string(spID),
+                            "DisplayName": .string(config.serviceAccountName),
+                        ]
+                    )
                 }
             case .removeTenantWideGrant(let assignmentID, _, _):
                 guard let spID = facts.servicePrincipalID else { return }
                 do {
-                    try await graph.write("DELETE", "/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments/\(GraphClient.segment(assignmentID))", body: nil, idempotent: true)
+                    try await graph.write(
+                        "DELETE",
+                        "/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments/\(GraphClient.segment(assignmentID))",
+                        body: nil,
+                        idempotent: true
+                    )
                 } catch let error as MicrosoftError where error.isNotFound {}
             case .createScope(let name, _):
                 guard let filter = wantedFilter else {
-                    throw EngineError(stage: .scope, message: "the group's DN is not known yet", fix: "run again after the group exists")
+                    throw EngineError(
+                        stage: .scope,
+                        message: "the group's DN is not known yet",
+                        fix: "run again after the group exists"
+                    )
                 }
                 do {
                     let created = try await graph.write(
-                        "POST", "\(Self.roleManagement)/customAppScopes",
-                        body: ["type": "RecipientScope", "displayName": .string(name),
-                               "customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]])
+                        "POST",
+                        "\(Self.roleManagement)/customAppScopes",
+                        body: [
+                            "type": "RecipientScope", "displayName": .string(name),
+                            "customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)],
+                        ]
+                    )
                     facts.scopeID = created.body["id"].string
                 } catch let error as MicrosoftError where error.isAlreadyExists {
                     log(.info, "already present: \(error.message)")
@@ -150,27 +240,51 @@ extension SetupEngine {
             case .updateScope:
                 guard let filter = wantedFilter, let id = facts.scopeID else { return }
                 try await graph.write(
-                    "PATCH", "\(Self.roleManagement)/customAppScopes/\(GraphClient.segment(id))",
-                    body: ["customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]], idempotent: true)
+                    "PATCH",
+                    "\(Self.roleManagement)/customAppScopes/\(GraphClient.segment(id))",
+                    body: ["customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]],
+                    idempotent: true
+                )
             case .createRoleAssignment(_, let role, _):
                 guard let spID = facts.servicePrincipalID, let scopeID = facts.scopeID else {
-                    throw EngineError(stage: .scope, message: "the service principal or the scope is not known yet", fix: "run again")
+                    throw EngineError(
+                        stage: .scope,
+                        message: "the service principal or the scope is not known yet",
+                        fix: "run again"
+                    )
                 }
                 let definitions = try await roleDefinitions(graph: graph)
-                guard let definition = definitions.first(where: { $0.value.caseInsensitiveCompare(role) == .orderedSame })?.key else {
-                    throw EngineError(stage: .scope, message: "Exchange has no role named \(role)", fix: "check roles.names against Get-ManagementRole 'Application *'")
+                guard
+                    let definition = definitions.first(where: { $0.value.caseInsensitiveCompare(role) == .orderedSame }
+                    )?.key
+                else {
+                    throw EngineError(
+                        stage: .scope,
+                        message: "Exchange has no role named \(role)",
+                        fix: "check roles.names against Get-ManagementRole 'Application *'"
+                    )
                 }
                 do {
                     try await graph.write(
-                        "POST", "\(Self.roleManagement)/roleAssignments",
-                        body: ["roleDefinitionId": .string(definition), "principalId": .string("/ServicePrincipals/\(spID)"),
-                               "directoryScopeId": .null, "appScopeId": .string(scopeID)])
+                        "POST",
+                        "\(Self.roleManagement)/roleAssignments",
+                        body: [
+                            "roleDefinitionId": .string(definition),
+                            "principalId": .string("/ServicePrincipals/\(spID)"),
+                            "directoryScopeId": .null, "appScopeId": .string(scopeID),
+                        ]
+                    )
                 } catch let error as MicrosoftError where error.isAlreadyExists {
                     log(.info, "already present: \(error.message)")
                 }
             case .removeRoleAssignment(let id, _):
                 do {
-                    try await graph.write("DELETE", "\(Self.roleManagement)/roleAssignments/\(GraphClient.segment(id))", body: nil, idempotent: true)
+                    try await graph.write(
+                        "DELETE",
+                        "\(Self.roleManagement)/roleAssignments/\(GraphClient.segment(id))",
+                        body: nil,
+                        idempotent: true
+                    )
                 } catch let error as MicrosoftError where error.isNotFound {}
             }
         } catch let error as MicrosoftError {
@@ -180,7 +294,8 @@ extension SetupEngine {
 
     private func stage(of write: Write) -> StageID {
         switch write {
-        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret: .serviceAccount
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret:
+            .serviceAccount
         case .createGroup, .addMember: .distributionGroup
         case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
@@ -220,9 +335,10 @@ extension SetupEngine {
             do {
                 return try await body()
             } catch let error as MicrosoftError
-                where (error.isNotFound || error.message.contains("NoBackingApplicationObject")
-                    || error.message.contains("does not reference a valid application"))
-                    && attempt < environment.schedule.verifyAttempts + 2
+                where
+                (error.isNotFound || error.message.contains("NoBackingApplicationObject")
+                || error.message.contains("does not reference a valid application"))
+                && attempt < environment.schedule.verifyAttempts + 2
             {
                 try await environment.clock.sleep(for: delay)
                 delay = delay * 2
@@ -248,7 +364,10 @@ extension SetupEngine {
                         if case .addSecret = pending {
                             try await performJournaled(.removeOrphanSecret(keyID: keyID, displayName: displayName))
                         } else {
-                            log(.warning, "certificate \(keyID) from the interrupted run stays in the app; remove it in Entra if unused")
+                            log(
+                                .warning,
+                                "certificate \(keyID) from the interrupted run stays in the app; remove it in Entra if unused"
+                            )
                         }
                     }
                 }
@@ -269,10 +388,14 @@ extension SetupEngine {
         if let held = journal.credential {
             if held.kind == .secret {
                 if let secret = freshSecret {
-                    items.append(HandOffItem(label: "Client secret (shown once)", value: secret.reveal(), isSecret: true))
+                    items.append(
+                        HandOffItem(label: "Client secret (shown once)", value: secret.reveal(), isSecret: true)
+                    )
                     freshSecret = nil
                 } else {
-                    items.append(HandOffItem(label: "Client secret", value: "\(held.hint)… (shown when it was created)"))
+                    items.append(
+                        HandOffItem(label: "Client secret", value: "\(held.hint)… (shown when it was created)")
+                    )
                 }
             } else {
                 items.append(HandOffItem(label: "Certificate thumbprint", value: held.hint))
@@ -280,7 +403,12 @@ extension SetupEngine {
             }
             items.append(HandOffItem(label: "Credential expires", value: Self.day(held.expires)))
         }
-        items.append(HandOffItem(label: "Token endpoint", value: "\(endpoints.login.absoluteString)/\(tenant?.id ?? config.tenant)/oauth2/v2.0/token"))
+        items.append(
+            HandOffItem(
+                label: "Token endpoint",
+                value: "\(endpoints.login.absoluteString)/\(tenant?.id ?? config.tenant)/oauth2/v2.0/token"
+            )
+        )
         items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))

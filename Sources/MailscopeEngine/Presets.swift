@@ -76,27 +76,55 @@ public struct Preset: Sendable, Equatable, Identifiable {
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
         Preset(
-            id: "workable", displayName: "Workable", summary: "Mail and calendar of the hiring team's members",
-            serviceAccountName: "workable_service", groupName: "WorkableUsers", scopeKind: .group,
+            id: "workable",
+            displayName: "Workable",
+            summary: "Mail and calendar of the hiring team's members",
+            serviceAccountName: "workable_service",
+            groupName: "WorkableUsers",
+            scopeKind: .group,
             scopeName: "WorkableUsersScope",
-            roles: ["Application Calendars.ReadWrite", "Application Mail.ReadWrite", "Application Mail.Send"]),
+            roles: ["Application Calendars.ReadWrite", "Application Mail.ReadWrite", "Application Mail.Send"]
+        ),
         Preset(
-            id: "eptura", displayName: "Eptura / iOFFICE rooms", summary: "Room booking: room mailboxes only",
-            serviceAccountName: "eptura_service", groupName: "", scopeKind: .rooms, scopeName: "ResourceMailboxes",
-            roles: ["Application Calendars.ReadWrite"]),
+            id: "eptura",
+            displayName: "Eptura / iOFFICE rooms",
+            summary: "Room booking: room mailboxes only",
+            serviceAccountName: "eptura_service",
+            groupName: "",
+            scopeKind: .rooms,
+            scopeName: "ResourceMailboxes",
+            roles: ["Application Calendars.ReadWrite"]
+        ),
         Preset(
-            id: "nylas", displayName: "Nylas", summary: "Calendar sync for the group's members",
-            serviceAccountName: "nylas_service", groupName: "NylasUsers", scopeKind: .group,
-            scopeName: "NylasUsersScope", roles: ["Application Calendars.ReadWrite"]),
+            id: "nylas",
+            displayName: "Nylas",
+            summary: "Calendar sync for the group's members",
+            serviceAccountName: "nylas_service",
+            groupName: "NylasUsers",
+            scopeKind: .group,
+            scopeName: "NylasUsersScope",
+            roles: ["Application Calendars.ReadWrite"]
+        ),
         Preset(
-            id: "workato", displayName: "Workato", summary: "Mail, calendar and contacts through Graph",
-            serviceAccountName: "workato_service", groupName: "WorkatoUsers", scopeKind: .group,
+            id: "workato",
+            displayName: "Workato",
+            summary: "Mail, calendar and contacts through Graph",
+            serviceAccountName: "workato_service",
+            groupName: "WorkatoUsers",
+            scopeKind: .group,
             scopeName: "WorkatoUsersScope",
-            roles: ["Application Mail.ReadWrite", "Application Calendars.ReadWrite", "Application Contacts.ReadWrite"]),
+            roles: ["Application Mail.ReadWrite", "Application Calendars.ReadWrite", "Application Contacts.ReadWrite"]
+        ),
         Preset(
-            id: "custom", displayName: "Custom", summary: "Choose every value yourself",
-            serviceAccountName: "integration_service", groupName: "IntegrationUsers", scopeKind: .group,
-            scopeName: "IntegrationUsersScope", roles: ["Application Calendars.Read"]),
+            id: "custom",
+            displayName: "Custom",
+            summary: "Choose every value yourself",
+            serviceAccountName: "integration_service",
+            groupName: "IntegrationUsers",
+            scopeKind: .group,
+            scopeName: "IntegrationUsersScope",
+            roles: ["Application Calendars.Read"]
+        ),
     ]
 
     /// The preset with key `id`, if any.

@@ -13,21 +13,31 @@ public enum ScriptRenderer {
         add("# Generated from the configuration; every value below is quoted as a literal.")
         add("# Needs PowerShell 7 with Microsoft.Graph (Applications, Groups) and ExchangeOnlineManagement 3.")
         add("$ErrorActionPreference = 'Stop'")
-        add("Connect-MgGraph -TenantId \(q(config.tenant)) -UseDeviceCode -Scopes 'Application.ReadWrite.All','AppRoleAssignment.ReadWrite.All','Group.ReadWrite.All','User.Read.All'")
+        add(
+            "Connect-MgGraph -TenantId \(q(config.tenant)) -UseDeviceCode -Scopes 'Application.ReadWrite.All','AppRoleAssignment.ReadWrite.All','Group.ReadWrite.All','User.Read.All'"
+        )
         add("Connect-ExchangeOnline -Organization \(q(config.tenant)) -Device")
         add()
         add("# 1. Service account: the Entra app, its service principal and a credential")
-        let appURI = q("/v1.0/applications(uniqueName='\(config.applicationUniqueName.replacingOccurrences(of: "'", with: "''"))')")
-        add("Invoke-MgGraphRequest -Method PATCH -Uri \(appURI) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(config.serviceAccountName)); signInAudience = 'AzureADMyOrg' } | Out-Null")
+        let appURI = q(
+            "/v1.0/applications(uniqueName='\(config.applicationUniqueName.replacingOccurrences(of: "'", with: "''"))')"
+        )
+        add(
+            "Invoke-MgGraphRequest -Method PATCH -Uri \(appURI) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(config.serviceAccountName)); signInAudience = 'AzureADMyOrg' } | Out-Null"
+        )
         add("$app = Invoke-MgGraphRequest -Method GET -Uri \(appURI) -OutputType PSObject")
         add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
         add("if (-not $sp) { $sp = New-MgServicePrincipal -AppId $app.AppId }")
         if config.credential == .secret {
-            add("$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ displayName = 'mailscope'; endDateTime = (Get-Date).AddDays(\(config.credentialLifetimeDays)) }")
+            add(
+                "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ displayName = 'mailscope'; endDateTime = (Get-Date).AddDays(\(config.credentialLifetimeDays)) }"
+            )
             add("Write-Host ('Client secret (store it now, it is not shown again): ' + $secret.SecretText)")
         } else {
             add("# Upload your certificate (the private key stays with the integration):")
-            add("# Update-MgApplication -ApplicationId $app.Id -KeyCredentials @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [IO.File]::ReadAllBytes('cert.cer') })")
+            add(
+                "# Update-MgApplication -ApplicationId $app.Id -KeyCredentials @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [IO.File]::ReadAllBytes('cert.cer') })"
+            )
         }
         add()
         switch config.scopeKind {
@@ -35,29 +45,45 @@ public enum ScriptRenderer {
             add("# 2. Distribution group with the mailboxes as direct members (nested groups are not in scope)")
             let type = config.groupKind == .mailEnabledSecurity ? "Security" : "Distribution"
             if config.groupKind == .microsoft365 {
-                add("if (-not (Get-UnifiedGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-MgGroup -DisplayName \(q(config.groupName)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null }")
+                add(
+                    "if (-not (Get-UnifiedGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-MgGroup -DisplayName \(q(config.groupName)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null }"
+                )
                 add("$group = Get-UnifiedGroup -Identity \(q(alias))")
-                add("foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) { Add-UnifiedGroupLinks -Identity \(q(alias)) -LinkType Members -Links $member }")
+                add(
+                    "foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) { Add-UnifiedGroupLinks -Identity \(q(alias)) -LinkType Members -Links $member }"
+                )
             } else {
-                add("if (-not (Get-DistributionGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-DistributionGroup -Name \(q(config.groupName)) -Alias \(q(alias)) -DisplayName \(q(config.groupName)) -Type \(type) | Out-Null }")
+                add(
+                    "if (-not (Get-DistributionGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-DistributionGroup -Name \(q(config.groupName)) -Alias \(q(alias)) -DisplayName \(q(config.groupName)) -Type \(type) | Out-Null }"
+                )
                 add("$group = Get-DistributionGroup -Identity \(q(alias))")
-                add("$present = @(Get-DistributionGroupMember -Identity $group.DistinguishedName -ResultSize Unlimited | ForEach-Object { $_.PrimarySmtpAddress.ToString().ToLower() })")
+                add(
+                    "$present = @(Get-DistributionGroupMember -Identity $group.DistinguishedName -ResultSize Unlimited | ForEach-Object { $_.PrimarySmtpAddress.ToString().ToLower() })"
+                )
                 add("foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) {")
                 add("    $primary = (Get-Recipient -Identity $member).PrimarySmtpAddress.ToString()")
                 add("    if ($primary -ne $member) { Write-Warning ($member + ' is an alias; using ' + $primary) }")
-                add("    if ($present -notcontains $primary.ToLower()) { Add-DistributionGroupMember -Identity $group.DistinguishedName -Member $primary -BypassSecurityGroupManagerCheck }")
+                add(
+                    "    if ($present -notcontains $primary.ToLower()) { Add-DistributionGroupMember -Identity $group.DistinguishedName -Member $primary -BypassSecurityGroupManagerCheck }"
+                )
                 add("}")
             }
         case .rooms:
             add("# 2. No group: the scope covers room mailboxes by filter (rooms added later are covered)")
         }
         add()
-        add("# 3. Impersonation role: register the app in Exchange; remove tenant-wide mailbox grants that void the scope")
-        add("if (-not (Get-ServicePrincipal -Identity $app.AppId -ErrorAction SilentlyContinue)) { New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName \(q(config.serviceAccountName)) | Out-Null }")
+        add(
+            "# 3. Impersonation role: register the app in Exchange; remove tenant-wide mailbox grants that void the scope"
+        )
+        add(
+            "if (-not (Get-ServicePrincipal -Identity $app.AppId -ErrorAction SilentlyContinue)) { New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName \(q(config.serviceAccountName)) | Out-Null }"
+        )
         add("Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id | ForEach-Object {")
         add("    $resource = Get-MgServicePrincipal -ServicePrincipalId $_.ResourceId")
         add("    $role = ($resource.AppRoles | Where-Object Id -eq $_.AppRoleId).Value")
-        add("    if ($role -match '^(Mail|Calendars|Contacts|MailboxSettings)\\.' -or $role -eq 'full_access_as_app') {")
+        add(
+            "    if ($role -match '^(Mail|Calendars|Contacts|MailboxSettings)\\.' -or $role -eq 'full_access_as_app') {"
+        )
         add("        Write-Warning ('Removing tenant-wide ' + $role + ': it voids the scope')")
         add("        Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -AppRoleAssignmentId $_.Id")
         add("    }")
@@ -71,20 +97,31 @@ public enum ScriptRenderer {
             add("$filter = \(q(Quoting.roomMailboxFilter))")
         }
         add("$scope = Get-ManagementScope -Identity \(q(config.scopeName)) -ErrorAction SilentlyContinue")
-        add("if (-not $scope) { New-ManagementScope -Name \(q(config.scopeName)) -RecipientRestrictionFilter $filter | Out-Null }")
-        add("elseif ($scope.RecipientFilter -ne $filter) { Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter $filter }")
+        add(
+            "if (-not $scope) { New-ManagementScope -Name \(q(config.scopeName)) -RecipientRestrictionFilter $filter | Out-Null }"
+        )
+        add(
+            "elseif ($scope.RecipientFilter -ne $filter) { Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter $filter }"
+        )
         for role in config.roles {
             let suffix = " - " + role.replacingOccurrences(of: "Application ", with: "")
-            let name = String(config.serviceAccountName.prefix(max(1, FieldRules.maximumNameLength - suffix.count))) + suffix
-            add("if (-not (Get-ManagementRoleAssignment -RoleAssignee $sp.Id | Where-Object { $_.Role -eq \(q(role)) -and $_.CustomResourceScope -eq \(q(config.scopeName)) })) { New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App $sp.Id -CustomResourceScope \(q(config.scopeName)) | Out-Null }")
+            let name =
+                String(config.serviceAccountName.prefix(max(1, FieldRules.maximumNameLength - suffix.count))) + suffix
+            add(
+                "if (-not (Get-ManagementRoleAssignment -RoleAssignee $sp.Id | Where-Object { $_.Role -eq \(q(role)) -and $_.CustomResourceScope -eq \(q(config.scopeName)) })) { New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App $sp.Id -CustomResourceScope \(q(config.scopeName)) | Out-Null }"
+            )
         }
         add()
         add("# 5. Connect: the configured state now; live calls follow in 30 minutes to 2 hours")
         if let mailbox = config.inScopeMailbox ?? (config.scopeKind == .group ? config.members.first : nil) {
-            add("Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(mailbox)) | Format-Table RoleName, InScope")
+            add(
+                "Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(mailbox)) | Format-Table RoleName, InScope"
+            )
         }
         if let mailbox = config.outOfScopeMailbox {
-            add("Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(mailbox)) | Format-Table RoleName, InScope")
+            add(
+                "Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(mailbox)) | Format-Table RoleName, InScope"
+            )
         }
         add("Write-Host ('Tenant ID: ' + (Get-MgContext).TenantId + '  Client ID: ' + $app.AppId)")
         return lines.joined(separator: "\n") + "\n"

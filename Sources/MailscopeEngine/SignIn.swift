@@ -52,31 +52,51 @@ extension SetupEngine {
         switch config.signIn {
         case .deviceCode:
             tokens = DeviceCodeSession(
-                identity: identity, clientID: config.clientID ?? DeviceCodeSession.graphCommandLineTools
+                identity: identity,
+                clientID: config.clientID ?? DeviceCodeSession.graphCommandLineTools
             ) { [emitEvent] grant in
                 emitEvent(
                     .deviceCode(
                         DeviceCodePrompt(
-                            userCode: grant.userCode, verificationURL: grant.verificationURI, expiresAt: grant.expiresAt,
-                            message: grant.message)))
+                            userCode: grant.userCode,
+                            verificationURL: grant.verificationURI,
+                            expiresAt: grant.expiresAt,
+                            message: grant.message
+                        )
+                    )
+                )
             }
         case .clientSecret:
             tokens = ClientCredentialSession(
-                identity: identity, clientID: config.clientID ?? "", credential: .secret(try readAdminSecret()))
+                identity: identity,
+                clientID: config.clientID ?? "",
+                credential: .secret(try readAdminSecret())
+            )
         case .certificate:
             tokens = ClientCredentialSession(
-                identity: identity, clientID: config.clientID ?? "", credential: .certificate(try readAdminCertificate()))
+                identity: identity,
+                clientID: config.clientID ?? "",
+                credential: .certificate(try readAdminCertificate())
+            )
         }
         let graphToken = try await tokens.token(for: .graph, forceRefresh: false)
         guard let claims = graphToken.claims, let tid = claims.tenantID else {
-            throw EngineError(stage: .signIn, message: "the access token carries no tenant ID (tid)", fix: "check the login URL of the configured cloud")
+            throw EngineError(
+                stage: .signIn,
+                message: "the access token carries no tenant ID (tid)",
+                fix: "check the login URL of the configured cloud"
+            )
         }
         let graph = GraphClient(base: endpoints.graph, tokens: tokens, sender: sender)
-        let organization = try await graph.get("/v1.0/organization?$select=id,displayName,verifiedDomains")["value"].array?.first ?? .null
+        let organization =
+            try await graph.get("/v1.0/organization?$select=id,displayName,verifiedDomains")["value"].array?.first
+            ?? .null
         let domains = organization["verifiedDomains"].array ?? []
-        let defaultDomain = domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
+        let defaultDomain =
+            domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
         let configured = config.tenant.lowercased()
-        let matches = configured == tid.lowercased()
+        let matches =
+            configured == tid.lowercased()
             || domains.contains { $0["name"].string?.lowercased() == configured }
         guard matches else {
             throw SignInError.wrongTenant(expected: config.tenant, actual: "\(tid) (\(defaultDomain))")
@@ -100,30 +120,52 @@ extension SetupEngine {
         } else {
             anchor = "UPN:\(who)"
             let roles = try await graph.list(
-                "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId")
+                "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId"
+            )
             let templates = Set(roles.compactMap { $0["roleTemplateId"].string })
-            evidence.append("directory roles: \(roles.compactMap { $0["displayName"].string }.sorted().joined(separator: ", "))")
+            evidence.append(
+                "directory roles: \(roles.compactMap { $0["displayName"].string }.sorted().joined(separator: ", "))"
+            )
             let global = templates.contains(Self.globalAdministrator)
             let exchangeAdmin = global || templates.contains(Self.exchangeAdministrator)
             let appAdmin = global || !templates.isDisjoint(with: Self.applicationAdministrators)
             guard exchangeAdmin && appAdmin else {
                 throw EngineError(
-                    stage: .signIn, message: "\(who) lacks the roles this setup needs",
-                    fix: "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management")
+                    stage: .signIn,
+                    message: "\(who) lacks the roles this setup needs",
+                    fix:
+                        "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management"
+                )
             }
             if !global && !templates.contains(Self.privilegedRoleAdministrator) {
-                warnings.append("removing a tenant-wide Entra grant needs Privileged Role Administrator or Global Administrator")
+                warnings.append(
+                    "removing a tenant-wide Entra grant needs Privileged Role Administrator or Global Administrator"
+                )
             }
         }
         self.graph = graph
         self.exchange = ExchangeAdminClient(
-            base: endpoints.exchange, tenantID: tid, anchorMailbox: anchor, tokens: tokens, sender: sender)
+            base: endpoints.exchange,
+            tenantID: tid,
+            anchorMailbox: anchor,
+            tokens: tokens,
+            sender: sender
+        )
         let tenant = SignedInTenant(
-            id: tid, displayName: organization["displayName"].string ?? "", defaultDomain: defaultDomain, signedInAs: who)
+            id: tid,
+            displayName: organization["displayName"].string ?? "",
+            defaultDomain: defaultDomain,
+            signedInAs: who
+        )
         record(
             StageReport(
-                stage: .signIn, status: .verified, detail: "\(tenant.displayName) (\(tid)) as \(who)", evidence: evidence,
-                warnings: warnings))
+                stage: .signIn,
+                status: .verified,
+                detail: "\(tenant.displayName) (\(tid)) as \(who)",
+                evidence: evidence,
+                warnings: warnings
+            )
+        )
         log(.info, "Signed in to \(tenant.displayName) (\(tid)) as \(who).")
         return tenant
     }
@@ -138,28 +180,54 @@ extension SetupEngine {
     private func readAdminSecret() throws -> Secret {
         if let variable = config.secretEnvironmentVariable {
             guard let value = environment.variables[variable], !value.isEmpty else {
-                throw EngineError(stage: .signIn, message: "the environment variable \(variable) (auth.secret_env) is not set", fix: "export \(variable) with the automation app's client secret")
+                throw EngineError(
+                    stage: .signIn,
+                    message: "the environment variable \(variable) (auth.secret_env) is not set",
+                    fix: "export \(variable) with the automation app's client secret"
+                )
             }
             return Secret(value)
         }
         guard let path = config.secretFile else {
-            throw EngineError(stage: .signIn, message: "no secret source", fix: "set auth.secret_env or auth.secret_file")
+            throw EngineError(
+                stage: .signIn,
+                message: "no secret source",
+                fix: "set auth.secret_env or auth.secret_file"
+            )
         }
-        return Secret(try readPrivateFile(path, field: "auth.secret_file").trimmingCharacters(in: .whitespacesAndNewlines))
+        return Secret(
+            try readPrivateFile(path, field: "auth.secret_file").trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 
     private func readAdminCertificate() throws -> CertificateCredential {
         guard let certificatePath = config.certificateFile, let keyPath = config.privateKeyFile else {
-            throw EngineError(stage: .signIn, message: "certificate sign-in needs a certificate and a key", fix: "set auth.certificate_file and auth.private_key_file")
+            throw EngineError(
+                stage: .signIn,
+                message: "certificate sign-in needs a certificate and a key",
+                fix: "set auth.certificate_file and auth.private_key_file"
+            )
         }
-        guard let certificate = FileManager.default.contents(atPath: certificatePath).flatMap({ String(data: $0, encoding: .utf8) }) else {
-            throw EngineError(stage: .signIn, message: "cannot read \(certificatePath) (auth.certificate_file)", fix: "check the path")
+        guard
+            let certificate = FileManager.default.contents(atPath: certificatePath).flatMap({
+                String(data: $0, encoding: .utf8)
+            })
+        else {
+            throw EngineError(
+                stage: .signIn,
+                message: "cannot read \(certificatePath) (auth.certificate_file)",
+                fix: "check the path"
+            )
         }
         let key = try readPrivateFile(keyPath, field: "auth.private_key_file")
         do {
             return try CertificateCredential(certificatePEM: certificate, privateKeyPEM: Secret(key))
         } catch {
-            throw EngineError(stage: .signIn, message: "cannot use the certificate or key: \(error)", fix: "give a PEM certificate and its PEM RSA private key")
+            throw EngineError(
+                stage: .signIn,
+                message: "cannot use the certificate or key: \(error)",
+                fix: "give a PEM certificate and its PEM RSA private key"
+            )
         }
     }
 
@@ -170,10 +238,19 @@ extension SetupEngine {
             throw EngineError(stage: .signIn, message: "cannot read \(path) (\(field))", fix: "check the path")
         }
         guard mode & 0o077 == 0 else {
-            throw EngineError(stage: .signIn, message: "\(path) (\(field)) is readable by others (mode \(String(mode, radix: 8)))", fix: "chmod 600 \(path)")
+            throw EngineError(
+                stage: .signIn,
+                message: "\(path) (\(field)) is readable by others (mode \(String(mode, radix: 8)))",
+                fix: "chmod 600 \(path)"
+            )
         }
-        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
-            throw EngineError(stage: .signIn, message: "cannot read \(path) (\(field))", fix: "check the path and that it is text")
+        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) })
+        else {
+            throw EngineError(
+                stage: .signIn,
+                message: "cannot read \(path) (\(field))",
+                fix: "check the path and that it is text"
+            )
         }
         return text
     }
@@ -181,15 +258,19 @@ extension SetupEngine {
     static func signInFix(for error: MicrosoftError, method: AdminSignIn) -> String {
         let text = error.message
         if text.contains("AADSTS53003") || text.contains("AADSTS530") {
-            return "Conditional Access blocked this sign-in (device code is often blocked); use auth.method = \"certificate\" with an automation app instead"
+            return
+                "Conditional Access blocked this sign-in (device code is often blocked); use auth.method = \"certificate\" with an automation app instead"
         }
         if text.contains("AADSTS7000215") || text.contains("AADSTS7000222") {
             return "the client secret is wrong or expired; create a new one for the automation app"
         }
-        if text.contains("AADSTS700016") { return "the client ID is not registered in this tenant; check auth.client_id" }
+        if text.contains("AADSTS700016") {
+            return "the client ID is not registered in this tenant; check auth.client_id"
+        }
         if text.contains("AADSTS90002") { return "the tenant was not found; check tenant.id" }
         if text.contains("AADSTS65001") { return "the app is not consented in this tenant; grant admin consent for it" }
         if error.status == 0 { return "check the network and the cloud's login URL" }
-        return method == .deviceCode ? "run again and finish the sign-in in the browser" : "check auth.client_id and its credential"
+        return method == .deviceCode
+            ? "run again and finish the sign-in in the browser" : "check auth.client_id and its credential"
     }
 }

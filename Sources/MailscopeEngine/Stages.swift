@@ -30,7 +30,11 @@ extension SetupEngine {
             case .connect: observation = try await observeConnect()
             }
             observation.report.changes = observation.writes.map {
-                PlannedChange(action: action(of: $0), summary: PowerShell.summary(of: $0), powershell: powershellLine($0))
+                PlannedChange(
+                    action: action(of: $0),
+                    summary: PowerShell.summary(of: $0),
+                    powershell: powershellLine($0)
+                )
             }
             if !observation.writes.isEmpty && observation.report.status == .verified {
                 observation.report.status = .needsChange
@@ -43,8 +47,11 @@ extension SetupEngine {
             throw EngineError(stage: stage, message: error.description, fix: fix)
         } catch let error as TransportError {
             let report = StageReport(
-                stage: stage, status: .failed, detail: error.description,
-                fix: "check the network; the run is saved and a re-run resumes here")
+                stage: stage,
+                status: .failed,
+                detail: error.description,
+                fix: "check the network; the run is saved and a re-run resumes here"
+            )
             emit(.stage(report))
             throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "")
         }
@@ -59,7 +66,9 @@ extension SetupEngine {
     }
 
     static func fix(for error: MicrosoftError) -> String {
-        if error.status == 429 { return "the service is throttling; wait a few minutes and run again (the run resumes)" }
+        if error.status == 429 {
+            return "the service is throttling; wait a few minutes and run again (the run resumes)"
+        }
         if error.isAccessDenied {
             return "the signed-in admin lacks a permission for \(error.request); see the sign-in stage's role check"
         }
@@ -91,13 +100,19 @@ extension SetupEngine {
             let named = try await graph.list(
                 GraphClient.path(
                     "/v1.0/applications",
-                    [("$filter", "displayName eq \(GraphClient.literal(config.serviceAccountName))"), ("$top", "999")]))
-            evidence.append("GET /v1.0/applications?$filter=displayName eq '\(config.serviceAccountName)' → \(named.count)")
+                    [("$filter", "displayName eq \(GraphClient.literal(config.serviceAccountName))"), ("$top", "999")]
+                )
+            )
+            evidence.append(
+                "GET /v1.0/applications?$filter=displayName eq '\(config.serviceAccountName)' → \(named.count)"
+            )
             if named.count > 1 {
                 throw EngineError(
                     stage: .serviceAccount,
                     message: "\(named.count) apps are named \"\(config.serviceAccountName)\"",
-                    fix: "rename or delete the extra apps in Entra (App registrations), or choose another service_account.name")
+                    fix:
+                        "rename or delete the extra apps in Entra (App registrations), or choose another service_account.name"
+                )
             }
             app = named.first
         }
@@ -114,8 +129,14 @@ extension SetupEngine {
             ]
             return StageObservation(
                 report: StageReport(
-                    stage: .serviceAccount, status: .needsChange, detail: "no app \"\(config.serviceAccountName)\" yet",
-                    evidence: evidence, steps: steps), writes: writes)
+                    stage: .serviceAccount,
+                    status: .needsChange,
+                    detail: "no app \"\(config.serviceAccountName)\" yet",
+                    evidence: evidence,
+                    steps: steps
+                ),
+                writes: writes
+            )
         }
         facts.application = app
         facts.appObjectID = objectID
@@ -125,7 +146,9 @@ extension SetupEngine {
         steps.append(StepReport(name: "app registration", status: .verified, detail: "appId \(appID)"))
 
         // The service principal.
-        let sp = try await graph.getIfPresent("/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName")
+        let sp = try await graph.getIfPresent(
+            "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName"
+        )
         evidence.append("GET /v1.0/servicePrincipals(appId='\(appID)') → \(sp == nil ? "404" : "200")")
         if let spID = sp?["id"].string {
             facts.servicePrincipalID = spID
@@ -141,26 +164,51 @@ extension SetupEngine {
         let now = environment.clock.now
         let credentials = (app["passwordCredentials"].array ?? []) + (app["keyCredentials"].array ?? [])
         for credential in credentials {
-            if let end = credential["endDateTime"].string.flatMap(Self.parseDate), end < now.addingTimeInterval(30 * 86_400) {
+            if let end = credential["endDateTime"].string.flatMap(Self.parseDate),
+                end < now.addingTimeInterval(30 * 86_400)
+            {
                 let name = credential["displayName"].string ?? credential["keyId"].string ?? "?"
-                warnings.append(end < now ? "credential \(name) expired on \(Self.day(end))" : "credential \(name) expires on \(Self.day(end)); plan a rotation")
+                warnings.append(
+                    end < now
+                        ? "credential \(name) expired on \(Self.day(end))"
+                        : "credential \(name) expires on \(Self.day(end)); plan a rotation"
+                )
             }
         }
         if let held = journal.credential, held.kind == config.credential,
             credentials.contains(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }),
             FileManager.default.fileExists(atPath: held.path), held.expires > now.addingTimeInterval(14 * 86_400)
         {
-            steps.append(StepReport(name: "credential", status: .verified, detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Self.day(held.expires))"))
+            steps.append(
+                StepReport(
+                    name: "credential",
+                    status: .verified,
+                    detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Self.day(held.expires))"
+                )
+            )
         } else {
             writes.append(credentialWrite())
-            let reason = journal.credential == nil ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
+            let reason =
+                journal.credential == nil
+                ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
             steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
         }
         let status: StageStatus = writes.isEmpty ? .verified : .needsChange
-        let detail = writes.isEmpty ? "app \(appID) with service principal and credential" : "app \(appID) exists; \(writes.count) change(s) needed"
+        let detail =
+            writes.isEmpty
+            ? "app \(appID) with service principal and credential"
+            : "app \(appID) exists; \(writes.count) change(s) needed"
         return StageObservation(
-            report: StageReport(stage: .serviceAccount, status: status, detail: detail, evidence: evidence, warnings: warnings, steps: steps),
-            writes: writes)
+            report: StageReport(
+                stage: .serviceAccount,
+                status: status,
+                detail: detail,
+                evidence: evidence,
+                warnings: warnings,
+                steps: steps
+            ),
+            writes: writes
+        )
     }
 
     private func credentialWrite() -> Write {
@@ -177,9 +225,13 @@ extension SetupEngine {
             facts.group = nil
             return StageObservation(
                 report: StageReport(
-                    stage: .distributionGroup, status: .skipped,
-                    detail: "the scope covers room mailboxes by filter; no group is needed (rooms added later are covered)"),
-                writes: [])
+                    stage: .distributionGroup,
+                    status: .skipped,
+                    detail:
+                        "the scope covers room mailboxes by filter; no group is needed (rooms added later are covered)"
+                ),
+                writes: []
+            )
         }
         let (graph, exchange) = try clients()
         var evidence: [String] = []
@@ -203,10 +255,15 @@ extension SetupEngine {
         if let found, let dn = found["DistinguishedName"].string {
             direct = try await directMembers(
                 of: GroupFacts(
-                    name: found["Name"].string ?? config.groupName, address: found["PrimarySmtpAddress"].string ?? "",
-                    distinguishedName: dn, objectID: found["ExternalDirectoryObjectId"].string ?? "",
-                    recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""),
-                graph: graph, exchange: exchange)
+                    name: found["Name"].string ?? config.groupName,
+                    address: found["PrimarySmtpAddress"].string ?? "",
+                    distinguishedName: dn,
+                    objectID: found["ExternalDirectoryObjectId"].string ?? "",
+                    recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""
+                ),
+                graph: graph,
+                exchange: exchange
+            )
         }
         let members = try await resolveMembers(graph: graph, known: direct)
         facts.members = members
@@ -214,9 +271,13 @@ extension SetupEngine {
             if member.objectID == nil {
                 warnings.append("\(member.configured) does not exist in the directory; it is left out")
             } else if member.isGroup {
-                warnings.append("\(member.configured) is a group: group scopes count direct members only, so its members would NOT be in scope; list its mailboxes instead")
+                warnings.append(
+                    "\(member.configured) is a group: group scopes count direct members only, so its members would NOT be in scope; list its mailboxes instead"
+                )
             } else if let primary = member.primary, primary.lowercased() != member.configured.lowercased() {
-                warnings.append("\(member.configured) is an alias; the primary SMTP address is \(primary) (used instead)")
+                warnings.append(
+                    "\(member.configured) is an alias; the primary SMTP address is \(primary) (used instead)"
+                )
             }
         }
         let wanted = members.filter { $0.objectID != nil && !$0.isGroup }
@@ -229,16 +290,28 @@ extension SetupEngine {
             steps.append(StepReport(name: "members", status: .needsChange, detail: "\(wanted.count) to add"))
             return StageObservation(
                 report: StageReport(
-                    stage: .distributionGroup, status: .needsChange, detail: "no group \"\(config.groupName)\" yet",
-                    evidence: evidence, warnings: warnings, steps: steps), writes: writes)
+                    stage: .distributionGroup,
+                    status: .needsChange,
+                    detail: "no group \"\(config.groupName)\" yet",
+                    evidence: evidence,
+                    warnings: warnings,
+                    steps: steps
+                ),
+                writes: writes
+            )
         }
         let group = GroupFacts(
-            name: found["Name"].string ?? config.groupName, address: found["PrimarySmtpAddress"].string ?? "",
-            distinguishedName: dn, objectID: found["ExternalDirectoryObjectId"].string ?? "",
-            recipientTypeDetails: found["RecipientTypeDetails"].string ?? "")
+            name: found["Name"].string ?? config.groupName,
+            address: found["PrimarySmtpAddress"].string ?? "",
+            distinguishedName: dn,
+            objectID: found["ExternalDirectoryObjectId"].string ?? "",
+            recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""
+        )
         facts.group = group
         journal.ids["groupObjectID"] = group.objectID
-        steps.append(StepReport(name: "group", status: .verified, detail: "\(group.address) (\(group.recipientTypeDetails))"))
+        steps.append(
+            StepReport(name: "group", status: .verified, detail: "\(group.address) (\(group.recipientTypeDetails))")
+        )
         let expectedType: String
         switch config.groupKind {
         case .distribution: expectedType = "MailUniversalDistributionGroup"
@@ -246,7 +319,9 @@ extension SetupEngine {
         case .microsoft365: expectedType = "GroupMailbox"
         }
         if !group.recipientTypeDetails.isEmpty && group.recipientTypeDetails != expectedType {
-            warnings.append("the existing group is a \(group.recipientTypeDetails), not a \(expectedType); it is used as it is")
+            warnings.append(
+                "the existing group is a \(group.recipientTypeDetails), not a \(expectedType); it is used as it is"
+            )
         }
 
         facts.directMembers = direct
@@ -255,22 +330,41 @@ extension SetupEngine {
         let missing = wanted.filter { !present.contains($0.objectID ?? "") }
         writes += missing.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
         for nested in direct where nested.isGroup {
-            warnings.append("the group contains the group \(nested.address): its members are NOT in scope (direct members only)")
+            warnings.append(
+                "the group contains the group \(nested.address): its members are NOT in scope (direct members only)"
+            )
         }
         let configuredIDs = Set(wanted.compactMap(\.objectID))
         let extra = direct.filter { !$0.isGroup && !configuredIDs.contains($0.objectID) }
         if !extra.isEmpty {
-            warnings.append("\(extra.count) member(s) not in the config are in scope too: \(extra.prefix(5).map(\.address).joined(separator: ", "))\(extra.count > 5 ? ", …" : "")")
+            warnings.append(
+                "\(extra.count) member(s) not in the config are in scope too: \(extra.prefix(5).map(\.address).joined(separator: ", "))\(extra.count > 5 ? ", …" : "")"
+            )
         }
         steps.append(
             StepReport(
-                name: "members", status: missing.isEmpty ? .verified : .needsChange,
-                detail: missing.isEmpty ? "\(wanted.count) configured member(s) present" : "missing: \(missing.map { $0.primary ?? $0.configured }.joined(separator: ", "))"))
-        let detail = missing.isEmpty ? "\(group.address): \(direct.count) direct member(s)" : "\(missing.count) member(s) missing from \(group.address)"
+                name: "members",
+                status: missing.isEmpty ? .verified : .needsChange,
+                detail: missing.isEmpty
+                    ? "\(wanted.count) configured member(s) present"
+                    : "missing: \(missing.map { $0.primary ?? $0.configured }.joined(separator: ", "))"
+            )
+        )
+        let detail =
+            missing.isEmpty
+            ? "\(group.address): \(direct.count) direct member(s)"
+            : "\(missing.count) member(s) missing from \(group.address)"
         return StageObservation(
             report: StageReport(
-                stage: .distributionGroup, status: missing.isEmpty ? .verified : .needsChange, detail: detail,
-                evidence: evidence, warnings: warnings, steps: steps), writes: writes)
+                stage: .distributionGroup,
+                status: missing.isEmpty ? .verified : .needsChange,
+                detail: detail,
+                evidence: evidence,
+                warnings: warnings,
+                steps: steps
+            ),
+            writes: writes
+        )
     }
 
     /// Resolves each configured address: from the group's `known` direct members when one of
@@ -285,7 +379,12 @@ extension SetupEngine {
         var resolvedKnown: [Int: ResolvedMember] = [:]
         for (index, address) in addresses.enumerated() {
             if let member = byAddress[address.lowercased()] {
-                resolvedKnown[index] = ResolvedMember(configured: address, primary: member.address, objectID: member.objectID, isGroup: member.isGroup)
+                resolvedKnown[index] = ResolvedMember(
+                    configured: address,
+                    primary: member.address,
+                    objectID: member.objectID,
+                    isGroup: member.isGroup
+                )
             }
         }
         func filter(_ address: String) -> String {
@@ -296,7 +395,10 @@ extension SetupEngine {
             BatchRequest(
                 id: "\(index)",
                 url: GraphClient.path(
-                    "/users", [("$filter", filter(address)), ("$select", "id,mail,userPrincipalName,proxyAddresses")]))
+                    "/users",
+                    [("$filter", filter(address)), ("$select", "id,mail,userPrincipalName,proxyAddresses")]
+                )
+            )
         }
         let users = try await graph.batch(userRequests)
         var resolved = addresses.enumerated().map { index, address in
@@ -305,22 +407,39 @@ extension SetupEngine {
         var misses: [Int] = []
         for answer in users {
             guard let index = Int(answer.id) else { continue }
-            guard answer.status == 200 else { throw GraphClient.error(of: answer, request: "GET /users (member lookup)") }
+            guard answer.status == 200 else {
+                throw GraphClient.error(of: answer, request: "GET /users (member lookup)")
+            }
             if let user = answer.body["value"].array?.first {
-                let primary = user["proxyAddresses"].strings.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
+                let primary =
+                    user["proxyAddresses"].strings.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
                     ?? user["mail"].string
-                resolved[index] = ResolvedMember(configured: addresses[index], primary: primary, objectID: user["id"].string, isGroup: false)
+                resolved[index] = ResolvedMember(
+                    configured: addresses[index],
+                    primary: primary,
+                    objectID: user["id"].string,
+                    isGroup: false
+                )
             } else {
                 misses.append(index)
             }
         }
         if !misses.isEmpty {
             let groupRequests = misses.map { index in
-                BatchRequest(id: "\(index)", url: GraphClient.path("/groups", [("$filter", filter(addresses[index])), ("$select", "id,mail")]))
+                BatchRequest(
+                    id: "\(index)",
+                    url: GraphClient.path("/groups", [("$filter", filter(addresses[index])), ("$select", "id,mail")])
+                )
             }
             for answer in try await graph.batch(groupRequests) {
-                guard let index = Int(answer.id), answer.status == 200, let group = answer.body["value"].array?.first else { continue }
-                resolved[index] = ResolvedMember(configured: addresses[index], primary: group["mail"].string, objectID: group["id"].string, isGroup: true)
+                guard let index = Int(answer.id), answer.status == 200, let group = answer.body["value"].array?.first
+                else { continue }
+                resolved[index] = ResolvedMember(
+                    configured: addresses[index],
+                    primary: group["mail"].string,
+                    objectID: group["id"].string,
+                    isGroup: true
+                )
             }
         }
         return resolved
@@ -328,32 +447,45 @@ extension SetupEngine {
 
     /// The group's direct members: from Graph (999 a page), or from Exchange while Graph has not
     /// replicated a group just created.
-    func directMembers(of group: GroupFacts, graph: GraphClient, exchange: ExchangeAdminClient) async throws -> [DirectMember] {
+    func directMembers(
+        of group: GroupFacts,
+        graph: GraphClient,
+        exchange: ExchangeAdminClient
+    ) async throws -> [DirectMember] {
         if !group.objectID.isEmpty {
             do {
                 let members = try await graph.list(
-                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName,proxyAddresses&$top=999")
+                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName,proxyAddresses&$top=999"
+                )
                 return members.map { member in
                     let proxies = member["proxyAddresses"].strings
                     let primary = proxies.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
-                    let smtp = proxies.filter { $0.lowercased().hasPrefix("smtp:") }.map { String($0.dropFirst(5)).lowercased() }
+                    let smtp = proxies.filter { $0.lowercased().hasPrefix("smtp:") }.map {
+                        String($0.dropFirst(5)).lowercased()
+                    }
                     return DirectMember(
                         objectID: member["id"].string ?? "",
-                        address: primary ?? member["mail"].string ?? member["userPrincipalName"].string ?? member["id"].string ?? "",
+                        address: primary ?? member["mail"].string ?? member["userPrincipalName"].string ?? member["id"]
+                            .string ?? "",
                         isGroup: member["@odata.type"].string == "#microsoft.graph.group",
-                        addresses: Set(smtp + [member["mail"].string?.lowercased()].compactMap { $0 }))
+                        addresses: Set(smtp + [member["mail"].string?.lowercased()].compactMap { $0 })
+                    )
                 }
             } catch let error as MicrosoftError where error.isNotFound {
                 // Not replicated to Graph yet: ask Exchange.
             }
         }
         let members = try await exchange.invoke(
-            "Get-DistributionGroupMember", ["Identity": .string(group.distinguishedName), "ResultSize": "Unlimited"])
+            "Get-DistributionGroupMember",
+            ["Identity": .string(group.distinguishedName), "ResultSize": "Unlimited"]
+        )
         return members.map { member in
             DirectMember(
-                objectID: member["ExternalDirectoryObjectId"].string ?? "", address: member["PrimarySmtpAddress"].string ?? "",
+                objectID: member["ExternalDirectoryObjectId"].string ?? "",
+                address: member["PrimarySmtpAddress"].string ?? "",
                 isGroup: (member["RecipientTypeDetails"].string ?? "").contains("Group"),
-                addresses: Set([member["PrimarySmtpAddress"].string?.lowercased()].compactMap { $0 }))
+                addresses: Set([member["PrimarySmtpAddress"].string?.lowercased()].compactMap { $0 })
+            )
         }
     }
 
@@ -367,16 +499,36 @@ extension SetupEngine {
         var warnings: [String] = []
         steps.append(StepReport(name: "roles", status: .verified, detail: config.roles.joined(separator: ", ")))
         guard let appID = facts.appID, let spID = facts.servicePrincipalID else {
-            writes.append(.createExchangeServicePrincipal(appID: facts.appID ?? "<new app>", objectID: "<new service principal>", name: config.serviceAccountName))
-            steps.append(StepReport(name: "Exchange service principal", status: .needsChange, detail: "after the service account"))
+            writes.append(
+                .createExchangeServicePrincipal(
+                    appID: facts.appID ?? "<new app>",
+                    objectID: "<new service principal>",
+                    name: config.serviceAccountName
+                )
+            )
+            steps.append(
+                StepReport(
+                    name: "Exchange service principal",
+                    status: .needsChange,
+                    detail: "after the service account"
+                )
+            )
             return StageObservation(
-                report: StageReport(stage: .impersonationRole, status: .needsChange, detail: "waits for the service account", steps: steps),
-                writes: writes)
+                report: StageReport(
+                    stage: .impersonationRole,
+                    status: .needsChange,
+                    detail: "waits for the service account",
+                    steps: steps
+                ),
+                writes: writes
+            )
         }
         let pointer = try await exchange.find("Get-ServicePrincipal", ["Identity": .string(appID)])
         evidence.append("Get-ServicePrincipal -Identity '\(appID)' → \(pointer == nil ? "not found" : "found")")
         if pointer == nil {
-            writes.append(.createExchangeServicePrincipal(appID: appID, objectID: spID, name: config.serviceAccountName))
+            writes.append(
+                .createExchangeServicePrincipal(appID: appID, objectID: spID, name: config.serviceAccountName)
+            )
             steps.append(StepReport(name: "Exchange service principal", status: .needsChange, detail: "missing"))
         } else {
             steps.append(StepReport(name: "Exchange service principal", status: .verified, detail: "registered"))
@@ -388,9 +540,13 @@ extension SetupEngine {
         var conflicting: [(id: String, permission: String, resource: String)] = []
         var resourceRoles: [String: [String: String]] = [:]
         for grant in grants {
-            guard let resourceID = grant["resourceId"].string, let roleID = grant["appRoleId"].string, let id = grant["id"].string else { continue }
+            guard let resourceID = grant["resourceId"].string, let roleID = grant["appRoleId"].string,
+                let id = grant["id"].string
+            else { continue }
             if resourceRoles[resourceID] == nil {
-                let resource = try await graph.getIfPresent("/v1.0/servicePrincipals/\(GraphClient.segment(resourceID))?$select=id,appId,displayName,appRoles")
+                let resource = try await graph.getIfPresent(
+                    "/v1.0/servicePrincipals/\(GraphClient.segment(resourceID))?$select=id,appId,displayName,appRoles"
+                )
                 var map: [String: String] = [:]
                 for role in resource?["appRoles"].array ?? [] {
                     if let id = role["id"].string, let value = role["value"].string { map[id.lowercased()] = value }
@@ -405,16 +561,29 @@ extension SetupEngine {
         if conflicting.isEmpty {
             steps.append(StepReport(name: "tenant-wide grants", status: .verified, detail: "none that void the scope"))
         } else if config.removeTenantWideGrants {
-            writes += conflicting.map { .removeTenantWideGrant(assignmentID: $0.id, permission: $0.permission, resource: $0.resource) }
-            steps.append(StepReport(name: "tenant-wide grants", status: .needsChange, detail: "\(conflicting.map(\.permission).joined(separator: ", ")) reach every mailbox"))
+            writes += conflicting.map {
+                .removeTenantWideGrant(assignmentID: $0.id, permission: $0.permission, resource: $0.resource)
+            }
+            steps.append(
+                StepReport(
+                    name: "tenant-wide grants",
+                    status: .needsChange,
+                    detail: "\(conflicting.map(\.permission).joined(separator: ", ")) reach every mailbox"
+                )
+            )
         } else {
-            warnings.append("tenant-wide \(conflicting.map(\.permission).joined(separator: ", ")) on this app voids the scope (connect.remove_tenant_wide_grants = false)")
-            steps.append(StepReport(name: "tenant-wide grants", status: .failed, detail: "present; the scope has no effect"))
+            warnings.append(
+                "tenant-wide \(conflicting.map(\.permission).joined(separator: ", ")) on this app voids the scope (connect.remove_tenant_wide_grants = false)"
+            )
+            steps.append(
+                StepReport(name: "tenant-wide grants", status: .failed, detail: "present; the scope has no effect")
+            )
         }
         let status: StageStatus = writes.isEmpty ? (conflicting.isEmpty ? .verified : .failed) : .needsChange
         let detail: String
         if !conflicting.isEmpty {
-            detail = "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
+            detail =
+                "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
         } else if pointer == nil {
             detail = "the app is not registered in Exchange yet"
         } else {
@@ -422,9 +591,18 @@ extension SetupEngine {
         }
         return StageObservation(
             report: StageReport(
-                stage: .impersonationRole, status: status, detail: detail, evidence: evidence, warnings: warnings,
-                fix: status == .failed ? "remove the Entra admin consent for those permissions, or set connect.remove_tenant_wide_grants = true" : nil,
-                steps: steps), writes: writes)
+                stage: .impersonationRole,
+                status: status,
+                detail: detail,
+                evidence: evidence,
+                warnings: warnings,
+                fix: status == .failed
+                    ? "remove the Entra admin consent for those permissions, or set connect.remove_tenant_wide_grants = true"
+                    : nil,
+                steps: steps
+            ),
+            writes: writes
+        )
     }
 
     /// Whether an Entra app permission reaches mailbox content tenant-wide.
@@ -461,7 +639,9 @@ extension SetupEngine {
         let definitions = try await graph.list("\(Self.roleManagement)/roleDefinitions")
         var map: [String: String] = [:]
         for definition in definitions {
-            if let id = definition["id"].string, let name = definition["displayName"].string { map[id.lowercased()] = name }
+            if let id = definition["id"].string, let name = definition["displayName"].string {
+                map[id.lowercased()] = name
+            }
         }
         facts.roleDefinitions = map
         return map
@@ -476,11 +656,17 @@ extension SetupEngine {
         let filter = wantedFilter ?? Quoting.memberOfGroupFilter(groupDN: "<DN of \(config.groupName)>")
 
         let scopes = try await graph.list(
-            GraphClient.path("\(Self.roleManagement)/customAppScopes", [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]))
+            GraphClient.path(
+                "\(Self.roleManagement)/customAppScopes",
+                [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]
+            )
+        )
         let scope = scopes.first
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
-        evidence.append("GET \(Self.roleManagement)/customAppScopes?$filter=displayName eq '\(config.scopeName)' → \(scope == nil ? "none" : "filter \(storedFilter)")")
+        evidence.append(
+            "GET \(Self.roleManagement)/customAppScopes?$filter=displayName eq '\(config.scopeName)' → \(scope == nil ? "none" : "filter \(storedFilter)")"
+        )
         if let scope {
             if scope["customAttributes"]["Exclusive"].bool == true {
                 warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
@@ -491,7 +677,13 @@ extension SetupEngine {
                 steps.append(StepReport(name: "management scope", status: .verified, detail: storedFilter))
             } else {
                 writes.append(.updateScope(name: config.scopeName, filter: filter))
-                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "filter is \(storedFilter.isEmpty ? "empty" : storedFilter), should be \(filter)"))
+                steps.append(
+                    StepReport(
+                        name: "management scope",
+                        status: .needsChange,
+                        detail: "filter is \(storedFilter.isEmpty ? "empty" : storedFilter), should be \(filter)"
+                    )
+                )
             }
         } else {
             writes.append(.createScope(name: config.scopeName, filter: filter))
@@ -504,21 +696,31 @@ extension SetupEngine {
         if let spID = facts.servicePrincipalID {
             names = try await roleDefinitions(graph: graph)
             existing = try await graph.list(
-                GraphClient.path("\(Self.roleManagement)/roleAssignments", [("$filter", "principalId eq '/ServicePrincipals/\(spID)'")]))
-            evidence.append("GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)")
+                GraphClient.path(
+                    "\(Self.roleManagement)/roleAssignments",
+                    [("$filter", "principalId eq '/ServicePrincipals/\(spID)'")]
+                )
+            )
+            evidence.append(
+                "GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)"
+            )
         }
         func roleName(_ assignment: JSONValue) -> String {
-            names[(assignment["roleDefinitionId"].string ?? "").lowercased()] ?? assignment["roleDefinitionId"].string ?? "?"
+            names[(assignment["roleDefinitionId"].string ?? "").lowercased()] ?? assignment["roleDefinitionId"].string
+                ?? "?"
         }
         let scopeID = facts.scopeID?.lowercased()
         for role in config.roles {
             let bound = existing.contains {
-                roleName($0).caseInsensitiveCompare(role) == .orderedSame && scopeID != nil && $0["appScopeId"].string?.lowercased() == scopeID
+                roleName($0).caseInsensitiveCompare(role) == .orderedSame && scopeID != nil
+                    && $0["appScopeId"].string?.lowercased() == scopeID
             }
             if bound {
                 steps.append(StepReport(name: role, status: .verified, detail: "bound to \(config.scopeName)"))
             } else {
-                writes.append(.createRoleAssignment(name: assignmentName(for: role), role: role, scope: config.scopeName))
+                writes.append(
+                    .createRoleAssignment(name: assignmentName(for: role), role: role, scope: config.scopeName)
+                )
                 steps.append(StepReport(name: role, status: .needsChange, detail: "not assigned with this scope"))
             }
         }
@@ -531,16 +733,32 @@ extension SetupEngine {
             let directoryScope = assignment["directoryScopeId"].string ?? "/"
             if appScope == nil && directoryScope == "/" {
                 writes.append(.removeRoleAssignment(id: id, role: role))
-                steps.append(StepReport(name: role, status: .needsChange, detail: "an assignment without a scope reaches every mailbox"))
+                steps.append(
+                    StepReport(
+                        name: role,
+                        status: .needsChange,
+                        detail: "an assignment without a scope reaches every mailbox"
+                    )
+                )
             } else {
                 warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
             }
         }
         let status: StageStatus = writes.isEmpty ? .verified : .needsChange
-        let detail = writes.isEmpty ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+        let detail =
+            writes.isEmpty
+            ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
         return StageObservation(
-            report: StageReport(stage: .scope, status: status, detail: detail, evidence: evidence, warnings: warnings, steps: steps),
-            writes: writes)
+            report: StageReport(
+                stage: .scope,
+                status: status,
+                detail: detail,
+                evidence: evidence,
+                warnings: warnings,
+                steps: steps
+            ),
+            writes: writes
+        )
     }
 
     /// Compares two OPATH filters the way Exchange stores them (it adds parentheses and may
@@ -548,7 +766,9 @@ extension SetupEngine {
     static func sameFilter(_ stored: String, _ wanted: String) -> Bool {
         func normal(_ filter: String) -> String {
             var text = filter.trimmingCharacters(in: .whitespaces)
-            while text.hasPrefix("("), text.hasSuffix(")") { text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces) }
+            while text.hasPrefix("("), text.hasSuffix(")") {
+                text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+            }
             return text.lowercased().split(separator: " ").joined(separator: " ")
         }
         return normal(stored) == normal(wanted)

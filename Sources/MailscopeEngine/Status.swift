@@ -124,8 +124,14 @@ public struct StageReport: Codable, Sendable, Equatable {
 
     /// Creates a report.
     public init(
-        stage: StageID, status: StageStatus, detail: String, evidence: [String] = [], changes: [PlannedChange] = [],
-        warnings: [String] = [], fix: String? = nil, steps: [StepReport] = []
+        stage: StageID,
+        status: StageStatus,
+        detail: String,
+        evidence: [String] = [],
+        changes: [PlannedChange] = [],
+        warnings: [String] = [],
+        fix: String? = nil,
+        steps: [StepReport] = []
     ) {
         self.stage = stage
         self.status = status
@@ -175,8 +181,12 @@ public struct PollEvidence: Codable, Sendable, Equatable {
 
     /// Creates poll evidence.
     public init(
-        at: Date, configuredInScope: Bool?, configuredOutOfScope: Bool?, inScopeAllowed: Bool?,
-        outOfScopeDenied: Bool?, lines: [String]
+        at: Date,
+        configuredInScope: Bool?,
+        configuredOutOfScope: Bool?,
+        inScopeAllowed: Bool?,
+        outOfScopeDenied: Bool?,
+        lines: [String]
     ) {
         self.at = at
         self.configuredInScope = configuredInScope
@@ -212,7 +222,12 @@ public struct WaitProgress: Codable, Sendable, Equatable {
 
     /// Creates wait progress.
     public init(
-        startedAt: Date, expectedEarliest: Date, expectedLatest: Date, deadline: Date, nextPoll: Date, polls: Int,
+        startedAt: Date,
+        expectedEarliest: Date,
+        expectedLatest: Date,
+        deadline: Date,
+        nextPoll: Date,
+        polls: Int,
         lastPoll: PollEvidence?
     ) {
         self.startedAt = startedAt

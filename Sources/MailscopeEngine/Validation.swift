@@ -26,14 +26,24 @@ public enum FieldRules {
     public static func tenant(_ value: String, field: String = "tenant.id") -> FieldError? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
-            return FieldError(field: field, message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com")
+            return FieldError(
+                field: field,
+                message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com"
+            )
         }
         if UUID(uuidString: trimmed) != nil { return nil }
         if looksLikeGUIDAttempt(trimmed) {
-            return FieldError(field: field, message: "'\(printable(trimmed))' is not a valid GUID; copy the tenant ID from the Entra admin center (Overview → Tenant ID)")
+            return FieldError(
+                field: field,
+                message:
+                    "'\(printable(trimmed))' is not a valid GUID; copy the tenant ID from the Entra admin center (Overview → Tenant ID)"
+            )
         }
         if let problem = domainProblem(trimmed) {
-            return FieldError(field: field, message: "'\(printable(trimmed))' is neither a tenant GUID nor a domain: \(problem)")
+            return FieldError(
+                field: field,
+                message: "'\(printable(trimmed))' is neither a tenant GUID nor a domain: \(problem)"
+            )
         }
         return nil
     }
@@ -47,14 +57,24 @@ public enum FieldRules {
     public static func address(_ value: String, field: String) -> FieldError? {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else {
-            return FieldError(field: field, message: "'\(printable(value))' is not an address; use the form name@contoso.com")
+            return FieldError(
+                field: field,
+                message: "'\(printable(value))' is not an address; use the form name@contoso.com"
+            )
         }
         let local = parts[0]
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+-/=?^_{|}~")
-        if local.unicodeScalars.contains(where: { !allowed.contains($0) }) || local.hasPrefix(".") || local.hasSuffix(".")
+        let allowed = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+-/=?^_{|}~"
+        )
+        if local.unicodeScalars.contains(where: { !allowed.contains($0) }) || local.hasPrefix(".")
+            || local.hasSuffix(".")
             || local.contains("..")
         {
-            return FieldError(field: field, message: "'\(printable(value))' has characters Exchange does not accept before the @ (no spaces, quotes, commas or backticks)")
+            return FieldError(
+                field: field,
+                message:
+                    "'\(printable(value))' has characters Exchange does not accept before the @ (no spaces, quotes, commas or backticks)"
+            )
         }
         if let problem = domainProblem(String(parts[1])) {
             return FieldError(field: field, message: "'\(printable(value))' has an invalid domain: \(problem)")
@@ -68,10 +88,18 @@ public enum FieldRules {
             return FieldError(field: field, message: "is empty; give a name")
         }
         if value.count > maximumLength {
-            return FieldError(field: field, message: "is \(value.count) characters long; Exchange accepts at most \(maximumLength)")
+            return FieldError(
+                field: field,
+                message: "is \(value.count) characters long; Exchange accepts at most \(maximumLength)"
+            )
         }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            return FieldError(field: field, message: "contains a line break or control character; use a single line of text")
+        if value.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}"
+        }) {
+            return FieldError(
+                field: field,
+                message: "contains a line break or control character; use a single line of text"
+            )
         }
         if value != value.trimmingCharacters(in: .whitespaces) {
             return FieldError(field: field, message: "starts or ends with a space; remove it")
@@ -90,21 +118,39 @@ public enum FieldRules {
         if value.count > 64 { return FieldError(field: field, message: "is longer than 64 characters") }
         let forbidden = CharacterSet(charactersIn: "@()\\[]\";:.<>, ")
         if value.unicodeScalars.contains(where: { !$0.isASCII || forbidden.contains($0) || $0.value < 0x21 }) {
-            return FieldError(field: field, message: "'\(printable(value))' may hold only ASCII letters, digits and - _ (no spaces or @ ( ) \\ [ ] \" ; : . < > ,)")
+            return FieldError(
+                field: field,
+                message:
+                    "'\(printable(value))' may hold only ASCII letters, digits and - _ (no spaces or @ ( ) \\ [ ] \" ; : . < > ,)"
+            )
         }
         return nil
     }
 
     /// Checks application role names against the documented list.
     public static func roles(_ values: [String], field: String = "roles.names") -> FieldError? {
-        if values.isEmpty { return FieldError(field: field, message: "is empty; name at least one role such as \"Application Calendars.ReadWrite\"") }
+        if values.isEmpty {
+            return FieldError(
+                field: field,
+                message: "is empty; name at least one role such as \"Application Calendars.ReadWrite\""
+            )
+        }
         for value in values where !ApplicationRole.known.contains(value) {
             let close = ApplicationRole.known.first { $0.lowercased() == value.lowercased() }
-            let hint = close.map { "did you mean \"\($0)\"?" } ?? "use one of the documented names, e.g. \"Application Calendars.ReadWrite\""
+            let hint =
+                close.map { "did you mean \"\($0)\"?" }
+                ?? "use one of the documented names, e.g. \"Application Calendars.ReadWrite\""
             if value == "ApplicationImpersonation" {
-                return FieldError(field: field, message: "ApplicationImpersonation was removed from Exchange Online in Feb 2025; use an RBAC for Applications role such as \"Application Calendars.ReadWrite\" (or target = \"exchange-server\" on-premises)")
+                return FieldError(
+                    field: field,
+                    message:
+                        "ApplicationImpersonation was removed from Exchange Online in Feb 2025; use an RBAC for Applications role such as \"Application Calendars.ReadWrite\" (or target = \"exchange-server\" on-premises)"
+                )
             }
-            return FieldError(field: field, message: "'\(printable(value))' is not an RBAC for Applications role; \(hint)")
+            return FieldError(
+                field: field,
+                message: "'\(printable(value))' is not an RBAC for Applications role; \(hint)"
+            )
         }
         return nil
     }
@@ -135,7 +181,9 @@ public enum FieldRules {
             if label.isEmpty { return "it has an empty label (two dots in a row, or a dot at an end)" }
             if label.count > 63 { return "a label is longer than 63 characters" }
             if label.hasPrefix("-") || label.hasSuffix("-") { return "a label starts or ends with a hyphen" }
-            if label.unicodeScalars.contains(where: { !($0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-")) }) {
+            if label.unicodeScalars.contains(where: {
+                !($0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-"))
+            }) {
                 return "only letters, digits and hyphens are allowed (use the punycode form for international names)"
             }
         }

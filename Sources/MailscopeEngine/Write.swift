@@ -33,7 +33,8 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     /// Whether the write changes what the app may effectively reach (so propagation must be awaited).
     public var affectsEffectiveAccess: Bool {
         switch self {
-        case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment:
+        case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
+            .removeRoleAssignment:
             true
         default: false
         }
@@ -43,7 +44,12 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
 /// Renders writes as PowerShell an admin can run as it is.
 public enum PowerShell {
     /// The PowerShell for `write`; `appObjectID` names the app in Graph cmdlets when known.
-    public static func line(for write: Write, appObjectID: String? = nil, servicePrincipalID: String? = nil, groupName: String? = nil) -> String {
+    public static func line(
+        for write: Write,
+        appObjectID: String? = nil,
+        servicePrincipalID: String? = nil,
+        groupName: String? = nil
+    ) -> String {
         let q = Quoting.powershellLiteral
         let app = appObjectID.map(q) ?? "$app.Id"
         let sp = servicePrincipalID.map(q) ?? "$sp.Id"
@@ -51,13 +57,16 @@ public enum PowerShell {
         func known(_ value: String, or variable: String) -> String { value.hasPrefix("<") ? variable : q(value) }
         switch write {
         case .createApplication(let name, let uniqueName):
-            return "$app = Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' }"
+            return
+                "$app = Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' }"
         case .createServicePrincipal(let appID):
             return "$sp = New-MgServicePrincipal -AppId \(known(appID, or: "$app.AppId"))"
         case .addSecret(let displayName, let days):
-            return "Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
+            return
+                "Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
         case .addCertificate(let displayName, let days):
-            return "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+            return
+                "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
         case .removeOrphanSecret(let keyID, _):
             return "Remove-MgApplicationPassword -ApplicationId \(app) -KeyId \(q(keyID))"
         case .createGroup(let name, let alias, let kind):
@@ -65,20 +74,25 @@ public enum PowerShell {
             case .distribution: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Distribution"
             case .mailEnabledSecurity: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Security"
             case .microsoft365:
-                return "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified'"
+                return
+                    "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified'"
             }
         case .addMember(let address, _):
-            return "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
+            return
+                "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
         case .createExchangeServicePrincipal(let appID, let objectID, let name):
-            return "New-ServicePrincipal -AppId \(known(appID, or: "$app.AppId")) -ObjectId \(known(objectID, or: "$sp.Id")) -DisplayName \(q(name))"
+            return
+                "New-ServicePrincipal -AppId \(known(appID, or: "$app.AppId")) -ObjectId \(known(objectID, or: "$sp.Id")) -DisplayName \(q(name))"
         case .removeTenantWideGrant(let assignmentID, _, _):
-            return "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \(sp) -AppRoleAssignmentId \(q(assignmentID))"
+            return
+                "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \(sp) -AppRoleAssignmentId \(q(assignmentID))"
         case .createScope(let name, let filter):
             return "New-ManagementScope -Name \(q(name)) -RecipientRestrictionFilter \(q(filter))"
         case .updateScope(let name, let filter):
             return "Set-ManagementScope -Identity \(q(name)) -RecipientRestrictionFilter \(q(filter))"
         case .createRoleAssignment(let name, let role, let scope):
-            return "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
+            return
+                "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         }
@@ -91,7 +105,8 @@ public enum PowerShell {
         case .createServicePrincipal: "Create the app's service principal (enterprise application)"
         case .addSecret(_, let days): "Add a client secret valid for \(days) days"
         case .addCertificate(_, let days): "Add a self-signed certificate valid for \(days) days"
-        case .removeOrphanSecret(let keyID, let name): "Remove credential \(name) (\(keyID.prefix(8))…) left by an interrupted run"
+        case .removeOrphanSecret(let keyID, let name):
+            "Remove credential \(name) (\(keyID.prefix(8))…) left by an interrupted run"
         case .createGroup(let name, _, let kind): "Create the \(kind.rawValue) group \"\(name)\""
         case .addMember(let address, _): "Add \(address) as a direct member"
         case .createExchangeServicePrincipal: "Register the app's service principal in Exchange (New-ServicePrincipal)"

@@ -36,8 +36,16 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
 
     /// Creates answers.
     public init(
-        presetID: String, tenant: String, signIn: SignInMethod, serviceAccountName: String, groupName: String,
-        groupKind: GroupKind, members: [String], scopeKind: ScopeKind, scopeName: String, roles: [String]
+        presetID: String,
+        tenant: String,
+        signIn: SignInMethod,
+        serviceAccountName: String,
+        groupName: String,
+        groupKind: GroupKind,
+        members: [String],
+        scopeKind: ScopeKind,
+        scopeName: String,
+        roles: [String]
     ) {
         self.presetID = presetID
         self.tenant = tenant
@@ -54,9 +62,17 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     /// The answers a preset suggests for `tenant`.
     public init(preset: Preset, tenant: String) {
         self.init(
-            presetID: preset.id, tenant: tenant, signIn: .deviceCode, serviceAccountName: preset.serviceAccountName,
-            groupName: preset.groupName, groupKind: .distribution, members: [], scopeKind: preset.scopeKind,
-            scopeName: preset.scopeName, roles: preset.roles)
+            presetID: preset.id,
+            tenant: tenant,
+            signIn: .deviceCode,
+            serviceAccountName: preset.serviceAccountName,
+            groupName: preset.groupName,
+            groupKind: .distribution,
+            members: [],
+            scopeKind: preset.scopeKind,
+            scopeName: preset.scopeName,
+            roles: preset.roles
+        )
     }
 }
 

@@ -36,7 +36,11 @@ final class CursesScreen: WizardOutput {
         curs_set(0)
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         theme = TerminalEnvironment.theme(
-            codeset: codeset, hasColors: has_colors(), noColorVariable: noColorVariable, options: options)
+            codeset: codeset,
+            hasColors: has_colors(),
+            noColorVariable: noColorVariable,
+            options: options
+        )
         if theme.palette == .color {
             start_color()
             use_default_colors()

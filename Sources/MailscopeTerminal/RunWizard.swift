@@ -15,9 +15,11 @@ import MailscopeTUI
 public func runWizard(backend: any WizardBackend, options: WizardOptions) async -> Int32 {
     let term = ProcessInfo.processInfo.environment["TERM"]
     if let refusal = TerminalEnvironment.refusal(
-        inputIsTerminal: isatty(STDIN_FILENO) == 1, outputIsTerminal: isatty(STDOUT_FILENO) == 1, term: term,
-        termIsUsable: { mailscope_terminal_is_usable($0) == 1 })
-    {
+        inputIsTerminal: isatty(STDIN_FILENO) == 1,
+        outputIsTerminal: isatty(STDOUT_FILENO) == 1,
+        term: term,
+        termIsUsable: { mailscope_terminal_is_usable($0) == 1 }
+    ) {
         FileHandle.standardError.write(Data((refusal + "\n").utf8))
         return WizardExitCode.refused
     }
@@ -52,16 +54,22 @@ final class WizardRuntime {
     /// Opens the screen, runs the session, and restores the terminal.
     func run(term: String) async -> Int32 {
         if let problem = screen.open(
-            term: term, options: options, noColorVariable: ProcessInfo.processInfo.environment["NO_COLOR"])
-        {
+            term: term,
+            options: options,
+            noColorVariable: ProcessInfo.processInfo.environment["NO_COLOR"]
+        ) {
             FileHandle.standardError.write(Data((problem + "\n").utf8))
             return WizardExitCode.terminalFailure
         }
         let size = screen.size
         lastSize = size
         let model = WizardModel(
-            now: Date(), size: size, answers: options.initialAnswers, mode: options.initialMode,
-            environmentLabel: options.environmentLabel)
+            now: Date(),
+            size: size,
+            answers: options.initialAnswers,
+            mode: options.initialMode,
+            environmentLabel: options.environmentLabel
+        )
         let session = WizardSession(model: model, theme: screen.theme, backend: backend, output: screen)
         self.session = session
         installSources()

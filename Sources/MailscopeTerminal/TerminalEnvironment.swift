@@ -9,7 +9,10 @@ public enum TerminalEnvironment {
     ///   - term: the `TERM` variable.
     ///   - termIsUsable: whether terminfo knows `term` and it can address the cursor.
     public static func refusal(
-        inputIsTerminal: Bool, outputIsTerminal: Bool, term: String?, termIsUsable: (String) -> Bool
+        inputIsTerminal: Bool,
+        outputIsTerminal: Bool,
+        term: String?,
+        termIsUsable: (String) -> Bool
     ) -> String? {
         let forScripts = "For scripts and pipes, use `mailscope apply` or `mailscope check` (see `mailscope --help`)."
         if !inputIsTerminal || !outputIsTerminal {
@@ -43,7 +46,12 @@ public enum TerminalEnvironment {
     ///   - hasColors: curses' `has_colors()`.
     ///   - noColorVariable: the `NO_COLOR` variable.
     ///   - options: the wizard's options.
-    public static func theme(codeset: String, hasColors: Bool, noColorVariable: String?, options: WizardOptions)
+    public static func theme(
+        codeset: String,
+        hasColors: Bool,
+        noColorVariable: String?,
+        options: WizardOptions
+    )
         -> Theme
     {
         let unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8" && !options.forceASCII

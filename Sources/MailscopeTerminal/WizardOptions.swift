@@ -20,8 +20,11 @@ public struct WizardOptions: Sendable {
 
     /// Creates options.
     public init(
-        noColor: Bool = false, forceASCII: Bool = false, initialAnswers: WizardAnswers? = nil,
-        initialMode: WizardRunMode? = nil, environmentLabel: String? = nil,
+        noColor: Bool = false,
+        forceASCII: Bool = false,
+        initialAnswers: WizardAnswers? = nil,
+        initialMode: WizardRunMode? = nil,
+        environmentLabel: String? = nil,
         saveOnExit: @escaping @Sendable () async -> Void = {}
     ) {
         self.noColor = noColor

@@ -65,19 +65,29 @@ public struct GeneratedCertificate: Sendable {
         let name = try DistinguishedName { CommonName(commonName) }
         let notAfter = now.addingTimeInterval(TimeInterval(days) * 86_400)
         let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: certificateKey.publicKey,
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: name, subject: name,
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: certificateKey.publicKey,
+            notValidBefore: now.addingTimeInterval(-300),
+            notValidAfter: notAfter,
+            issuer: name,
+            subject: name,
             signatureAlgorithm: .sha256WithRSAEncryption,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 KeyUsage(digitalSignature: true)
-            }, issuerPrivateKey: certificateKey)
+            },
+            issuerPrivateKey: certificateKey
+        )
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = Data(serializer.serializedBytes)
         return GeneratedCertificate(
-            certificatePEM: try certificate.serializeAsPEM().pemString, certificateDER: der,
+            certificatePEM: try certificate.serializeAsPEM().pemString,
+            certificateDER: der,
             privateKeyPEM: Secret(key.pkcs8PEMRepresentation),
-            thumbprint: Insecure.SHA1.hash(data: der).map { String(format: "%02X", $0) }.joined(), notAfter: notAfter)
+            thumbprint: Insecure.SHA1.hash(data: der).map { String(format: "%02X", $0) }.joined(),
+            notAfter: notAfter
+        )
     }
 }

@@ -19,17 +19,22 @@ public struct CloudEndpoints: Sendable, Equatable {
 
     /// The worldwide cloud.
     public static let global = CloudEndpoints(
-        login: URL(string: "https://login.microsoftonline.com")!, graph: URL(string: "https://graph.microsoft.com")!,
-        exchange: URL(string: "https://outlook.office365.com")!)
+        login: URL(string: "https://login.microsoftonline.com")!,
+        graph: URL(string: "https://graph.microsoft.com")!,
+        exchange: URL(string: "https://outlook.office365.com")!
+    )
     /// US Government (GCC High).
     public static let usGovernment = CloudEndpoints(
-        login: URL(string: "https://login.microsoftonline.us")!, graph: URL(string: "https://graph.microsoft.us")!,
-        exchange: URL(string: "https://outlook.office365.us")!)
+        login: URL(string: "https://login.microsoftonline.us")!,
+        graph: URL(string: "https://graph.microsoft.us")!,
+        exchange: URL(string: "https://outlook.office365.us")!
+    )
     /// China, operated by 21Vianet.
     public static let china = CloudEndpoints(
         login: URL(string: "https://login.chinacloudapi.cn")!,
         graph: URL(string: "https://microsoftgraph.chinacloudapi.cn")!,
-        exchange: URL(string: "https://partner.outlook.cn")!)
+        exchange: URL(string: "https://partner.outlook.cn")!
+    )
 
     /// The OAuth scope for an app-only or `.default` token for `resource`.
     public func defaultScope(for resource: Resource) -> String {

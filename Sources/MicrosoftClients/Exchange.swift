@@ -14,7 +14,13 @@ public struct ExchangeAdminClient: Sendable {
     private let sender: RequestSender
 
     /// Creates a client.
-    public init(base: URL, tenantID: String, anchorMailbox: String, tokens: any AccessTokenProvider, sender: RequestSender) {
+    public init(
+        base: URL,
+        tenantID: String,
+        anchorMailbox: String,
+        tokens: any AccessTokenProvider,
+        sender: RequestSender
+    ) {
         self.base = base
         self.tenantID = tenantID
         self.anchorMailbox = anchorMailbox
@@ -32,7 +38,13 @@ public struct ExchangeAdminClient: Sendable {
     @discardableResult
     public func invoke(_ cmdlet: String, _ parameters: [String: JSONValue] = [:]) async throws -> [JSONValue] {
         guard let first = base.appending(rawPath: "/adminapi/beta/\(Query.segment(tenantID))/InvokeCommand") else {
-            throw MicrosoftError(service: .exchange, status: 0, code: "BadURL", message: base.absoluteString, request: cmdlet)
+            throw MicrosoftError(
+                service: .exchange,
+                status: 0,
+                code: "BadURL",
+                message: base.absoluteString,
+                request: cmdlet
+            )
         }
         let body: JSONValue = ["CmdletInput": ["CmdletName": .string(cmdlet), "Parameters": .object(parameters)]]
         let idempotent = cmdlet.hasPrefix("Get-") || cmdlet.hasPrefix("Test-")
@@ -63,7 +75,8 @@ public struct ExchangeAdminClient: Sendable {
         for attempt in 1...2 {
             let token = try await tokens.token(for: .exchange, forceRefresh: forceRefresh)
             let request = HTTPRequest(
-                method: "POST", url: url,
+                method: "POST",
+                url: url,
                 headers: [
                     HTTPHeader(name: "Authorization", value: "Bearer \(token.value.reveal())"),
                     HTTPHeader(name: "Accept", value: "application/json"),
@@ -74,7 +87,10 @@ public struct ExchangeAdminClient: Sendable {
                     HTTPHeader(name: "X-ClientApplication", value: "mailscope"),
                     HTTPHeader(name: "Prefer", value: "odata.maxpagesize=1000"),
                     HTTPHeader(name: "client-request-id", value: UUID().uuidString.lowercased()),
-                ], body: body.encoded(), timeout: .seconds(120))
+                ],
+                body: body.encoded(),
+                timeout: .seconds(120)
+            )
             let response = try await sender.send(request, idempotent: idempotent)
             if response.status == 401, attempt == 1 {
                 forceRefresh = true
@@ -86,11 +102,21 @@ public struct ExchangeAdminClient: Sendable {
             if response.body.isEmpty { return ["value": []] }
             guard let json = try? JSONValue.parse(response.body) else {
                 throw MicrosoftError(
-                    service: .exchange, status: response.status, code: "MalformedResponse",
-                    message: "the answer is not valid JSON", request: label)
+                    service: .exchange,
+                    status: response.status,
+                    code: "MalformedResponse",
+                    message: "the answer is not valid JSON",
+                    request: label
+                )
             }
             return json
         }
-        throw MicrosoftError(service: .exchange, status: 401, code: "Unauthorized", message: "token refused twice", request: label)
+        throw MicrosoftError(
+            service: .exchange,
+            status: 401,
+            code: "Unauthorized",
+            message: "token refused twice",
+            request: label
+        )
     }
 }

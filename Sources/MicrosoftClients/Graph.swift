@@ -86,7 +86,11 @@ public struct GraphClient: Sendable {
     /// Sends a JSON body; returns the status and the body (`.null` when empty).
     @discardableResult
     public func write(
-        _ method: String, _ path: String, body: JSONValue?, headers: [HTTPHeader] = [], idempotent: Bool = false
+        _ method: String,
+        _ path: String,
+        body: JSONValue?,
+        headers: [HTTPHeader] = [],
+        idempotent: Bool = false
     ) async throws -> (status: Int, body: JSONValue) {
         let result = try await send(method, path, body: body, headers: headers, idempotent: idempotent)
         return (result.status, result.json)
@@ -126,7 +130,8 @@ public struct GraphClient: Sendable {
                             let request = chunk.first(where: { $0.id == id })
                         {
                             retry.append(request)
-                            let header = response["headers"]["Retry-After"].string ?? response["headers"]["retry-after"].string
+                            let header =
+                                response["headers"]["Retry-After"].string ?? response["headers"]["retry-after"].string
                             retryAfter = max(retryAfter, header.flatMap(Double.init) ?? 1)
                             continue
                         }
@@ -140,7 +145,11 @@ public struct GraphClient: Sendable {
         }
         return requests.map {
             answers[$0.id]
-                ?? BatchResponse(id: $0.id, status: 0, body: ["error": ["code": "NoResponse", "message": "missing from $batch answer"]])
+                ?? BatchResponse(
+                    id: $0.id,
+                    status: 0,
+                    body: ["error": ["code": "NoResponse", "message": "missing from $batch answer"]]
+                )
         }
     }
 
@@ -156,29 +165,43 @@ public struct GraphClient: Sendable {
                         item["headers"] = ["Content-Type": "application/json"]
                     }
                     return .object(item)
-                })
+                }
+            )
         ]
-        return try await send("POST", "/\(version)/$batch", body: body, headers: [], idempotent: true).json["responses"].array ?? []
+        return try await send("POST", "/\(version)/$batch", body: body, headers: [], idempotent: true).json["responses"]
+            .array ?? []
     }
 
     /// The error a failed batch answer stands for.
     public static func error(of response: BatchResponse, request: String) -> MicrosoftError {
         let error = response.body["error"]
         return MicrosoftError(
-            service: .graph, status: response.status, code: error["code"].string ?? "HTTP\(response.status)",
-            message: error["message"].string ?? "", request: request)
+            service: .graph,
+            status: response.status,
+            code: error["code"].string ?? "HTTP\(response.status)",
+            message: error["message"].string ?? "",
+            request: request
+        )
     }
 
     private func send(
-        _ method: String, _ path: String, body: JSONValue? = nil, headers: [HTTPHeader], idempotent: Bool? = nil
+        _ method: String,
+        _ path: String,
+        body: JSONValue? = nil,
+        headers: [HTTPHeader],
+        idempotent: Bool? = nil
     ) async throws -> (status: Int, json: JSONValue) {
         let url: URL
         if path.hasPrefix("http://") || path.hasPrefix("https://") {
             // An @odata.nextLink: only ever followed on the same host.
             guard let link = URL(string: path), link.host == base.host, link.port == base.port else {
                 throw MicrosoftError(
-                    service: .graph, status: 0, code: "UnexpectedNextLink", message: "a next link points to another host",
-                    request: "\(method) \(path)")
+                    service: .graph,
+                    status: 0,
+                    code: "UnexpectedNextLink",
+                    message: "a next link points to another host",
+                    request: "\(method) \(path)"
+                )
             }
             url = link
         } else {
@@ -210,11 +233,21 @@ public struct GraphClient: Sendable {
             if response.body.isEmpty { return (response.status, .null) }
             guard let json = try? JSONValue.parse(response.body) else {
                 throw MicrosoftError(
-                    service: .graph, status: response.status, code: "MalformedResponse",
-                    message: "the answer is not valid JSON", request: label)
+                    service: .graph,
+                    status: response.status,
+                    code: "MalformedResponse",
+                    message: "the answer is not valid JSON",
+                    request: label
+                )
             }
             return (response.status, json)
         }
-        throw MicrosoftError(service: .graph, status: 401, code: "Unauthorized", message: "token refused twice", request: label)
+        throw MicrosoftError(
+            service: .graph,
+            status: 401,
+            code: "Unauthorized",
+            message: "token refused twice",
+            request: label
+        )
     }
 }

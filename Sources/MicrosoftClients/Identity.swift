@@ -58,20 +58,28 @@ public struct IdentityClient: Sendable {
 
     /// Starts a device-code sign-in.
     public func startDeviceCode(clientID: String, scopes: [String]) async throws -> DeviceCodeGrant {
-        let url = endpoints.login.appending(rawPath: "/\(Query.segment(tenant))/oauth2/v2.0/devicecode") ?? endpoints.login
+        let url =
+            endpoints.login.appending(rawPath: "/\(Query.segment(tenant))/oauth2/v2.0/devicecode") ?? endpoints.login
         let json = try await postForm(url, ["client_id": clientID, "scope": scopes.joined(separator: " ")])
         guard let deviceCode = json["device_code"].string, let userCode = json["user_code"].string,
             let uri = json["verification_uri"].string
         else {
             throw MicrosoftError(
-                service: .identity, status: 200, code: "malformed_response",
-                message: "the devicecode answer lacks device_code, user_code or verification_uri", request: "POST devicecode")
+                service: .identity,
+                status: 200,
+                code: "malformed_response",
+                message: "the devicecode answer lacks device_code, user_code or verification_uri",
+                request: "POST devicecode"
+            )
         }
         return DeviceCodeGrant(
-            deviceCode: Secret(deviceCode), userCode: userCode, verificationURI: uri,
+            deviceCode: Secret(deviceCode),
+            userCode: userCode,
+            verificationURI: uri,
             expiresAt: sender.clock.now.addingTimeInterval(json["expires_in"].number ?? 900),
             interval: .seconds(max(1, Int(json["interval"].number ?? 5))),
-            message: json["message"].string ?? "To sign in, open \(uri) and enter the code \(userCode).")
+            message: json["message"].string ?? "To sign in, open \(uri) and enter the code \(userCode)."
+        )
     }
 
     /// Polls until the admin finishes the device-code sign-in, the code expires, or sign-in is declined.
@@ -102,12 +110,17 @@ public struct IdentityClient: Sendable {
     /// Redeems a refresh token for a token for `scope` (another resource, typically).
     public func refresh(clientID: String, refreshToken: Secret, scope: String) async throws -> TokenSet {
         try await token([
-            "grant_type": "refresh_token", "client_id": clientID, "refresh_token": refreshToken.reveal(), "scope": scope,
+            "grant_type": "refresh_token", "client_id": clientID, "refresh_token": refreshToken.reveal(),
+            "scope": scope,
         ])
     }
 
     /// Client-credentials grant (app-only) for `scope`.
-    public func clientCredentials(clientID: String, credential: ClientCredential, scope: String) async throws -> TokenSet {
+    public func clientCredentials(
+        clientID: String,
+        credential: ClientCredential,
+        scope: String
+    ) async throws -> TokenSet {
         var form = ["grant_type": "client_credentials", "client_id": clientID, "scope": scope]
         switch credential {
         case .secret(let secret):
@@ -115,7 +128,9 @@ public struct IdentityClient: Sendable {
         case .certificate(let certificate):
             form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
             form["client_assertion"] = try certificate.assertion(
-                clientID: clientID, audience: tokenURL.absoluteString, now: sender.clock.now
+                clientID: clientID,
+                audience: tokenURL.absoluteString,
+                now: sender.clock.now
             ).reveal()
         }
         return try await token(form)
@@ -125,27 +140,37 @@ public struct IdentityClient: Sendable {
         let json = try await postForm(tokenURL, form)
         guard let access = json["access_token"].string else {
             throw MicrosoftError(
-                service: .identity, status: 200, code: "malformed_response", message: "no access_token in the answer",
-                request: "POST token")
+                service: .identity,
+                status: 200,
+                code: "malformed_response",
+                message: "no access_token in the answer",
+                request: "POST token"
+            )
         }
         let expiresIn = json["expires_in"].number ?? 3600
         return TokenSet(
             accessToken: AccessToken(value: Secret(access), expiresAt: sender.clock.now.addingTimeInterval(expiresIn)),
-            refreshToken: json["refresh_token"].string.map(Secret.init))
+            refreshToken: json["refresh_token"].string.map(Secret.init)
+        )
     }
 
     private func postForm(_ url: URL, _ form: [String: String]) async throws -> JSONValue {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var allowed = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128))
+        )
         allowed.insert(charactersIn: "-._~")
         let body = form.sorted { $0.key < $1.key }.map { key, value in
             "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
         }.joined(separator: "&")
         let request = HTTPRequest(
-            method: "POST", url: url,
+            method: "POST",
+            url: url,
             headers: [
                 HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"),
                 HTTPHeader(name: "Accept", value: "application/json"),
-            ], body: Data(body.utf8))
+            ],
+            body: Data(body.utf8)
+        )
         let response = try await sender.send(request, idempotent: true)
         let label = "POST \(url.path)"
         guard (200..<300).contains(response.status) else {
@@ -153,8 +178,12 @@ public struct IdentityClient: Sendable {
         }
         guard let json = try? JSONValue.parse(response.body) else {
             throw MicrosoftError(
-                service: .identity, status: response.status, code: "malformed_response",
-                message: "the answer is not JSON", request: label)
+                service: .identity,
+                status: response.status,
+                code: "malformed_response",
+                message: "the answer is not JSON",
+                request: label
+            )
         }
         return json
     }

@@ -15,7 +15,9 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Creates a policy.
     public init(
-        maximumAttempts: Int = 6, baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(30),
+        maximumAttempts: Int = 6,
+        baseDelay: Duration = .seconds(1),
+        maximumDelay: Duration = .seconds(30),
         maximumRetryAfter: Duration = .seconds(300)
     ) {
         self.maximumAttempts = maximumAttempts
@@ -73,7 +75,9 @@ public struct RequestSender: Sendable {
                 return response
             }
             var delay = policy.backoff(attempt: attempt - 1)
-            if let retryAfter = response.header("retry-after").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            if let retryAfter = response.header("retry-after").flatMap({
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }) {
                 let requested = Duration.interval(retryAfter)
                 guard requested <= policy.maximumRetryAfter else { return response }
                 delay = max(requested, .milliseconds(10))
@@ -86,7 +90,9 @@ public struct RequestSender: Sendable {
 /// Percent-encodes query values the way OData expects (spaces as %20, quotes and parentheses kept readable).
 enum Query {
     private static let allowed: CharacterSet = {
-        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var set = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128))
+        )
         set.insert(charactersIn: "-._~'()*,:/@!$")
         return set
     }()
@@ -107,7 +113,9 @@ enum Query {
 
     /// A path segment with reserved characters encoded.
     static func segment(_ value: String) -> String {
-        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var set = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128))
+        )
         set.insert(charactersIn: "-._~@")
         return value.addingPercentEncoding(withAllowedCharacters: set) ?? value
     }

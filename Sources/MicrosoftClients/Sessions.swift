@@ -24,7 +24,8 @@ public actor DeviceCodeSession: AccessTokenProvider {
 
     /// Creates a session; `prompt` is called with each device code the admin must enter.
     public init(
-        identity: IdentityClient, clientID: String = DeviceCodeSession.graphCommandLineTools,
+        identity: IdentityClient,
+        clientID: String = DeviceCodeSession.graphCommandLineTools,
         exchangeClientID: String = DeviceCodeSession.exchangeOnlineManagement,
         prompt: @escaping @Sendable (DeviceCodeGrant) -> Void
     ) {
@@ -86,7 +87,10 @@ public actor ClientCredentialSession: AccessTokenProvider {
             return cached
         }
         let set = try await identity.clientCredentials(
-            clientID: clientID, credential: credential, scope: identity.endpoints.defaultScope(for: resource))
+            clientID: clientID,
+            credential: credential,
+            scope: identity.endpoints.defaultScope(for: resource)
+        )
         cache[resource] = set.accessToken
         return set.accessToken
     }

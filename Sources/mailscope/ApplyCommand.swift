@@ -6,7 +6,9 @@ import MailscopeEngine
 /// `mailscope apply`: every stage, unattended.
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "apply", abstract: "Set up every stage: print the plan, confirm, apply, verify, wait for propagation.")
+        commandName: "apply",
+        abstract: "Set up every stage: print the plan, confirm, apply, verify, wait for propagation."
+    )
 
     @OptionGroup var options: ConfigOptions
 
@@ -25,7 +27,11 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let engine: SetupEngine
         do {
-            engine = try SetupEngine(config: config, environment: options.environment(for: config), events: Console.eventPrinter(verbose: verbose))
+            engine = try SetupEngine(
+                config: config,
+                environment: options.environment(for: config),
+                events: Console.eventPrinter(verbose: verbose)
+            )
         } catch let error as ConfigError {
             Console.error(error.description)
             throw ExitCode(ExitStatus.usage)
@@ -57,7 +63,9 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.line("Nothing was written.")
             throw ExitCode(ExitStatus.drift)
         case .drift(let stages):
-            Console.line("Not verified: \(stages.map(\.title).joined(separator: ", ")). Run `mailscope check` for details.")
+            Console.line(
+                "Not verified: \(stages.map(\.title).joined(separator: ", ")). Run `mailscope check` for details."
+            )
             throw ExitCode(ExitStatus.drift)
         case .deadlineReached:
             Console.line("The change did not take effect by the deadline. Check again later with `mailscope check`.")

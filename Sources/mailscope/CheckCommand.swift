@@ -7,7 +7,9 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Re-check an existing setup, changing nothing.",
-        discussion: "Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors.")
+        discussion:
+            "Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors."
+    )
 
     @OptionGroup var options: ConfigOptions
 
@@ -18,7 +20,11 @@ struct CheckCommand: AsyncParsableCommand {
         let config = try options.load()
         let engine: SetupEngine
         do {
-            engine = try SetupEngine(config: config, environment: options.environment(for: config), events: Console.eventPrinter(verbose: false))
+            engine = try SetupEngine(
+                config: config,
+                environment: options.environment(for: config),
+                events: Console.eventPrinter(verbose: false)
+            )
         } catch let error as ConfigError {
             Console.error(error.description)
             throw ExitCode(ExitStatus.usage)
@@ -28,18 +34,34 @@ struct CheckCommand: AsyncParsableCommand {
             reports = try await engine.check()
         } catch let error as EngineError {
             if json {
-                Console.line(Console.json(tenant: await engine.signedInTenant, reports: await engine.currentJournal.reports, result: "error"))
+                Console.line(
+                    Console.json(
+                        tenant: await engine.signedInTenant,
+                        reports: await engine.currentJournal.reports,
+                        result: "error"
+                    )
+                )
             }
             Console.error(error.description)
             throw ExitCode(error.stage == .signIn ? ExitStatus.usage : ExitStatus.drift)
         }
         let healthy = reports.allSatisfy { $0.status == .verified || $0.status == .skipped }
         if json {
-            Console.line(Console.json(tenant: await engine.signedInTenant, reports: reports, result: healthy ? "healthy" : "drift"))
+            Console.line(
+                Console.json(
+                    tenant: await engine.signedInTenant,
+                    reports: reports,
+                    result: healthy ? "healthy" : "drift"
+                )
+            )
         } else {
             for report in reports { Console.render(report).forEach { Console.line($0) } }
             let drifted = reports.filter { $0.status != .verified && $0.status != .skipped }
-            Console.line(healthy ? "Every stage holds." : "Drift in: \(drifted.map(\.stage.title).joined(separator: ", ")). `mailscope apply` repairs it.")
+            Console.line(
+                healthy
+                    ? "Every stage holds."
+                    : "Drift in: \(drifted.map(\.stage.title).joined(separator: ", ")). `mailscope apply` repairs it."
+            )
         }
         if !healthy { throw ExitCode(ExitStatus.drift) }
     }
@@ -47,18 +69,29 @@ struct CheckCommand: AsyncParsableCommand {
 
 /// `mailscope plan`: what apply would change.
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show what apply would change, with the equivalent PowerShell.")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change, with the equivalent PowerShell."
+    )
 
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let config = try options.load()
-        let engine = try SetupEngine(config: config, environment: options.environment(for: config), events: Console.eventPrinter(verbose: false))
+        let engine = try SetupEngine(
+            config: config,
+            environment: options.environment(for: config),
+            events: Console.eventPrinter(verbose: false)
+        )
         do {
             let reports = try await engine.plan()
             for report in reports { Console.render(report).forEach { Console.line($0) } }
             let count = reports.flatMap(\.changes).count
-            Console.line(count == 0 ? "No changes." : "\(count) change(s) planned. `mailscope apply --config \(options.config)` makes them.")
+            Console.line(
+                count == 0
+                    ? "No changes."
+                    : "\(count) change(s) planned. `mailscope apply --config \(options.config)` makes them."
+            )
         } catch let error as EngineError {
             Console.error(error.description)
             throw ExitCode(error.stage == .signIn ? ExitStatus.usage : ExitStatus.drift)
@@ -68,7 +101,10 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// `mailscope script`: the equivalent PowerShell.
 struct ScriptCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "script", abstract: "Print the equivalent PowerShell script, runnable as it is.")
+    static let configuration = CommandConfiguration(
+        commandName: "script",
+        abstract: "Print the equivalent PowerShell script, runnable as it is."
+    )
 
     @OptionGroup var options: ConfigOptions
 

@@ -46,8 +46,11 @@ actor EngineBackend: WizardBackend {
         let config = makeConfig(answers)
         if let data = try? JSONEncoder().encode(answers) { try? PrivateFiles.write(data, to: savedAnswersURL) }
         let environment = EngineEnvironment(
-            transport: target.transport, clock: target.clock, stateDirectory: target.stateDirectory,
-            schedule: target.schedule)
+            transport: target.transport,
+            clock: target.clock,
+            stateDirectory: target.stateDirectory,
+            schedule: target.schedule
+        )
         let engine: SetupEngine
         do {
             engine = try SetupEngine(config: config, environment: environment) { event in
@@ -68,12 +71,23 @@ actor EngineBackend: WizardBackend {
     }
 
     private static func run(
-        mode: WizardRunMode, engine: SetupEngine, backend: EngineBackend?, continuation: AsyncStream<WizardUpdate>.Continuation
+        mode: WizardRunMode,
+        engine: SetupEngine,
+        backend: EngineBackend?,
+        continuation: AsyncStream<WizardUpdate>.Continuation
     ) async -> RunOutcome {
         do {
             let tenant = try await engine.signIn()
             continuation.yield(
-                .signedIn(TenantIdentity(id: tenant.id, displayName: tenant.displayName, defaultDomain: tenant.defaultDomain, signedInAs: tenant.signedInAs)))
+                .signedIn(
+                    TenantIdentity(
+                        id: tenant.id,
+                        displayName: tenant.displayName,
+                        defaultDomain: tenant.defaultDomain,
+                        signedInAs: tenant.signedInAs
+                    )
+                )
+            )
             switch mode {
             case .recheck:
                 let reports = try await engine.check()

@@ -16,7 +16,8 @@ struct Mailscope: AsyncParsableCommand {
             WizardCommand.self, DemoCommand.self, ApplyCommand.self, CheckCommand.self, PlanCommand.self,
             ScriptCommand.self, SimulateCommand.self,
         ],
-        defaultSubcommand: WizardCommand.self)
+        defaultSubcommand: WizardCommand.self
+    )
 }
 
 /// Exit codes shared by the commands.

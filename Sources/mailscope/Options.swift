@@ -25,9 +25,12 @@ struct ConfigOptions: ParsableArguments {
     /// The engine environment: the libcurl transport and the system clock.
     func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
         EngineEnvironment(
-            transport: CurlTransport(caBundlePath: config.caBundle), clock: .system,
-            stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? PrivateFiles.stateDirectory(),
-            schedule: schedule)
+            transport: CurlTransport(caBundlePath: config.caBundle),
+            clock: .system,
+            stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
+                ?? PrivateFiles.stateDirectory(),
+            schedule: schedule
+        )
     }
 }
 
@@ -79,7 +82,9 @@ enum Console {
         { event in
             switch event {
             case .deviceCode(let prompt):
-                Console.error("To sign in, open \(prompt.verificationURL) and enter the code \(prompt.userCode) (expires \(Self.clockTime(prompt.expiresAt))).")
+                Console.error(
+                    "To sign in, open \(prompt.verificationURL) and enter the code \(prompt.userCode) (expires \(Self.clockTime(prompt.expiresAt)))."
+                )
             case .log(let entry):
                 if entry.level == .write {
                     Console.error("write: \(entry.text)")
@@ -89,10 +94,13 @@ enum Console {
                 }
             case .waiting(let wait):
                 let elapsed = Int(wait.lastPoll?.at.timeIntervalSince(wait.startedAt) ?? 0) / 60
-                let last = wait.lastPoll.map { poll in
-                    "configured \(poll.configuredInScope == true ? "ok" : "not yet"), in-scope \(poll.inScopeAllowed == true ? "allowed" : "not yet"), out-of-scope \(poll.outOfScopeDenied == true ? "denied" : "NOT denied")"
-                } ?? ""
-                Console.error("waiting for propagation: \(elapsed) min elapsed (usually 30–120 min); poll \(wait.polls): \(last); next poll \(Self.clockTime(wait.nextPoll))")
+                let last =
+                    wait.lastPoll.map { poll in
+                        "configured \(poll.configuredInScope == true ? "ok" : "not yet"), in-scope \(poll.inScopeAllowed == true ? "allowed" : "not yet"), out-of-scope \(poll.outOfScopeDenied == true ? "denied" : "NOT denied")"
+                    } ?? ""
+                Console.error(
+                    "waiting for propagation: \(elapsed) min elapsed (usually 30–120 min); poll \(wait.polls): \(last); next poll \(Self.clockTime(wait.nextPoll))"
+                )
             case .handOff(let items):
                 Console.line()
                 Console.line("Hand-off: the values the vendor's product needs")
@@ -116,7 +124,9 @@ enum Console {
             var stage: [String: Any] = [
                 "id": report.stage.rawValue, "status": report.status.rawValue, "detail": report.detail,
                 "evidence": report.evidence, "warnings": report.warnings,
-                "changes": report.changes.map { ["action": $0.action.rawValue, "summary": $0.summary, "powershell": $0.powershell] },
+                "changes": report.changes.map {
+                    ["action": $0.action.rawValue, "summary": $0.summary, "powershell": $0.powershell]
+                },
                 "steps": report.steps.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] },
             ]
             if let fix = report.fix { stage["fix"] = fix }
@@ -124,9 +134,16 @@ enum Console {
         }
         var object: [String: Any] = ["result": result, "stages": stages]
         if let tenant {
-            object["tenant"] = ["id": tenant.id, "displayName": tenant.displayName, "defaultDomain": tenant.defaultDomain, "signedInAs": tenant.signedInAs]
+            object["tenant"] = [
+                "id": tenant.id, "displayName": tenant.displayName, "defaultDomain": tenant.defaultDomain,
+                "signedInAs": tenant.signedInAs,
+            ]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            )) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

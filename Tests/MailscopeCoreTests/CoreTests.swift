@@ -4,10 +4,16 @@ import Testing
 
 @Suite("Core primitives")
 struct CoreTests {
-    @Test(arguments: ["https://graph.microsoft.com", "http://127.0.0.1:8080/x", "http://localhost/", "http://[::1]:9/", "http://127.5.0.1/"])
+    @Test(arguments: [
+        "https://graph.microsoft.com", "http://127.0.0.1:8080/x", "http://localhost/", "http://[::1]:9/",
+        "http://127.5.0.1/",
+    ])
     func allowedURLs(_ text: String) { #expect(EndpointPolicy.violation(for: URL(string: text)!) == nil) }
 
-    @Test(arguments: ["http://graph.microsoft.com", "http://10.0.0.1/", "ftp://127.0.0.1/", "http://127.0.0.1.evil.com/", "file:///etc/passwd"])
+    @Test(arguments: [
+        "http://graph.microsoft.com", "http://10.0.0.1/", "ftp://127.0.0.1/", "http://127.0.0.1.evil.com/",
+        "file:///etc/passwd",
+    ])
     func refusedURLs(_ text: String) { #expect(EndpointPolicy.violation(for: URL(string: text)!) != nil) }
 
     @Test func secretsDoNotPrint() {
@@ -20,7 +26,8 @@ struct CoreTests {
     }
 
     @Test func redactorRemovesTokensAndSecretFields() {
-        let text = #"client_id=abc&client_secret=s3cr3t&scope=x Authorization: Bearer eyJ0eXAiOiJKV1QifQ.eyJ0aWQiOiJ4In0.sig {"secretText":"ABC~def","hint":"ABC"}"#
+        let text =
+            #"client_id=abc&client_secret=s3cr3t&scope=x Authorization: Bearer eyJ0eXAiOiJKV1QifQ.eyJ0aWQiOiJ4In0.sig {"secretText":"ABC~def","hint":"ABC"}"#
         let clean = Redactor.redact(text)
         #expect(!clean.contains("s3cr3t"))
         #expect(!clean.contains("ABC~def"))

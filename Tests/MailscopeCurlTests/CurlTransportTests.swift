@@ -15,12 +15,15 @@ struct CurlTransportTests {
     func getRoundTrip() async throws {
         try await withLoopbackServer { server in
             let request = HTTPRequest(
-                method: "GET", url: server.baseURL.appending(path: "echo").appending(queryItems: [URLQueryItem(name: "q", value: "1")]),
+                method: "GET",
+                url: server.baseURL.appending(path: "echo").appending(queryItems: [URLQueryItem(name: "q", value: "1")]
+                ),
                 headers: [
                     HTTPHeader(name: "Authorization", value: "Bearer token-123"),
                     HTTPHeader(name: "X-Custom", value: "value with spaces"),
                     HTTPHeader(name: "Accept", value: "application/json"),
-                ])
+                ]
+            )
             let response = try await transport.send(request)
 
             #expect(response.status == 200)
@@ -40,14 +43,22 @@ struct CurlTransportTests {
         }
     }
 
-    @Test("Methods with bodies send the body, its length and the caller's headers", arguments: ["POST", "PATCH", "PUT", "DELETE"])
+    @Test(
+        "Methods with bodies send the body, its length and the caller's headers",
+        arguments: ["POST", "PATCH", "PUT", "DELETE"]
+    )
     func bodyRoundTrip(method: String) async throws {
         try await withLoopbackServer { server in
             let body = Data(#"{"displayName":"Room 1","note":"ünïcødé"}"#.utf8)
             let request = HTTPRequest(
-                method: method, url: server.baseURL.appending(path: "echo"),
-                headers: [HTTPHeader(name: "Content-Type", value: "application/json"), HTTPHeader(name: "If-Match", value: "*")],
-                body: body)
+                method: method,
+                url: server.baseURL.appending(path: "echo"),
+                headers: [
+                    HTTPHeader(name: "Content-Type", value: "application/json"),
+                    HTTPHeader(name: "If-Match", value: "*"),
+                ],
+                body: body
+            )
             let response = try await transport.send(request)
 
             #expect(response.status == 200)
@@ -66,7 +77,8 @@ struct CurlTransportTests {
         try await withLoopbackServer { server in
             let body = Data([0, 1, 2, 0, 255, 254, 0])
             let response = try await transport.send(
-                HTTPRequest(method: "POST", url: server.baseURL.appending(path: "echo"), body: body))
+                HTTPRequest(method: "POST", url: server.baseURL.appending(path: "echo"), body: body)
+            )
             let echo = try JSONDecoder().decode(Echo.self, from: response.body)
             #expect(echo.body == body)
             #expect(echo.headers["content-type"] == nil)
@@ -78,12 +90,16 @@ struct CurlTransportTests {
         try await withLoopbackServer { server in
             let url = server.baseURL.appending(path: "echo")
             let post = try JSONDecoder().decode(
-                Echo.self, from: try await transport.send(HTTPRequest(method: "POST", url: url)).body)
+                Echo.self,
+                from: try await transport.send(HTTPRequest(method: "POST", url: url)).body
+            )
             #expect(post.method == "POST")
             #expect(post.headers["content-length"] == "0")
 
             let delete = try JSONDecoder().decode(
-                Echo.self, from: try await transport.send(HTTPRequest(method: "DELETE", url: url)).body)
+                Echo.self,
+                from: try await transport.send(HTTPRequest(method: "DELETE", url: url)).body
+            )
             #expect(delete.method == "DELETE")
             #expect(delete.body.isEmpty)
         }
@@ -98,8 +114,11 @@ struct CurlTransportTests {
 
             let overridden = try await custom.send(
                 HTTPRequest(
-                    method: "GET", url: server.baseURL.appending(path: "echo"),
-                    headers: [HTTPHeader(name: "User-Agent", value: "per-request/3")]))
+                    method: "GET",
+                    url: server.baseURL.appending(path: "echo"),
+                    headers: [HTTPHeader(name: "User-Agent", value: "per-request/3")]
+                )
+            )
             #expect(try JSONDecoder().decode(Echo.self, from: overridden.body).headers["user-agent"] == "per-request/3")
         }
     }
@@ -109,8 +128,11 @@ struct CurlTransportTests {
         try await withLoopbackServer { server in
             let response = try await transport.send(
                 HTTPRequest(
-                    method: "GET", url: server.baseURL.appending(path: "echo"),
-                    headers: [HTTPHeader(name: "X-Note", value: "a\r\nX-Injected: yes")]))
+                    method: "GET",
+                    url: server.baseURL.appending(path: "echo"),
+                    headers: [HTTPHeader(name: "X-Note", value: "a\r\nX-Injected: yes")]
+                )
+            )
             let echo = try JSONDecoder().decode(Echo.self, from: response.body)
             #expect(echo.headers["x-injected"] == nil)
             #expect(echo.headers["x-note"] == "a X-Injected: yes")
@@ -123,7 +145,8 @@ struct CurlTransportTests {
     func errorStatuses(status: Int) async throws {
         try await withLoopbackServer { server in
             let response = try await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "status/\(status)")))
+                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "status/\(status)"))
+            )
             #expect(response.status == status)
             #expect(response.header("content-type") == "application/json")
             #expect(response.text.contains("\"error\""))
@@ -135,7 +158,8 @@ struct CurlTransportTests {
     func responseHeaders() async throws {
         try await withLoopbackServer { server in
             let response = try await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "cookies")))
+                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "cookies"))
+            )
             #expect(response.headers["x-mixed-case"] == "Value")
             #expect(response.headers["set-cookie"] == "b=2")
             #expect(response.headers.keys.allSatisfy { $0 == $0.lowercased() })
@@ -146,7 +170,9 @@ struct CurlTransportTests {
     @Test("gzip bodies are decoded")
     func gzip() async throws {
         try await withLoopbackServer { server in
-            let response = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL.appending(path: "gzip")))
+            let response = try await transport.send(
+                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "gzip"))
+            )
             #expect(response.status == 200)
             #expect(response.text == LoopbackServer.gzipText)
         }
@@ -156,7 +182,8 @@ struct CurlTransportTests {
     func redirectsNotFollowed() async throws {
         try await withLoopbackServer { server in
             let response = try await transport.send(
-                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "redirect")))
+                HTTPRequest(method: "GET", url: server.baseURL.appending(path: "redirect"))
+            )
             #expect(response.status == 302)
             #expect(response.header("location") == "/echo")
         }
@@ -164,9 +191,12 @@ struct CurlTransportTests {
 
     // MARK: Failures
 
-    @Test("Plain http:// to a non-loopback host is refused before any I/O", arguments: [
-        "http://example.com/", "http://10.0.0.1:8080/x", "ftp://127.0.0.1/file",
-    ])
+    @Test(
+        "Plain http:// to a non-loopback host is refused before any I/O",
+        arguments: [
+            "http://example.com/", "http://10.0.0.1:8080/x", "ftp://127.0.0.1/file",
+        ]
+    )
     func refusedURL(address: String) async throws {
         let url = try #require(URL(string: address))
         let refusing = CurlTransport()
@@ -262,8 +292,11 @@ struct CurlTransportTests {
                     group.addTask {
                         let response = try await pooled.send(
                             HTTPRequest(
-                                method: "POST", url: url.appending(queryItems: [URLQueryItem(name: "i", value: "\(index)")]),
-                                body: Data("request \(index)".utf8)))
+                                method: "POST",
+                                url: url.appending(queryItems: [URLQueryItem(name: "i", value: "\(index)")]),
+                                body: Data("request \(index)".utf8)
+                            )
+                        )
                         let echo = try JSONDecoder().decode(Echo.self, from: response.body)
                         return response.status == 200 && echo.query == ["i=\(index)"]
                             && echo.body == Data("request \(index)".utf8)
@@ -285,7 +318,9 @@ struct CurlTransportTests {
         try await withLoopbackServer { server in
             let sequential = CurlTransport()
             for _ in 0..<5 {
-                let response = try await sequential.send(HTTPRequest(method: "GET", url: server.baseURL.appending(path: "echo")))
+                let response = try await sequential.send(
+                    HTTPRequest(method: "GET", url: server.baseURL.appending(path: "echo"))
+                )
                 #expect(response.status == 200)
             }
             #expect(sequential.engine.statistics.connectionsOpened == 1)

@@ -31,7 +31,9 @@ struct ResponseHeadCollectorTests {
 
     @Test("Folded continuation lines extend the previous field; junk lines are ignored")
     func foldingAndJunk() {
-        let headers = collect(["HTTP/1.1 200 OK\r\n", "X-Long: first\r\n", "\t second\r\n", "no colon here\r\n", ": no name\r\n"])
+        let headers = collect([
+            "HTTP/1.1 200 OK\r\n", "X-Long: first\r\n", "\t second\r\n", "no colon here\r\n", ": no name\r\n",
+        ])
         #expect(headers == ["x-long": "first second"])
     }
 }

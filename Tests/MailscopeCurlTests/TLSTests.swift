@@ -9,7 +9,8 @@ import Testing
 struct TLSTests {
     @Test(
         "An untrusted certificate fails with tlsFailure; trusting it through caBundlePath succeeds",
-        .enabled(if: TLSFixture.unavailableReason == nil, "TLS test skipped: \(TLSFixture.unavailableReason ?? "")"))
+        .enabled(if: TLSFixture.unavailableReason == nil, "TLS test skipped: \(TLSFixture.unavailableReason ?? "")")
+    )
     func verification() async throws {
         let fixture = try await TLSFixture.start()
         defer { fixture.stop() }

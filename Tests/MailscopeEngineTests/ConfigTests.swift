@@ -94,7 +94,8 @@ struct ConfigTests {
     }
 
     @Test func secretsNeverLiveInTheConfig() {
-        let text = Self.valid + "\n[auth]\nmethod = \"client-secret\"\nclient_id = \"11111111-2222-3333-4444-555555555555\"\n"
+        let text =
+            Self.valid + "\n[auth]\nmethod = \"client-secret\"\nclient_id = \"11111111-2222-3333-4444-555555555555\"\n"
         do {
             _ = try ConfigLoader.parse(text)
             Issue.record("expected an error")
@@ -131,7 +132,9 @@ struct FieldRuleTests {
     @Test(arguments: ["alex@contoso.com", "room.atlas@contoso.com", "a+b@contoso.co.uk"])
     func validAddresses(_ value: String) { #expect(FieldRules.address(value, field: "x") == nil) }
 
-    @Test(arguments: ["alex", "@contoso.com", "a b@contoso.com", "a'b@contoso.com", "a`b@contoso.com", "a@contoso", "a@@contoso.com"])
+    @Test(arguments: [
+        "alex", "@contoso.com", "a b@contoso.com", "a'b@contoso.com", "a`b@contoso.com", "a@contoso", "a@@contoso.com",
+    ])
     func invalidAddresses(_ value: String) { #expect(FieldRules.address(value, field: "x") != nil) }
 
     @Test func scopeNamesAreLimitedTo64Characters() {

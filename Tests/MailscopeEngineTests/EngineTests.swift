@@ -46,12 +46,15 @@ struct EngineTests {
         defer { Task { await harness.stop() } }
         #expect(try await harness.apply(harness.config()) == .verified)
         let before = await harness.inventory()
-        let appID = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
+        let appID = try #require(
+            await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId
+        )
 
         try await harness.tenant.removeGroupMember(group: "WorkableUsers", member: "casey.adams@contoso.com")
         _ = try await harness.tenant.grantTenantWide(appID: appID, permission: "Calendars.ReadWrite")
         // Deleting a scope in Exchange means removing its role assignments first (Remove-ManagementScope refuses otherwise).
-        for assignment in await harness.tenant.roleAssignments() where assignment.customResourceScope == "WorkableUsersScope" {
+        for assignment in await harness.tenant.roleAssignments()
+        where assignment.customResourceScope == "WorkableUsersScope" {
             try await harness.tenant.removeRoleAssignment(name: assignment.name)
         }
         try await harness.tenant.deleteScope(name: "WorkableUsersScope")
@@ -93,14 +96,25 @@ struct EngineTests {
     @Test func aliasesNestedGroupsAndMissingAddressesAreWarnedAbout() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
-        let config = harness.config { $0.members = ["badams@contoso.com", "meetingrooms@contoso.com", "nobody@contoso.com", "avery.adams@contoso.com"] }
+        let config = harness.config {
+            $0.members = [
+                "badams@contoso.com", "meetingrooms@contoso.com", "nobody@contoso.com", "avery.adams@contoso.com",
+            ]
+        }
         let reports = try await harness.engine(config).plan()
         let warnings = reports.report(.distributionGroup)?.warnings.joined(separator: "\n") ?? ""
-        #expect(warnings.contains("badams@contoso.com is an alias; the primary SMTP address is blake.adams@contoso.com"))
+        #expect(
+            warnings.contains("badams@contoso.com is an alias; the primary SMTP address is blake.adams@contoso.com")
+        )
         #expect(warnings.contains("meetingrooms@contoso.com is a group"))
         #expect(warnings.contains("nobody@contoso.com does not exist"))
-        let adds = reports.report(.distributionGroup)?.changes.filter { $0.summary.hasPrefix("Add ") }.map(\.summary) ?? []
-        #expect(adds == ["Add blake.adams@contoso.com as a direct member", "Add avery.adams@contoso.com as a direct member"])
+        let adds =
+            reports.report(.distributionGroup)?.changes.filter { $0.summary.hasPrefix("Add ") }.map(\.summary) ?? []
+        #expect(
+            adds == [
+                "Add blake.adams@contoso.com as a direct member", "Add avery.adams@contoso.com as a direct member",
+            ]
+        )
     }
 
     @Test func aQuoteInTheGroupNameKeepsTheFilterExact() async throws {
@@ -117,9 +131,23 @@ struct EngineTests {
         let scope = try #require(await harness.tenant.managementScopes().first)
         #expect(scope.recipientFilter == "MemberOfGroup -eq '\(dn.replacingOccurrences(of: "'", with: "''"))'")
         // The scope reaches the members and nobody else.
-        let appID = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
-        #expect(await harness.tenant.canAccess(mailbox: "avery.adams@contoso.com", appID: appID, permission: "Calendars.ReadWrite"))
-        #expect(!(await harness.tenant.canAccess(mailbox: "dana.adams@contoso.com", appID: appID, permission: "Calendars.ReadWrite")))
+        let appID = try #require(
+            await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId
+        )
+        #expect(
+            await harness.tenant.canAccess(
+                mailbox: "avery.adams@contoso.com",
+                appID: appID,
+                permission: "Calendars.ReadWrite"
+            )
+        )
+        #expect(
+            !(await harness.tenant.canAccess(
+                mailbox: "dana.adams@contoso.com",
+                appID: appID,
+                permission: "Calendars.ReadWrite"
+            ))
+        )
     }
 
     @Test func aBadConfigSendsNothing() async throws {
@@ -145,7 +173,9 @@ struct EngineTests {
     }
 
     @Test func theWaitStopsAtTheDeadlineWithAVerdict() async throws {
-        let harness = try await Harness.start(SimulatorOptions(propagationDelay: .seconds(5 * 3600), deviceCodeApprovalPolls: 1))
+        let harness = try await Harness.start(
+            SimulatorOptions(propagationDelay: .seconds(5 * 3600), deviceCodeApprovalPolls: 1)
+        )
         defer { Task { await harness.stop() } }
         let config = harness.config { $0.waitDeadlineMinutes = 60 }
         let result = try await harness.apply(config)
@@ -166,8 +196,15 @@ struct EngineTests {
 
     @Test func faultsAreRetriedWithoutDuplicates() async throws {
         let options = SimulatorOptions(
-            seed: 7, propagationDelay: .seconds(1800), deviceCodeApprovalPolls: 2, tokenLifetime: .seconds(300),
-            replicationLag: .seconds(20), throttleRate: 0.2, retryAfterSeconds: 3, serverErrorRate: 0.05)
+            seed: 7,
+            propagationDelay: .seconds(1800),
+            deviceCodeApprovalPolls: 2,
+            tokenLifetime: .seconds(300),
+            replicationLag: .seconds(20),
+            throttleRate: 0.2,
+            retryAfterSeconds: 3,
+            serverErrorRate: 0.05
+        )
         let harness = try await Harness.start(options)
         defer { Task { await harness.stop() } }
         let result = try await harness.apply(harness.config())
@@ -183,7 +220,9 @@ struct EngineTests {
         defer { Task { await harness.stop() } }
         // The answer to addPassword is lost (the server applied it): the run stops there.
         let flaky = DropAnswerTransport(base: CurlTransport()) { $0.url.path.hasSuffix("/addPassword") }
-        await #expect(throws: (any Error).self) { try await harness.engine(harness.config(), transport: flaky).apply { _ in true } }
+        await #expect(throws: (any Error).self) {
+            try await harness.engine(harness.config(), transport: flaky).apply { _ in true }
+        }
         let orphaned = await harness.tenant.applications().first { $0.displayName == "workable_service" }
         #expect(orphaned?.passwordCredentials.count == 1)
         // The next run finds the orphan (nobody holds its secret), removes it, and adds one it holds.
@@ -252,18 +291,23 @@ struct UnattendedTests {
         defer { Task { await harness.stop() } }
         let automation = try await harness.tenant.registerAutomationApp(
             graphPermissions: [
-                "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "Group.ReadWrite.All",
+                "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All",
+                "Group.ReadWrite.All",
                 "User.Read.All", "RoleManagement.ReadWrite.Exchange",
             ],
-            directoryRoles: ["Exchange Administrator"])
+            directoryRoles: ["Exchange Administrator"]
+        )
         let config = harness.config { config in
             config.signIn = .clientSecret
             config.clientID = automation.appID
             config.secretEnvironmentVariable = "AUTOMATION_SECRET"
         }
         let environment = EngineEnvironment(
-            transport: TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock), clock: harness.clock,
-            stateDirectory: harness.stateDirectory, variables: ["AUTOMATION_SECRET": automation.clientSecret])
+            transport: TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+            clock: harness.clock,
+            stateDirectory: harness.stateDirectory,
+            variables: ["AUTOMATION_SECRET": automation.clientSecret]
+        )
         let engine = try SetupEngine(config: config, environment: environment) { harness.events.append($0) }
         #expect(try await engine.apply { _ in true } == .verified)
         let tenant = await engine.signedInTenant
@@ -311,33 +355,58 @@ struct LeastPrivilegeTests {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
         #expect(try await harness.apply(harness.config()) == .verified)
-        let sp = try #require(await harness.tenant.exchangeServicePrincipals().first { $0.displayName == "workable_service" })
+        let sp = try #require(
+            await harness.tenant.exchangeServicePrincipals().first { $0.displayName == "workable_service" }
+        )
         // Someone assigns a role with no scope: the app now reaches every mailbox.
-        let automation = try await harness.tenant.registerAutomationApp(graphPermissions: ["RoleManagement.ReadWrite.Exchange"])
+        let automation = try await harness.tenant.registerAutomationApp(graphPermissions: [
+            "RoleManagement.ReadWrite.Exchange"
+        ])
         let token = try await clientCredentialsToken(harness, appID: automation.appID, secret: automation.clientSecret)
         var request = HTTPRequest(
-            method: "GET", url: URL(string: "\(harness.endpoints.graph.absoluteString)/beta/roleManagement/exchange/roleDefinitions?$filter=displayName%20eq%20'Application%20Mail.Read'")!)
+            method: "GET",
+            url: URL(
+                string:
+                    "\(harness.endpoints.graph.absoluteString)/beta/roleManagement/exchange/roleDefinitions?$filter=displayName%20eq%20'Application%20Mail.Read'"
+            )!
+        )
         request.setHeader("Authorization", "Bearer \(token)")
         let definitions = try JSONValue.parse(try await CurlTransport().send(request).body)
         let definition = try #require(definitions["value"].array?.first?["id"].string)
         var post = HTTPRequest(
-            method: "POST", url: URL(string: "\(harness.endpoints.graph.absoluteString)/beta/roleManagement/exchange/roleAssignments")!,
-            body: JSONValue.object(["roleDefinitionId": .string(definition), "principalId": .string("/ServicePrincipals/\(sp.objectId)"), "directoryScopeId": "/"]).encoded())
+            method: "POST",
+            url: URL(string: "\(harness.endpoints.graph.absoluteString)/beta/roleManagement/exchange/roleAssignments")!,
+            body: JSONValue.object([
+                "roleDefinitionId": .string(definition), "principalId": .string("/ServicePrincipals/\(sp.objectId)"),
+                "directoryScopeId": "/",
+            ]).encoded()
+        )
         post.setHeader("Authorization", "Bearer \(token)")
         post.setHeader("Content-Type", "application/json")
         #expect(try await CurlTransport().send(post).status == 201)
 
         let reports = try await harness.engine(harness.config()).check()
         #expect(reports.report(.scope)?.status == .needsChange)
-        #expect(reports.report(.scope)?.changes.contains { $0.summary.contains("unscoped assignment of Application Mail.Read") } == true)
+        #expect(
+            reports.report(.scope)?.changes.contains {
+                $0.summary.contains("unscoped assignment of Application Mail.Read")
+            } == true
+        )
         #expect(try await harness.apply(harness.config()) == .verified)
         #expect(await harness.tenant.roleAssignments().allSatisfy { $0.customResourceScope != nil })
     }
 
     private func clientCredentialsToken(_ harness: Harness, appID: String, secret: String) async throws -> String {
         var form = HTTPRequest(
-            method: "POST", url: URL(string: "\(harness.endpoints.login.absoluteString)/\(SimulatedTenant.tenantID)/oauth2/v2.0/token")!,
-            body: Data("grant_type=client_credentials&client_id=\(appID)&client_secret=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&scope=\(harness.endpoints.graph.absoluteString)/.default".utf8))
+            method: "POST",
+            url: URL(
+                string: "\(harness.endpoints.login.absoluteString)/\(SimulatedTenant.tenantID)/oauth2/v2.0/token"
+            )!,
+            body: Data(
+                "grant_type=client_credentials&client_id=\(appID)&client_secret=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&scope=\(harness.endpoints.graph.absoluteString)/.default"
+                    .utf8
+            )
+        )
         form.setHeader("Content-Type", "application/x-www-form-urlencoded")
         return try JSONValue.parse(try await CurlTransport().send(form).body)["access_token"].string ?? ""
     }

@@ -8,7 +8,8 @@ struct QuotingTests {
         #expect(Quoting.opathLiteral("O'Brien") == "'O''Brien'")
         #expect(
             Quoting.memberOfGroupFilter(groupDN: "CN=O'Brien Users,OU=contoso")
-                == "MemberOfGroup -eq 'CN=O''Brien Users,OU=contoso'")
+                == "MemberOfGroup -eq 'CN=O''Brien Users,OU=contoso'"
+        )
     }
 
     @Test func aQuoteCannotAddAnOperatorToTheFilter() {
@@ -42,8 +43,16 @@ struct QuotingTests {
 
     @Test func writesRenderTheirPowerShell() {
         let line = PowerShell.line(
-            for: .createRoleAssignment(name: "svc - Calendars.ReadWrite", role: "Application Calendars.ReadWrite", scope: "S'1"),
-            servicePrincipalID: "sp-1")
-        #expect(line == "New-ManagementRoleAssignment -Name 'svc - Calendars.ReadWrite' -Role 'Application Calendars.ReadWrite' -App 'sp-1' -CustomResourceScope 'S''1'")
+            for: .createRoleAssignment(
+                name: "svc - Calendars.ReadWrite",
+                role: "Application Calendars.ReadWrite",
+                scope: "S'1"
+            ),
+            servicePrincipalID: "sp-1"
+        )
+        #expect(
+            line
+                == "New-ManagementRoleAssignment -Name 'svc - Calendars.ReadWrite' -Role 'Application Calendars.ReadWrite' -App 'sp-1' -CustomResourceScope 'S''1'"
+        )
     }
 }

@@ -15,15 +15,27 @@ struct Harness {
     let recorder = TraceRecorder()
     let events = EventLog()
 
-    static let members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
+    static let members = [
+        "avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com",
+    ]
 
-    static func start(_ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1)) async throws -> Harness {
+    static func start(
+        _ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1)
+    ) async throws -> Harness {
         let clock = WallClock.immediate()
         let tenant = SimulatedTenant(options: options, clock: clock)
         let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
         let base = try await server.start(port: 0)
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-tests-\(UUID().uuidString)")
-        return Harness(clock: clock, tenant: tenant, server: server, endpoints: SimulatorEndpoints(base: base), stateDirectory: state)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mailscope-tests-\(UUID().uuidString)"
+        )
+        return Harness(
+            clock: clock,
+            tenant: tenant,
+            server: server,
+            endpoints: SimulatorEndpoints(base: base),
+            stateDirectory: state
+        )
     }
 
     func stop() async {
@@ -45,8 +57,11 @@ struct Harness {
 
     func engine(_ config: SetupConfig, transport: (any HTTPTransport)? = nil) throws -> SetupEngine {
         let environment = EngineEnvironment(
-            transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock), clock: clock,
-            stateDirectory: stateDirectory, variables: [:])
+            transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock),
+            clock: clock,
+            stateDirectory: stateDirectory,
+            variables: [:]
+        )
         return try SetupEngine(config: config, environment: environment) { event in events.append(event) }
     }
 
@@ -65,7 +80,8 @@ struct Harness {
             scopes: await tenant.managementScopes().count,
             assignments: await tenant.roleAssignments().count,
             exchangePointers: await tenant.exchangeServicePrincipals().count,
-            secrets: apps.map(\.passwordCredentials.count).reduce(0, +))
+            secrets: apps.map(\.passwordCredentials.count).reduce(0, +)
+        )
     }
 
     struct Inventory: Equatable {

@@ -264,8 +264,11 @@ struct RunUpdateTests {
     @Test func aFailedRunShowsWhyAndGoesBackToTheForm() {
         var model = Fixture.runModel(Fixture.setupUpdates)
         let failed = StageReport(
-            stage: .serviceAccount, status: .failed, detail: "403 Authorization_RequestDenied",
-            fix: "sign in as a Global Administrator or Privileged Role Administrator")
+            stage: .serviceAccount,
+            status: .failed,
+            detail: "403 Authorization_RequestDenied",
+            fix: "sign in as a Global Administrator or Privileged Role Administrator"
+        )
         _ = update(&model, .backend(.engine(.stage(failed))))
         _ = update(&model, .backend(.finished(.failed("Service account: 403 Authorization_RequestDenied"))))
         #expect(model.focusedStage == .serviceAccount)

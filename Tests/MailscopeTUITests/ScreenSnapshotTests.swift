@@ -47,8 +47,10 @@ struct ScreenSnapshotTests {
     @Test func planScreens() {
         assertScreen(Fixture.runModel(Fixture.setupUpdates, confirm: false), named: "plan")
         assertScreen(
-            Fixture.runModel(Fixture.setupUpdates, confirm: false), size: TerminalSize(columns: 120, rows: 40),
-            named: "plan-120x40")
+            Fixture.runModel(Fixture.setupUpdates, confirm: false),
+            size: TerminalSize(columns: 120, rows: 40),
+            named: "plan-120x40"
+        )
         var mismatch = Fixture.answers
         mismatch.tenant = "11111111-2222-3333-4444-555555555555"
         var model = Fixture.formModel(answers: mismatch)
@@ -62,8 +64,10 @@ struct ScreenSnapshotTests {
             Fixture.setupUpdates + [
                 .engine(.stage(Fixture.appliedReports[0])),
                 .engine(
-                    .stage(StageReport(stage: .distributionGroup, status: .applying, detail: "creating WorkableUsers"))),
-            ])
+                    .stage(StageReport(stage: .distributionGroup, status: .applying, detail: "creating WorkableUsers"))
+                ),
+            ]
+        )
         assertScreen(applying, named: "run-applying")
         assertScreen(Fixture.runModel(waiting), named: "run-waiting")
         assertScreen(Fixture.runModel(waiting), size: TerminalSize(columns: 120, rows: 40), named: "run-waiting-120x40")
@@ -110,8 +114,13 @@ struct ScreenSnapshotTests {
                 .engine(
                     .stage(
                         StageReport(
-                            stage: .serviceAccount, status: .failed, detail: "403 Authorization_RequestDenied",
-                            fix: "sign in as a Global Administrator or Privileged Role Administrator, then run again")))
+                            stage: .serviceAccount,
+                            status: .failed,
+                            detail: "403 Authorization_RequestDenied",
+                            fix: "sign in as a Global Administrator or Privileged Role Administrator, then run again"
+                        )
+                    )
+                )
             ),
             .backend(.finished(.failed("Service account: 403 Authorization_RequestDenied"))),
         ])
@@ -121,6 +130,9 @@ struct ScreenSnapshotTests {
     @Test func styleMaskOfTheWaitScreen() {
         let model = Fixture.runModel(waiting)
         assertSnapshot(
-            of: render(model, size: model.size, theme: .color).styleMask, as: .lines, named: "run-waiting-roles")
+            of: render(model, size: model.size, theme: .color).styleMask,
+            as: .lines,
+            named: "run-waiting-roles"
+        )
     }
 }

@@ -10,13 +10,20 @@ import Testing
 @MainActor
 @Suite("Session: effects reach the backend")
 struct SessionTests {
-    private func makeSession(_ backend: ScriptedBackend, answers: WizardAnswers = Fixture.answers) -> (
+    private func makeSession(
+        _ backend: ScriptedBackend,
+        answers: WizardAnswers = Fixture.answers
+    ) -> (
         WizardSession, RecordingOutput
     ) {
         let output = RecordingOutput()
         let model = WizardModel(
-            now: Fixture.start, size: Fixture.standard, answers: answers, environmentLabel: "TEST",
-            timeZone: Fixture.utc)
+            now: Fixture.start,
+            size: Fixture.standard,
+            answers: answers,
+            environmentLabel: "TEST",
+            timeZone: Fixture.utc
+        )
         return (WizardSession(model: model, theme: .color, backend: backend, output: output), output)
     }
 
@@ -47,7 +54,9 @@ struct SessionTests {
 
     @Test func aFullRunThroughTheSession() async {
         let backend = ScriptedBackend(
-            beforePlan: Fixture.setupUpdates, afterConfirm: Fixture.applyUpdates + Fixture.verifyUpdates + [])
+            beforePlan: Fixture.setupUpdates,
+            afterConfirm: Fixture.applyUpdates + Fixture.verifyUpdates + []
+        )
         let (session, output) = makeSession(backend)
         await session.process(.launched(savedRun: await backend.savedRun()))
         await session.process(.key(.enter))  // Workable

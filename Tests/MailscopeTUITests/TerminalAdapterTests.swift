@@ -6,7 +6,11 @@ import Testing
 struct TerminalAdapterTests {
     private func refusal(_ input: Bool, _ output: Bool, _ term: String?, known: Bool = true) -> String? {
         TerminalEnvironment.refusal(
-            inputIsTerminal: input, outputIsTerminal: output, term: term, termIsUsable: { _ in known })
+            inputIsTerminal: input,
+            outputIsTerminal: output,
+            term: term,
+            termIsUsable: { _ in known }
+        )
     }
 
     @Test func refusesWithoutATerminalAndPointsToTheScriptCommands() {
@@ -26,27 +30,44 @@ struct TerminalAdapterTests {
         let options = WizardOptions()
         #expect(
             TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: options)
-                == .color)
+                == .color
+        )
         #expect(
             TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "", options: options)
-                == .color)
+                == .color
+        )
         #expect(
             TerminalEnvironment.theme(codeset: "UTF-8", hasColors: true, noColorVariable: "1", options: options)
-                == .mono)
+                == .mono
+        )
         #expect(
             TerminalEnvironment.theme(codeset: "utf8", hasColors: false, noColorVariable: nil, options: options)
-                == .mono)
-        #expect(
-            TerminalEnvironment.theme(
-                codeset: "ANSI_X3.4-1968", hasColors: true, noColorVariable: nil, options: options) == .ascii)
-        #expect(
-            TerminalEnvironment.theme(
-                codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(noColor: true)) == .mono
+                == .mono
         )
         #expect(
             TerminalEnvironment.theme(
-                codeset: "UTF-8", hasColors: true, noColorVariable: nil, options: WizardOptions(forceASCII: true)
-            ).glyphs == .ascii)
+                codeset: "ANSI_X3.4-1968",
+                hasColors: true,
+                noColorVariable: nil,
+                options: options
+            ) == .ascii
+        )
+        #expect(
+            TerminalEnvironment.theme(
+                codeset: "UTF-8",
+                hasColors: true,
+                noColorVariable: nil,
+                options: WizardOptions(noColor: true)
+            ) == .mono
+        )
+        #expect(
+            TerminalEnvironment.theme(
+                codeset: "UTF-8",
+                hasColors: true,
+                noColorVariable: nil,
+                options: WizardOptions(forceASCII: true)
+            ).glyphs == .ascii
+        )
     }
 
     @Test func keysDecodeToTheWizardsKeys() {

@@ -23,7 +23,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     var sent: [HTTPRequest] { lock.withLock { requests } }
 }
 
-func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> (HTTPRequest) -> Result<HTTPResponse, TransportError> {
+func json(
+    _ status: Int,
+    _ value: JSONValue,
+    headers: [String: String] = [:]
+) -> (HTTPRequest) -> Result<HTTPResponse, TransportError> {
     { _ in .success(HTTPResponse(status: status, headers: headers, body: value.encoded())) }
 }
 
@@ -46,7 +50,13 @@ struct ClientBehaviourTests {
 
     @Test func followsNextLinksUntilTheLastPage() async throws {
         let transport = ScriptedTransport([
-            json(200, ["value": [["id": "1"], ["id": "2"]], "@odata.nextLink": "http://127.0.0.1:9/graph/v1.0/groups/g/members?$skiptoken=abc"]),
+            json(
+                200,
+                [
+                    "value": [["id": "1"], ["id": "2"]],
+                    "@odata.nextLink": "http://127.0.0.1:9/graph/v1.0/groups/g/members?$skiptoken=abc",
+                ]
+            ),
             json(200, ["value": [["id": "3"]]]),
         ])
         let items = try await client(transport).list("/v1.0/groups/g/members?$top=999")
@@ -69,7 +79,11 @@ struct ClientBehaviourTests {
             json(429, ["error": ["code": "TooManyRequests", "message": "slow down"]], headers: ["Retry-After": "7"]),
             json(200, ["id": "ok"]),
         ])
-        let graph = GraphClient(base: base, tokens: CountingTokens(), sender: RequestSender(transport: transport, clock: clock))
+        let graph = GraphClient(
+            base: base,
+            tokens: CountingTokens(),
+            sender: RequestSender(transport: transport, clock: clock)
+        )
         let before = clock.now
         let answer = try await graph.get("/v1.0/organization")
         #expect(answer["id"].string == "ok")
@@ -79,7 +93,15 @@ struct ClientBehaviourTests {
     @Test func refreshesTheTokenOnceAfter401() async throws {
         let tokens = CountingTokens()
         let transport = ScriptedTransport([
-            json(401, ["error": ["code": "InvalidAuthenticationToken", "message": "Lifetime validation failed, the token is expired."]]),
+            json(
+                401,
+                [
+                    "error": [
+                        "code": "InvalidAuthenticationToken",
+                        "message": "Lifetime validation failed, the token is expired.",
+                    ]
+                ]
+            ),
             json(200, ["id": "ok"]),
         ])
         _ = try await client(transport, tokens: tokens).get("/v1.0/organization")
@@ -103,7 +125,9 @@ struct ClientBehaviourTests {
     }
 
     @Test func malformedJSONIsAClearError() async throws {
-        let transport = ScriptedTransport([{ _ in .success(HTTPResponse(status: 200, body: Data("{\"value\": [".utf8))) }])
+        let transport = ScriptedTransport([
+            { _ in .success(HTTPResponse(status: 200, body: Data("{\"value\": [".utf8))) }
+        ])
         do {
             _ = try await client(transport).get("/v1.0/organization")
             Issue.record("expected an error")
@@ -128,10 +152,15 @@ struct ClientBehaviourTests {
     @Test func batchesTwentyAtATimeAndRetriesInnerThrottling() async throws {
         let requests = (0..<25).map { BatchRequest(id: "\($0)", url: "/users?$filter=x\($0)") }
         var firstRound: [JSONValue] = (0..<20).map { ["id": .string("\($0)"), "status": 200, "body": ["value": []]] }
-        firstRound[3] = ["id": "3", "status": 429, "headers": ["Retry-After": "2"], "body": ["error": ["code": "TooManyRequests"]]]
+        firstRound[3] = [
+            "id": "3", "status": 429, "headers": ["Retry-After": "2"], "body": ["error": ["code": "TooManyRequests"]],
+        ]
         let transport = ScriptedTransport([
             json(200, ["responses": .array(firstRound)]),
-            json(200, ["responses": .array((20..<25).map { ["id": .string("\($0)"), "status": 200, "body": ["value": []]] })]),
+            json(
+                200,
+                ["responses": .array((20..<25).map { ["id": .string("\($0)"), "status": 200, "body": ["value": []]] })]
+            ),
             json(200, ["responses": [["id": "3", "status": 200, "body": ["value": [["id": "u3"]]]]]]),
         ])
         let answers = try await client(transport).batch(requests)
@@ -145,11 +174,29 @@ struct ClientBehaviourTests {
 
     @Test func exchangeErrorsCarryTheExceptionType() async throws {
         let transport = ScriptedTransport([
-            json(404, ["error": ["code": "InternalServerError", "message": "Error executing cmdlet", "details": [["code": "Client", "target": "", "message": "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found."]]]])
+            json(
+                404,
+                [
+                    "error": [
+                        "code": "InternalServerError", "message": "Error executing cmdlet",
+                        "details": [
+                            [
+                                "code": "Client", "target": "",
+                                "message":
+                                    "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found.",
+                            ]
+                        ],
+                    ]
+                ]
+            )
         ])
         let exchange = ExchangeAdminClient(
-            base: URL(string: "http://127.0.0.1:9/exchange")!, tenantID: "t", anchorMailbox: "UPN:a@b.c",
-            tokens: CountingTokens(), sender: RequestSender(transport: transport, clock: .immediate()))
+            base: URL(string: "http://127.0.0.1:9/exchange")!,
+            tenantID: "t",
+            anchorMailbox: "UPN:a@b.c",
+            tokens: CountingTokens(),
+            sender: RequestSender(transport: transport, clock: .immediate())
+        )
         #expect(try await exchange.find("Get-ManagementScope", ["Identity": "x"]) == nil)
         let request = transport.sent[0]
         #expect(request.header("X-CmdletName") == "Get-ManagementScope")

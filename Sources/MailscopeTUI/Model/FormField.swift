@@ -94,7 +94,8 @@ public enum FormField: String, Sendable, CaseIterable {
         case .roles:
             "The RBAC for Applications roles granted to the app inside the scope, separated by commas, for example Application Calendars.ReadWrite. The word \"Application\" may be left out. Known roles: "
                 + ApplicationRole.known.map { $0.replacingOccurrences(of: "Application ", with: "") }.joined(
-                    separator: ", ")
+                    separator: ", "
+                )
                 + "."
         }
     }

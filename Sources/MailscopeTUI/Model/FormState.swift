@@ -41,10 +41,17 @@ public struct FormState: Sendable, Equatable {
     /// The answers the form holds now.
     public var answers: WizardAnswers {
         WizardAnswers(
-            presetID: presetID, tenant: text(.tenant).trimmingCharacters(in: .whitespaces), signIn: signIn,
-            serviceAccountName: text(.serviceAccountName), groupName: scopeKind == .group ? text(.groupName) : "",
-            groupKind: groupKind, members: scopeKind == .group ? Self.list(text(.members)) : [], scopeKind: scopeKind,
-            scopeName: text(.scopeName), roles: Self.list(text(.roles)).map(Self.fullRoleName))
+            presetID: presetID,
+            tenant: text(.tenant).trimmingCharacters(in: .whitespaces),
+            signIn: signIn,
+            serviceAccountName: text(.serviceAccountName),
+            groupName: scopeKind == .group ? text(.groupName) : "",
+            groupKind: groupKind,
+            members: scopeKind == .group ? Self.list(text(.members)) : [],
+            scopeKind: scopeKind,
+            scopeName: text(.scopeName),
+            roles: Self.list(text(.roles)).map(Self.fullRoleName)
+        )
     }
 
     /// The text of a free-text field.
@@ -74,11 +81,14 @@ public struct FormState: Sendable, Equatable {
             return FieldRules.displayName(text(.groupName), field: "group name", maximumLength: 64)
                 ?? FieldRules.alias(
                     text(.groupName).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") },
-                    field: "group alias")
+                    field: "group alias"
+                )
         case .members:
             if answers.members.isEmpty {
                 return FieldError(
-                    field: "members", message: "is empty; list the mailboxes (users and rooms) the app may reach")
+                    field: "members",
+                    message: "is empty; list the mailboxes (users and rooms) the app may reach"
+                )
             }
             for member in answers.members {
                 if let error = FieldRules.address(member, field: "members") { return error }

@@ -129,8 +129,12 @@ public struct WizardModel: Sendable, Equatable {
     ///   - environmentLabel: a label for the title bar.
     ///   - timeZone: the time zone of clock times.
     public init(
-        now: Date, size: TerminalSize, answers: WizardAnswers? = nil, mode: WizardRunMode? = nil,
-        environmentLabel: String? = nil, timeZone: TimeZone = .current
+        now: Date,
+        size: TerminalSize,
+        answers: WizardAnswers? = nil,
+        mode: WizardRunMode? = nil,
+        environmentLabel: String? = nil,
+        timeZone: TimeZone = .current
     ) {
         self.now = now
         self.size = size

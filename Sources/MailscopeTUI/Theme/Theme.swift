@@ -20,7 +20,10 @@ public struct CellStyle: Sendable, Hashable {
 
     /// Creates a style.
     public init(
-        foreground: TerminalColor? = nil, isBold: Bool = false, isReverse: Bool = false, isUnderlined: Bool = false,
+        foreground: TerminalColor? = nil,
+        isBold: Bool = false,
+        isReverse: Bool = false,
+        isUnderlined: Bool = false,
         isDim: Bool = false
     ) {
         self.foreground = foreground

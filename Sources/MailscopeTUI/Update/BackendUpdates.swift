@@ -31,7 +31,10 @@ extension WizardModel {
             state.deviceCode = nil
             if state.reports[.signIn] == nil {
                 state.reports[.signIn] = StageReport(
-                    stage: .signIn, status: .verified, detail: "\(tenant.displayName) as \(tenant.signedInAs)")
+                    stage: .signIn,
+                    status: .verified,
+                    detail: "\(tenant.displayName) as \(tenant.signedInAs)"
+                )
             }
             if screen == .signIn { screen = .run }
         case .planReady(let reports):
@@ -69,7 +72,9 @@ extension WizardModel {
             screen = .start
             startSelection = 0
             notice = Notice(
-                "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.", role: .info)
+                "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.",
+                role: .info
+            )
             return [.refreshSavedRun]
         case .drift(let stages):
             screen = .run

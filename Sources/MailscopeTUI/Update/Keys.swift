@@ -189,7 +189,8 @@ extension WizardModel {
             guard state.tenantMatch != .mismatch else {
                 notice = Notice(
                     "The signed-in tenant is not the one you typed; nothing will be written. Esc goes back.",
-                    role: .failure)
+                    role: .failure
+                )
                 return []
             }
             state.phase = .running

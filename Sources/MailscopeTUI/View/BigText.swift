@@ -17,7 +17,8 @@ enum BigText {
                     case (false, true): "▄"
                     case (false, false): " "
                     }
-                })
+                }
+            )
         }
     }
 

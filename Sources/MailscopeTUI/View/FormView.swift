@@ -22,8 +22,12 @@ extension Painter {
             let applies = form.isApplicable(field)
             if isFocused { canvas.put(glyphs.pointer, row: row, column: 2, role: .strong) }
             canvas.put(
-                field.label, row: row, column: labelColumn, role: isFocused ? .strong : (applies ? .normal : .dim),
-                limit: 23)
+                field.label,
+                row: row,
+                column: labelColumn,
+                role: isFocused ? .strong : (applies ? .normal : .dim),
+                limit: 23
+            )
             if !applies {
                 canvas.put("not used for a rooms scope", row: row, column: inputColumn, role: .dim)
                 row += 1
@@ -32,13 +36,20 @@ extension Painter {
             if field.isChoice {
                 let (open, close) = glyphs.choiceArrows
                 canvas.put(
-                    "\(open) \(form.choiceTitle(field)) \(close)", row: row, column: inputColumn,
-                    role: isFocused ? .focusedInput : .input)
+                    "\(open) \(form.choiceTitle(field)) \(close)",
+                    row: row,
+                    column: inputColumn,
+                    role: isFocused ? .focusedInput : .input
+                )
             } else {
                 canvas.put("[", row: row, column: inputColumn, role: .dim)
                 paintInput(
-                    form.inputs[field] ?? TextInput(), row: row, column: inputColumn + 1, width: inputWidth,
-                    isFocused: isFocused)
+                    form.inputs[field] ?? TextInput(),
+                    row: row,
+                    column: inputColumn + 1,
+                    width: inputWidth,
+                    isFocused: isFocused
+                )
                 canvas.put("]", row: row, column: inputColumn + 1 + inputWidth, role: .dim)
             }
             paintValidity(field, row: row, column: inputColumn + inputWidth + 4)
@@ -52,8 +63,8 @@ extension Painter {
                 Span(error.message, .failure),
             ]
             for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(
-                max(0, rows.upperBound - row - 1))
-            {
+                max(0, rows.upperBound - row - 1)
+            ) {
                 canvas.draw(wrapped, row: row, column: 2)
                 row += 1
             }
@@ -76,8 +87,12 @@ extension Painter {
         }
         canvas.fill(row: row, columns: column..<(column + width), role: isFocused ? .focusedInput : .input)
         canvas.put(
-            String(characters[start...]), row: row, column: column, role: isFocused ? .focusedInput : .input,
-            limit: width)
+            String(characters[start...]),
+            row: row,
+            column: column,
+            role: isFocused ? .focusedInput : .input,
+            limit: width
+        )
         guard isFocused else { return }
         let cursorColumn = column + String(characters[start..<input.cursor]).displayWidth
         guard cursorColumn < column + width else { return }

@@ -9,8 +9,11 @@ extension Painter {
         var row = rows.lowerBound + 1
         let name = Preset.named(run.answers.presetID)?.displayName ?? "the integration"
         write(
-            "\(glyphs.status(.verified)) Every stage is verified. Give these values to \(name):", row: row, column: 2,
-            role: .success)
+            "\(glyphs.status(.verified)) Every stage is verified. Give these values to \(name):",
+            row: row,
+            column: 2,
+            role: .success
+        )
         row += 2
         let labelWidth = min(30, (run.handOff.map { $0.label.displayWidth }.max() ?? 10) + 2)
         let valueColumn = 4 + labelWidth
@@ -30,12 +33,25 @@ extension Painter {
                 if isSelected { canvas.fill(row: row, columns: 1..<(width - 1), role: .selected) }
                 if line.isFirst {
                     canvas.put(
-                        isSelected ? glyphs.pointer : " ", row: row, column: 2, role: isSelected ? .selected : .normal)
+                        isSelected ? glyphs.pointer : " ",
+                        row: row,
+                        column: 2,
+                        role: isSelected ? .selected : .normal
+                    )
                     canvas.put(
-                        item.label, row: row, column: 4, role: isSelected ? .selected : .normal, limit: labelWidth - 1)
+                        item.label,
+                        row: row,
+                        column: 4,
+                        role: isSelected ? .selected : .normal,
+                        limit: labelWidth - 1
+                    )
                 }
                 canvas.put(
-                    line.text, row: row, column: valueColumn, role: isSelected ? .selected : (hidden ? .dim : .code))
+                    line.text,
+                    row: row,
+                    column: valueColumn,
+                    role: isSelected ? .selected : (hidden ? .dim : .code)
+                )
             }
             row += 1
         }

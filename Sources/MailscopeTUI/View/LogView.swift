@@ -20,8 +20,10 @@ enum LogView {
             result += wrap(headline(entry, timeZone: model.timeZone), width: width, indent: 17)
             if let powershell = entry.powershell {
                 result += wrap(
-                    [Span(String(repeating: " ", count: 17) + "PS> ", .dim), Span(powershell, .code)], width: width,
-                    indent: 21)
+                    [Span(String(repeating: " ", count: 17) + "PS> ", .dim), Span(powershell, .code)],
+                    width: width,
+                    indent: 21
+                )
             }
         }
         return result

@@ -21,11 +21,16 @@ extension Painter {
             let label = binding.label(for: glyphs)
             guard seen.insert(label + binding.help).inserted else { continue }
             lines += wrap(
-                [Span(label.padded(toColumns: keyWidth), .key), Span(binding.help)], width: textWidth, indent: keyWidth)
+                [Span(label.padded(toColumns: keyWidth), .key), Span(binding.help)],
+                width: textWidth,
+                indent: keyWidth
+            )
         }
         lines += wrap(
             [Span("Ctrl-C".padded(toColumns: keyWidth), .key), Span("Quit at once, saving the run first.")],
-            width: textWidth, indent: keyWidth)
+            width: textWidth,
+            indent: keyWidth
+        )
         let maxHeight = canvas.size.rows - 4
         let visible = min(lines.count, maxHeight - 3)
         let first = min(model.helpScroll, max(0, lines.count - visible))
@@ -38,7 +43,10 @@ extension Painter {
         }
         let more = lines.count > visible ? "\(glyphs.upDown) scroll  " : ""
         canvas.draw(
-            [Span(more + "Esc", .key), Span(" closes", .dim)], row: top + height - 2, column: left + 2, limit: textWidth
+            [Span(more + "Esc", .key), Span(" closes", .dim)],
+            row: top + height - 2,
+            column: left + 2,
+            limit: textWidth
         )
     }
 
@@ -50,7 +58,13 @@ extension Painter {
         let top = max(1, (canvas.size.rows - height) / 2)
         let left = (width - boxWidth) / 2
         canvas.box(
-            top: top, left: left, width: boxWidth, height: height, title: confirmationTitle(question), glyphs: glyphs)
+            top: top,
+            left: left,
+            width: boxWidth,
+            height: height,
+            title: confirmationTitle(question),
+            glyphs: glyphs
+        )
         for (offset, line) in text.enumerated() {
             canvas.put(line, row: top + 1 + offset, column: left + 2, role: offset == 0 ? .strong : .normal)
         }
@@ -58,7 +72,10 @@ extension Painter {
             [
                 Span("y", .key), Span(" yes   ", .dim), Span("n", .key), Span("/", .dim), Span("Esc", .key),
                 Span(" no", .dim),
-            ], row: top + height - 2, column: left + 2)
+            ],
+            row: top + height - 2,
+            column: left + 2
+        )
     }
 
     private func confirmationTitle(_ question: Confirmation) -> String {

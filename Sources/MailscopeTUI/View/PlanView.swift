@@ -63,30 +63,51 @@ extension Painter {
         let stages = run.plan.filter { !$0.changes.isEmpty }.count
         write(
             "Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet",
-            row: row, column: 2, role: .strong, limit: width - 24)
+            row: row,
+            column: 2,
+            role: .strong,
+            limit: width - 24
+        )
         row += 1
         if let tenant = run.tenant {
             canvas.draw(
                 [Span("Tenant  ", .dim), Span(tenant.displayName, .code), Span("  ID ", .dim), Span(tenant.id, .code)],
-                row: row, column: 2, limit: width - 4)
+                row: row,
+                column: 2,
+                limit: width - 4
+            )
             write(
-                "\(tenant.defaultDomain) \(glyphs.dot) signed in as \(tenant.signedInAs)", row: row + 1, column: 10,
-                role: .code)
+                "\(tenant.defaultDomain) \(glyphs.dot) signed in as \(tenant.signedInAs)",
+                row: row + 1,
+                column: 10,
+                role: .code
+            )
         }
         row += 2
         switch run.tenantMatch {
         case .matches:
             canvas.put(
-                "\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))", row: row,
-                column: 10, role: .success, limit: width - 12)
+                "\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))",
+                row: row,
+                column: 10,
+                role: .success,
+                limit: width - 12
+            )
         case .mismatch:
             write(
-                "\(glyphs.status(.failed)) NOT the tenant you entered (\(run.answers.tenant))", row: row, column: 10,
-                role: .failure)
+                "\(glyphs.status(.failed)) NOT the tenant you entered (\(run.answers.tenant))",
+                row: row,
+                column: 10,
+                role: .failure
+            )
         case .unconfirmed:
             canvas.put(
                 "\(glyphs.status(.needsChange)) you entered \(run.answers.tenant): check that this is the tenant ID you expect",
-                row: row, column: 10, role: .warning, limit: width - 12)
+                row: row,
+                column: 10,
+                role: .warning,
+                limit: width - 12
+            )
         case nil:
             break
         }
@@ -107,10 +128,16 @@ extension Painter {
         let declineLabel = "[ Don't apply (n) ]"
         let canApply = run.tenantMatch != .mismatch
         canvas.put(
-            applyLabel, row: buttonRow, column: 2,
-            role: model.planFocus == .apply ? .selected : (canApply ? .strong : .dim))
+            applyLabel,
+            row: buttonRow,
+            column: 2,
+            role: model.planFocus == .apply ? .selected : (canApply ? .strong : .dim)
+        )
         canvas.put(
-            declineLabel, row: buttonRow, column: 4 + applyLabel.displayWidth,
-            role: model.planFocus == .decline ? .selected : .strong)
+            declineLabel,
+            row: buttonRow,
+            column: 4 + applyLabel.displayWidth,
+            role: model.planFocus == .decline ? .selected : .strong
+        )
     }
 }

@@ -71,11 +71,17 @@ struct Painter {
         let rightText = right.joined(separator: " \(glyphs.dot) ") + " "
         let rightWidth = min(rightText.displayWidth, width / 2)
         canvas.put(
-            left.truncated(toColumns: width - rightWidth - 1, ellipsis: glyphs.ellipsis), row: 0, column: 0,
-            role: .title)
+            left.truncated(toColumns: width - rightWidth - 1, ellipsis: glyphs.ellipsis),
+            row: 0,
+            column: 0,
+            role: .title
+        )
         canvas.put(
-            rightText.truncated(toColumns: rightWidth, ellipsis: glyphs.ellipsis), row: 0, column: width - rightWidth,
-            role: .title)
+            rightText.truncated(toColumns: rightWidth, ellipsis: glyphs.ellipsis),
+            row: 0,
+            column: width - rightWidth,
+            role: .title
+        )
     }
 
     private mutating func paintFooter() {
@@ -101,8 +107,11 @@ struct Painter {
     private mutating func paintNotice(row: Int) {
         guard let notice = model.notice else { return }
         canvas.put(
-            " " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis), row: row, column: 0,
-            role: notice.role)
+            " " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis),
+            row: row,
+            column: 0,
+            role: notice.role
+        )
     }
 
     /// The stage list as a strip: one row per stage with its glyph, word and detail.
@@ -127,8 +136,11 @@ struct Painter {
         x += 17
         let detail = stageDetail(stage)
         canvas.put(
-            detail.truncated(toColumns: max(0, width - x - 1), ellipsis: glyphs.ellipsis), row: row, column: x,
-            role: .dim)
+            detail.truncated(toColumns: max(0, width - x - 1), ellipsis: glyphs.ellipsis),
+            row: row,
+            column: x,
+            role: .dim
+        )
     }
 
     /// The status word, with the time left for a propagation wait.
@@ -158,13 +170,22 @@ struct Painter {
     mutating func write(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int {
         let room = min(limit ?? (width - column - 1), width - column)
         return canvas.put(
-            text.truncated(toColumns: room, ellipsis: glyphs.ellipsis), row: row, column: column, role: role)
+            text.truncated(toColumns: room, ellipsis: glyphs.ellipsis),
+            row: row,
+            column: column,
+            role: role
+        )
     }
 
     /// Writes prose wrapped to `limit` columns, at most `maxLines` lines; returns the rows used.
     @discardableResult
     mutating func paragraph(
-        _ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil, maxLines: Int = .max
+        _ text: String,
+        row: Int,
+        column: Int,
+        role: StyleRole = .normal,
+        limit: Int? = nil,
+        maxLines: Int = .max
     ) -> Int {
         let room = limit ?? (width - column - 1)
         let lines = text.wrapped(toColumns: room)

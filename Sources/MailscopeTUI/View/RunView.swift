@@ -46,7 +46,11 @@ extension Painter {
                 run.mode == .recheck && !run.driftedStages.isEmpty
                 ? "r plans the repair and shows every change" : "a taller terminal shows them"
             write(
-                "\(glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"): \(hint)", row: row, column: 4, role: .dim)
+                "\(glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"): \(hint)",
+                row: row,
+                column: 4,
+                role: .dim
+            )
         }
     }
 
@@ -55,7 +59,12 @@ extension Painter {
         guard rows.count >= 3 else { return }
         guard let entries = model.run?.log, !entries.isEmpty else { return }
         canvas.rule(
-            row: rows.lowerBound, column: 2, width: width - 4, title: "Recent log (l shows all)", glyphs: glyphs)
+            row: rows.lowerBound,
+            column: 2,
+            width: width - 4,
+            title: "Recent log (l shows all)",
+            glyphs: glyphs
+        )
         for (offset, entry) in entries.suffix(rows.count - 1).enumerated() {
             var line = LogView.headline(entry, timeZone: model.timeZone)
             if let last = line.popLast() {
@@ -90,7 +99,9 @@ extension Painter {
                 Span("  " + glyphs.status(step.status) + " ", Theme.role(for: step.status)),
                 Span(
                     step.name.truncated(toColumns: nameWidth - 2, ellipsis: glyphs.ellipsis).padded(
-                        toColumns: nameWidth)),
+                        toColumns: nameWidth
+                    )
+                ),
                 Span(step.status.label, Theme.role(for: step.status)),
                 Span(String(repeating: " ", count: max(1, 17 - step.status.label.displayWidth))),
                 Span(step.detail.truncated(toColumns: detailWidth, ellipsis: glyphs.ellipsis), .dim),
@@ -105,8 +116,10 @@ extension Painter {
         if report.status == .needsChange {
             for change in report.changes {
                 lines += wrap(
-                    [Span("  would \(change.action.rawValue): ", .warning), Span(change.summary)], width: lineWidth,
-                    indent: 4)
+                    [Span("  would \(change.action.rawValue): ", .warning), Span(change.summary)],
+                    width: lineWidth,
+                    indent: 4
+                )
                 lines += wrap([Span("    PS> ", .dim), Span(change.powershell, .code)], width: lineWidth, indent: 8)
             }
         }
@@ -134,16 +147,25 @@ extension Painter {
                 [
                     Span(glyphs.status(.needsChange) + " ", .warning), Span("Drift in \(names). ", .warning),
                     Span("Nothing was changed."),
-                ], width: width, indent: 2)
+                ],
+                width: width,
+                indent: 2
+            )
             if run.mode == .recheck {
                 lines += wrap(
                     [
                         Span("r", .key),
                         Span(" repairs it: plans the changes and applies them only after you confirm.", .dim),
-                    ], width: width, indent: 2)
+                    ],
+                    width: width,
+                    indent: 2
+                )
             } else {
                 lines += wrap(
-                    [Span("Not verified yet; run `mailscope` again later to check.", .dim)], width: width, indent: 2)
+                    [Span("Not verified yet; run `mailscope` again later to check.", .dim)],
+                    width: width,
+                    indent: 2
+                )
             }
             return lines
         case .suspended:
@@ -156,7 +178,9 @@ extension Painter {
         case .failed(let message):
             return wrap(
                 [Span(glyphs.status(.failed) + " ", .failure), Span("Stopped: ", .failure), Span(message)],
-                width: width, indent: 2)
+                width: width,
+                indent: 2
+            )
         }
     }
 }

@@ -12,12 +12,19 @@ extension Painter {
                 run.answers.signIn == .deviceCode
                 ? "Requesting a sign-in code" : "Signing in with the \(run.answers.signIn.title)"
             write(
-                "\(glyphs.status(.checking)) \(how) for \(tenant)\(glyphs.ellipsis)", row: row, column: 2, role: .info)
+                "\(glyphs.status(.checking)) \(how) for \(tenant)\(glyphs.ellipsis)",
+                row: row,
+                column: 2,
+                role: .info
+            )
             row += 2
             if run.mode == .resume, let wait = run.wait {
                 write(
                     "Resuming the propagation wait started \(TimeText.duration(model.now.timeIntervalSince(wait.startedAt))) ago.",
-                    row: row, column: 2, role: .dim)
+                    row: row,
+                    column: 2,
+                    role: .dim
+                )
             }
             return
         }
@@ -32,12 +39,18 @@ extension Painter {
         canvas.put("2. Enter this code:", row: row, column: 2)
         if remaining > 0 {
             canvas.put(
-                "expires in \(TimeText.clock(remaining))", row: row, column: 24, role: remaining < 60 ? .warning : .info
+                "expires in \(TimeText.clock(remaining))",
+                row: row,
+                column: 24,
+                role: remaining < 60 ? .warning : .info
             )
         } else {
             write(
-                "\(glyphs.status(.failed)) expired: Esc, then continue again for a new code", row: row, column: 24,
-                role: .failure)
+                "\(glyphs.status(.failed)) expired: Esc, then continue again for a new code",
+                row: row,
+                column: 24,
+                role: .failure
+            )
         }
         row += 1
         if !glyphs.isASCII, let big = BigText.rows(code), big[0].displayWidth <= width - 10 {
@@ -50,10 +63,18 @@ extension Painter {
             [
                 Span(code, .code), Span("   select it with the mouse, or press ", .dim), Span("c", .key),
                 Span(" to copy it (OSC 52)", .dim),
-            ], row: row, column: 7, limit: width - 8)
+            ],
+            row: row,
+            column: 7,
+            limit: width - 8
+        )
         row += 2
         canvas.put(
-            "\(glyphs.status(.checking)) Waiting for the sign-in to complete\(glyphs.ellipsis)", row: row, column: 2,
-            role: .info, limit: width - 4)
+            "\(glyphs.status(.checking)) Waiting for the sign-in to complete\(glyphs.ellipsis)",
+            row: row,
+            column: 2,
+            role: .info,
+            limit: width - 4
+        )
     }
 }

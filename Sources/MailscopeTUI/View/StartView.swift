@@ -6,11 +6,18 @@ extension Painter {
     mutating func paintStart(in rows: Range<Int>) {
         var row = rows.lowerBound + 1
         write(
-            "Set up a scoped Exchange service account for a calendar or mail integration.", row: row, column: 2,
-            role: .strong)
+            "Set up a scoped Exchange service account for a calendar or mail integration.",
+            row: row,
+            column: 2,
+            role: .strong
+        )
         row += 1
         write(
-            "The app gets only the roles it needs, only for the mailboxes you choose.", row: row, column: 2, role: .dim)
+            "The app gets only the roles it needs, only for the mailboxes you choose.",
+            row: row,
+            column: 2,
+            role: .dim
+        )
         row += 2
         canvas.put("What do you want to do?", row: row, column: 2)
         row += 2

@@ -28,7 +28,11 @@ extension Painter {
             [
                 Span("Elapsed ", .dim), Span(TimeText.clock(elapsed), .strong),
                 Span("  \(glyphs.dot)  usually \(window)  \(glyphs.dot)  ", .dim), Span(phase.0, phase.1),
-            ], row: row, column: 3, limit: width - 5)
+            ],
+            row: row,
+            column: 3,
+            limit: width - 5
+        )
         row += 1
         paintProgressBar(elapsed: elapsed, earliest: earliest, latest: latest, row: row)
         row += 1
@@ -39,29 +43,46 @@ extension Painter {
                 Span(untilPoll > 0 ? "in \(TimeText.clock(untilPoll))" : "now\(glyphs.ellipsis)", .info),
                 Span("  \(glyphs.dot)  \(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim),
                 Span("  \(glyphs.dot)  gives up in \(TimeText.clock(wait.deadline.timeIntervalSince(now)))", .dim),
-            ], row: row, column: 3, limit: width - 5)
+            ],
+            row: row,
+            column: 3,
+            limit: width - 5
+        )
         row += 1
         guard let poll = wait.lastPoll else {
             canvas.put(
-                "No poll yet: the first one shows configured and effective access.", row: row, column: 3, role: .dim,
-                limit: width - 5)
+                "No poll yet: the first one shows configured and effective access.",
+                row: row,
+                column: 3,
+                role: .dim,
+                limit: width - 5
+            )
             paintLeaveHint(row: top + WaitPanel.height - 1)
             return
         }
         canvas.put("Last poll \(TimeText.ago(now.timeIntervalSince(poll.at))):", row: row, column: 3, role: .dim)
         row += 1
         paintEvidence(
-            "configured", (poll.configuredInScope, "in-scope:", "in scope", "NOT in scope"),
-            (poll.configuredOutOfScope, "out-of-scope:", "out of scope", "IN scope"), row: row)
+            "configured",
+            (poll.configuredInScope, "in-scope:", "in scope", "NOT in scope"),
+            (poll.configuredOutOfScope, "out-of-scope:", "out of scope", "IN scope"),
+            row: row
+        )
         row += 1
         paintEvidence(
-            "effective", (poll.inScopeAllowed, "in-scope:", "allowed", "denied"),
-            (poll.outOfScopeDenied, "out-of-scope:", "denied", "ALLOWED"), row: row)
+            "effective",
+            (poll.inScopeAllowed, "in-scope:", "allowed", "denied"),
+            (poll.outOfScopeDenied, "out-of-scope:", "denied", "ALLOWED"),
+            row: row
+        )
         paintLeaveHint(row: top + WaitPanel.height - 1)
     }
 
     private mutating func paintProgressBar(
-        elapsed: TimeInterval, earliest: TimeInterval, latest: TimeInterval, row: Int
+        elapsed: TimeInterval,
+        earliest: TimeInterval,
+        latest: TimeInterval,
+        row: Int
     ) {
         let suffix = " \(TimeText.clock(elapsed)) of \(TimeText.duration(latest))"
         let barWidth = max(10, width - 8 - suffix.displayWidth)
@@ -85,7 +106,10 @@ extension Painter {
     }
 
     private mutating func paintEvidence(
-        _ label: String, _ first: (Bool?, String, String, String), _ second: (Bool?, String, String, String), row: Int
+        _ label: String,
+        _ first: (Bool?, String, String, String),
+        _ second: (Bool?, String, String, String),
+        row: Int
     ) {
         var x = 5
         x += canvas.put(label.padded(toColumns: 12), row: row, column: x, role: .strong)
@@ -103,6 +127,9 @@ extension Painter {
     private mutating func paintLeaveHint(row: Int) {
         canvas.draw(
             [Span("w", .key), Span(" leaves the wait: it is saved and `mailscope` resumes it, timer intact.", .dim)],
-            row: row, column: 3, limit: width - 5)
+            row: row,
+            column: 3,
+            limit: width - 5
+        )
     }
 }

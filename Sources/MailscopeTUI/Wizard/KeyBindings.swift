@@ -72,80 +72,167 @@ public enum KeyMap {
     private static func common(_ model: WizardModel) -> [KeyBinding] {
         var result = [
             KeyBinding(
-                [.character("?"), .function(1)], "?/F1", hint: "help",
-                help: "Show this help (generated from the key bindings).", action: .help)
+                [.character("?"), .function(1)],
+                "?/F1",
+                hint: "help",
+                help: "Show this help (generated from the key bindings).",
+                action: .help
+            )
         ]
         if model.run != nil && model.screen != .start {
             result.append(
                 KeyBinding(
-                    [.character("l")], "l", hint: "log",
-                    help: "Show or hide the log of what happened, with each write's PowerShell.", action: .toggleLog))
+                    [.character("l")],
+                    "l",
+                    hint: "log",
+                    help: "Show or hide the log of what happened, with each write's PowerShell.",
+                    action: .toggleLog
+                )
+            )
         }
         result.append(
             KeyBinding(
-                [.character("q")], "q", hint: "quit",
+                [.character("q")],
+                "q",
+                hint: "quit",
                 help:
                     "Quit. While a run is active, asks first: a propagation wait is saved and resumes with `mailscope` later; other work stops after saving what is known.",
-                action: .quit))
+                action: .quit
+            )
+        )
         return result
     }
 
     private static let start: [KeyBinding] = [
         KeyBinding(
-            [.up, .down], "↑↓", ascii: "Up/Down", hint: "move", help: "Move between the choices.", action: .moveDown),
+            [.up, .down],
+            "↑↓",
+            ascii: "Up/Down",
+            hint: "move",
+            help: "Move between the choices.",
+            action: .moveDown
+        ),
         KeyBinding([.enter], "Enter", hint: "choose", help: "Choose the highlighted item.", action: .choose),
     ].expandingArrows()
 
     private static let formText: [KeyBinding] = [
         KeyBinding(
-            [.tab, .down], "Tab/↓", ascii: "Tab/Down", hint: "next", help: "Go to the next field.", action: .nextField),
+            [.tab, .down],
+            "Tab/↓",
+            ascii: "Tab/Down",
+            hint: "next",
+            help: "Go to the next field.",
+            action: .nextField
+        ),
         KeyBinding(
-            [.backTab, .up], "S-Tab/↑", ascii: "S-Tab/Up", hint: nil, help: "Go to the previous field.",
-            action: .previousField),
+            [.backTab, .up],
+            "S-Tab/↑",
+            ascii: "S-Tab/Up",
+            hint: nil,
+            help: "Go to the previous field.",
+            action: .previousField
+        ),
         KeyBinding(
-            [.enter], "Enter", hint: "continue",
+            [.enter],
+            "Enter",
+            hint: "continue",
             help: "Next field; on the last field, continue to the next page (the values must be valid).",
-            action: .choose),
+            action: .choose
+        ),
         KeyBinding(
-            [.escape], "Esc", hint: "back", help: "Go back one page (to the start screen from the first page).",
-            action: .back),
+            [.escape],
+            "Esc",
+            hint: "back",
+            help: "Go back one page (to the start screen from the first page).",
+            action: .back
+        ),
         KeyBinding(
-            [.function(1), .character("?")], "F1/?", hint: "explain field", help: "Explain the focused field.",
-            action: .help),
+            [.function(1), .character("?")],
+            "F1/?",
+            hint: "explain field",
+            help: "Explain the focused field.",
+            action: .help
+        ),
         KeyBinding([.left], "←", ascii: "Left", hint: nil, help: "Move the cursor left.", action: .cursorLeft),
         KeyBinding([.right], "→", ascii: "Right", hint: nil, help: "Move the cursor right.", action: .cursorRight),
         KeyBinding(
-            [.home, .control("a")], "Home", hint: nil, help: "Move the cursor to the start of the field.",
-            action: .cursorHome),
+            [.home, .control("a")],
+            "Home",
+            hint: nil,
+            help: "Move the cursor to the start of the field.",
+            action: .cursorHome
+        ),
         KeyBinding(
-            [.end, .control("e")], "End", hint: nil, help: "Move the cursor to the end of the field.",
-            action: .cursorEnd),
+            [.end, .control("e")],
+            "End",
+            hint: nil,
+            help: "Move the cursor to the end of the field.",
+            action: .cursorEnd
+        ),
         KeyBinding(
-            [.backspace], "Backspace", hint: nil, help: "Delete the character before the cursor.",
-            action: .deleteBackward),
+            [.backspace],
+            "Backspace",
+            hint: nil,
+            help: "Delete the character before the cursor.",
+            action: .deleteBackward
+        ),
         KeyBinding(
-            [.delete], "Delete", hint: nil, help: "Delete the character under the cursor.", action: .deleteForward),
+            [.delete],
+            "Delete",
+            hint: nil,
+            help: "Delete the character under the cursor.",
+            action: .deleteForward
+        ),
         KeyBinding([.control("u")], "Ctrl-U", hint: nil, help: "Clear the field.", action: .clearField),
     ]
 
     private static let formChoice: [KeyBinding] = [
         KeyBinding(
-            [.right, .character(" ")], "←→/Space", ascii: "Left/Right", hint: "change",
-            help: "Change the value of the focused choice.", action: .choiceNext),
+            [.right, .character(" ")],
+            "←→/Space",
+            ascii: "Left/Right",
+            hint: "change",
+            help: "Change the value of the focused choice.",
+            action: .choiceNext
+        ),
         KeyBinding(
-            [.left], "←→/Space", ascii: "Left/Right", hint: nil, help: "Change the value of the focused choice.",
-            action: .choicePrevious),
+            [.left],
+            "←→/Space",
+            ascii: "Left/Right",
+            hint: nil,
+            help: "Change the value of the focused choice.",
+            action: .choicePrevious
+        ),
         KeyBinding(
-            [.tab, .down], "Tab/↓", ascii: "Tab/Down", hint: "next", help: "Go to the next field.", action: .nextField),
+            [.tab, .down],
+            "Tab/↓",
+            ascii: "Tab/Down",
+            hint: "next",
+            help: "Go to the next field.",
+            action: .nextField
+        ),
         KeyBinding(
-            [.backTab, .up], "S-Tab/↑", ascii: "S-Tab/Up", hint: nil, help: "Go to the previous field.",
-            action: .previousField),
+            [.backTab, .up],
+            "S-Tab/↑",
+            ascii: "S-Tab/Up",
+            hint: nil,
+            help: "Go to the previous field.",
+            action: .previousField
+        ),
         KeyBinding(
-            [.enter], "Enter", hint: "continue", help: "Next field; on the last field, continue to the next page.",
-            action: .choose),
+            [.enter],
+            "Enter",
+            hint: "continue",
+            help: "Next field; on the last field, continue to the next page.",
+            action: .choose
+        ),
         KeyBinding(
-            [.escape], "Esc", hint: "back", help: "Go back one page (to the start screen from the first page).",
-            action: .back),
+            [.escape],
+            "Esc",
+            hint: "back",
+            help: "Go back one page (to the start screen from the first page).",
+            action: .back
+        ),
     ]
 
     private static func signIn(_ model: WizardModel) -> [KeyBinding] {
@@ -153,96 +240,171 @@ public enum KeyMap {
         if model.run?.deviceCode != nil {
             result.append(
                 KeyBinding(
-                    [.character("c")], "c", hint: "copy code",
+                    [.character("c")],
+                    "c",
+                    hint: "copy code",
                     help:
                         "Copy the code to the clipboard with the OSC 52 escape (if the terminal allows it; otherwise select it with the mouse).",
-                    action: .copy))
+                    action: .copy
+                )
+            )
         }
         result.append(
             KeyBinding(
-                [.escape], "Esc", hint: "back",
-                help: "Stop signing in and go back to the form. Nothing has been written.", action: .back))
+                [.escape],
+                "Esc",
+                hint: "back",
+                help: "Stop signing in and go back to the form. Nothing has been written.",
+                action: .back
+            )
+        )
         return result
     }
 
     private static func plan(_ model: WizardModel) -> [KeyBinding] {
         [
             KeyBinding(
-                [.character("y")], "y", hint: "apply", help: "Apply the plan: make the changes listed, stage by stage.",
-                action: .applyPlan),
+                [.character("y")],
+                "y",
+                hint: "apply",
+                help: "Apply the plan: make the changes listed, stage by stage.",
+                action: .applyPlan
+            ),
             KeyBinding(
-                [.character("n")], "n", hint: "don't apply", help: "Do not apply: the run ends and nothing is written.",
-                action: .declinePlan),
+                [.character("n")],
+                "n",
+                hint: "don't apply",
+                help: "Do not apply: the run ends and nothing is written.",
+                action: .declinePlan
+            ),
             KeyBinding(
-                [.tab, .backTab], "Tab", hint: nil, help: "Move between the Apply and Don't apply buttons.",
-                action: .focusButtons),
+                [.tab, .backTab],
+                "Tab",
+                hint: nil,
+                help: "Move between the Apply and Don't apply buttons.",
+                action: .focusButtons
+            ),
             KeyBinding([.enter], "Enter", hint: nil, help: "Press the focused button.", action: .choose),
             KeyBinding(
-                [.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the plan.", action: .moveDown),
+                [.up, .down],
+                "↑↓",
+                ascii: "Up/Down",
+                hint: "scroll",
+                help: "Scroll the plan.",
+                action: .moveDown
+            ),
             KeyBinding(
-                [.pageUp, .pageDown], "PgUp/PgDn", hint: nil, help: "Scroll the plan a page at a time.",
-                action: .pageDown),
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Scroll the plan a page at a time.",
+                action: .pageDown
+            ),
             KeyBinding(
-                [.escape], "Esc", hint: "back", help: "Do not apply, and go back to the form to change the answers.",
-                action: .back),
+                [.escape],
+                "Esc",
+                hint: "back",
+                help: "Do not apply, and go back to the form to change the answers.",
+                action: .back
+            ),
         ].expandingArrows()
     }
 
     private static func run(_ model: WizardModel) -> [KeyBinding] {
         var result = [
             KeyBinding(
-                [.up, .down], "↑↓", ascii: "Up/Down", hint: "stage", help: "Choose the stage whose steps are shown.",
-                action: .moveDown)
+                [.up, .down],
+                "↑↓",
+                ascii: "Up/Down",
+                hint: "stage",
+                help: "Choose the stage whose steps are shown.",
+                action: .moveDown
+            )
         ].expandingArrows()
         guard let run = model.run else { return result }
         if run.isWaiting {
             result.append(
                 KeyBinding(
-                    [.character("w")], "w", hint: "leave the wait",
+                    [.character("w")],
+                    "w",
+                    hint: "leave the wait",
                     help: "Leave the propagation wait: it is saved, and `mailscope` resumes it later with its timer.",
-                    action: .leaveWait))
+                    action: .leaveWait
+                )
+            )
         }
         if case .finished(let outcome) = run.phase {
             if case .drift = outcome, run.mode == .recheck {
                 result.append(
                     KeyBinding(
-                        [.character("r")], "r", hint: "repair",
+                        [.character("r")],
+                        "r",
+                        hint: "repair",
                         help: "Repair the drift: plan the changes, show them, and apply them only after you confirm.",
-                        action: .repair))
+                        action: .repair
+                    )
+                )
             }
             let next = outcome == .verified && !run.handOff.isEmpty ? "hand-off values" : "start again"
             result.append(
                 KeyBinding(
-                    [.enter], "Enter", hint: next,
+                    [.enter],
+                    "Enter",
+                    hint: next,
                     help: outcome == .verified && !run.handOff.isEmpty
                         ? "Show the values the vendor's product needs." : "Go back to the start screen.",
-                    action: .choose))
+                    action: .choose
+                )
+            )
         }
         result.append(
             KeyBinding(
-                [.escape], "Esc", hint: "back",
+                [.escape],
+                "Esc",
+                hint: "back",
                 help: run.phase.isActive
                     ? "Stop the run (asks first; a wait is saved instead) and go back."
-                    : "Go back to the form to change the answers.", action: .back))
+                    : "Go back to the form to change the answers.",
+                action: .back
+            )
+        )
         return result
     }
 
     private static let handOff: [KeyBinding] = [
         KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "move", help: "Choose a value.", action: .moveDown),
         KeyBinding(
-            [.character("c")], "c", hint: "copy",
-            help: "Copy the highlighted value with the OSC 52 escape (if the terminal allows it).", action: .copy),
+            [.character("c")],
+            "c",
+            hint: "copy",
+            help: "Copy the highlighted value with the OSC 52 escape (if the terminal allows it).",
+            action: .copy
+        ),
         KeyBinding(
-            [.enter], "Enter", hint: "done", help: "Done: hide the secret (it is shown once) and finish.",
-            action: .choose),
+            [.enter],
+            "Enter",
+            hint: "done",
+            help: "Done: hide the secret (it is shown once) and finish.",
+            action: .choose
+        ),
         KeyBinding(
-            [.escape], "Esc", hint: "back", help: "Back to the stage list (the secret is hidden).", action: .back),
+            [.escape],
+            "Esc",
+            hint: "back",
+            help: "Back to the stage list (the secret is hidden).",
+            action: .back
+        ),
     ].expandingArrows()
 
     private static let log: [KeyBinding] = [
         KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the log.", action: .moveDown),
         KeyBinding(
-            [.pageUp, .pageDown], "PgUp/PgDn", hint: nil, help: "Scroll the log a page at a time.", action: .pageDown),
+            [.pageUp, .pageDown],
+            "PgUp/PgDn",
+            hint: nil,
+            help: "Scroll the log a page at a time.",
+            action: .pageDown
+        ),
         KeyBinding([.end], "End", hint: nil, help: "Follow the end of the log.", action: .scrollToEnd),
         KeyBinding([.escape], "Esc", hint: "close log", help: "Close the log.", action: .toggleLog),
     ].expandingArrows()
@@ -250,14 +412,23 @@ public enum KeyMap {
     private static let help: [KeyBinding] = [
         KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the help.", action: .moveDown),
         KeyBinding(
-            [.escape, .character("?"), .function(1), .character("q"), .enter], "Esc", hint: "close",
-            help: "Close the help.", action: .closeHelp),
+            [.escape, .character("?"), .function(1), .character("q"), .enter],
+            "Esc",
+            hint: "close",
+            help: "Close the help.",
+            action: .closeHelp
+        ),
     ].expandingArrows()
 
     private static let confirm: [KeyBinding] = [
         KeyBinding([.character("y"), .character("Y")], "y", hint: "yes", help: "Yes.", action: .yes),
         KeyBinding(
-            [.character("n"), .character("N"), .escape], "n/Esc", hint: "no", help: "No: carry on.", action: .no),
+            [.character("n"), .character("N"), .escape],
+            "n/Esc",
+            hint: "no",
+            help: "No: carry on.",
+            action: .no
+        ),
     ]
 }
 

@@ -48,18 +48,25 @@ final class LoopbackServer: Sendable {
 
     /// Starts a server and waits until it listens.
     static func start() async throws -> LoopbackServer {
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 15, logger: .disabled)
+        let server = HTTPServer(
+            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0),
+            timeout: 15,
+            logger: .disabled
+        )
         await server.appendRoute("/echo", handler: Self.echo)
         await server.appendRoute("/status/404") { _ in
             HTTPResponse(
-                statusCode: .notFound, headers: [.contentType: "application/json"],
-                body: Data(#"{"error":"no such mailbox"}"#.utf8))
+                statusCode: .notFound,
+                headers: [.contentType: "application/json"],
+                body: Data(#"{"error":"no such mailbox"}"#.utf8)
+            )
         }
         await server.appendRoute("/status/429") { _ in
             HTTPResponse(
                 statusCode: .tooManyRequests,
                 headers: [.contentType: "application/json", HTTPHeader("Retry-After"): "7"],
-                body: Data(#"{"error":"slow down"}"#.utf8))
+                body: Data(#"{"error":"slow down"}"#.utf8)
+            )
         }
         await server.appendRoute("/cookies") { _ in
             var headers = HTTPHeaders()
@@ -70,8 +77,10 @@ final class LoopbackServer: Sendable {
         }
         await server.appendRoute("/gzip") { _ in
             HTTPResponse(
-                statusCode: .ok, headers: [HTTPHeader("Content-Encoding"): "gzip", .contentType: "text/plain"],
-                body: Data(Self.gzipBytes))
+                statusCode: .ok,
+                headers: [HTTPHeader("Content-Encoding"): "gzip", .contentType: "text/plain"],
+                body: Data(Self.gzipBytes)
+            )
         }
         await server.appendRoute("/redirect") { _ in
             HTTPResponse(statusCode: .found, headers: [.location: "/echo"] as HTTPHeaders)
@@ -106,11 +115,13 @@ final class LoopbackServer: Sendable {
             path: request.path,
             query: request.query.map { "\($0.name)=\($0.value)" },
             headers: headers,
-            bodyBase64: try await request.bodyData.base64EncodedString())
+            bodyBase64: try await request.bodyData.base64EncodedString()
+        )
         return HTTPResponse(
             statusCode: .ok,
             headers: [.contentType: "application/json", HTTPHeader("X-Echo-Method"): request.method.rawValue],
-            body: try JSONEncoder().encode(echo))
+            body: try JSONEncoder().encode(echo)
+        )
     }
 }
 

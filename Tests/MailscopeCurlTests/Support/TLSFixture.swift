@@ -41,11 +41,14 @@ final class TLSFixture: Sendable {
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
 
-        let status = try await run(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=mailscope test",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ])
+        let status = try await run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=mailscope test",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ]
+        )
         guard status == 0 else {
             try? FileManager.default.removeItem(at: directory)
             throw FixtureError("openssl req exited with \(status)")
@@ -61,12 +64,23 @@ final class TLSFixture: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let fixture = TLSFixture(
-            certificatePath: certificate, port: 0, directory: directory, process: process, input: input)
+            certificatePath: certificate,
+            port: 0,
+            directory: directory,
+            process: process,
+            input: input
+        )
         guard let line = await firstLine(of: output.fileHandleForReading), let port = UInt16(line) else {
             fixture.stop()
             throw FixtureError("the python HTTPS server did not report its port")
         }
-        return TLSFixture(certificatePath: certificate, port: port, directory: directory, process: process, input: input)
+        return TLSFixture(
+            certificatePath: certificate,
+            port: port,
+            directory: directory,
+            process: process,
+            input: input
+        )
     }
 
     /// Stops the server and deletes the certificate.

@@ -5,16 +5,29 @@ import Testing
 
 /// Snapshots a screen as plain text (`SNAPSHOT_TESTING_RECORD` decides whether to record).
 func assertScreen(
-    _ model: WizardModel, size: TerminalSize? = nil, theme: Theme = .color, named name: String,
-    fileID: StaticString = #fileID, file: StaticString = #filePath, testName: String = #function,
-    line: UInt = #line, column: UInt = #column
+    _ model: WizardModel,
+    size: TerminalSize? = nil,
+    theme: Theme = .color,
+    named name: String,
+    fileID: StaticString = #fileID,
+    file: StaticString = #filePath,
+    testName: String = #function,
+    line: UInt = #line,
+    column: UInt = #column
 ) {
     var model = model
     if let size { _ = update(&model, .resize(size)) }
     let canvas = render(model, size: model.size, theme: theme)
     assertSnapshot(
-        of: canvas.plainText, as: .lines, named: name, fileID: fileID, file: file, testName: testName, line: line,
-        column: column)
+        of: canvas.plainText,
+        as: .lines,
+        named: name,
+        fileID: fileID,
+        file: file,
+        testName: testName,
+        line: line,
+        column: column
+    )
 }
 
 extension Canvas {
