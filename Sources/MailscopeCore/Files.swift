@@ -63,3 +63,35 @@ public enum PrivateFiles {
             .appendingPathComponent(".local/state/mailscope", isDirectory: true)
     }
 }
+
+/// An exclusive advisory lock on a file (`flock`), so two runs cannot rewrite the same journal
+/// at once. The lock goes away with the process, so a killed run never leaves it stuck.
+public final class FileLock: @unchecked Sendable {
+    private var descriptor: Int32
+
+    /// Takes the lock on `url` (created 0600 if missing); nil when another process holds it.
+    public init?(exclusive url: URL) throws {
+        try FileManager.default.createDirectory(
+            at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+    }
+
+    /// Releases the lock.
+    public func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+}

@@ -161,7 +161,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         add(FieldRules.roles(roles))
         add(FieldRules.exchangeName(scopeName, field: "scope.name"))
         if scopeKind == .group {
-            add(FieldRules.displayName(groupName, field: "group.name", maximumLength: 64))
+            add(FieldRules.filterSafeName(groupName, field: "group.name"))
             add(FieldRules.alias(effectiveGroupAlias, field: "group.alias"))
             if members.isEmpty {
                 errors.append(

@@ -150,7 +150,7 @@ extension SetupEngine {
         let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
         let appGraph = GraphClient(base: endpoints.graph, tokens: appSession, sender: sender)
         let probes = Self.probePaths(for: config.roles)
-        func probe(_ mailbox: String) async -> (statuses: [Int], lines: [String]) {
+        func probe(_ mailbox: String) async throws -> (statuses: [Int], lines: [String]) {
             var statuses: [Int] = []
             var lines: [String] = []
             for (family, path) in probes {
@@ -162,6 +162,8 @@ extension SetupEngine {
                 } catch let error as MicrosoftError {
                     statuses.append(error.status)
                     lines.append("as the app: GET \(family) of \(mailbox) → \(error.status) \(error.code)")
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
                     statuses.append(0)
                     lines.append("as the app: GET \(family) of \(mailbox) → \(error)")
@@ -169,16 +171,24 @@ extension SetupEngine {
             }
             return (statuses, lines)
         }
+        /// true when every probe answered `wanted`; false when one answered the opposite (200 vs
+        /// 403); nil when something else answered (401, 404, 429, no answer): no verdict either way.
+        func verdict(_ statuses: [Int], wanted: Int) -> Bool? {
+            if !statuses.isEmpty, statuses.allSatisfy({ $0 == wanted }) { return true }
+            let opposite = wanted == 200 ? 403 : 200
+            if statuses.contains(opposite), statuses.allSatisfy({ $0 == 200 || $0 == 403 }) { return false }
+            return nil
+        }
         var allowed: Bool?
         var denied: Bool?
         if let mailbox = mailboxes.inScope {
-            let result = await probe(mailbox)
-            allowed = result.statuses.allSatisfy { $0 == 200 }
+            let result = try await probe(mailbox)
+            allowed = verdict(result.statuses, wanted: 200)
             lines += result.lines
         }
         if let mailbox = mailboxes.outOfScope {
-            let result = await probe(mailbox)
-            denied = result.statuses.allSatisfy { $0 == 403 }
+            let result = try await probe(mailbox)
+            denied = verdict(result.statuses, wanted: 403)
             lines += result.lines
         }
         return PollEvidence(
@@ -256,14 +266,17 @@ extension SetupEngine {
         }
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
             steps = steps.map {
-                var step = $0; if step.status == .pending { step.status = .notVerified }; return step
+                var step = $0
+                if step.status == .pending { step.status = .notVerified }
+                return step
             }
             return StageReport(
                 stage: .connect,
-                status: .notVerified,
-                detail: "effective access not tested",
+                status: waiting && withinWindow ? .waiting : .notVerified,
+                detail: "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
                 evidence: evidence.lines,
-                fix: "run on the machine that holds the app's credential, or set connect mailboxes",
+                fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
+                    + "credential or a 429 passes with time",
                 steps: steps
             )
         }
@@ -311,6 +324,10 @@ extension SetupEngine {
     /// Polls with back-off until the configured and the effective state both hold, the deadline
     /// passes, or the admin leaves (the wait is saved with its start time and resumes later).
     public func waitForPropagation() async throws -> RunResult {
+        try await exclusively { try await waitHoldingLock() }
+    }
+
+    private func waitHoldingLock() async throws -> RunResult {
         if facts.appID == nil { _ = try await observe(.serviceAccount) }
         if config.scopeKind == .group, facts.group == nil { _ = try await observe(.distributionGroup) }
         let schedule = environment.schedule

@@ -88,6 +88,14 @@ public struct SignedInTenant: Sendable, Equatable, Codable {
     public var defaultDomain: String
     /// Who signed in.
     public var signedInAs: String
+
+    /// Creates a signed-in tenant.
+    public init(id: String, displayName: String, defaultDomain: String, signedInAs: String) {
+        self.id = id
+        self.displayName = displayName
+        self.defaultDomain = defaultDomain
+        self.signedInAs = signedInAs
+    }
 }
 
 /// How a run ended.
@@ -133,6 +141,8 @@ public actor SetupEngine {
     var suspendRequested = false
     /// Secrets created in this run, shown once on the hand-off.
     var freshSecret: Secret?
+    var runLock: FileLock?
+    var lockDepth = 0
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -169,9 +179,36 @@ public actor SetupEngine {
 
     // MARK: Runs
 
+    /// Runs `body` holding this setup's run lock (reentrant within this engine), so two
+    /// processes never rewrite one journal at once.
+    func exclusively<T>(_ body: () async throws -> T) async throws -> T {
+        if lockDepth == 0 {
+            let url = store.directory.appendingPathComponent("run.lock")
+            guard let lock = try FileLock(exclusive: url) else {
+                throw EngineError(
+                    stage: .signIn, message: "another mailscope run is using this setup (\(url.path) is locked)",
+                    fix: "let that run finish, or stop it; a propagation wait that was left holds no lock")
+            }
+            runLock = lock
+        }
+        lockDepth += 1
+        defer {
+            lockDepth -= 1
+            if lockDepth == 0 {
+                runLock?.release()
+                runLock = nil
+            }
+        }
+        return try await body()
+    }
+
     /// Signs in and reads every stage, changing nothing. Stages that do not hold are reported
     /// as needing change, with the writes `apply` would make.
     public func check() async throws -> [StageReport] {
+        try await exclusively { try await checkHoldingLock() }
+    }
+
+    private func checkHoldingLock() async throws -> [StageReport] {
         try await signIn()
         var reports: [StageReport] = []
         for stage in StageID.allCases where stage != .signIn {
@@ -192,6 +229,10 @@ public actor SetupEngine {
     /// Signs in, plans, asks `confirm` (skipped when nothing changes), applies stage by stage,
     /// verifies each, then waits for propagation and proves access both ways.
     public func apply(confirm: @Sendable ([StageReport]) async -> Bool) async throws -> RunResult {
+        try await exclusively { try await applyHoldingLock(confirm: confirm) }
+    }
+
+    private func applyHoldingLock(confirm: @Sendable ([StageReport]) async -> Bool) async throws -> RunResult {
         try await signIn()
         try await reconcileInterruptedWrite()
         var planned: [StageReport] = []
@@ -283,7 +324,8 @@ public actor SetupEngine {
             for: write,
             appObjectID: facts.appObjectID,
             servicePrincipalID: facts.servicePrincipalID,
-            groupName: facts.group?.name ?? config.groupName
+            groupName: config.groupKind == .microsoft365 ? config.effectiveGroupAlias : (facts.group?.name ?? config.groupName),
+            groupKind: config.groupKind
         )
     }
 

@@ -74,13 +74,17 @@ public struct JournalStore: Sendable {
     /// The journal file.
     public var journalURL: URL { directory.appendingPathComponent("journal.json") }
 
-    /// The file for the service account's secret or private key.
-    public func credentialURL(_ kind: CredentialKind) -> URL {
-        directory.appendingPathComponent(kind == .secret ? "service-account.secret" : "service-account.key.pem")
+    /// The file for the secret or private key of the credential `keyID`: one file per credential,
+    /// so a new one never overwrites the one the journal vouches for.
+    public func credentialURL(_ kind: CredentialKind, keyID: String) -> URL {
+        let name = "service-account-\(keyID.lowercased().prefix(8))"
+        return directory.appendingPathComponent(kind == .secret ? "\(name).secret" : "\(name).key.pem")
     }
 
-    /// The file for the service account's certificate.
-    public var certificateURL: URL { directory.appendingPathComponent("service-account.cert.pem") }
+    /// The file for the certificate of the credential `keyID`.
+    public func certificateURL(keyID: String) -> URL {
+        directory.appendingPathComponent("service-account-\(keyID.lowercased().prefix(8)).cert.pem")
+    }
 
     /// The journal, or nil when there is none. A damaged journal is kept aside and nil returned:
     /// the tenant is re-read anyway.

@@ -20,7 +20,15 @@ extension SetupEngine {
                     headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")],
                     idempotent: true
                 )
-                if let id = result.body["id"].string, let appID = result.body["appId"].string {
+                // 201 carries the new app; 204 (it existed, e.g. a repeat after a lost answer) carries
+                // nothing, so read it back (it may not be replicated yet).
+                let app =
+                    result.body["id"].string != nil
+                    ? result.body
+                    : try await retryingNotYetReplicated {
+                        try await graph.get("/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))")
+                    }
+                if let id = app["id"].string, let appID = app["appId"].string {
                     facts.appObjectID = id
                     facts.appID = appID
                     journal.ids["appObjectID"] = id
@@ -37,7 +45,13 @@ extension SetupEngine {
                         idempotent: true
                     )
                 }
-                if let id = result.body["id"].string {
+                let servicePrincipal =
+                    result.body["id"].string != nil
+                    ? result.body
+                    : try await retryingNotYetReplicated {
+                        try await graph.get("/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id")
+                    }
+                if let id = servicePrincipal["id"].string {
                     facts.servicePrincipalID = id
                     journal.ids["servicePrincipalID"] = id
                 }
@@ -63,16 +77,18 @@ extension SetupEngine {
                     )
                 }
                 let secret = Secret(text)
-                let url = store.credentialURL(.secret)
+                let url = store.credentialURL(.secret, keyID: keyID)
                 try PrivateFiles.write(Data(secret.reveal().utf8), to: url)
                 freshSecret = secret
-                journal.credential = Journal.HeldCredential(
-                    keyID: keyID,
-                    kind: .secret,
-                    path: url.path,
-                    certificatePath: nil,
-                    expires: end,
-                    hint: result.body["hint"].string ?? String(text.prefix(3))
+                switchHeldCredential(
+                    to: Journal.HeldCredential(
+                        keyID: keyID,
+                        kind: .secret,
+                        path: url.path,
+                        certificatePath: nil,
+                        expires: end,
+                        hint: result.body["hint"].string ?? String(text.prefix(3))
+                    )
                 )
             case .addCertificate(let displayName, let days):
                 let objectID = try requireAppObjectID()
@@ -82,19 +98,19 @@ extension SetupEngine {
                     now: now,
                     days: days
                 )
-                let keyURL = store.credentialURL(.certificate)
+                // New files named by the new key ID: the held credential's files stay intact until
+                // the tenant has the new certificate.
+                let keyID = UUID().uuidString.lowercased()
+                let keyURL = store.credentialURL(.certificate, keyID: keyID)
+                let certificateURL = store.certificateURL(keyID: keyID)
                 try PrivateFiles.write(Data(certificate.privateKeyPEM.reveal().utf8), to: keyURL)
-                try PrivateFiles.write(Data(certificate.certificatePEM.utf8), to: store.certificateURL)
-                // PATCH replaces the whole collection: keep the existing certificates.
+                try PrivateFiles.write(Data(certificate.certificatePEM.utf8), to: certificateURL)
+                // PATCH replaces the whole collection: send the existing certificates back, `key`
+                // included (Graph returns it for a single object's $select=keyCredentials).
                 let app = try await graph.get(
                     "/v1.0/applications/\(GraphClient.segment(objectID))?$select=keyCredentials"
                 )
-                let keyID = UUID().uuidString.lowercased()
-                var credentials = (app["keyCredentials"].array ?? []).map { existing -> JSONValue in
-                    var kept = existing.object ?? [:]
-                    kept["key"] = nil
-                    return .object(kept)
-                }
+                var credentials = app["keyCredentials"].array ?? []
                 credentials.append([
                     "keyId": .string(keyID), "type": "AsymmetricX509Cert", "usage": "Verify",
                     "key": .string(certificate.certificateDER.base64EncodedString()),
@@ -108,13 +124,15 @@ extension SetupEngine {
                     body: ["keyCredentials": .array(credentials)],
                     idempotent: true
                 )
-                journal.credential = Journal.HeldCredential(
-                    keyID: keyID,
-                    kind: .certificate,
-                    path: keyURL.path,
-                    certificatePath: store.certificateURL.path,
-                    expires: certificate.notAfter,
-                    hint: certificate.thumbprint
+                switchHeldCredential(
+                    to: Journal.HeldCredential(
+                        keyID: keyID,
+                        kind: .certificate,
+                        path: keyURL.path,
+                        certificatePath: certificateURL.path,
+                        expires: certificate.notAfter,
+                        hint: certificate.thumbprint
+                    )
                 )
             case .removeOrphanSecret(let keyID, _):
                 let objectID = try requireAppObjectID()
@@ -125,14 +143,23 @@ extension SetupEngine {
                 )
             case .createGroup(let name, let alias, let kind):
                 if kind == .microsoft365 {
-                    try await graph.write(
-                        "POST",
-                        "/v1.0/groups",
-                        body: [
-                            "displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
-                            "securityEnabled": false, "groupTypes": ["Unified"],
-                        ]
-                    )
+                    // Graph first: the group may exist there before Exchange has synchronised it.
+                    let existing = try await graph.list(
+                        GraphClient.path("/v1.0/groups", [("$filter", "mailNickname eq \(GraphClient.literal(alias))")]))
+                    if existing.isEmpty {
+                        do {
+                            try await graph.write(
+                                "POST",
+                                "/v1.0/groups",
+                                body: [
+                                    "displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
+                                    "securityEnabled": false, "groupTypes": ["Unified"],
+                                ]
+                            )
+                        } catch let error as MicrosoftError where error.isAlreadyExists {
+                            log(.info, "already present: \(error.message)")
+                        }
+                    }
                 } else {
                     try await tolerateExisting {
                         try await exchange.invoke(
@@ -236,6 +263,11 @@ extension SetupEngine {
                     facts.scopeID = created.body["id"].string
                 } catch let error as MicrosoftError where error.isAlreadyExists {
                     log(.info, "already present: \(error.message)")
+                    let found = try await graph.list(
+                        GraphClient.path(
+                            "\(Self.roleManagement)/customAppScopes",
+                            [("$filter", "displayName eq \(GraphClient.literal(name))")]))
+                    facts.scopeID = found.first?["id"].string
                 }
             case .updateScope:
                 guard let filter = wantedFilter, let id = facts.scopeID else { return }
@@ -362,7 +394,11 @@ extension SetupEngine {
                 for orphan in orphans {
                     if let keyID = orphan["keyId"].string {
                         if case .addSecret = pending {
-                            try await performJournaled(.removeOrphanSecret(keyID: keyID, displayName: displayName))
+                            // Not journaled on its own: the pending addSecret stays recorded until
+                            // every orphan is gone, so a crash here finds them again.
+                            let removal = Write.removeOrphanSecret(keyID: keyID, displayName: displayName)
+                            log(.write, PowerShell.summary(of: removal), powershell: powershellLine(removal))
+                            try await perform(removal)
                         } else {
                             log(
                                 .warning,
@@ -379,6 +415,18 @@ extension SetupEngine {
         persist()
     }
 
+    /// Records `credential` as the one mailscope holds, then deletes the files of the one it replaces.
+    func switchHeldCredential(to credential: Journal.HeldCredential) {
+        let previous = journal.credential
+        journal.credential = credential
+        persist()
+        if let previous, previous.keyID != credential.keyID {
+            for path in [previous.path, previous.certificatePath].compactMap({ $0 }) where path != credential.path {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+    }
+
     /// The values the vendor's product needs.
     func handOff() -> [HandOffItem] {
         var items = [
@@ -393,10 +441,9 @@ extension SetupEngine {
                     )
                     freshSecret = nil
                 } else {
-                    items.append(
-                        HandOffItem(label: "Client secret", value: "\(held.hint)… (shown when it was created)")
-                    )
+                    items.append(HandOffItem(label: "Client secret", value: "\(held.hint)… (shown once, when it was created)"))
                 }
+                items.append(HandOffItem(label: "Client secret file (0600)", value: held.path))
             } else {
                 items.append(HandOffItem(label: "Certificate thumbprint", value: held.hint))
                 items.append(HandOffItem(label: "Private key file (0600)", value: held.path))

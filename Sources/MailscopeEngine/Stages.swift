@@ -432,8 +432,9 @@ extension SetupEngine {
                 )
             }
             for answer in try await graph.batch(groupRequests) {
-                guard let index = Int(answer.id), answer.status == 200, let group = answer.body["value"].array?.first
-                else { continue }
+                guard let index = Int(answer.id) else { continue }
+                guard answer.status == 200 else { throw GraphClient.error(of: answer, request: "GET /groups (member lookup)") }
+                guard let group = answer.body["value"].array?.first else { continue }
                 resolved[index] = ResolvedMember(
                     configured: addresses[index],
                     primary: group["mail"].string,
@@ -497,7 +498,6 @@ extension SetupEngine {
         var steps: [StepReport] = []
         var writes: [Write] = []
         var warnings: [String] = []
-        steps.append(StepReport(name: "roles", status: .verified, detail: config.roles.joined(separator: ", ")))
         guard let appID = facts.appID, let spID = facts.servicePrincipalID else {
             writes.append(
                 .createExchangeServicePrincipal(
@@ -649,6 +649,12 @@ extension SetupEngine {
 
     func observeScope() async throws -> StageObservation {
         let (graph, _) = try clients()
+        if let dn = facts.group?.distinguishedName, dn.contains(where: FieldRules.typographicQuotes.contains) {
+            throw EngineError(
+                stage: .scope,
+                message: "the group's distinguished name contains a typographic quote, which Exchange's filter parser reads as a quote",
+                fix: "rename the group without ‘ ’ ‚ ‛ (a plain apostrophe is fine), then run again")
+        }
         var evidence: [String] = []
         var steps: [StepReport] = []
         var writes: [Write] = []

@@ -107,6 +107,22 @@ public enum FieldRules {
         return nil
     }
 
+    /// The typographic quotes that PowerShell-syntax parsers (OPATH filters included) treat as
+    /// single quotes.
+    public static let typographicQuotes: Set<Character> = ["\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
+
+    /// Checks a name that ends up inside a scope filter (a group's name is part of its DN).
+    public static func filterSafeName(_ value: String, field: String) -> FieldError? {
+        if let error = displayName(value, field: field, maximumLength: 64) { return error }
+        if value.contains(where: typographicQuotes.contains) {
+            return FieldError(
+                field: field,
+                message: "contains a typographic quote (‘ ’ ‚ ‛), which Exchange's filter parser reads as a quote; use a plain apostrophe (')"
+            )
+        }
+        return nil
+    }
+
     /// Checks a scope or role-assignment name (at most 64 characters).
     public static func exchangeName(_ value: String, field: String) -> FieldError? {
         displayName(value, field: field, maximumLength: maximumNameLength)

@@ -48,7 +48,8 @@ public enum PowerShell {
         for write: Write,
         appObjectID: String? = nil,
         servicePrincipalID: String? = nil,
-        groupName: String? = nil
+        groupName: String? = nil,
+        groupKind: GroupKind = .distribution
     ) -> String {
         let q = Quoting.powershellLiteral
         let app = appObjectID.map(q) ?? "$app.Id"
@@ -78,6 +79,9 @@ public enum PowerShell {
                     "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified'"
             }
         case .addMember(let address, _):
+            if groupKind == .microsoft365 {
+                return "Add-UnifiedGroupLinks -Identity \(q(groupName ?? "<group>")) -LinkType Members -Links \(q(address))"
+            }
             return
                 "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
         case .createExchangeServicePrincipal(let appID, let objectID, let name):

@@ -86,25 +86,8 @@ public enum WizardRunMode: String, Sendable, Codable {
     case resume
 }
 
-/// The tenant the admin signed in to, shown before any write.
-public struct TenantIdentity: Sendable, Equatable, Codable {
-    /// The tenant ID from the token's `tid` claim.
-    public var id: String
-    /// The tenant's name.
-    public var displayName: String
-    /// The default domain.
-    public var defaultDomain: String
-    /// Who signed in (UPN, or the app ID for app-only sign-in).
-    public var signedInAs: String
-
-    /// Creates a tenant identity.
-    public init(id: String, displayName: String, defaultDomain: String, signedInAs: String) {
-        self.id = id
-        self.displayName = displayName
-        self.defaultDomain = defaultDomain
-        self.signedInAs = signedInAs
-    }
-}
+/// The tenant the admin signed in to, shown before any write (the engine's own type).
+public typealias TenantIdentity = SignedInTenant
 
 /// How a run ended.
 public enum RunOutcome: Sendable, Equatable {

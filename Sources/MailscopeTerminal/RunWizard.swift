@@ -63,13 +63,14 @@ final class WizardRuntime {
         }
         let size = screen.size
         lastSize = size
-        let model = WizardModel(
+        var model = WizardModel(
             now: Date(),
             size: size,
             answers: options.initialAnswers,
             mode: options.initialMode,
             environmentLabel: options.environmentLabel
         )
+        model.signInNote = options.signInNote
         let session = WizardSession(model: model, theme: screen.theme, backend: backend, output: screen)
         self.session = session
         installSources()

@@ -14,6 +14,8 @@ public struct WizardOptions: Sendable {
     public var initialMode: WizardRunMode?
     /// A label for the title bar, such as "DEMO · simulated tenant".
     public var environmentLabel: String?
+    /// A line shown on the device-code sign-in screen (the demo explains that nothing needs opening).
+    public var signInNote: String?
     /// Called before the terminal is restored on every exit path (quit, SIGINT, SIGTERM, SIGHUP,
     /// closed input), after the backend was asked to save the run.
     public var saveOnExit: @Sendable () async -> Void
@@ -25,6 +27,7 @@ public struct WizardOptions: Sendable {
         initialAnswers: WizardAnswers? = nil,
         initialMode: WizardRunMode? = nil,
         environmentLabel: String? = nil,
+        signInNote: String? = nil,
         saveOnExit: @escaping @Sendable () async -> Void = {}
     ) {
         self.noColor = noColor
@@ -32,6 +35,7 @@ public struct WizardOptions: Sendable {
         self.initialAnswers = initialAnswers
         self.initialMode = initialMode
         self.environmentLabel = environmentLabel
+        self.signInNote = signInNote
         self.saveOnExit = saveOnExit
     }
 }

@@ -33,7 +33,8 @@ public struct CloudEndpoints: Sendable, Equatable {
     public static let china = CloudEndpoints(
         login: URL(string: "https://login.chinacloudapi.cn")!,
         graph: URL(string: "https://microsoftgraph.chinacloudapi.cn")!,
-        exchange: URL(string: "https://partner.outlook.cn")!
+        // The Exchange Online admin API's base-URL table names outlook.office365.cn for 21Vianet.
+        exchange: URL(string: "https://outlook.office365.cn")!
     )
 
     /// The OAuth scope for an app-only or `.default` token for `resource`.

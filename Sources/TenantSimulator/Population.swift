@@ -147,6 +147,17 @@ enum Population {
             name: "Calendar Sync Admins", nickname: "calendarsyncadmins", kind: .security,
             description: "Cloud-only security group (invisible to Exchange)", members: [.user(adminID)])
 
+        // For benchmarks: a large distribution group of direct members, spread over the users. Built
+        // after every other group so that the default population draws the same ids as before.
+        let benchCount = min(max(0, options.benchGroupMembers), userIDs.count)
+        if benchCount > 0 {
+            let members = (0..<benchCount).map { DirectoryObjectReference.user(userIDs[$0 * userIDs.count / benchCount]) }
+            let name = SimulatorOptions.benchGroupName
+            _ = addGroup(
+                name: name, nickname: name.lowercased(), kind: .distribution,
+                description: "Benchmark group (simulate --bench-group-members)", members: members)
+        }
+
         // Resource service principals and one unrelated application.
         var registry = AppRegistry()
         func appRoles(_ list: [(value: String, id: String)]) -> [AppRole] {

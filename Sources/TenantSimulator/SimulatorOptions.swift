@@ -34,6 +34,13 @@ public struct SimulatorOptions: Sendable, Equatable {
     public var roomCount: Int
     /// The admin who signs in with the device code.
     public var admin: AdminSettings
+    /// For benchmarks: when positive, a distribution group `BenchUsers` (alias `benchusers`) with
+    /// this many user mailboxes as direct members, spread evenly over the population (at most
+    /// `userCount`). Zero (the default) leaves the population as it always was.
+    public var benchGroupMembers: Int
+
+    /// The name (and, lower-cased, the alias) of the group `benchGroupMembers` populates.
+    public static let benchGroupName = "BenchUsers"
 
     /// Creates options; the defaults make a small, well-behaved tenant for the demo.
     public init(
@@ -49,7 +56,8 @@ public struct SimulatorOptions: Sendable, Equatable {
         pageSize: Int = 100,
         userCount: Int = 12,
         roomCount: Int = 4,
-        admin: AdminSettings = AdminSettings()
+        admin: AdminSettings = AdminSettings(),
+        benchGroupMembers: Int = 0
     ) {
         self.seed = seed
         self.propagationDelay = propagationDelay
@@ -64,6 +72,7 @@ public struct SimulatorOptions: Sendable, Equatable {
         self.userCount = userCount
         self.roomCount = roomCount
         self.admin = admin
+        self.benchGroupMembers = benchGroupMembers
     }
 }
 

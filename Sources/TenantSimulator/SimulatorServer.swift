@@ -87,14 +87,37 @@ public actor SimulatorServer {
     private var server: HTTPServer?
     private var task: Task<Void, any Error>?
     private var baseURL: URL?
-    /// How many HTTP requests were answered (or are being answered), for benchmarks.
-    public private(set) var requestCount = 0
+    /// The latency added to each tenant request; starts as `options.latency`, changed by
+    /// `setLatency(_:)` or `POST /_sim/latency?ms=N`.
+    public internal(set) var latency: Duration
+
+    // Statistics for benchmarks (simulator-only, see `SimulatorControl.swift`). Requests to `/_sim/`
+    // are not counted.
+    /// How many tenant requests (`/login`, `/graph`, `/exchange`, anything but `/_sim/`) were
+    /// received since the start or the last `resetStatistics()`, answered or still being answered.
+    public internal(set) var requestCount = 0
+    /// Tenant requests being answered now.
+    public internal(set) var inFlight = 0
+    /// The most tenant requests answered at once since the start or the last reset.
+    public internal(set) var maxInFlight = 0
+    /// Tenant requests by service (`login`, `graph`, `exchange`, `other`) since the start or the last reset.
+    public internal(set) var requestsByService: [String: Int] = [:]
+    /// The answered tenant requests since the start or the last reset, oldest first (at most
+    /// `requestLogLimit`; later ones are counted in `unloggedRequests`).
+    public internal(set) var requestLog: [RequestRecord] = []
+    /// Answered requests left out of `requestLog` because it was full.
+    public internal(set) var unloggedRequests = 0
+    /// The most records `requestLog` keeps.
+    public static let requestLogLimit = 100_000
+    /// When the statistics were last reset (real time, whatever the tenant's clock).
+    var statisticsEpoch = ContinuousClock.now
 
     /// Creates a server for `tenant`; call `start` to listen.
     public init(tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock) {
         self.tenant = tenant
         self.options = options
         self.clock = clock
+        latency = options.latency
     }
 
     // A literal, so the unwrap cannot fail.
@@ -145,11 +168,34 @@ public actor SimulatorServer {
     }
 
     private func handle(_ request: FlyingFox.HTTPRequest) async -> FlyingFox.HTTPResponse {
+        let path = request.target.path()
+        if path == "/_sim" || path.hasPrefix("/_sim/") {
+            return control(method: request.method.rawValue.uppercased(), path: path, query: request.target.query())
+        }
+        let method = request.method.rawValue.uppercased()
+        let started = ContinuousClock.now
+        let epoch = statisticsEpoch
         requestCount += 1
+        let service = Self.service(ofPath: path)
+        requestsByService[service, default: 0] += 1
+        inFlight += 1
+        maxInFlight = max(maxInFlight, inFlight)
+        var status = 0
+        defer {
+            inFlight -= 1
+            // A reset while this request ran starts a new log without it.
+            if epoch == statisticsEpoch {
+                record(
+                    RequestRecord(
+                        method: method, target: Self.target(path, request.target.query()), service: service,
+                        status: status, started: started - epoch, finished: ContinuousClock.now - epoch))
+            }
+        }
         let body: Data
         do {
             body = try await request.bodyData
         } catch {
+            status = 400
             return FlyingFox.HTTPResponse(statusCode: .badRequest)
         }
         var headers: [String: String] = [:]
@@ -162,10 +208,11 @@ public actor SimulatorServer {
             rawQuery: request.target.query(), headers: headers, body: body)
         let context = RequestContext(
             options: options, endpoints: endpoints, requestID: "", clientRequestID: headers["client-request-id"] ?? "")
-        if options.latency > .zero {
-            try? await clock.sleep(for: options.latency)
+        if latency > .zero {
+            try? await clock.sleep(for: latency)
         }
         let answer = await tenant.respond(to: wire, context: context)
+        status = answer.status
         var responseHeaders = HTTPHeaders()
         for (name, value) in answer.headers { responseHeaders[HTTPHeader(name)] = value }
         // FlyingFox writes the head and the body in two writes; on a kept-alive connection the
@@ -177,7 +224,11 @@ public actor SimulatorServer {
             body: answer.body)
     }
 
-    private static func phrase(_ status: Int) -> String {
+    static func target(_ path: String, _ query: String) -> String {
+        query.isEmpty ? path : path + "?" + query
+    }
+
+    static func phrase(_ status: Int) -> String {
         switch status {
         case 200: "OK"
         case 201: "Created"

@@ -72,6 +72,9 @@ struct PopulationKey: Codable, Equatable {
     var adminUserPrincipalName: String
     var adminDisplayName: String
     var adminDirectoryRoles: [String]
+    /// `SimulatorOptions.benchGroupMembers`, absent when zero (so snapshots taken before the option
+    /// existed still restore).
+    var benchGroupMembers: Int?
 
     init(_ options: SimulatorOptions) {
         seed = String(options.seed)
@@ -80,6 +83,7 @@ struct PopulationKey: Codable, Equatable {
         adminUserPrincipalName = options.admin.userPrincipalName
         adminDisplayName = options.admin.displayName
         adminDirectoryRoles = options.admin.directoryRoles
+        benchGroupMembers = options.benchGroupMembers > 0 ? options.benchGroupMembers : nil
     }
 }
 

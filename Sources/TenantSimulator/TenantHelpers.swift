@@ -79,6 +79,17 @@ extension SimulatedTenant {
         return rbac.memberships[group.id]?.ordered ?? []
     }
 
+    /// The primary SMTP addresses of a group's direct members (users and mail-enabled groups), in
+    /// the order they were added; for example to write a config listing the bench group's members.
+    public func memberAddresses(ofGroup identity: String) throws(SimulatorError) -> [String] {
+        try members(ofGroup: identity).compactMap { member in
+            switch member {
+            case .user(let id): directory.users[id]?.primarySmtpAddress
+            case .group(let id): directory.groups[id]?.primarySmtpAddress
+            }
+        }
+    }
+
     /// Exchange's service principal pointers (live).
     public func exchangeServicePrincipals() -> [ExchangeServicePrincipal] {
         rbac.servicePrincipals.values.sorted { $0.displayName < $1.displayName }

@@ -27,6 +27,7 @@ actor EngineBackend: WizardBackend {
     private var engine: SetupEngine?
     private var runTask: Task<Void, Never>?
     private var planDecision: CheckedContinuation<Bool, Never>?
+    private var earlyDecision: Bool?
 
     init(target: Target) { self.target = target }
 
@@ -43,6 +44,7 @@ actor EngineBackend: WizardBackend {
 
     func start(_ mode: WizardRunMode, answers: WizardAnswers) async -> AsyncStream<WizardUpdate> {
         let (stream, continuation) = AsyncStream.makeStream(of: WizardUpdate.self)
+        earlyDecision = nil
         let config = makeConfig(answers)
         if let data = try? JSONEncoder().encode(answers) { try? PrivateFiles.write(data, to: savedAnswersURL) }
         let environment = EngineEnvironment(
@@ -78,16 +80,7 @@ actor EngineBackend: WizardBackend {
     ) async -> RunOutcome {
         do {
             let tenant = try await engine.signIn()
-            continuation.yield(
-                .signedIn(
-                    TenantIdentity(
-                        id: tenant.id,
-                        displayName: tenant.displayName,
-                        defaultDomain: tenant.defaultDomain,
-                        signedInAs: tenant.signedInAs
-                    )
-                )
-            )
+            continuation.yield(.signedIn(tenant))
             switch mode {
             case .recheck:
                 let reports = try await engine.check()
@@ -115,15 +108,29 @@ actor EngineBackend: WizardBackend {
         }
     }
 
+    /// Waits for the admin's answer to the plan. An answer (or a cancel) that arrives before the
+    /// wait starts is kept, and cancelling the run answers "no", so the run can never hang here.
     private func awaitPlanDecision() async -> Bool {
-        await withCheckedContinuation { continuation in
-            planDecision = continuation
+        if let decided = earlyDecision {
+            earlyDecision = nil
+            return decided
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                planDecision = continuation
+            }
+        } onCancel: {
+            Task { await self.confirmPlan(false) }
         }
     }
 
     func confirmPlan(_ accepted: Bool) async {
-        planDecision?.resume(returning: accepted)
-        planDecision = nil
+        if let waiting = planDecision {
+            planDecision = nil
+            waiting.resume(returning: accepted)
+        } else {
+            earlyDecision = accepted
+        }
     }
 
     func leaveWait() async {
@@ -131,8 +138,7 @@ actor EngineBackend: WizardBackend {
     }
 
     func cancel() async {
-        planDecision?.resume(returning: false)
-        planDecision = nil
+        await confirmPlan(false)
         await engine?.requestSuspend()
         runTask?.cancel()
         _ = await runTask?.value

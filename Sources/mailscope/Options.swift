@@ -104,7 +104,15 @@ enum Console {
             case .handOff(let items):
                 Console.line()
                 Console.line("Hand-off: the values the vendor's product needs")
-                for item in items { Console.line("  \(item.label): \(item.value)") }
+                let terminal = isatty(STDOUT_FILENO) == 1
+                for item in items {
+                    // A secret goes to a terminal only: never into a job log or a pipe.
+                    let value =
+                        item.isSecret && !terminal
+                        ? "not printed (standard output is not a terminal); read it from the secret file below"
+                        : item.value
+                    Console.line("  \(item.label): \(value)")
+                }
             case .stage:
                 break
             }

@@ -114,6 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
             options: WizardOptions(
                 noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
                 environmentLabel: "DEMO · simulated tenant (propagation \(propagation) s)",
+                signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
                 saveOnExit: {
                     await backend.cancel()
                     await DemoTenantStore.save(tenant, to: snapshot)
@@ -127,7 +128,17 @@ struct DemoCommand: AsyncParsableCommand {
 /// `mailscope simulate`: serve the simulated tenant until stopped.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "simulate", abstract: "Serve a simulated tenant on 127.0.0.1 (OAuth, Graph, Exchange admin REST).")
+        commandName: "simulate", abstract: "Serve a simulated tenant on 127.0.0.1 (OAuth, Graph, Exchange admin REST).",
+        discussion: """
+            Besides Microsoft's endpoints (/login, /graph, /exchange) the simulator answers a few
+            simulator-only endpoints for benchmarks (scripts/bench); Microsoft has nothing like them
+            and mailscope never calls them:
+              GET  /_sim/stats            requests received since the start or the last reset
+                                          (total, by service, most in flight at once), latency
+              GET  /_sim/requests         the request log (method, path, status, start/end ms)
+              POST /_sim/reset            zero the counters and empty the log
+              POST /_sim/latency?ms=N     change --latency-ms while serving the same tenant
+            """)
 
     @Option(name: .long, help: "The port (0 picks a free one).")
     var port: UInt16 = 0
@@ -162,6 +173,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of room mailboxes.")
     var rooms: Int = 4
 
+    @Option(name: .long, help: "For benchmarks: a distribution group BenchUsers with this many direct members (≤ --users); --write-config then configures it.")
+    var benchGroupMembers: Int = 0
+
     @Option(name: .long, help: "Write a ready-to-use config for this simulator to this path.")
     var writeConfig: String?
 
@@ -172,6 +186,9 @@ struct SimulateCommand: AsyncParsableCommand {
         guard users >= 1, rooms >= 0, latencyMs >= 0, replicationLagSeconds >= 0, tokenLifetimeSeconds >= 60 else {
             throw ValidationError("--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 60")
         }
+        guard (0...users).contains(benchGroupMembers) else {
+            throw ValidationError("--bench-group-members takes 0 to --users (\(users))")
+        }
     }
 
     func run() async throws {
@@ -179,12 +196,12 @@ struct SimulateCommand: AsyncParsableCommand {
             seed: seed, propagationDelay: propagationSeconds.map { .seconds($0) }, deviceCodeApprovalPolls: deviceCodePolls,
             tokenLifetime: .seconds(tokenLifetimeSeconds), replicationLag: .seconds(replicationLagSeconds),
             throttleRate: throttleRate, serverErrorRate: serverErrorRate, latency: .milliseconds(latencyMs),
-            userCount: users, roomCount: rooms)
+            userCount: users, roomCount: rooms, benchGroupMembers: benchGroupMembers)
         let tenant = SimulatedTenant(options: options, clock: .system)
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: port)
         let endpoints = SimulatorEndpoints(base: base)
-        let config = """
+        let header = """
             preset = "workable"
             [tenant]
             id = "\(SimulatedTenant.defaultDomain)"
@@ -193,12 +210,22 @@ struct SimulateCommand: AsyncParsableCommand {
             graph = "\(endpoints.graph.absoluteString)"
             exchange = "\(endpoints.exchange.absoluteString)"
             [group]
+
+            """
+        let config = header + """
             members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
 
             """
         if let path = writeConfig {
-            try Data(config.utf8).write(to: URL(fileURLWithPath: path))
-            Console.line("Wrote \(path).")
+            var written = config
+            if benchGroupMembers > 0 {
+                // The bench group with every one of its members, one per line.
+                let addresses = try await tenant.memberAddresses(ofGroup: SimulatorOptions.benchGroupName)
+                written = header + "name = \"\(SimulatorOptions.benchGroupName)\"\nmembers = [\n"
+                    + addresses.map { "  \"\($0)\",\n" }.joined() + "]\n"
+            }
+            try Data(written.utf8).write(to: URL(fileURLWithPath: path))
+            Console.line("Wrote \(path)\(benchGroupMembers > 0 ? " (group \(SimulatorOptions.benchGroupName), \(benchGroupMembers) members)" : "").")
         }
         Console.line("Simulated tenant \(SimulatedTenant.organizationName) (\(SimulatedTenant.tenantID)) on \(base.absoluteString)")
         Console.line("  login    \(endpoints.login.absoluteString)")

@@ -241,7 +241,8 @@ struct EngineTests {
         let journal = try String(contentsOf: store.journalURL, encoding: .utf8)
         #expect(!journal.contains(secret))
         #expect(PrivateFiles.permissions(of: store.journalURL) == 0o600)
-        #expect(PrivateFiles.permissions(of: store.credentialURL(.secret)) == 0o600)
+        let held = try #require(store.load()?.credential)
+        #expect(PrivateFiles.permissions(of: URL(fileURLWithPath: held.path)) == 0o600)
         for event in harness.events.all {
             if case .log(let entry) = event {
                 #expect(!entry.text.contains(secret))
@@ -341,7 +342,9 @@ struct UnattendedTests {
         #expect(app.keyCredentials.count == 1)
         #expect(app.passwordCredentials.isEmpty)
         let store = JournalStore(stateDirectory: harness.stateDirectory, config: config)
-        #expect(PrivateFiles.permissions(of: store.credentialURL(.certificate)) == 0o600)
+        let held = try #require(store.load()?.credential)
+        #expect(held.kind == .certificate)
+        #expect(PrivateFiles.permissions(of: URL(fileURLWithPath: held.path)) == 0o600)
         // The connect stage proved access with a client assertion signed by that key.
         let reports = try await harness.engine(config).check()
         #expect(reports.report(.connect)?.status == .verified)
@@ -409,5 +412,25 @@ struct LeastPrivilegeTests {
         )
         form.setHeader("Content-Type", "application/x-www-form-urlencoded")
         return try JSONValue.parse(try await CurlTransport().send(form).body)["access_token"].string ?? ""
+    }
+}
+
+@Suite("Run lock")
+struct RunLockTests {
+    @Test func aSecondRunOnTheSameSetupIsRefusedWhileOneHoldsTheLock() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let config = harness.config()
+        let store = JournalStore(stateDirectory: harness.stateDirectory, config: config)
+        let held = try #require(try FileLock(exclusive: store.directory.appendingPathComponent("run.lock")))
+        do {
+            _ = try await harness.engine(config).check()
+            Issue.record("expected the run to be refused")
+        } catch let error as EngineError {
+            #expect(error.message.contains("another mailscope run"))
+        }
+        #expect(await harness.recorder.count == 0)
+        held.release()
+        #expect(try await harness.engine(config).check().count == 6)
     }
 }

@@ -76,5 +76,8 @@ extension Painter {
             role: .info,
             limit: width - 4
         )
+        if let note = model.signInNote {
+            canvas.put(note, row: row + 1, column: 4, role: .dim, limit: width - 6)
+        }
     }
 }
