@@ -68,6 +68,12 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var credential: CredentialKind = .secret
     /// How long a new credential is valid.
     public var credentialLifetimeDays: Int = 180
+    /// A licensed user mailbox for the service account, for vendors that still ask for one (UPN).
+    public var mailboxUser: String?
+    /// The licence (SKU part number) the mailbox user gets.
+    public var mailboxLicense: String = "EXCHANGESTANDARD"
+    /// The two-letter country a licence needs when the user has none.
+    public var usageLocation: String?
 
     /// The group's display name (and default alias).
     public var groupName: String = ""
@@ -175,6 +181,15 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         for (index, member) in members.enumerated() {
             add(FieldRules.address(member, field: "group.members[\(index)]"))
         }
+        if let mailbox = mailboxUser {
+            add(FieldRules.address(mailbox, field: "service_account.mailbox"))
+            if mailboxLicense.isEmpty || !mailboxLicense.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) {
+                errors.append(FieldError(field: "service_account.license", message: "'\(FieldRules.printable(mailboxLicense))' is not a SKU part number such as EXCHANGESTANDARD (see Get-MgSubscribedSku)"))
+            }
+        }
+        if let location = usageLocation, location.count != 2 || !location.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            errors.append(FieldError(field: "service_account.usage_location", message: "'\(FieldRules.printable(location))' is not a two-letter country code such as US or DE"))
+        }
         if let mailbox = inScopeMailbox { add(FieldRules.address(mailbox, field: "connect.in_scope_mailbox")) }
         if let mailbox = outOfScopeMailbox { add(FieldRules.address(mailbox, field: "connect.out_of_scope_mailbox")) }
         if !(1...3650).contains(credentialLifetimeDays) {
@@ -258,7 +273,7 @@ public enum ConfigLoader {
         "": ["target", "preset", "tenant", "auth", "service_account", "group", "scope", "roles", "connect"],
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
-        "service_account": ["name", "credential", "credential_lifetime_days"],
+        "service_account": ["name", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location"],
         "group": ["name", "alias", "kind", "members"],
         "scope": ["kind", "name"],
         "roles": ["names"],
@@ -412,6 +427,9 @@ public enum ConfigLoader {
         if let days = int(account, "credential_lifetime_days", "service_account.credential_lifetime_days") {
             config.credentialLifetimeDays = days
         }
+        config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
+        if let license = string(account, "license", "service_account.license") { config.mailboxLicense = license }
+        config.usageLocation = string(account, "usage_location", "service_account.usage_location")
 
         let group = subtable("group")
         if let name = string(group, "name", "group.name") { config.groupName = name }

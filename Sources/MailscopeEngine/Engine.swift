@@ -141,6 +141,8 @@ public actor SetupEngine {
     var suspendRequested = false
     /// Secrets created in this run, shown once on the hand-off.
     var freshSecret: Secret?
+    /// The mailbox user's password created in this run, shown once on the hand-off.
+    var freshMailboxPassword: Secret?
     var runLock: FileLock?
     var lockDepth = 0
 

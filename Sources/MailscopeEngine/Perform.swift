@@ -134,6 +134,58 @@ extension SetupEngine {
                         hint: certificate.thumbprint
                     )
                 )
+            case .createMailboxUser(let upn, let displayName):
+                let password = Self.makePassword()
+                let nickname = String(upn.split(separator: "@").first ?? "").filter {
+                    $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0))
+                }
+                var body: [String: JSONValue] = [
+                    "accountEnabled": true, "displayName": .string(displayName), "mailNickname": .string(nickname),
+                    "userPrincipalName": .string(upn),
+                    "passwordProfile": ["forceChangePasswordNextSignIn": false, "password": .string(password.reveal())],
+                ]
+                if let location = config.usageLocation { body["usageLocation"] = .string(location) }
+                do {
+                    try await graph.write("POST", "/v1.0/users", body: .object(body))
+                    let url = store.directory.appendingPathComponent("mailbox-user.password")
+                    try PrivateFiles.write(Data(password.reveal().utf8), to: url)
+                    freshMailboxPassword = password
+                    journal.ids["mailboxPasswordPath"] = url.path
+                } catch let error as MicrosoftError where error.isAlreadyExists {
+                    log(.info, "already present: \(error.message)")
+                }
+            case .assignLicense(let upn, let sku):
+                guard let skuID = try await skuID(for: sku, graph: graph) else {
+                    throw EngineError(
+                        stage: .serviceAccount,
+                        message: "the tenant has no subscription \(sku)",
+                        fix: "set service_account.license to a SKU the tenant owns (Get-MgSubscribedSku lists them)"
+                    )
+                }
+                let user = try await retryingNotYetReplicated {
+                    try await graph.get("/v1.0/users/\(GraphClient.segment(upn))?$select=id,usageLocation")
+                }
+                if user["usageLocation"].string == nil {
+                    guard let location = config.usageLocation else {
+                        throw EngineError(
+                            stage: .serviceAccount,
+                            message: "\(upn) has no usage location, which a licence needs",
+                            fix: "set service_account.usage_location to a two-letter country code such as US"
+                        )
+                    }
+                    try await graph.write(
+                        "PATCH",
+                        "/v1.0/users/\(GraphClient.segment(upn))",
+                        body: ["usageLocation": .string(location)],
+                        idempotent: true
+                    )
+                }
+                try await graph.write(
+                    "POST",
+                    "/v1.0/users/\(GraphClient.segment(upn))/assignLicense",
+                    body: ["addLicenses": [["skuId": .string(skuID), "disabledPlans": []]], "removeLicenses": []],
+                    idempotent: true
+                )
             case .removeOrphanSecret(let keyID, _):
                 let objectID = try requireAppObjectID()
                 try await graph.write(
@@ -326,7 +378,8 @@ extension SetupEngine {
 
     private func stage(of write: Write) -> StageID {
         switch write {
-        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret:
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret,
+            .createMailboxUser, .assignLicense:
             .serviceAccount
         case .createGroup, .addMember: .distributionGroup
         case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
@@ -415,6 +468,20 @@ extension SetupEngine {
         persist()
     }
 
+    /// A random password of 24 characters from letters, digits and symbols (Entra's complexity rules).
+    static func makePassword() -> Secret {
+        let lower = Array("abcdefghijkmnopqrstuvwxyz")
+        let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        let digits = Array("23456789")
+        let symbols = Array("!#%+-=?@_~")
+        var generator = SystemRandomNumberGenerator()
+        var characters = [lower, upper, digits, symbols].compactMap { $0.randomElement(using: &generator) }
+        let all = lower + upper + digits + symbols
+        while characters.count < 24 { characters.append(all.randomElement(using: &generator) ?? "x") }
+        characters.shuffle(using: &generator)
+        return Secret(String(characters))
+    }
+
     /// Records `credential` as the one mailscope holds, then deletes the files of the one it replaces.
     func switchHeldCredential(to credential: Journal.HeldCredential) {
         let previous = journal.credential
@@ -449,6 +516,16 @@ extension SetupEngine {
                 items.append(HandOffItem(label: "Private key file (0600)", value: held.path))
             }
             items.append(HandOffItem(label: "Credential expires", value: Self.day(held.expires)))
+        }
+        if let upn = config.mailboxUser {
+            items.append(HandOffItem(label: "Service-account mailbox", value: upn))
+            if let password = freshMailboxPassword {
+                items.append(HandOffItem(label: "Mailbox password (shown once)", value: password.reveal(), isSecret: true))
+                freshMailboxPassword = nil
+            }
+            if let path = journal.ids["mailboxPasswordPath"] {
+                items.append(HandOffItem(label: "Mailbox password file (0600)", value: path))
+            }
         }
         items.append(
             HandOffItem(

@@ -39,6 +39,14 @@ public enum ScriptRenderer {
                 "# Update-MgApplication -ApplicationId $app.Id -KeyCredentials @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [IO.File]::ReadAllBytes('cert.cer') })"
             )
         }
+        if let upn = config.mailboxUser {
+            add("# The service account's licensed mailbox user (the vendor asks for one)")
+            let nickname = String(upn.split(separator: "@").first ?? "")
+            add("if (-not (Get-MgUser -UserId \(q(upn)) -ErrorAction SilentlyContinue)) {")
+            add("    New-MgUser -AccountEnabled -DisplayName \(q(config.serviceAccountName)) -MailNickname \(q(nickname)) -UserPrincipalName \(q(upn))\(config.usageLocation.map { " -UsageLocation \(q($0))" } ?? "") -PasswordProfile @{ Password = (Read-Host -Prompt 'Password for the mailbox user'); ForceChangePasswordNextSignIn = $false } | Out-Null")
+            add("}")
+            add("Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(config.mailboxLicense))).SkuId }) -RemoveLicenses @() | Out-Null")
+        }
         add()
         switch config.scopeKind {
         case .group:

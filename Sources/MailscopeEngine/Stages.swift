@@ -127,6 +127,10 @@ extension SetupEngine {
                 StepReport(name: "service principal", status: .needsChange, detail: "missing"),
                 StepReport(name: "credential", status: .needsChange, detail: "missing"),
             ]
+            let mailbox = try await observeMailboxUser(graph: graph)
+            steps += mailbox.steps
+            writes += mailbox.writes
+            evidence += mailbox.evidence
             return StageObservation(
                 report: StageReport(
                     stage: .serviceAccount,
@@ -193,6 +197,10 @@ extension SetupEngine {
                 ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
             steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
         }
+        let mailbox = try await observeMailboxUser(graph: graph)
+        steps += mailbox.steps
+        writes += mailbox.writes
+        evidence += mailbox.evidence
         let status: StageStatus = writes.isEmpty ? .verified : .needsChange
         let detail =
             writes.isEmpty
@@ -209,6 +217,37 @@ extension SetupEngine {
             ),
             writes: writes
         )
+    }
+
+    /// The optional licensed user mailbox of the service account: exists, licensed with `config.mailboxLicense`.
+    func observeMailboxUser(graph: GraphClient) async throws -> (steps: [StepReport], writes: [Write], evidence: [String]) {
+        guard let upn = config.mailboxUser else { return ([], [], []) }
+        let user = try await graph.getIfPresent(
+            "/v1.0/users/\(GraphClient.segment(upn))?$select=id,userPrincipalName,assignedLicenses,usageLocation")
+        var evidence = ["GET /v1.0/users/\(upn) → \(user == nil ? "404" : "200")"]
+        guard let user else {
+            return (
+                [StepReport(name: "mailbox user", status: .needsChange, detail: "\(upn) missing")],
+                [.createMailboxUser(upn: upn, displayName: config.serviceAccountName), .assignLicense(upn: upn, sku: config.mailboxLicense)],
+                evidence
+            )
+        }
+        let skuID = try await skuID(for: config.mailboxLicense, graph: graph)
+        evidence.append("GET /v1.0/subscribedSkus → \(config.mailboxLicense) is \(skuID ?? "not in this tenant")")
+        let licensed = user["assignedLicenses"].array?.contains { $0["skuId"].string?.lowercased() == skuID?.lowercased() } ?? false
+        if licensed {
+            return ([StepReport(name: "mailbox user", status: .verified, detail: "\(upn), licensed \(config.mailboxLicense)")], [], evidence)
+        }
+        return (
+            [StepReport(name: "mailbox user", status: .needsChange, detail: "\(upn) has no \(config.mailboxLicense) licence")],
+            [.assignLicense(upn: upn, sku: config.mailboxLicense)], evidence
+        )
+    }
+
+    /// The id of the subscribed SKU with part number `partNumber`, or nil when the tenant has none.
+    func skuID(for partNumber: String, graph: GraphClient) async throws -> String? {
+        let skus = try await graph.list("/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits")
+        return skus.first { $0["skuPartNumber"].string?.caseInsensitiveCompare(partNumber) == .orderedSame }?["skuId"].string
     }
 
     private func credentialWrite() -> Write {

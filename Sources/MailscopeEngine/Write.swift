@@ -11,6 +11,10 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case addSecret(displayName: String, days: Int)
     /// Add a certificate named `displayName`.
     case addCertificate(displayName: String, days: Int)
+    /// Create the licensed service-account user (its mailbox comes with the licence).
+    case createMailboxUser(upn: String, displayName: String)
+    /// Assign a licence with Exchange to the service-account user.
+    case assignLicense(upn: String, sku: String)
     /// Remove a credential a crashed run added but never recorded.
     case removeOrphanSecret(keyID: String, displayName: String)
     /// Create the group.
@@ -68,6 +72,11 @@ public enum PowerShell {
         case .addCertificate(let displayName, let days):
             return
                 "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+        case .createMailboxUser(let upn, let displayName):
+            let nickname = String(upn.split(separator: "@").first ?? "")
+            return "New-MgUser -AccountEnabled -DisplayName \(q(displayName)) -MailNickname \(q(nickname)) -UserPrincipalName \(q(upn)) -PasswordProfile @{ Password = (Read-Host -Prompt 'Password'); ForceChangePasswordNextSignIn = $false }"
+        case .assignLicense(let upn, let sku):
+            return "Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(sku))).SkuId }) -RemoveLicenses @()"
         case .removeOrphanSecret(let keyID, _):
             return "Remove-MgApplicationPassword -ApplicationId \(app) -KeyId \(q(keyID))"
         case .createGroup(let name, let alias, let kind):
@@ -109,6 +118,8 @@ public enum PowerShell {
         case .createServicePrincipal: "Create the app's service principal (enterprise application)"
         case .addSecret(_, let days): "Add a client secret valid for \(days) days"
         case .addCertificate(_, let days): "Add a self-signed certificate valid for \(days) days"
+        case .createMailboxUser(let upn, _): "Create the service-account user \(upn)"
+        case .assignLicense(let upn, let sku): "Assign the licence \(sku) to \(upn) (it brings the mailbox)"
         case .removeOrphanSecret(let keyID, let name):
             "Remove credential \(name) (\(keyID.prefix(8))…) left by an interrupted run"
         case .createGroup(let name, _, let kind): "Create the \(kind.rawValue) group \"\(name)\""

@@ -78,6 +78,20 @@ struct Directory: Sendable {
         }
     }
 
+    /// Gives a user without a mailbox a user mailbox (a licence with Exchange was assigned) and
+    /// indexes its addresses as a recipient.
+    mutating func provisionMailbox(_ id: String, distinguishedName: String) {
+        guard var user = users[id], user.recipientTypeDetails == nil else { return }
+        user.recipientTypeDetails = "UserMailbox"
+        user.distinguishedName = distinguishedName
+        users[id] = user
+        let reference = DirectoryObjectReference.user(id)
+        for address in Self.smtpAddresses(user.proxyAddresses) { smtpIndex[address.lowercased()] = reference }
+        for key in [user.mailNickname, user.exchangeGuid] { recipientKeys[key.lowercased()] = reference }
+        recipientKeys[Self.normalizedDN(distinguishedName)] = reference
+        mailboxOrder.append(id)
+    }
+
     /// Adds `group` and indexes it.
     mutating func add(_ group: DirectoryGroup) {
         groups[group.id] = group

@@ -63,6 +63,7 @@ extension SimulatedTenant {
     func users(_ call: GraphCall, key: ODataSegment.Key?, rest: [String]) throws(GraphFailure) -> WireResponse {
         let lag = call.context.options.replicationLag
         guard let key else {
+            if call.request.method == "POST" { return try createUser(call) }
             guard call.request.method == "GET" else { throw .methodNotAllowed }
             try authorize(.readUsers, call)
             var ids = directory.userOrder
@@ -106,7 +107,19 @@ extension SimulatedTenant {
         if let first = rest.first, Self.mailboxSegments.contains(first) {
             return try mailbox(call, key: key, rest: rest)
         }
+        if rest == ["assignLicense"], call.request.method == "POST" {
+            guard let user = directoryUser(key), isReplicated(user.createdAt, lag: lag) else {
+                throw .missingResource(Self.describe(key))
+            }
+            return try assignLicense(call, user: user)
+        }
         guard rest.isEmpty else { throw .unknownSegment(rest[0]) }
+        if call.request.method == "PATCH" {
+            guard let user = directoryUser(key), isReplicated(user.createdAt, lag: lag) else {
+                throw .missingResource(Self.describe(key))
+            }
+            return try updateUser(call, user: user)
+        }
         guard call.request.method == "GET" else { throw .methodNotAllowed }
         try authorize(.readUsers, call)
         guard let user = directoryUser(key), isReplicated(user.createdAt, lag: lag) else {
@@ -158,6 +171,9 @@ extension SimulatedTenant {
             "mail": user.primarySmtpAddress.map(JSONValue.string) ?? .null,
             "proxyAddresses": .array(user.proxyAddresses.map(JSONValue.string)),
             "accountEnabled": .bool(user.accountEnabled), "userType": "Member",
+            "usageLocation": user.usageLocation.map(JSONValue.string) ?? .null,
+            "assignedLicenses": .array(
+                (user.assignedLicenses ?? []).map { ["skuId": .string($0), "disabledPlans": []] }),
         ]
         if typed { json["@odata.type"] = "#microsoft.graph.user" }
         return json

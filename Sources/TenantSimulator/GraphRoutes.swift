@@ -232,6 +232,7 @@ extension SimulatedTenant {
         }
         switch head.name {
         case "organization": return try organization(call, rest: rest)
+        case "subscribedSkus": return try subscribedSkus(call)
         case "me": return try me(call, rest: rest)
         case "users": return try users(call, key: key, rest: rest)
         case "groups": return try groups(call, key: key, rest: rest)

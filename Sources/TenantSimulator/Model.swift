@@ -41,6 +41,10 @@ public struct DirectoryUser: Sendable, Equatable {
     public var exchangeGuid: String
     var createdAt: Date
     var sequence: Int
+    /// The two-letter country where the user's services are used (needed before licensing).
+    public var usageLocation: String?
+    /// The SKU ids assigned to the user.
+    public var assignedLicenses: [String]?
 
     /// The primary SMTP address (the `SMTP:` entry), if any.
     public var primarySmtpAddress: String? {
