@@ -130,14 +130,14 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Serve a simulated tenant on 127.0.0.1 (OAuth, Graph, Exchange admin REST).",
         discussion: """
-            Besides Microsoft's endpoints (/login, /graph, /exchange) the simulator answers a few
-            simulator-only endpoints for benchmarks (scripts/bench); Microsoft has nothing like them
-            and mailscope never calls them:
-              GET  /_sim/stats            requests received since the start or the last reset
-                                          (total, by service, most in flight at once), latency
-              GET  /_sim/requests         the request log (method, path, status, start/end ms)
-              POST /_sim/reset            zero the counters and empty the log
-              POST /_sim/latency?ms=N     change --latency-ms while serving the same tenant
+            Besides Microsoft's endpoints (/login, /graph, /exchange), the simulator
+            answers simulator-only endpoints for benchmarks (scripts/bench).
+            Microsoft has nothing like them; mailscope never calls them.
+              GET  /_sim/stats          requests since the start or the last reset:
+                                        total, by service, most in flight, latency
+              GET  /_sim/requests       the request log (method, path, status, ms)
+              POST /_sim/reset          zero the counters, empty the log
+              POST /_sim/latency?ms=N   change --latency-ms, same tenant
             """)
 
     @Option(name: .long, help: "The port (0 picks a free one).")
