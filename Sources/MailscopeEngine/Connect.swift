@@ -396,9 +396,22 @@ extension SetupEngine {
                 persist()
                 emit(.waiting(wait))
             }
-            try await clock.sleep(
-                for: min(.seconds(1), .interval(max(0.001, wait.nextPoll.timeIntervalSince(clock.now))))
-            )
+            try await sleepUntilNextPoll(wait.nextPoll)
         }
+    }
+
+    /// Sleeps until `date` in one go (no periodic wake-ups while waiting); `requestSuspend` and
+    /// cancelling the run cut the sleep short.
+    private func sleepUntilNextPoll(_ date: Date) async throws {
+        let clock = environment.clock
+        let sleeper = Task { try await clock.sleep(until: date) }
+        waitSleeper = sleeper
+        defer { waitSleeper = nil }
+        await withTaskCancellationHandler {
+            _ = try? await sleeper.value
+        } onCancel: {
+            sleeper.cancel()
+        }
+        try Task.checkCancellation()
     }
 }

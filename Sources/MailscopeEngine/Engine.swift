@@ -144,6 +144,8 @@ public actor SetupEngine {
     /// The mailbox user's password created in this run, shown once on the hand-off.
     var freshMailboxPassword: Secret?
     var runLock: FileLock?
+    /// The sleep between two polls of the propagation wait, cut short when the admin leaves.
+    var waitSleeper: Task<Void, any Error>?
     var lockDepth = 0
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
@@ -177,7 +179,10 @@ public actor SetupEngine {
     public var signedInTenant: SignedInTenant? { tenant }
 
     /// Asks a running propagation wait to stop after saving (the admin left the wait).
-    public func requestSuspend() { suspendRequested = true }
+    public func requestSuspend() {
+        suspendRequested = true
+        waitSleeper?.cancel()
+    }
 
     // MARK: Runs
 

@@ -53,6 +53,11 @@ public enum FieldRules {
         domainProblem(value).map { FieldError(field: field, message: "'\(printable(value))' is not a domain: \($0)") }
     }
 
+    /// The characters Exchange accepts before the @ (built once: the check runs for every member).
+    private static let localPartCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+-/=?^_{|}~"
+    )
+
     /// Checks an SMTP address or UPN (`name@domain`).
     public static func address(_ value: String, field: String) -> FieldError? {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
@@ -63,10 +68,7 @@ public enum FieldRules {
             )
         }
         let local = parts[0]
-        let allowed = CharacterSet(
-            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&*+-/=?^_{|}~"
-        )
-        if local.unicodeScalars.contains(where: { !allowed.contains($0) }) || local.hasPrefix(".")
+        if local.unicodeScalars.contains(where: { !localPartCharacters.contains($0) }) || local.hasPrefix(".")
             || local.hasSuffix(".")
             || local.contains("..")
         {
