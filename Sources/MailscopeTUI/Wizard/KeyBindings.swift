@@ -115,7 +115,8 @@ public enum KeyMap {
         KeyBinding([.enter], "Enter", hint: "choose", help: "Choose the highlighted item.", action: .choose),
     ].expandingArrows()
 
-    private static let formText: [KeyBinding] = [
+    /// Moving between the fields of a form, the same on text and choice fields.
+    private static let fieldNavigation: [KeyBinding] = [
         KeyBinding(
             [.tab, .down],
             "Tab/↓",
@@ -132,6 +133,18 @@ public enum KeyMap {
             help: "Go to the previous field.",
             action: .previousField
         ),
+    ]
+
+    /// Going back a page from a form.
+    private static let formBack = KeyBinding(
+        [.escape],
+        "Esc",
+        hint: "back",
+        help: "Go back one page (to the start screen from the first page).",
+        action: .back
+    )
+
+    private static let formText: [KeyBinding] = fieldNavigation + [
         KeyBinding(
             [.enter],
             "Enter",
@@ -139,13 +152,7 @@ public enum KeyMap {
             help: "Next field; on the last field, continue to the next page (the values must be valid).",
             action: .choose
         ),
-        KeyBinding(
-            [.escape],
-            "Esc",
-            hint: "back",
-            help: "Go back one page (to the start screen from the first page).",
-            action: .back
-        ),
+        formBack,
         KeyBinding(
             [.function(1), .character("?")],
             "F1/?",
@@ -203,22 +210,7 @@ public enum KeyMap {
             help: "Change the value of the focused choice.",
             action: .choicePrevious
         ),
-        KeyBinding(
-            [.tab, .down],
-            "Tab/↓",
-            ascii: "Tab/Down",
-            hint: "next",
-            help: "Go to the next field.",
-            action: .nextField
-        ),
-        KeyBinding(
-            [.backTab, .up],
-            "S-Tab/↑",
-            ascii: "S-Tab/Up",
-            hint: nil,
-            help: "Go to the previous field.",
-            action: .previousField
-        ),
+    ] + fieldNavigation + [
         KeyBinding(
             [.enter],
             "Enter",
@@ -226,13 +218,7 @@ public enum KeyMap {
             help: "Next field; on the last field, continue to the next page.",
             action: .choose
         ),
-        KeyBinding(
-            [.escape],
-            "Esc",
-            hint: "back",
-            help: "Go back one page (to the start screen from the first page).",
-            action: .back
-        ),
+        formBack,
     ]
 
     private static func signIn(_ model: WizardModel) -> [KeyBinding] {
