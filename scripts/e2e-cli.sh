@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# End-to-end tests of the command line against `mailscope simulate` on loopback: apply completes
+# every stage, check --json reports them healthy (exit 0), drift made behind mailscope's back is
+# named (exit 1) and repaired by a second apply without duplicates, a bad config exits 2 before
+# anything is sent, and no secret reaches a non-terminal stdout or the state files. Propagation is
+# instant here (the waits are covered by the engine tests on an injected clock).
+# Prints "N passed, N failed" last; exits non-zero on a failure.
+set -u
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="${MAILSCOPE_BIN:-$ROOT/.build/debug/mailscope}"
+[[ -x "$BIN" ]] || (cd "$ROOT" && swift build --product mailscope >&2) || { echo "0 passed, 1 failed"; exit 1; }
+WORK=$(mktemp -d /tmp/mailscope-cli.XXXXXX)
+SIM_PID=""
+cleanup() { [[ -n "$SIM_PID" ]] && kill "$SIM_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+passed=0 failed=0
+check() { # NAME COMMAND...
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BIN" simulate --port "$port" --propagation-seconds 0 --device-code-polls 1 --write-config "$WORK/sim.toml" \
+    > "$WORK/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 50); do grep -q "Serving" "$WORK/sim.log" 2>/dev/null && break; sleep 0.1; done
+STATE="$WORK/state"
+
+apply_completes() {
+    "$BIN" apply --config "$WORK/sim.toml" --yes --state-dir "$STATE" > "$WORK/apply1.out" 2> "$WORK/apply1.err" &&
+        grep -q "All stages verified." "$WORK/apply1.out"
+}
+check_is_healthy() {
+    "$BIN" check --config "$WORK/sim.toml" --state-dir "$STATE" --json > "$WORK/check1.json" 2>/dev/null || return 1
+    python3 - "$WORK/check1.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+ids = [s["id"] for s in report["stages"]]
+assert report["result"] == "healthy", report["result"]
+assert ids == ["sign-in", "service-account", "distribution-group", "impersonation-role", "scope", "connect"], ids
+assert all(s["status"] == "verified" for s in report["stages"]), [(s["id"], s["status"]) for s in report["stages"]]
+assert all("evidence" in s and "detail" in s for s in report["stages"])
+PY
+}
+no_secret_leaks() {
+    local secret_file
+    secret_file=$(grep -o "Client secret file (0600): .*" "$WORK/apply1.out" | sed 's/.*: //')
+    [[ -f "$secret_file" ]] || return 1
+    [[ $(stat -c %a "$secret_file") == 600 ]] || return 1
+    local secret
+    secret=$(cat "$secret_file")
+    ! grep -rqF -- "$secret" "$WORK/apply1.out" "$WORK/apply1.err" "$WORK/check1.json" "$STATE"/*/journal.json
+}
+drift_is_named_and_repaired() {
+    python3 - "$port" <<'PY' || return 1
+import json, sys, urllib.request, urllib.parse
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def post(url, data, headers={}):
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request) as answer: return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as error: return error.code, json.loads(error.read() or b"{}")
+form = lambda fields: urllib.parse.urlencode(fields).encode()
+client = "fb78d390-0c51-40cd-8e17-fdbfab77341b"
+_, code = post(f"{base}/login/contoso.com/oauth2/v2.0/devicecode", form({"client_id": client, "scope": f"{base}/exchange/.default"}))
+for _ in range(5):
+    status, token = post(f"{base}/login/contoso.com/oauth2/v2.0/token", form({
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": client, "device_code": code["device_code"]}))
+    if status == 200: break
+body = {"CmdletInput": {"CmdletName": "Remove-DistributionGroupMember",
+        "Parameters": {"Identity": "WorkableUsers", "Member": "casey.adams@contoso.com", "Confirm": False}}}
+status, _ = post(f"{base}/exchange/adminapi/beta/4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e53/InvokeCommand", json.dumps(body).encode(),
+    {"Authorization": "Bearer " + token["access_token"], "Content-Type": "application/json",
+     "X-CmdletName": "Remove-DistributionGroupMember"})
+assert status == 200, status
+PY
+    "$BIN" check --config "$WORK/sim.toml" --state-dir "$STATE" > "$WORK/check2.out" 2>/dev/null
+    [[ $? == 1 ]] || return 1
+    grep -q "Drift in: Distribution group" "$WORK/check2.out" || return 1
+    grep -q "missing: casey.adams@contoso.com" "$WORK/check2.out" || return 1
+    "$BIN" apply --config "$WORK/sim.toml" --yes --state-dir "$STATE" > "$WORK/apply2.out" 2> "$WORK/apply2.err" || return 1
+    # Exactly one write: the missing member; nothing created twice.
+    [[ $(grep -c "^mailscope: write:" "$WORK/apply2.err") == 1 ]] || return 1
+    grep -q "write: Add casey.adams@contoso.com as a direct member" "$WORK/apply2.err" || return 1
+    "$BIN" check --config "$WORK/sim.toml" --state-dir "$STATE" > /dev/null 2>&1
+}
+bad_config_exits_2() {
+    printf 'preset = "workable"\n[tenant]\nid = "contoso.com"\n[group]\nmembers = ["not an address"]\n' > "$WORK/bad.toml"
+    "$BIN" check --config "$WORK/bad.toml" --state-dir "$WORK/bad-state" > /dev/null 2> "$WORK/bad.err"
+    [[ $? == 2 ]] && grep -q "group.members\[0\]" "$WORK/bad.err" && [[ ! -e "$WORK/bad-state" ]]
+}
+script_quotes_values() {
+    sed 's/^members = .*/members = ["avery.adams@contoso.com"]/' "$WORK/sim.toml" > "$WORK/quote.toml"
+    printf '[scope]\nname = "Team'"'"'s $(whoami) scope"\n' >> "$WORK/quote.toml"
+    "$BIN" script --config "$WORK/quote.toml" > "$WORK/script.ps1" 2>/dev/null &&
+        grep -qF "'Team''s \$(whoami) scope'" "$WORK/script.ps1"
+}
+
+check apply_completes apply_completes
+check check_is_healthy check_is_healthy
+check no_secret_leaks no_secret_leaks
+check drift_is_named_and_repaired drift_is_named_and_repaired
+check bad_config_exits_2 bad_config_exits_2
+check script_quotes_values script_quotes_values
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
