@@ -10,19 +10,21 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
     case object([String: JSONValue])
 
     public init(from decoder: Decoder) throws {
+        // Tried in the order these kinds are common in Graph and Exchange answers: each failed
+        // attempt throws, and throwing is what decoding large member pages spent its time on.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .number(try container.decode(Double.self))
         }
     }
 

@@ -56,6 +56,19 @@ struct CoreTests {
         #expect(clock.now.timeIntervalSince(start) >= 7200)
     }
 
+    @Test func jsonKeepsEveryKindApart() throws {
+        let text = #"{"s":"123","n":123,"f":1.5,"t":true,"z":false,"x":null,"a":[1,"1",[],{}],"o":{"k":"v"}}"#
+        let value = try JSONValue.parse(Data(text.utf8))
+        #expect(value["s"] == .string("123"))
+        #expect(value["n"] == .number(123))
+        #expect(value["f"] == .number(1.5))
+        #expect(value["t"] == .bool(true))
+        #expect(value["z"] == .bool(false))
+        #expect(value["x"] == .null)
+        #expect(value["a"] == .array([.number(1), .string("1"), .array([]), .object([:])]))
+        #expect(value["o"]["k"] == .string("v"))
+    }
+
     @Test func jsonRoundTrips() throws {
         let value: JSONValue = ["a": [1, "b", true, nil], "n": 1.5]
         #expect(try JSONValue.parse(value.encoded()) == value)
