@@ -125,6 +125,14 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         return "mailscope-" + String(slug)
     }
 
+    /// The role assignment's name for `role` (what `New-ManagementRoleAssignment -Name` gets):
+    /// the service account's name and the permission, at most 64 characters.
+    public func assignmentName(for role: String) -> String {
+        let suffix = " - " + role.replacingOccurrences(of: "Application ", with: "")
+        let room = FieldRules.maximumNameLength - suffix.count
+        return String(serviceAccountName.prefix(max(1, room))) + suffix
+    }
+
     /// The cloud's endpoints, or the field error that prevents them.
     public func endpoints() throws -> CloudEndpoints {
         switch cloud {

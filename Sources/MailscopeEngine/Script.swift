@@ -112,9 +112,7 @@ public enum ScriptRenderer {
             "elseif ($scope.RecipientFilter -ne $filter) { Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter $filter }"
         )
         for role in config.roles {
-            let suffix = " - " + role.replacingOccurrences(of: "Application ", with: "")
-            let name =
-                String(config.serviceAccountName.prefix(max(1, FieldRules.maximumNameLength - suffix.count))) + suffix
+            let name = config.assignmentName(for: role)
             add(
                 "if (-not (Get-ManagementRoleAssignment -RoleAssignee $sp.Id | Where-Object { $_.Role -eq \(q(role)) -and $_.CustomResourceScope -eq \(q(config.scopeName)) })) { New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App $sp.Id -CustomResourceScope \(q(config.scopeName)) | Out-Null }"
             )

@@ -661,13 +661,6 @@ extension SetupEngine {
         }
     }
 
-    /// The role assignment name for `role`: at most 64 characters.
-    func assignmentName(for role: String) -> String {
-        let suffix = " - " + role.replacingOccurrences(of: "Application ", with: "")
-        let room = FieldRules.maximumNameLength - suffix.count
-        return String(config.serviceAccountName.prefix(max(1, room))) + suffix
-    }
-
     /// Graph beta's RBAC for Applications endpoints (documented; the same objects as Exchange's
     /// management scopes and management role assignments).
     static let roleManagement = "/beta/roleManagement/exchange"
@@ -764,7 +757,7 @@ extension SetupEngine {
                 steps.append(StepReport(name: role, status: .verified, detail: "bound to \(config.scopeName)"))
             } else {
                 writes.append(
-                    .createRoleAssignment(name: assignmentName(for: role), role: role, scope: config.scopeName)
+                    .createRoleAssignment(name: config.assignmentName(for: role), role: role, scope: config.scopeName)
                 )
                 steps.append(StepReport(name: role, status: .needsChange, detail: "not assigned with this scope"))
             }

@@ -57,14 +57,6 @@ public enum StageStatus: String, Codable, Sendable, Hashable {
         case .skipped: "skipped"
         }
     }
-
-    /// Whether this status ends a stage's run.
-    public var isSettled: Bool {
-        switch self {
-        case .verified, .failed, .skipped, .notVerified, .needsChange: true
-        default: false
-        }
-    }
 }
 
 /// One change that `apply` would make, with its equivalent PowerShell line.
