@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: Data?
     /// How long the whole exchange may take.
     public var timeout: Duration
+    /// Credentials the transport answers a server's challenge with (NTLM or Basic), for services
+    /// that sign in with a user name and password (Exchange Server's EWS). Never part of a trace.
+    public var authentication: HTTPAuthentication?
 
     /// Creates a request.
     public init(
@@ -19,13 +22,15 @@ public struct HTTPRequest: Sendable, Equatable {
         url: URL,
         headers: [HTTPHeader] = [],
         body: Data? = nil,
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(60),
+        authentication: HTTPAuthentication? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.authentication = authentication
     }
 
     /// The first value of the header named `name`, compared case-insensitively.
@@ -37,6 +42,31 @@ public struct HTTPRequest: Sendable, Equatable {
     public mutating func setHeader(_ name: String, _ value: String) {
         headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
         headers.append(HTTPHeader(name: name, value: value))
+    }
+}
+
+/// A user name and password, and the scheme to present them with.
+public struct HTTPAuthentication: Sendable, Equatable {
+    /// How the credentials are presented.
+    public enum Scheme: String, Sendable, Codable, CaseIterable {
+        /// NTLM challenge-response on one kept-alive connection (Exchange Server's default for EWS).
+        case ntlm
+        /// Basic: the password in every request, so only over TLS (or loopback).
+        case basic
+    }
+
+    /// The scheme.
+    public var scheme: Scheme
+    /// `DOMAIN\\user` or a user principal name.
+    public var username: String
+    /// The password.
+    public var password: Secret
+
+    /// Creates credentials.
+    public init(scheme: Scheme, username: String, password: Secret) {
+        self.scheme = scheme
+        self.username = username
+        self.password = password
     }
 }
 

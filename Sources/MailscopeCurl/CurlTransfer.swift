@@ -127,6 +127,16 @@ final class CurlTransfer: @unchecked Sendable {
             try setup.string(CURLOPT_CUSTOMREQUEST, method, "CUSTOMREQUEST")
         }
 
+        // Credentials: libcurl answers the server's challenge (NTLM needs the connection kept alive
+        // between its three legs, which libcurl's connection cache does).
+        if let authentication = request.authentication {
+            // CURLAUTH_BASIC (1) and CURLAUTH_NTLM (8): macros with casts that Swift cannot import.
+            let scheme = authentication.scheme == .ntlm ? 8 : 1
+            try setup.long(CURLOPT_HTTPAUTH, scheme, "HTTPAUTH")
+            try setup.string(CURLOPT_USERNAME, authentication.username, "USERNAME")
+            try setup.string(CURLOPT_PASSWORD, authentication.password.reveal(), "PASSWORD")
+        }
+
         // Headers.
         headerList = try Self.makeHeaderList(for: request, carriesBody: carriesBody)
         try setup.check(mailscope_curl_set_list(handle, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
