@@ -100,6 +100,26 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// Whether tenant-wide Entra grants of mailbox permissions on the app are removed (they void the scope).
     public var removeTenantWideGrants: Bool = true
 
+    // MARK: Exchange Server (on-premises)
+
+    /// EWS: `https://<host>/EWS/Exchange.asmx`.
+    public var ewsURL: String?
+    /// How the service account signs in to EWS.
+    public var ewsAuthentication: HTTPAuthentication.Scheme = .ntlm
+    /// The service account's user principal name, which is also its primary SMTP address.
+    public var serviceAccountAddress: String?
+    /// The name EWS sign-in uses (`CONTOSO\\svc-booking`); defaults to the address.
+    public var serviceAccountLogon: String?
+    /// The environment variable holding the service account's password.
+    public var passwordEnvironmentVariable: String?
+    /// A 0600 file holding the service account's password.
+    public var passwordFile: String?
+    /// The group's primary SMTP address; defaults to the alias at the service account's domain.
+    public var groupAddress: String?
+    /// A simulator's stand-in for the Exchange Management Shell (`http://127.0.0.1:PORT/_sim/ems`):
+    /// steps are run there instead of being handed to the admin. Loopback only.
+    public var simulatedShell: String?
+
     /// Creates a config with defaults.
     public init() {}
 
@@ -112,6 +132,27 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         scopeKind = preset.scopeKind
         scopeName = preset.scopeName
         roles = preset.roles
+    }
+
+    /// The service account's domain (after the `@` of its address).
+    public var serviceAccountDomain: String {
+        serviceAccountAddress.flatMap { $0.split(separator: "@").last.map(String.init) } ?? ""
+    }
+
+    /// The group's primary SMTP address in effect (Exchange Server).
+    public var effectiveGroupAddress: String {
+        groupAddress ?? "\(effectiveGroupAlias.lowercased())@\(serviceAccountDomain)"
+    }
+
+    /// The name of the ApplicationImpersonation role assignment (Exchange Server).
+    public var impersonationAssignmentName: String { assignmentName(for: "Impersonation") }
+
+    /// What keys this setup's state: the tenant, or the Exchange Server's EWS host.
+    public var organizationKey: String {
+        switch target {
+        case .exchangeOnline: tenant.lowercased()
+        case .exchangeServer: (ewsURL.flatMap { URL(string: $0)?.host } ?? "").lowercased()
+        }
     }
 
     /// The group alias in effect.
@@ -167,6 +208,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
 
     /// Every problem with the values, before anything is sent.
     public func validationErrors() -> [FieldError] {
+        if target == .exchangeServer { return serverValidationErrors() }
         var errors: [FieldError] = []
         func add(_ error: FieldError?) { if let error { errors.append(error) } }
         add(FieldRules.tenant(tenant))
@@ -278,11 +320,15 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 public enum ConfigLoader {
     /// The keys each table may hold; anything else is a typo and is reported.
     static let knownKeys: [String: Set<String>] = [
-        "": ["target", "preset", "tenant", "auth", "service_account", "group", "scope", "roles", "connect"],
+        "": ["target", "preset", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
+        "server": ["ews_url", "auth", "ca_bundle", "simulated_shell"],
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
-        "service_account": ["name", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location"],
-        "group": ["name", "alias", "kind", "members"],
+        "service_account": [
+            "name", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address", "logon",
+            "password_env", "password_file",
+        ],
+        "group": ["name", "alias", "kind", "members", "address"],
         "scope": ["kind", "name"],
         "roles": ["names"],
         "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
@@ -413,6 +459,18 @@ public enum ConfigLoader {
         config.exchangeURL = string(tenant, "exchange", "tenant.exchange")
         config.caBundle = string(tenant, "ca_bundle", "tenant.ca_bundle")
 
+        let server = subtable("server")
+        config.ewsURL = string(server, "ews_url", "server.ews_url")
+        if let scheme = choice(
+            string(server, "auth", "server.auth"),
+            "server.auth",
+            HTTPAuthentication.Scheme.allCases
+        ) {
+            config.ewsAuthentication = scheme
+        }
+        if let bundle = string(server, "ca_bundle", "server.ca_bundle") { config.caBundle = bundle }
+        config.simulatedShell = string(server, "simulated_shell", "server.simulated_shell")
+
         let auth = subtable("auth")
         if let method = choice(string(auth, "method", "auth.method"), "auth.method", AdminSignIn.allCases) {
             config.signIn = method
@@ -438,6 +496,10 @@ public enum ConfigLoader {
         config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
         if let license = string(account, "license", "service_account.license") { config.mailboxLicense = license }
         config.usageLocation = string(account, "usage_location", "service_account.usage_location")
+        config.serviceAccountAddress = string(account, "address", "service_account.address")
+        config.serviceAccountLogon = string(account, "logon", "service_account.logon")
+        config.passwordEnvironmentVariable = string(account, "password_env", "service_account.password_env")
+        config.passwordFile = string(account, "password_file", "service_account.password_file")
 
         let group = subtable("group")
         if let name = string(group, "name", "group.name") { config.groupName = name }
@@ -446,6 +508,7 @@ public enum ConfigLoader {
             config.groupKind = kind
         }
         if let members = strings(group, "members", "group.members") { config.members = members }
+        config.groupAddress = string(group, "address", "group.address")
 
         let scope = subtable("scope")
         if let kind = choice(string(scope, "kind", "scope.kind"), "scope.kind", ScopeKind.allCases) {
@@ -472,14 +535,6 @@ public enum ConfigLoader {
             }
         }
 
-        if config.target == .exchangeServer {
-            problems.append(
-                FieldError(
-                    field: "target",
-                    message: "\"exchange-server\" (on-premises over EWS) is not supported yet; use \"exchange-online\""
-                )
-            )
-        }
         problems += config.validationErrors()
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return config

@@ -65,6 +65,7 @@ extension SetupEngine {
     /// One poll: the configured state (Test-ServicePrincipalAuthorization) and the effective state
     /// (real Graph calls with the app's own token).
     func poll() async throws -> PollEvidence {
+        if isServer { return try await serverPoll() }
         let (_, exchange) = try clients()
         let now = environment.clock.now
         guard let appID = facts.appID else {
@@ -215,6 +216,7 @@ extension SetupEngine {
 
     /// Turns a poll into the connect stage's report.
     func connectReport(_ evidence: PollEvidence, waiting: Bool) -> StageReport {
+        if isServer { return serverConnectReport(evidence, waiting: waiting) }
         let now = environment.clock.now
         let changedAt = journal.rbacChangedAt
         let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
@@ -328,8 +330,10 @@ extension SetupEngine {
     }
 
     private func waitHoldingLock() async throws -> RunResult {
-        if facts.appID == nil { _ = try await observe(.serviceAccount) }
-        if config.scopeKind == .group, facts.group == nil { _ = try await observe(.distributionGroup) }
+        if !isServer {
+            if facts.appID == nil { _ = try await observe(.serviceAccount) }
+            if config.scopeKind == .group, facts.group == nil { _ = try await observe(.distributionGroup) }
+        }
         let schedule = environment.schedule
         let clock = environment.clock
         let start = journal.wait?.startedAt ?? journal.rbacChangedAt ?? clock.now

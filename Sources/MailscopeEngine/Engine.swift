@@ -16,6 +16,8 @@ public struct EngineEnvironment: Sendable {
     public var variables: [String: String]
     /// The propagation-wait schedule.
     public var schedule: PollSchedule
+    /// Where Exchange Server's Exchange Management Shell steps go (the admin, or a simulator).
+    public var shell: any ManagementShell
 
     /// Creates an environment.
     public init(
@@ -24,7 +26,8 @@ public struct EngineEnvironment: Sendable {
         stateDirectory: URL,
         retryPolicy: RetryPolicy = .standard,
         variables: [String: String] = ProcessInfo.processInfo.environment,
-        schedule: PollSchedule = .standard
+        schedule: PollSchedule = .standard,
+        shell: any ManagementShell = UnattendedShell()
     ) {
         self.transport = transport
         self.clock = clock
@@ -32,6 +35,7 @@ public struct EngineEnvironment: Sendable {
         self.retryPolicy = retryPolicy
         self.variables = variables
         self.schedule = schedule
+        self.shell = shell
     }
 }
 
@@ -147,6 +151,12 @@ public actor SetupEngine {
     /// The sleep between two polls of the propagation wait, cut short when the admin leaves.
     var waitSleeper: Task<Void, any Error>?
     var lockDepth = 0
+    /// Exchange Server: EWS as the service account, once signed in.
+    var ews: EWSClient?
+    /// Exchange Server: the service account's password (from its env variable or 0600 file).
+    var servicePassword: Secret?
+    /// Exchange Server: the last impersonation probe (reused by the stages of one pass).
+    var serverProbe: ServerProbe?
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -280,7 +290,19 @@ public actor SetupEngine {
         report.status = .applying
         emit(.stage(report))
         for write in observation.writes {
-            try await performJournaled(write)
+            do {
+                try await performJournaled(write)
+            } catch let notRun as ShellStepNotRun {
+                report = observation.report
+                report.status = .needsChange
+                report.detail = "waiting for the Exchange Management Shell: \(notRun.step.summary)"
+                report.fix = "\(notRun.reason); then run mailscope again to verify over EWS"
+                emit(.stage(report))
+                journal.reports.removeAll { $0.stage == stage }
+                journal.reports.append(report)
+                persist()
+                return report
+            }
         }
         var delay = environment.schedule.verifyDelay
         for attempt in 1...max(1, environment.schedule.verifyAttempts) {
@@ -308,7 +330,14 @@ public actor SetupEngine {
         journal.pendingWrite = write
         persist()
         log(.write, PowerShell.summary(of: write), powershell: powershellLine(write))
-        try await perform(write)
+        do {
+            try await perform(write)
+        } catch let notRun as ShellStepNotRun {
+            journal.pendingWrite = nil
+            persist()
+            throw notRun
+        }
+        serverProbe = nil
         journal.pendingWrite = nil
         journal.completedWrites.append(Journal.CompletedWrite(write: write, at: environment.clock.now))
         if journal.completedWrites.count > 200 {

@@ -65,7 +65,7 @@ public struct JournalStore: Sendable {
 
     /// The store for `config` under `stateDirectory`.
     public init(stateDirectory: URL, config: SetupConfig) {
-        let key = "\(config.tenant.lowercased())|\(config.serviceAccountName)"
+        let key = "\(config.organizationKey)|\(config.serviceAccountName)"
         let digest = SHA256.hash(data: Data(key.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
         let slug = config.serviceAccountName.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
         directory = stateDirectory.appendingPathComponent("\(String(slug))-\(digest)", isDirectory: true)

@@ -6,6 +6,10 @@ extension SetupEngine {
     /// Sends one write. Creation uses the upsert forms where Graph has them, so a repeat cannot
     /// create a duplicate; Exchange creations tolerate "already exists".
     func perform(_ write: Write) async throws {
+        if case .shellStep(let step) = write {
+            try await performShellStep(step)
+            return
+        }
         let (graph, exchange) = try clients()
         do {
             switch write {
@@ -370,6 +374,8 @@ extension SetupEngine {
                         idempotent: true
                     )
                 } catch let error as MicrosoftError where error.isNotFound {}
+            case .shellStep:
+                break  // handled above
             }
         } catch let error as MicrosoftError {
             throw EngineError(stage: stage(of: write), message: error.description, fix: Self.fix(for: error))
@@ -384,6 +390,7 @@ extension SetupEngine {
         case .createGroup, .addMember: .distributionGroup
         case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
+        case .shellStep(let step): step.stage
         }
     }
 
@@ -496,6 +503,7 @@ extension SetupEngine {
 
     /// The values the vendor's product needs.
     func handOff() -> [HandOffItem] {
+        if isServer { return serverHandOff() }
         var items = [
             HandOffItem(label: "Tenant ID", value: tenant?.id ?? config.tenant),
             HandOffItem(label: "Client (application) ID", value: facts.appID ?? journal.ids["appID"] ?? "?"),

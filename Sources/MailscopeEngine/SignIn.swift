@@ -22,7 +22,7 @@ extension SetupEngine {
         if let tenant { return tenant }
         emit(.stage(StageReport(stage: .signIn, status: .checking, detail: "signing in to \(config.tenant)")))
         do {
-            let tenant = try await performSignIn()
+            let tenant = try await (isServer ? serverSignIn() : performSignIn())
             self.tenant = tenant
             return tenant
         } catch let error as EngineError {

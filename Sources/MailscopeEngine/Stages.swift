@@ -21,6 +21,9 @@ extension SetupEngine {
         emit(.stage(StageReport(stage: stage, status: .checking, detail: "reading the tenant")))
         do {
             var observation: StageObservation
+            if isServer {
+                observation = try await observeServer(stage)
+            } else {
             switch stage {
             case .signIn: observation = StageObservation(report: signInReport, writes: [])
             case .serviceAccount: observation = try await observeServiceAccount()
@@ -28,6 +31,7 @@ extension SetupEngine {
             case .impersonationRole: observation = try await observeRole()
             case .scope: observation = try await observeScope()
             case .connect: observation = try await observeConnect()
+            }
             }
             observation.report.changes = observation.writes.map {
                 PlannedChange(
@@ -61,6 +65,7 @@ extension SetupEngine {
         switch write {
         case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
         case .updateScope: .update
+        case .shellStep(let step): step.id == "repair-scope" ? .update : .create
         default: .create
         }
     }

@@ -170,6 +170,9 @@ public struct PollEvidence: Codable, Sendable, Equatable {
     public var outOfScopeDenied: Bool?
     /// What each probe answered, one line each.
     public var lines: [String]
+    /// True where the configured state cannot be read (Exchange Server has no
+    /// `Test-ServicePrincipalAuthorization`): the effective state alone decides.
+    public var configuredUnobservable: Bool?
 
     /// Creates poll evidence.
     public init(
@@ -190,8 +193,8 @@ public struct PollEvidence: Codable, Sendable, Equatable {
 
     /// Whether both the configured and the effective state hold.
     public var isSettled: Bool {
-        configuredInScope == true && configuredOutOfScope != false && inScopeAllowed == true
-            && outOfScopeDenied == true
+        (configuredUnobservable == true || configuredInScope == true) && configuredOutOfScope != false
+            && inScopeAllowed == true && outOfScopeDenied == true
     }
 }
 

@@ -33,6 +33,8 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case createRoleAssignment(name: String, role: String, scope: String)
     /// Remove a role assignment that is not bound to any scope (it grants tenant-wide access).
     case removeRoleAssignment(id: String, role: String)
+    /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
+    case shellStep(ShellStep)
 
     /// Whether the write changes what the app may effectively reach (so propagation must be awaited).
     public var affectsEffectiveAccess: Bool {
@@ -40,6 +42,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
         case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
             .removeRoleAssignment:
             true
+        case .shellStep(let step): step.stage != .serviceAccount
         default: false
         }
     }
@@ -108,6 +111,8 @@ public enum PowerShell {
                 "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
+        case .shellStep(let step):
+            return step.command
         }
     }
 
@@ -131,6 +136,7 @@ public enum PowerShell {
         case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
+        case .shellStep(let step): step.summary
         }
     }
 }

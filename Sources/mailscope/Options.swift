@@ -22,15 +22,43 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
-    /// The engine environment: the libcurl transport and the system clock.
+    /// The engine environment: the libcurl transport, the system clock, and for Exchange Server
+    /// the admin at the terminal (or a simulator's shell stand-in) for Exchange Management Shell steps.
     func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
-        EngineEnvironment(
-            transport: CurlTransport(caBundlePath: config.caBundle),
+        let transport = CurlTransport(caBundlePath: config.caBundle)
+        let shell: any ManagementShell
+        if let simulated = config.simulatedShell.flatMap(URL.init(string:)) {
+            shell = SimulatedShell(url: simulated, transport: transport)
+        } else if isatty(STDIN_FILENO) == 1 {
+            shell = PromptShell()
+        } else {
+            shell = UnattendedShell()
+        }
+        return EngineEnvironment(
+            transport: transport,
             clock: .system,
             stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? PrivateFiles.stateDirectory(),
-            schedule: schedule
+            schedule: schedule,
+            shell: shell
         )
+    }
+}
+
+/// The admin at this terminal runs each Exchange Management Shell step on the server and
+/// presses Enter; mailscope then verifies it over EWS.
+struct PromptShell: ManagementShell {
+    func run(_ step: ShellStep, password: Secret?) async throws -> ShellStepOutcome {
+        Console.line()
+        Console.line("Run this in the Exchange Management Shell on the server (\(step.summary)):")
+        if let warning = step.warning { Console.line("  ! \(warning)") }
+        for line in step.command.split(separator: "\n") { Console.line("    \(line)") }
+        Console.line("Press Enter when it has run, or type 'stop' to stop here (the run resumes later):")
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let answer, answer != "stop" else {
+            return .notRun(reason: "stopped before the step was run")
+        }
+        return .ran(output: [])
     }
 }
 

@@ -1,0 +1,394 @@
+import Foundation
+import MailscopeCore
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// The EWS namespaces (Exchange Web Services, SOAP 1.1).
+public enum EWSNamespace {
+    /// SOAP 1.1 envelope.
+    public static let soap = "http://schemas.xmlsoap.org/soap/envelope/"
+    /// EWS types (`t:`).
+    public static let types = "http://schemas.microsoft.com/exchange/services/2006/types"
+    /// EWS messages (`m:`).
+    public static let messages = "http://schemas.microsoft.com/exchange/services/2006/messages"
+    /// EWS errors (`e:`), used in SOAP fault details.
+    public static let errors = "http://schemas.microsoft.com/exchange/services/2006/errors"
+}
+
+/// The SOAP requests mailscope sends to EWS. Each is built from escaped values only, and each is
+/// valid against Microsoft's EWS schema (`messages.xsd`, `types.xsd`): the tests validate them.
+public enum EWSRequest {
+    /// The schema version every request asks for (Exchange 2013 SP1 and later servers, including
+    /// Exchange Server 2016, 2019 and Subscription Edition, accept it).
+    public static let serverVersion = "Exchange2013_SP1"
+
+    /// A whole SOAP envelope around `body`, with the `RequestServerVersion` header and, when
+    /// `impersonating` is given, the `ExchangeImpersonation` header naming that primary SMTP address.
+    public static func envelope(body: String, impersonating: String? = nil) -> String {
+        var header = "<t:RequestServerVersion Version=\"\(serverVersion)\"/>"
+        if let impersonating {
+            header +=
+                "<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>\(escape(impersonating))"
+                + "</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>"
+        }
+        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+            + "<soap:Envelope xmlns:soap=\"\(EWSNamespace.soap)\" xmlns:t=\"\(EWSNamespace.types)\""
+            + " xmlns:m=\"\(EWSNamespace.messages)\">"
+            + "<soap:Header>\(header)</soap:Header><soap:Body>\(body)</soap:Body></soap:Envelope>"
+    }
+
+    /// `GetFolder` for a distinguished folder (`calendar`, `inbox`, `contacts`), IDs only.
+    public static func getFolder(_ distinguishedFolder: String) -> String {
+        "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>"
+            + "<m:FolderIds><t:DistinguishedFolderId Id=\"\(escape(distinguishedFolder))\"/></m:FolderIds></m:GetFolder>"
+    }
+
+    /// `ExpandDL` for the distribution group at `address`: its direct members.
+    public static func expandDL(_ address: String) -> String {
+        "<m:ExpandDL><m:Mailbox><t:EmailAddress>\(escape(address))</t:EmailAddress></m:Mailbox></m:ExpandDL>"
+    }
+
+    /// `ResolveNames` for `entry` (an SMTP address, possibly an alias), directory only.
+    public static func resolveNames(_ entry: String) -> String {
+        "<m:ResolveNames ReturnFullContactData=\"false\" SearchScope=\"ActiveDirectory\">"
+            + "<m:UnresolvedEntry>\(escape("SMTP:" + entry))</m:UnresolvedEntry></m:ResolveNames>"
+    }
+
+    /// `text` with the five XML special characters escaped, and characters XML 1.0 cannot carry
+    /// (control characters other than tab, newline and carriage return) removed.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&apos;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}
+
+/// An EWS answer that is an error: a SOAP fault (HTTP 500) or a response message whose
+/// `ResponseClass` is `Error`. The code is the evidence (`ErrorImpersonateUserDenied`, …).
+public struct EWSResponseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The `ResponseCode` (`ErrorImpersonateUserDenied`, `ErrorNonPrimarySmtpAddress`, …).
+    public var code: String
+    /// The server's message.
+    public var message: String
+    /// `MessageXml` values by name (for `ErrorNonPrimarySmtpAddress`, `Primary` holds the primary address).
+    public var values: [String: String]
+    /// The HTTP status it arrived with (500 for a SOAP fault, 200 for a per-message error).
+    public var status: Int
+
+    /// Creates an error.
+    public init(code: String, message: String, values: [String: String] = [:], status: Int) {
+        self.code = code
+        self.message = message
+        self.values = values
+        self.status = status
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Why an EWS call produced no EWS answer at all.
+public enum EWSError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// HTTP 401: the credentials were refused; `offered` lists the schemes the server offers.
+    case unauthorized(offered: [String])
+    /// Another HTTP status without a SOAP body (403, 404, 503 …), with the start of the body.
+    case httpStatus(Int, String)
+    /// The body was not the SOAP answer expected.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .unauthorized(let offered):
+            "401 Unauthorized: the server refused the credentials (it offers \(offered.isEmpty ? "no scheme mailscope knows" : offered.joined(separator: ", ")))"
+        case .httpStatus(let status, let body): "HTTP \(status)\(body.isEmpty ? "" : ": \(body)")"
+        case .malformed(let detail): "the answer is not an EWS SOAP response: \(detail)"
+        }
+    }
+}
+
+/// A mailbox or group as EWS names it (`ExpandDL`, `ResolveNames`).
+public struct EWSMailbox: Sendable, Equatable {
+    /// The display name.
+    public var name: String
+    /// The primary SMTP address.
+    public var address: String
+    /// `Mailbox`, `PublicDL`, `PrivateDL`, `Contact`, `PublicFolder`, `GroupMailbox`, `Unknown`, `OneOff`.
+    public var mailboxType: String
+
+    /// Creates a mailbox.
+    public init(name: String, address: String, mailboxType: String) {
+        self.name = name
+        self.address = address
+        self.mailboxType = mailboxType
+    }
+
+    /// Whether this entry is itself a group (a nested group: its members are not direct members).
+    public var isGroup: Bool { ["PublicDL", "PrivateDL", "GroupMailbox"].contains(mailboxType) }
+}
+
+/// A folder `GetFolder` found.
+public struct EWSFolder: Sendable, Equatable {
+    /// The folder's ID.
+    public var id: String
+    /// The server version that answered (`ServerVersionInfo`), e.g. `15.2.1544.4`.
+    public var serverVersion: String?
+}
+
+/// Talks to Exchange Web Services as the service account, through the same request path as
+/// every other Microsoft call (libcurl in production, NTLM or Basic answered by libcurl).
+public struct EWSClient: Sendable {
+    /// `https://<host>/EWS/Exchange.asmx`.
+    public let url: URL
+    /// The service account's credentials (nil: an anonymous request, to learn the schemes offered).
+    public let authentication: HTTPAuthentication?
+    /// The sender (retries 429/503 with back-off).
+    public let sender: RequestSender
+
+    /// Creates a client.
+    public init(url: URL, authentication: HTTPAuthentication?, sender: RequestSender) {
+        self.url = url
+        self.authentication = authentication
+        self.sender = sender
+    }
+
+    /// `GetFolder` of the calendar of the service account itself, or of `impersonating` through
+    /// `ExchangeImpersonation`.
+    public func calendar(impersonating: String? = nil) async throws -> Result<EWSFolder, EWSResponseError> {
+        let document = try await call(
+            EWSRequest.envelope(body: EWSRequest.getFolder("calendar"), impersonating: impersonating),
+            action: "GetFolder",
+            anchor: impersonating
+        )
+        switch document {
+        case .failure(let error): return .failure(error)
+        case .success(let message):
+            guard let folderID = message.first(named: "FolderId")?.attributes["Id"] else {
+                throw EWSError.malformed("GetFolder succeeded without a FolderId")
+            }
+            return .success(EWSFolder(id: folderID, serverVersion: message.serverVersion))
+        }
+    }
+
+    /// `ExpandDL`: the direct members of the distribution group at `address`.
+    public func expandDistributionList(_ address: String) async throws -> Result<[EWSMailbox], EWSResponseError> {
+        switch try await call(EWSRequest.envelope(body: EWSRequest.expandDL(address)), action: "ExpandDL", anchor: nil) {
+        case .failure(let error): return .failure(error)
+        case .success(let message):
+            return .success(message.all(named: "Mailbox").map(Self.mailbox))
+        }
+    }
+
+    /// `ResolveNames`: the directory entries `entry` resolves to (each with its primary address).
+    public func resolve(_ entry: String) async throws -> Result<[EWSMailbox], EWSResponseError> {
+        switch try await call(
+            EWSRequest.envelope(body: EWSRequest.resolveNames(entry)),
+            action: "ResolveNames",
+            anchor: nil
+        ) {
+        case .failure(let error): return .failure(error)
+        case .success(let message): return .success(message.all(named: "Mailbox").map(Self.mailbox))
+        }
+    }
+
+    private static func mailbox(_ node: XMLNode) -> EWSMailbox {
+        EWSMailbox(
+            name: node.child("Name")?.text ?? "",
+            address: node.child("EmailAddress")?.text ?? "",
+            mailboxType: node.child("MailboxType")?.text ?? "Unknown"
+        )
+    }
+
+    /// Sends one SOAP request and returns its first response message, or the EWS error it carries.
+    func call(_ envelope: String, action: String, anchor: String?) async throws -> Result<XMLNode, EWSResponseError> {
+        var request = HTTPRequest(
+            method: "POST",
+            url: url,
+            headers: [
+                HTTPHeader(name: "Content-Type", value: "text/xml; charset=utf-8"),
+                HTTPHeader(name: "Accept", value: "text/xml"),
+                HTTPHeader(name: "SOAPAction", value: "\"http://schemas.microsoft.com/exchange/services/2006/messages/\(action)\""),
+            ],
+            body: Data(envelope.utf8),
+            timeout: .seconds(60),
+            authentication: authentication
+        )
+        // Microsoft: always send X-AnchorMailbox with impersonation (routes to the right server).
+        if let anchor { request.setHeader("X-AnchorMailbox", anchor) }
+        // Every operation mailscope sends only reads, so a broken connection may be retried.
+        let response = try await sender.send(request, idempotent: true)
+        return try Self.interpret(response)
+    }
+
+    /// Reads an EWS HTTP response: the first response message on success, the EWS error for a
+    /// fault or an error message, or throws when the answer is not EWS at all.
+    static func interpret(_ response: HTTPResponse) throws -> Result<XMLNode, EWSResponseError> {
+        if response.status == 401 {
+            let offered = (response.header("www-authenticate") ?? "")
+                .split(separator: ",")
+                .compactMap { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) }
+                .filter { ["NTLM", "Negotiate", "Basic", "Bearer"].contains($0) }
+            throw EWSError.unauthorized(offered: offered)
+        }
+        let isXML = response.header("content-type")?.lowercased().contains("xml") ?? false
+        guard isXML || response.body.first == UInt8(ascii: "<") else {
+            throw EWSError.httpStatus(response.status, String(response.text.prefix(200)))
+        }
+        guard let root = XMLNode.parse(response.body) else {
+            throw EWSError.malformed("HTTP \(response.status), body is not well-formed XML")
+        }
+        guard root.name == "Envelope", root.namespace == EWSNamespace.soap, let body = root.child("Body") else {
+            throw EWSError.malformed("HTTP \(response.status), no SOAP 1.1 envelope")
+        }
+        let version = root.child("Header")?.child("ServerVersionInfo").map { info in
+            ["MajorVersion", "MinorVersion", "MajorBuildNumber", "MinorBuildNumber"]
+                .compactMap { info.attributes[$0] }.joined(separator: ".")
+        }
+        if let fault = body.child("Fault") {
+            let detail = fault.child("detail")
+            let code =
+                detail?.child("ResponseCode")?.text
+                ?? fault.child("faultcode")?.text.split(separator: ":").last.map(String.init) ?? "ErrorUnknown"
+            let message = detail?.child("Message")?.text ?? fault.child("faultstring")?.text ?? ""
+            return .failure(
+                EWSResponseError(code: code, message: message, values: values(in: detail), status: response.status)
+            )
+        }
+        guard
+            let message = body.children.first?.child("ResponseMessages")?.children.first,
+            let responseClass = message.attributes["ResponseClass"]
+        else {
+            throw EWSError.malformed("HTTP \(response.status), no ResponseMessages")
+        }
+        if responseClass != "Success" && responseClass != "Warning" {
+            return .failure(
+                EWSResponseError(
+                    code: message.child("ResponseCode")?.text ?? "ErrorUnknown",
+                    message: message.child("MessageText")?.text ?? "",
+                    values: values(in: message),
+                    status: response.status
+                )
+            )
+        }
+        var result = message
+        result.serverVersion = version
+        return .success(result)
+    }
+
+    /// The `MessageXml` `Value` entries under `node`, by their `Name`.
+    private static func values(in node: XMLNode?) -> [String: String] {
+        var values: [String: String] = [:]
+        for value in node?.child("MessageXml")?.children ?? [] where value.name == "Value" {
+            if let name = value.attributes["Name"] { values[name] = value.text }
+        }
+        return values
+    }
+}
+
+/// A parsed XML element: local name, namespace, attributes, text and children. Small on purpose:
+/// EWS answers mailscope reads are a few kilobytes.
+struct XMLNode: Sendable, Equatable {
+    var name: String
+    var namespace: String?
+    var attributes: [String: String]
+    var text: String
+    var children: [XMLNode]
+    /// Set on a response message: the answering server's version.
+    var serverVersion: String?
+
+    /// The first direct child with local name `name`.
+    func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
+
+    /// The first element named `name` at any depth (this one included).
+    func first(named name: String) -> XMLNode? {
+        if self.name == name { return self }
+        for child in children { if let found = child.first(named: name) { return found } }
+        return nil
+    }
+
+    /// Every element named `name` at any depth, in document order (not searching inside matches).
+    func all(named name: String) -> [XMLNode] {
+        if self.name == name { return [self] }
+        return children.flatMap { $0.all(named: name) }
+    }
+
+    /// Parses `data` (namespace-aware, no external entities, no DTD); nil when not well-formed.
+    static func parse(_ data: Data) -> XMLNode? {
+        // A document type declaration is never part of a SOAP answer; refusing it rules out
+        // entity-expansion tricks before the parser sees them.
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+            return nil
+        }
+        let parser = XMLParser(data: data)
+        let builder = TreeBuilder()
+        parser.delegate = builder
+        parser.shouldProcessNamespaces = true
+        parser.shouldResolveExternalEntities = false
+        guard parser.parse(), builder.failed == false, let root = builder.root else { return nil }
+        return root
+    }
+
+    private final class TreeBuilder: NSObject, XMLParserDelegate {
+        var stack: [XMLNode] = []
+        var root: XMLNode?
+        var failed = false
+        static let maximumDepth = 64
+
+        func parser(
+            _ parser: XMLParser,
+            didStartElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
+            guard stack.count < Self.maximumDepth else {
+                failed = true
+                parser.abortParsing()
+                return
+            }
+            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            var plain: [String: String] = [:]
+            for (key, value) in attributes {
+                plain[key.split(separator: ":").last.map(String.init) ?? key] = value
+            }
+            stack.append(
+                XMLNode(name: local, namespace: namespaceURI, attributes: plain, text: "", children: [])
+            )
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += string
+        }
+
+        func parser(
+            _ parser: XMLParser,
+            didEndElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName: String?
+        ) {
+            guard var node = stack.popLast() else { return }
+            node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if stack.isEmpty {
+                root = node
+            } else {
+                stack[stack.count - 1].children.append(node)
+            }
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { failed = true }
+    }
+}
