@@ -25,6 +25,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        // libxml2's schema validator, for tests only (EWS requests against Microsoft's XSDs).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(
             name: "CTerminalShims",
             dependencies: ["CNCursesW"],
@@ -93,11 +95,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MicrosoftClientsTests",
-            dependencies: ["MicrosoftClients"]
+            dependencies: ["MicrosoftClients", "EWSSchemaCheck"]
+        ),
+        /// Test support: validates SOAP requests against Microsoft's EWS schema with libxml2.
+        .target(
+            name: "EWSSchemaCheck",
+            dependencies: ["CLibXML2"],
+            path: "Tests/EWSSchemaCheck",
+            resources: [.copy("ews-schema")]
         ),
         .testTarget(
             name: "MailscopeEngineTests",
-            dependencies: ["MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients"]
+            dependencies: ["MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients", "EWSSchemaCheck"]
         ),
         .testTarget(
             name: "TenantSimulatorTests",

@@ -179,6 +179,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a ready-to-use config for this simulator to this path.")
     var writeConfig: String?
 
+    @Option(
+        name: .long,
+        help: "The target the written config sets up: exchange-online (Graph, Exchange Online admin API) or exchange-server (EWS, simulated Exchange Management Shell)."
+    )
+    var target: SetupTarget = .exchangeOnline
+
     func validate() throws {
         guard (0...1).contains(throttleRate), (0...1).contains(serverErrorRate) else {
             throw ValidationError("--throttle-rate and --server-error-rate take a fraction between 0 and 1")
@@ -212,13 +218,34 @@ struct SimulateCommand: AsyncParsableCommand {
             [group]
 
             """
-        let config = header + """
+        var config = header + """
             members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
 
             """
+        if target == .exchangeServer {
+            let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+            config = """
+                target = "exchange-server"
+                preset = "workable"
+                [server]
+                ews_url = "\(root)/EWS/Exchange.asmx"
+                auth = "ntlm"
+                # The simulator's stand-in for the Exchange Management Shell (remove for a real server).
+                simulated_shell = "\(root)/_sim/ems"
+                [service_account]
+                address = "svc-booking@contoso.com"
+                logon = "CONTOSO\\\\svc-booking"
+                password_env = "MAILSCOPE_SVC_PASSWORD"
+                [group]
+                members = ["avery.adams@contoso.com", "blake.adams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
+                [connect]
+                out_of_scope_mailbox = "dana.adams@contoso.com"
+
+                """
+        }
         if let path = writeConfig {
             var written = config
-            if benchGroupMembers > 0 {
+            if benchGroupMembers > 0 && target == .exchangeOnline {
                 // The bench group with every one of its members, one per line.
                 let addresses = try await tenant.memberAddresses(ofGroup: SimulatorOptions.benchGroupName)
                 written = header + "name = \"\(SimulatorOptions.benchGroupName)\"\nmembers = [\n"
@@ -271,3 +298,5 @@ enum DemoTenantStore {
         }
     }
 }
+
+extension SetupTarget: ExpressibleByArgument {}
