@@ -96,11 +96,85 @@ script_quotes_values() {
         grep -qF "'Team''s \$(whoami) scope'" "$WORK/script.ps1"
 }
 
+# Exchange Server (on-premises): the same simulator serves EWS and a stand-in for the Exchange
+# Management Shell; apply hands each step to it, proves the result over EWS (NTLM), and check
+# names the cause when the role is lost, the scope changes or an alias is used.
+oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BIN" simulate --port "$oport" --propagation-seconds 0 --target exchange-server --write-config "$WORK/onprem.toml" \
+    > "$WORK/onprem-sim.log" 2>&1 &
+ONPREM_PID=$!
+trap 'kill "$ONPREM_PID" 2>/dev/null; cleanup' EXIT
+for _ in $(seq 50); do grep -q "Serving" "$WORK/onprem-sim.log" 2>/dev/null && break; sleep 0.1; done
+export MAILSCOPE_SVC_PASSWORD="e2e-Pa55word-$RANDOM-Ok"
+OSTATE="$WORK/onprem-state"
+ems() { # SCRIPT: run it in the simulated Exchange Management Shell, as an admin at the server would
+    python3 - "$oport" "$1" <<'PY'
+import json, sys, urllib.request
+request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/_sim/ems", method="POST",
+    data=json.dumps({"script": sys.argv[2], "input": []}).encode(), headers={"Content-Type": "application/json"})
+answer = json.loads(urllib.request.urlopen(request).read())
+assert not answer.get("errors"), answer
+PY
+}
+onprem_check() { # NAME: check --json into $WORK/NAME.json; exit status in $WORK/NAME.status
+    "$BIN" check --config "$WORK/onprem.toml" --state-dir "$OSTATE" --json > "$WORK/$1.json" 2>/dev/null
+    echo $? > "$WORK/$1.status"
+}
+onprem_apply_completes() {
+    "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > "$WORK/oapply1.out" 2> "$WORK/oapply1.err" &&
+        grep -q "All stages verified." "$WORK/oapply1.out" &&
+        grep -q "ApplicationImpersonation" "$WORK/oapply1.err"
+}
+onprem_check_is_healthy() {
+    onprem_check ocheck1
+    [[ $(cat "$WORK/ocheck1.status") == 0 ]] && python3 - "$WORK/ocheck1.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["result"] == "healthy", report
+assert all(s["status"] == "verified" for s in report["stages"]), [(s["id"], s["status"], s["detail"]) for s in report["stages"]]
+connect = next(s for s in report["stages"] if s["id"] == "connect")
+assert any("ErrorImpersonateUserDenied" in line for line in connect["evidence"]), connect
+PY
+}
+onprem_second_apply_changes_nothing() {
+    "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > "$WORK/oapply2.out" 2> "$WORK/oapply2.err" &&
+        ! grep -q "^mailscope: write:" "$WORK/oapply2.err"
+}
+onprem_names_a_lost_role() {
+    ems "Remove-ManagementRoleAssignment -Identity 'workable_service - Impersonation' -Confirm:\$false" || return 1
+    onprem_check ocheck2
+    [[ $(cat "$WORK/ocheck2.status") == 1 ]] && grep -q "no ApplicationImpersonation role" "$WORK/ocheck2.json" || return 1
+    "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > /dev/null 2>&1 && onprem_check ocheck3 &&
+        [[ $(cat "$WORK/ocheck3.status") == 0 ]]
+}
+onprem_names_a_changed_scope() {
+    ems "Set-ManagementScope -Identity 'WorkableUsersScope' -RecipientRestrictionFilter \"RecipientTypeDetails -eq 'RoomMailbox'\"" ||
+        return 1
+    onprem_check ocheck4
+    [[ $(cat "$WORK/ocheck4.status") == 1 ]] && grep -q "does not cover avery.adams@contoso.com" "$WORK/ocheck4.json" || return 1
+    "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > /dev/null 2>&1
+}
+onprem_names_an_alias() {
+    sed 's/^out_of_scope_mailbox = .*/&\nin_scope_mailbox = "badams@contoso.com"/' "$WORK/onprem.toml" > "$WORK/alias.toml"
+    "$BIN" check --config "$WORK/alias.toml" --state-dir "$OSTATE" --json > "$WORK/alias.json" 2>/dev/null
+    [[ $? == 1 ]] && grep -q "is an alias of 'blake.adams@contoso.com'" "$WORK/alias.json"
+}
+onprem_password_never_leaks() {
+    ! grep -rqF -- "$MAILSCOPE_SVC_PASSWORD" "$WORK"/oapply*.out "$WORK"/oapply*.err "$WORK"/ocheck*.json "$OSTATE"
+}
+
 check apply_completes apply_completes
 check check_is_healthy check_is_healthy
 check no_secret_leaks no_secret_leaks
 check drift_is_named_and_repaired drift_is_named_and_repaired
 check bad_config_exits_2 bad_config_exits_2
 check script_quotes_values script_quotes_values
+check onprem_apply_completes onprem_apply_completes
+check onprem_check_is_healthy onprem_check_is_healthy
+check onprem_second_apply_changes_nothing onprem_second_apply_changes_nothing
+check onprem_names_a_lost_role onprem_names_a_lost_role
+check onprem_names_a_changed_scope onprem_names_a_changed_scope
+check onprem_names_an_alias onprem_names_an_alias
+check onprem_password_never_leaks onprem_password_never_leaks
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]
