@@ -135,7 +135,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let label =
             setupTarget == .exchangeServer
-            ? "DEMO · simulated Exchange Server (propagation \(propagation) s)"
+            ? "DEMO · simulated server (\(propagation) s)"
             : "DEMO · simulated tenant (propagation \(propagation) s)"
         let code = await runWizard(
             backend: backend,
