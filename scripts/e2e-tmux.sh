@@ -142,7 +142,7 @@ fill_form() {
     for step in $(seq 1 30); do
         local now
         now=$(screen)
-        if grep -qE 'Sign in as|Requesting a sign-in code|Signing in with|Plan: |Re-checking|Setting up' <<<"$now"; then
+        if grep -qE 'Sign in as|Requesting a sign-in code|Signing in with|Checking EWS at|Plan: |Re-checking|Setting up|Stopped: ' <<<"$now"; then
             return 0
         fi
         if grep -qF 'Fix Tenant first' <<<"$now"; then
@@ -320,7 +320,80 @@ scenario_refuses_without_terminal() {
     grep -qF "mailscope apply" <<<"$output" || { log "message: $output"; return 1; }
 }
 
-SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal)
+# confirm_shell_steps [SECONDS] -- on each Exchange Management Shell step screen, checks it and
+# presses Enter once ("I ran it"), until the run is verified. Prints how many steps it confirmed.
+# The role step must show its propagation warning.
+confirm_shell_steps() {
+    local deadline=$((SECONDS + ${1:-$((TIMEOUT * 4))})) last="" confirmed=0 now number
+    while ((SECONDS < deadline)); do
+        now=$(screen)
+        if grep -qF "Every stage is verified" <<<"$now"; then
+            echo "$confirmed"
+            return 0
+        fi
+        if grep -qE "Stopped: |Drift in " <<<"$now"; then
+            log "the run ended before it was verified"
+            sed 's/^/    | /' <<<"$now" >&2
+            return 1
+        fi
+        number=$(grep -oE 'Exchange Management Shell [^ ]+ step [0-9]+' <<<"$now" | grep -oE '[0-9]+$')
+        if [[ -n "$number" && "$number" != "$last" ]] && grep -qF "I ran it in the Exchange" <<<"$now"; then
+            if grep -qF "Assign ApplicationImpersonation" <<<"$now" && ! grep -qF "within about 2 hours" <<<"$now"; then
+                log "the role step does not show its propagation warning"
+                sed 's/^/    | /' <<<"$now" >&2
+                return 1
+            fi
+            grep -qF "waiting for you" <<<"$now" || { log "no state word on the step screen"; return 1; }
+            keys Enter
+            last=$number
+            confirmed=$((confirmed + 1))
+        fi
+        sleep 0.2
+    done
+    log "timed out confirming Exchange Management Shell steps ($confirmed confirmed)"
+    screen | sed 's/^/    | /' >&2
+    return 1
+}
+
+# Exchange Server on-premises on the built-in simulator (its EWS and Exchange Management Shell
+# stand-in): the server form, the EWS preflight, the plan of EMS commands, every step confirmed
+# with Enter (the demo then runs it on the simulator), the wait proven over EWS, the hand-off.
+scenario_exchange_server() {
+    local state="$WORK/exchange_server"
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS+=(--target exchange-server)
+    start_app exchange_server "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 4" || return 1
+    expect "Exchange Server on-premises" || return 1
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    expect "the host of the EWS URL you entered" || return 1
+    expect "EMS> " || return 1
+    keys y
+    local confirmed
+    confirmed=$(confirm_shell_steps) || return 1
+    ((confirmed >= 3)) || { log "expected at least 3 Exchange Management Shell steps, confirmed $confirmed"; return 1; }
+    local verified
+    verified=$(screen | grep -cE '^ (✔|\[ok\]) +[A-Z].* verified ')
+    ((verified == 6)) || { log "expected 6 verified stages, saw $verified"; screen >&2; return 1; }
+    expect "svc-booking@contoso.com" || return 1
+    expect "EWS URL" || return 1
+    if grep -rqF -- "$(cat "$state/state/mailscope/demo/service-account.password" 2>/dev/null || echo no-password-file)" \
+        "$state/state/mailscope/demo" --exclude=service-account.password --exclude=tenant.json; then
+        log "the service account's password is in a state file other than its own"
+        return 1
+    fi
+    keys Enter
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
+    exchange_server)
 
 # ---------------------------------------------------------------------------------------------
 

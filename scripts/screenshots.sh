@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates screenshots/*.png from real runs of `mailscope demo` under a private tmux server:
 # one picture per screen of the flow (start, form, field help, sign-in, plan, apply, propagation
-# wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono).
+# wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono), then
+# the Exchange Server (on-premises) flow (target choice, server form, an Exchange Management Shell
+# step with the role's warning, the wait, the hand-off).
 #
 #   scripts/screenshots.sh            # writes screenshots/NN-name.png (+ .ansi, git-ignored)
 #
@@ -113,5 +115,38 @@ keys Enter
 fill_form || fail "ascii form"
 wait_for "Plan: " && shot 15-plan-ascii-no-color
 keys q y
+
+next_flow "Exchange Server on-premises (demo --target exchange-server)"
+state="$WORK/shots-server"
+saved_args=("${DEMO_ARGS[@]}")
+DEMO_ARGS+=(--target exchange-server)
+start_app server "$state" 80 24
+DEMO_ARGS=("${saved_args[@]}")
+wait_for "What do you want to do?" || fail "no start screen"
+keys Enter
+wait_for "Step 1 of 4" || fail "no server form"
+keys Up Up
+wait_for "changes the target" && shot 16-server-target-choice
+keys Down Down Enter Enter
+wait_for "Step 2 of 4" && shot 17-server-form-service-account
+fill_form || fail "server form"
+wait_for "Plan: " $((TIMEOUT * 2)) && shot 18-server-plan
+keys y
+# Confirm each Exchange Management Shell step; photograph the role step (its 2-hour warning).
+last=""
+for _ in $(seq 1 200); do
+    now=$(screen)
+    grep -qE "Every stage is verified|Propagation wait|Stopped: " <<<"$now" && break
+    number=$(grep -oE 'Exchange Management Shell [^ ]+ step [0-9]+' <<<"$now" | grep -oE '[0-9]+$')
+    if [[ -n "$number" && "$number" != "$last" ]] && grep -qF "I ran it in the Exchange" <<<"$now"; then
+        grep -qF "Assign ApplicationImpersonation" <<<"$now" && shot 19-server-shell-step-role
+        keys Enter
+        last=$number
+    fi
+    sleep 0.2
+done
+wait_for "Propagation wait" $((TIMEOUT * 2)) && sleep 2 && shot 20-server-propagation-wait
+wait_for "Every stage is verified" $((TIMEOUT * 4)) && shot 21-server-hand-off
+keys Enter
 
 echo "$SHOTS screenshots in $OUT"

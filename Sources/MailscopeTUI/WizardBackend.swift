@@ -1,4 +1,5 @@
 import Foundation
+import MailscopeCore
 import MailscopeEngine
 
 /// How the admin signs in.
@@ -12,14 +13,21 @@ public enum SignInMethod: String, Sendable, Codable, CaseIterable {
 }
 
 /// The answers the admin gave in the wizard's forms.
+///
+/// Secrets are never held here: for Exchange Server only the path of the 0600 file or the name of
+/// the environment variable that holds the service account's password. Answers saved by an older
+/// mailscope (without the Exchange Server keys) decode with the defaults below.
 public struct WizardAnswers: Sendable, Equatable, Codable {
     /// The preset's key (`workable`, `eptura`, `nylas`, `workato`, `custom`).
     public var presetID: String
-    /// Tenant ID (GUID) or verified domain.
+    /// Exchange Online or Exchange Server on-premises.
+    public var target: SetupTarget
+    /// Tenant ID (GUID) or verified domain (Exchange Online).
     public var tenant: String
-    /// How the admin signs in.
+    /// How the admin signs in (Exchange Online).
     public var signIn: SignInMethod
-    /// The service account (Entra app) name.
+    /// The service account's name: the Entra app (Exchange Online) or the mailbox's display name
+    /// (Exchange Server).
     public var serviceAccountName: String
     /// The group's name (empty for a rooms scope).
     public var groupName: String
@@ -31,8 +39,26 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     public var scopeKind: ScopeKind
     /// The management scope's name.
     public var scopeName: String
-    /// The application roles.
+    /// The application roles (Exchange Online).
     public var roles: [String]
+    /// EWS, `https://<server>/EWS/Exchange.asmx` (Exchange Server).
+    public var ewsURL: String
+    /// How the service account signs in to EWS (Exchange Server).
+    public var ewsAuthentication: HTTPAuthentication.Scheme
+    /// The service account's user principal name, also its primary SMTP address (Exchange Server).
+    public var serviceAccountAddress: String
+    /// The name EWS sign-in uses (`CONTOSO\svc-booking`); `nil` signs in with the address.
+    public var serviceAccountLogon: String?
+    /// A 0600 file holding the service account's password (Exchange Server).
+    public var passwordFile: String?
+    /// The environment variable holding the service account's password (Exchange Server).
+    public var passwordEnvironmentVariable: String?
+    /// The group's primary SMTP address; `nil` uses the alias at the service account's domain.
+    public var groupAddress: String?
+    /// A mailbox the account must reach; `nil` uses the first member (required for rooms).
+    public var inScopeMailbox: String?
+    /// A mailbox the account must NOT reach, which proves the scope holds (Exchange Server).
+    public var outOfScopeMailbox: String
 
     /// Creates answers.
     public init(
@@ -45,9 +71,20 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         members: [String],
         scopeKind: ScopeKind,
         scopeName: String,
-        roles: [String]
+        roles: [String],
+        target: SetupTarget = .exchangeOnline,
+        ewsURL: String = "",
+        ewsAuthentication: HTTPAuthentication.Scheme = .ntlm,
+        serviceAccountAddress: String = "",
+        serviceAccountLogon: String? = nil,
+        passwordFile: String? = nil,
+        passwordEnvironmentVariable: String? = nil,
+        groupAddress: String? = nil,
+        inScopeMailbox: String? = nil,
+        outOfScopeMailbox: String = ""
     ) {
         self.presetID = presetID
+        self.target = target
         self.tenant = tenant
         self.signIn = signIn
         self.serviceAccountName = serviceAccountName
@@ -57,6 +94,15 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         self.scopeKind = scopeKind
         self.scopeName = scopeName
         self.roles = roles
+        self.ewsURL = ewsURL
+        self.ewsAuthentication = ewsAuthentication
+        self.serviceAccountAddress = serviceAccountAddress
+        self.serviceAccountLogon = serviceAccountLogon
+        self.passwordFile = passwordFile
+        self.passwordEnvironmentVariable = passwordEnvironmentVariable
+        self.groupAddress = groupAddress
+        self.inScopeMailbox = inScopeMailbox
+        self.outOfScopeMailbox = outOfScopeMailbox
     }
 
     /// The answers a preset suggests for `tenant`.
@@ -73,6 +119,86 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
             scopeName: preset.scopeName,
             roles: preset.roles
         )
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case presetID, target, tenant, signIn, serviceAccountName, groupName, groupKind, members, scopeKind
+        case scopeName, roles, ewsURL, ewsAuthentication, serviceAccountAddress, serviceAccountLogon
+        case passwordFile, passwordEnvironmentVariable, groupAddress, inScopeMailbox, outOfScopeMailbox
+    }
+
+    /// Decodes answers; the Exchange Server keys (added later) may be missing.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            presetID: try container.decode(String.self, forKey: .presetID),
+            tenant: try container.decode(String.self, forKey: .tenant),
+            signIn: try container.decode(SignInMethod.self, forKey: .signIn),
+            serviceAccountName: try container.decode(String.self, forKey: .serviceAccountName),
+            groupName: try container.decode(String.self, forKey: .groupName),
+            groupKind: try container.decode(GroupKind.self, forKey: .groupKind),
+            members: try container.decode([String].self, forKey: .members),
+            scopeKind: try container.decode(ScopeKind.self, forKey: .scopeKind),
+            scopeName: try container.decode(String.self, forKey: .scopeName),
+            roles: try container.decode([String].self, forKey: .roles),
+            target: try container.decodeIfPresent(SetupTarget.self, forKey: .target) ?? .exchangeOnline,
+            ewsURL: try container.decodeIfPresent(String.self, forKey: .ewsURL) ?? "",
+            ewsAuthentication: try container.decodeIfPresent(HTTPAuthentication.Scheme.self, forKey: .ewsAuthentication)
+                ?? .ntlm,
+            serviceAccountAddress: try container.decodeIfPresent(String.self, forKey: .serviceAccountAddress) ?? "",
+            serviceAccountLogon: try container.decodeIfPresent(String.self, forKey: .serviceAccountLogon),
+            passwordFile: try container.decodeIfPresent(String.self, forKey: .passwordFile),
+            passwordEnvironmentVariable: try container.decodeIfPresent(
+                String.self,
+                forKey: .passwordEnvironmentVariable
+            ),
+            groupAddress: try container.decodeIfPresent(String.self, forKey: .groupAddress),
+            inScopeMailbox: try container.decodeIfPresent(String.self, forKey: .inScopeMailbox),
+            outOfScopeMailbox: try container.decodeIfPresent(String.self, forKey: .outOfScopeMailbox) ?? ""
+        )
+    }
+
+    /// The EWS URL's host (`mail.contoso.com`), when the URL has one.
+    public var ewsHost: String? { URL(string: ewsURL.trimmingCharacters(in: .whitespaces))?.host }
+
+    /// What the run touches, in a few words: the tenant, or "Exchange Server at <host>".
+    public var organizationLabel: String {
+        switch target {
+        case .exchangeOnline: tenant
+        case .exchangeServer: "Exchange Server at \(ewsHost ?? "?")"
+        }
+    }
+
+    /// The engine's configuration for these answers. Values the wizard does not ask for (the
+    /// cloud's URLs, a CA bundle, a simulator's shell) keep their defaults; the executable adds them.
+    /// For Exchange Online only the Exchange Online values are set, so its fingerprint (and with it
+    /// the saved journal) does not depend on the Exchange Server answers.
+    public func setupConfig() -> SetupConfig {
+        var config = SetupConfig(preset: Preset.named(presetID) ?? Preset.all[0], tenant: tenant)
+        config.signIn = AdminSignIn(rawValue: signIn.rawValue) ?? .deviceCode
+        config.serviceAccountName = serviceAccountName
+        config.groupName = groupName
+        config.groupKind = groupKind
+        config.members = members
+        config.scopeKind = scopeKind
+        config.scopeName = scopeName
+        config.roles = roles
+        guard target == .exchangeServer else { return config }
+        func optional(_ text: String?) -> String? {
+            guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+            return trimmed
+        }
+        config.target = .exchangeServer
+        config.ewsURL = optional(ewsURL)
+        config.ewsAuthentication = ewsAuthentication
+        config.serviceAccountAddress = optional(serviceAccountAddress)
+        config.serviceAccountLogon = optional(serviceAccountLogon)
+        config.passwordFile = optional(passwordFile)
+        config.passwordEnvironmentVariable = optional(passwordEnvironmentVariable)
+        config.groupAddress = scopeKind == .group ? optional(groupAddress) : nil
+        config.inScopeMailbox = optional(inScopeMailbox)
+        config.outOfScopeMailbox = optional(outOfScopeMailbox)
+        return config
     }
 }
 
@@ -109,6 +235,9 @@ public enum WizardUpdate: Sendable, Equatable {
     case signedIn(TenantIdentity)
     /// The plan is ready; the backend waits for `confirmPlan`.
     case planReady([StageReport])
+    /// Exchange Server: a step only the Exchange Management Shell can make. The backend waits for
+    /// `finishShellStep` (the admin ran it, or stops here).
+    case shellStep(ShellStep)
     /// The run ended.
     case finished(RunOutcome)
 }
@@ -136,8 +265,17 @@ public protocol WizardBackend: Sendable {
     func start(_ mode: WizardRunMode, answers: WizardAnswers) async -> AsyncStream<WizardUpdate>
     /// Answers the plan confirmation (`true` applies it, `false` ends the run without writing).
     func confirmPlan(_ accepted: Bool) async
+    /// Answers the Exchange Management Shell step shown last: `true` when the admin ran it (the run
+    /// goes on and verifies it over EWS), `false` to stop here (the run is saved and ends with
+    /// `.suspended`; resuming shows the step again).
+    func finishShellStep(_ ran: Bool) async
     /// Leaves the propagation wait: the wait is saved and the run ends with `.suspended`.
     func leaveWait() async
     /// Stops the run after saving what is known.
     func cancel() async
+}
+
+extension WizardBackend {
+    /// For backends that never send `.shellStep` (Exchange Online only): nothing to answer.
+    public func finishShellStep(_ ran: Bool) async {}
 }

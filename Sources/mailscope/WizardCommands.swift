@@ -40,11 +40,13 @@ struct WizardCommand: AsyncParsableCommand {
         var answers: WizardAnswers?
         var caBundle: String?
         var cloud: (String, String, String)?
+        var simulatedShell: URL?
         if let path = config {
             do {
                 let loaded = try ConfigLoader.load(path: path)
                 answers = WizardAnswers(config: loaded)
                 caBundle = loaded.caBundle
+                simulatedShell = loaded.simulatedShell.flatMap(URL.init(string:))
                 if loaded.cloud == "custom", let login = loaded.loginURL, let graph = loaded.graphURL, let exchange = loaded.exchangeURL {
                     cloud = (login, graph, exchange)
                 }
@@ -56,7 +58,7 @@ struct WizardCommand: AsyncParsableCommand {
         let backend = EngineBackend(
             target: EngineBackend.Target(
                 transport: CurlTransport(caBundlePath: caBundle), clock: .system, stateDirectory: terminal.stateDirectory,
-                schedule: .standard, customCloud: cloud, caBundle: caBundle))
+                schedule: .standard, customCloud: cloud, caBundle: caBundle, simulatedShell: simulatedShell))
         let code = await runWizard(
             backend: backend,
             options: WizardOptions(
@@ -83,10 +85,21 @@ struct DemoCommand: AsyncParsableCommand {
         if let seconds = propagationSeconds, !(1...86_400).contains(seconds) {
             throw ValidationError("--propagation-seconds takes 1 to 86400 seconds")
         }
+        if SetupTarget(rawValue: target) == nil {
+            throw ValidationError("--target takes exchange-online or exchange-server")
+        }
     }
 
     @Option(name: .long, help: "Seed of the simulated tenant.")
     var seed: UInt64 = 1
+
+    @Option(
+        name: .long,
+        help: "What to set up: exchange-online (an Entra app with RBAC for Applications) or exchange-server (on-premises: ApplicationImpersonation over EWS, with Exchange Management Shell steps the simulator runs once you confirm each).")
+    var target: String = SetupTarget.exchangeOnline.rawValue
+
+    /// The target chosen with `--target`.
+    var setupTarget: SetupTarget { SetupTarget(rawValue: target) ?? .exchangeOnline }
 
     func run() async throws {
         let propagation = propagationSeconds ?? (fast ? 6 : 90)
@@ -102,18 +115,33 @@ struct DemoCommand: AsyncParsableCommand {
         let schedule = PollSchedule(
             intervals: [poll], expectedEarliest: .seconds(propagation / 2), expectedLatest: .seconds(propagation * 3 / 2),
             verifyAttempts: 6, verifyDelay: .seconds(1))
+        let demoServer = DemoServer(base: base)
         let backend = EngineBackend(
             target: EngineBackend.Target(
                 transport: CurlTransport(), clock: .system, stateDirectory: demoState, schedule: schedule,
                 customCloud: (endpoints.login.absoluteString, endpoints.graph.absoluteString, endpoints.exchange.absoluteString),
-                caBundle: nil))
+                caBundle: nil, simulatedShell: demoServer.shell))
         var answers = WizardAnswers(preset: Preset.named("workable") ?? Preset.all[0], tenant: SimulatedTenant.defaultDomain)
         answers.members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
+        // The Exchange Server answers are filled too, so choosing that target in the form just works.
+        answers.target = setupTarget
+        answers.ewsURL = demoServer.ews.absoluteString
+        answers.serviceAccountAddress = DemoServer.serviceAccount
+        answers.passwordFile = try DemoServer.passwordFile(in: demoState).path
+        answers.outOfScopeMailbox = DemoServer.outOfScopeMailbox
+        if setupTarget == .exchangeServer {
+            // EWS impersonation refuses aliases: the members by their primary addresses.
+            answers.members = DemoServer.members
+        }
+        let label =
+            setupTarget == .exchangeServer
+            ? "DEMO · simulated server (\(propagation) s)"
+            : "DEMO · simulated tenant (propagation \(propagation) s)"
         let code = await runWizard(
             backend: backend,
             options: WizardOptions(
                 noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
-                environmentLabel: "DEMO · simulated tenant (propagation \(propagation) s)",
+                environmentLabel: label,
                 signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
                 saveOnExit: {
                     await backend.cancel()
@@ -267,12 +295,55 @@ struct SimulateCommand: AsyncParsableCommand {
 }
 
 extension WizardAnswers {
-    /// The answers a config stands for.
+    /// The answers a config stands for (either target).
     init(config: SetupConfig) {
         self.init(
             presetID: config.preset, tenant: config.tenant, signIn: SignInMethod(rawValue: config.signIn.rawValue) ?? .deviceCode,
             serviceAccountName: config.serviceAccountName, groupName: config.groupName, groupKind: config.groupKind,
-            members: config.members, scopeKind: config.scopeKind, scopeName: config.scopeName, roles: config.roles)
+            members: config.members, scopeKind: config.scopeKind, scopeName: config.scopeName, roles: config.roles,
+            target: config.target, ewsURL: config.ewsURL ?? "", ewsAuthentication: config.ewsAuthentication,
+            serviceAccountAddress: config.serviceAccountAddress ?? "", serviceAccountLogon: config.serviceAccountLogon,
+            passwordFile: config.passwordFile, passwordEnvironmentVariable: config.passwordEnvironmentVariable,
+            groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
+            outOfScopeMailbox: config.outOfScopeMailbox ?? "")
+    }
+}
+
+/// The demo's simulated Exchange Server: its EWS URL, its stand-in for the Exchange Management
+/// Shell, and the values the demo fills in for it.
+struct DemoServer {
+    /// The simulator's EWS endpoint.
+    let ews: URL
+    /// The simulator's stand-in for the Exchange Management Shell (`POST` a step's PowerShell).
+    let shell: URL
+
+    /// The service account the demo sets up.
+    static let serviceAccount = "svc-booking@contoso.com"
+    /// The members (primary addresses: EWS impersonation refuses aliases).
+    static let members = [
+        "avery.adams@contoso.com", "blake.adams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com",
+    ]
+    /// A user outside the group, who must be refused.
+    static let outOfScopeMailbox = "dana.adams@contoso.com"
+
+    /// The endpoints of the simulator at `base`.
+    init(base: URL) {
+        let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
+        // The simulator's `SimulatorEndpoints.ews` once it has one: the same path.
+        ews = URL(string: root + "/EWS/Exchange.asmx") ?? base
+        shell = URL(string: root + "/_sim/ems") ?? base
+    }
+
+    /// The service account's password file (0600) in `directory`: kept between demo runs, since the
+    /// saved demo server knows the account by it; a random password is written the first time.
+    static func passwordFile(in directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("service-account.password")
+        if let data = FileManager.default.contents(atPath: url.path), !data.isEmpty { return url }
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        var generator = SystemRandomNumberGenerator()
+        let password = String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+        try PrivateFiles.write(Data((password + "\n").utf8), to: url)
+        return url
     }
 }
 

@@ -13,11 +13,15 @@ struct KeyMapTests {
         confirm.press(.character("q"))
         var choice = Fixture.formModel()
         choice.form.focus = .preset
+        var stopping = ServerFixture.roleStepModel()
+        stopping.press(.character("s"))
         return [
             ("start", Fixture.launchedModel()), ("form text", Fixture.formModel()), ("form choice", choice),
             ("sign-in", Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])),
             ("plan", Fixture.runModel(Fixture.setupUpdates, confirm: false)), ("run", Fixture.runModel(waiting)),
             ("hand-off", Fixture.runModel(waiting + Fixture.verifyUpdates)), ("log", log), ("confirm", confirm),
+            ("shell step", ServerFixture.roleStepModel()), ("shell step stopping", stopping),
+            ("server form", ServerFixture.formModel(page: .serviceAccount)),
         ]
     }
 

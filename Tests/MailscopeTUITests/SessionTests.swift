@@ -155,4 +155,36 @@ struct SessionTests {
         model.run = RunState(mode: .setup, answers: Fixture.answers, startedAt: Fixture.start)
         #expect(update(&model, .backend(.finished(.suspended))) == [.refreshSavedRun])
     }
+
+    @Test func shellStepAnswersReachTheBackend() async {
+        let backend = ScriptedBackend(
+            beforePlan: ServerFixture.setupUpdates,
+            afterConfirm: [.shellStep(ServerFixture.createMailbox)]
+        )
+        let (session, output) = makeSession(backend, answers: ServerFixture.answers)
+        await session.process(.launched(savedRun: nil))
+        await session.process(.key(.enter))
+        await walkForm(session)
+        #expect(await pump(session) { $0.screen == .plan })
+        await session.process(.key(.character("y")))
+        #expect(await pump(session) { $0.screen == .shellStep })
+        await session.process(.key(.character("c")))
+        #expect(output.copied == [ServerFixture.createMailbox.command])
+        #expect(output.lastText.contains("waiting for you"))
+        await session.process(.key(.enter))
+        #expect(session.model.screen == .run)
+        await backend.send(.shellStep(ServerFixture.assignImpersonation))
+        #expect(await pump(session) { $0.run?.shellStep?.number == 2 })
+        #expect(output.lastText.contains("2 hours"))
+        await session.process(.key(.character("s")))
+        #expect(await pump(session) { $0.screen == .start })
+        #expect(session.model.notice?.text.contains("Stopped before") == true)
+        let calls = await backend.calls
+        #expect(
+            calls == [
+                .start(.setup, ServerFixture.answers), .confirmPlan(true), .finishShellStep(true),
+                .finishShellStep(false), .savedRun,
+            ]
+        )
+    }
 }

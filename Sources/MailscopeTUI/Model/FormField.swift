@@ -1,49 +1,91 @@
+import MailscopeCore
 import MailscopeEngine
 
-/// A page of the wizard's form.
+/// A page of the wizard's form. Which pages are shown, and what is on them, depends on the target:
+/// Exchange Online has three pages, Exchange Server four (`pages(for:)`).
 public enum FormPage: Int, Sendable, CaseIterable, Comparable {
-    /// Integration, tenant, sign-in method.
+    /// Target, integration, and the tenant and sign-in (Exchange Online) or EWS (Exchange Server).
     case tenant
-    /// Service account, scope kind, group.
+    /// Exchange Server: the service account and its password.
+    case serviceAccount
+    /// Service account (Exchange Online), scope kind and group.
     case account
-    /// Scope name and roles.
+    /// Scope name and roles (Exchange Online) or the mailboxes that prove the scope (Exchange Server).
     case scope
 
-    /// The page's heading.
-    public var title: String {
-        switch self {
-        case .tenant: "Tenant and sign-in"
-        case .account: "Service account and group"
-        case .scope: "Scope and roles"
+    /// The pages shown for `target`, in order.
+    public static func pages(for target: SetupTarget) -> [FormPage] {
+        switch target {
+        case .exchangeOnline: [.tenant, .account, .scope]
+        case .exchangeServer: [.tenant, .serviceAccount, .account, .scope]
         }
     }
 
-    /// The fields on the page, in focus order.
-    public var fields: [FormField] { FormField.allCases.filter { $0.page == self } }
+    /// The page's heading for Exchange Online.
+    public var title: String { title(for: .exchangeOnline) }
+
+    /// The page's heading for `target`.
+    public func title(for target: SetupTarget) -> String {
+        switch (self, target) {
+        case (.tenant, .exchangeOnline): "Tenant and sign-in"
+        case (.tenant, .exchangeServer): "Exchange Server and EWS"
+        case (.serviceAccount, _): "Service account"
+        case (.account, .exchangeOnline): "Service account and group"
+        case (.account, .exchangeServer): "Scope kind and group"
+        case (.scope, .exchangeOnline): "Scope and roles"
+        case (.scope, .exchangeServer): "Scope and the mailboxes that prove it"
+        }
+    }
+
+    /// The fields on the page for Exchange Online, in focus order.
+    public var fields: [FormField] { fields(for: .exchangeOnline) }
+
+    /// The fields on the page for `target`, in focus order (empty for a page `target` does not show).
+    public func fields(for target: SetupTarget) -> [FormField] {
+        switch (self, target) {
+        case (.tenant, .exchangeOnline): [.target, .preset, .tenant, .signIn]
+        case (.tenant, .exchangeServer): [.target, .preset, .ewsURL, .ewsAuthentication]
+        case (.serviceAccount, .exchangeOnline): []
+        case (.serviceAccount, .exchangeServer):
+            [.serviceAccountName, .serviceAccountAddress, .serviceAccountLogon, .passwordSource, .passwordFile,
+                .passwordVariable]
+        case (.account, .exchangeOnline): [.serviceAccountName, .scopeKind, .groupName, .groupKind, .members]
+        case (.account, .exchangeServer): [.scopeKind, .groupName, .groupKind, .groupAddress, .members]
+        case (.scope, .exchangeOnline): [.scopeName, .roles]
+        case (.scope, .exchangeServer): [.scopeName, .inScopeMailbox, .outOfScopeMailbox]
+        }
+    }
 
     public static func < (lhs: FormPage, rhs: FormPage) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// One question of the form.
 public enum FormField: String, Sendable, CaseIterable {
+    case target
     case preset
     case tenant
     case signIn
+    case ewsURL
+    case ewsAuthentication
     case serviceAccountName
+    case serviceAccountAddress
+    case serviceAccountLogon
+    case passwordSource
+    case passwordFile
+    case passwordVariable
     case scopeKind
     case groupName
     case groupKind
+    case groupAddress
     case members
     case scopeName
     case roles
+    case inScopeMailbox
+    case outOfScopeMailbox
 
-    /// The page the field is on.
-    public var page: FormPage {
-        switch self {
-        case .preset, .tenant, .signIn: .tenant
-        case .serviceAccountName, .scopeKind, .groupName, .groupKind, .members: .account
-        case .scopeName, .roles: .scope
-        }
+    /// The page the field is on for `target` (`nil` when `target` does not ask it).
+    public func page(for target: SetupTarget) -> FormPage? {
+        FormPage.pages(for: target).first { $0.fields(for: target).contains(self) }
     }
 
     /// The label beside the input.
@@ -59,20 +101,35 @@ public enum FormField: String, Sendable, CaseIterable {
         case .members: "Members"
         case .scopeName: "Management scope name"
         case .roles: "Application roles"
+        case .target: "Target"
+        case .ewsURL: "EWS URL"
+        case .ewsAuthentication: "EWS sign-in"
+        case .serviceAccountAddress: "Service account (UPN)"
+        case .serviceAccountLogon: "Sign-in name"
+        case .passwordSource: "Password from"
+        case .passwordFile: "Password file"
+        case .passwordVariable: "Password variable"
+        case .groupAddress: "Group address"
+        case .inScopeMailbox: "In-scope mailbox"
+        case .outOfScopeMailbox: "Out-of-scope mailbox"
         }
     }
 
     /// Whether the field is a choice among fixed values (left/right) rather than free text.
     public var isChoice: Bool {
         switch self {
-        case .preset, .signIn, .scopeKind, .groupKind: true
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource: true
         default: false
         }
     }
 
-    /// The explanation shown with `?` or F1.
-    public var explanation: String {
-        switch self {
+    /// The explanation shown with `?` or F1, for Exchange Online.
+    public var explanation: String { explanation(for: .exchangeOnline) }
+
+    /// The explanation shown with `?` or F1 when the target is `target`.
+    public func explanation(for target: SetupTarget) -> String {
+        if target == .exchangeServer, let server = serverExplanation { return server }
+        return switch self {
         case .preset:
             "The integration you are connecting. A preset fills in the names and the roles its vendor's guide asks for; every value can still be changed on the next pages. Choose Custom to fill in everything yourself."
         case .tenant:
@@ -97,6 +154,95 @@ public enum FormField: String, Sendable, CaseIterable {
                     separator: ", "
                 )
                 + "."
+        case .target:
+            "Where the mailboxes live. Exchange Online (Microsoft 365): an Entra app gets RBAC for Applications roles limited by a management scope. Exchange Server on-premises (2016, 2019, SE): a service account gets ApplicationImpersonation limited by a management scope, used over EWS; the Exchange Management Shell steps are shown for you to run."
+        case .ewsURL:
+            "The server's EWS address, ending in /EWS/Exchange.asmx, for example https://mail.contoso.com/EWS/Exchange.asmx (config: server.ews_url). mailscope checks it answers before anything else and proves the result through it."
+        case .ewsAuthentication:
+            "How the service account signs in to EWS (config: server.auth). NTLM is Exchange's default and never sends the password itself; Basic sends it with every request, so only over TLS."
+        case .serviceAccountAddress:
+            "The service account's user principal name, which is also its primary SMTP address, for example svc-booking@contoso.com (config: service_account.address). It is created with a mailbox if it does not exist; the integration signs in as it."
+        case .serviceAccountLogon:
+            "Optional: the name the service account signs in with, as DOMAIN\\user (for example CONTOSO\\svc-booking) when the server does not accept the UPN (config: service_account.logon). Empty: the address above."
+        case .passwordSource:
+            "Where mailscope reads the service account's password: a file only you can read (mode 0600) or an environment variable. The password itself is never typed here or saved by mailscope; you enter the same one when the Exchange Management Shell asks for it."
+        case .passwordFile:
+            "The path of a file holding the service account's password on one line, readable only by you (chmod 600), for example ~/.config/mailscope/svc-booking.password (config: service_account.password_file)."
+        case .passwordVariable:
+            "The NAME of an environment variable holding the service account's password, for example SVC_BOOKING_PASSWORD, not the password itself (config: service_account.password_env). Export it before starting mailscope."
+        case .groupAddress:
+            "Optional: the group's primary SMTP address, for example workableusers@contoso.com (config: group.address). Empty: the group's alias at the service account's domain."
+        case .inScopeMailbox:
+            "A mailbox the service account must reach through impersonation, to prove the scope works (config: connect.in_scope_mailbox). Optional for a group scope (the first member is used); required for a rooms scope: name one room mailbox."
+        case .outOfScopeMailbox:
+            "A mailbox the service account must NOT reach, to prove the scope holds, for example an executive's (config: connect.out_of_scope_mailbox). It must not be a member of the group. mailscope finishes only when it is refused."
+        }
+    }
+
+    /// How the field reads for Exchange Server, where it differs from Exchange Online.
+    private var serverExplanation: String? {
+        switch self {
+        case .serviceAccountName:
+            "The service account's display name in Exchange, for example svc-booking (config: service_account.name, at most 64 characters). It names the mailbox when it is created, and the role assignment."
+        case .groupName:
+            "The distribution group that holds the mailboxes the service account may reach, for example WorkableUsers (config: group.name). The Exchange Management Shell step creates it if missing. Only direct members count."
+        case .groupKind:
+            "The kind of group the step creates: distribution or mail-enabled security (Exchange Server has no Microsoft 365 groups). An existing group keeps its kind (config: group.kind)."
+        case .scopeKind:
+            "What the service account may impersonate. Group: only the direct members of the group. Rooms: only room mailboxes. Everything else is refused, and mailscope proves that over EWS before it finishes."
+        case .scopeName:
+            "The management scope that limits the ApplicationImpersonation role assignment (config: scope.name, at most 64 characters), for example WorkableUsersScope."
+        case .members:
+            "The mailboxes (users and rooms) the service account may reach, as primary SMTP addresses separated by commas (EWS impersonation refuses aliases), for example alice@contoso.com, room1@contoso.com (config: group.members). Missing members are added; nothing is removed."
+        default: nil
+        }
+    }
+}
+
+extension SetupTarget {
+    /// The target's short name in the form.
+    public var title: String {
+        switch self {
+        case .exchangeOnline: "Exchange Online"
+        case .exchangeServer: "Exchange Server on-premises"
+        }
+    }
+
+    /// The target with how mailscope sets it up.
+    public var summary: String {
+        switch self {
+        case .exchangeOnline: "Exchange Online (Entra app + RBAC for Applications)"
+        case .exchangeServer: "Exchange Server on-premises (ApplicationImpersonation over EWS)"
+        }
+    }
+
+    /// Both targets, in the order the form offers them.
+    public static let all: [SetupTarget] = [.exchangeOnline, .exchangeServer]
+}
+
+extension HTTPAuthentication.Scheme {
+    /// The scheme's name in the form.
+    public var title: String {
+        switch self {
+        case .ntlm: "NTLM"
+        case .basic: "Basic (TLS only)"
+        }
+    }
+}
+
+/// Where the service account's password is read from (Exchange Server). The password itself is
+/// never an answer.
+public enum PasswordSource: String, Sendable, CaseIterable {
+    /// A file readable only by the admin (0600).
+    case file
+    /// An environment variable.
+    case environmentVariable
+
+    /// The source's name in the form.
+    public var title: String {
+        switch self {
+        case .file: "a 0600 file"
+        case .environmentVariable: "an environment variable"
         }
     }
 }

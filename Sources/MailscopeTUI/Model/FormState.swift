@@ -1,8 +1,11 @@
 import Foundation
+import MailscopeCore
 import MailscopeEngine
 
 /// The form's answers as the admin edits them: choices as values, free text as inputs.
 public struct FormState: Sendable, Equatable {
+    /// The chosen target: Exchange Online or Exchange Server.
+    public var target: SetupTarget
     /// The chosen preset's key.
     public var presetID: String
     /// The chosen sign-in method.
@@ -11,6 +14,10 @@ public struct FormState: Sendable, Equatable {
     public var scopeKind: ScopeKind
     /// The chosen group kind.
     public var groupKind: GroupKind
+    /// How the service account signs in to EWS (Exchange Server).
+    public var ewsAuthentication: HTTPAuthentication.Scheme
+    /// Where the service account's password is read from (Exchange Server).
+    public var passwordSource: PasswordSource
     /// The free-text fields.
     public var inputs: [FormField: TextInput]
     /// The page shown.
@@ -24,11 +31,23 @@ public struct FormState: Sendable, Equatable {
 
     /// A form filled with `answers`.
     public init(answers: WizardAnswers) {
+        target = answers.target
         presetID = answers.presetID
         signIn = answers.signIn
         scopeKind = answers.scopeKind
         groupKind = answers.groupKind
+        ewsAuthentication = answers.ewsAuthentication
+        passwordSource =
+            answers.passwordEnvironmentVariable != nil && answers.passwordFile == nil ? .environmentVariable : .file
         inputs = [
+            .ewsURL: TextInput(answers.ewsURL),
+            .serviceAccountAddress: TextInput(answers.serviceAccountAddress),
+            .serviceAccountLogon: TextInput(answers.serviceAccountLogon ?? ""),
+            .passwordFile: TextInput(answers.passwordFile ?? ""),
+            .passwordVariable: TextInput(answers.passwordEnvironmentVariable ?? ""),
+            .groupAddress: TextInput(answers.groupAddress ?? ""),
+            .inScopeMailbox: TextInput(answers.inScopeMailbox ?? ""),
+            .outOfScopeMailbox: TextInput(answers.outOfScopeMailbox),
             .tenant: TextInput(answers.tenant),
             .serviceAccountName: TextInput(answers.serviceAccountName),
             .groupName: TextInput(answers.groupName),
@@ -50,30 +69,94 @@ public struct FormState: Sendable, Equatable {
             members: scopeKind == .group ? Self.list(text(.members)) : [],
             scopeKind: scopeKind,
             scopeName: text(.scopeName),
-            roles: Self.list(text(.roles)).map(Self.fullRoleName)
+            roles: Self.list(text(.roles)).map(Self.fullRoleName),
+            target: target,
+            ewsURL: trimmed(.ewsURL),
+            ewsAuthentication: ewsAuthentication,
+            serviceAccountAddress: trimmed(.serviceAccountAddress),
+            serviceAccountLogon: optional(.serviceAccountLogon),
+            passwordFile: passwordSource == .file ? optional(.passwordFile) : nil,
+            passwordEnvironmentVariable: passwordSource == .environmentVariable ? optional(.passwordVariable) : nil,
+            groupAddress: scopeKind == .group ? optional(.groupAddress) : nil,
+            inScopeMailbox: optional(.inScopeMailbox),
+            outOfScopeMailbox: trimmed(.outOfScopeMailbox)
         )
+    }
+
+    /// The pages the form shows for the chosen target, in order.
+    public var pages: [FormPage] { FormPage.pages(for: target) }
+
+    /// The page after `page`, if any.
+    public func page(after page: FormPage) -> FormPage? {
+        guard let index = pages.firstIndex(of: page), index + 1 < pages.count else { return nil }
+        return pages[index + 1]
+    }
+
+    /// The page before `page`, if any.
+    public func page(before page: FormPage) -> FormPage? {
+        guard let index = pages.firstIndex(of: page), index > 0 else { return nil }
+        return pages[index - 1]
+    }
+
+    /// The page `field` is on for the chosen target.
+    public func page(of field: FormField) -> FormPage? { field.page(for: target) }
+
+    /// The fields `page` shows for the chosen target: the applicable ones, and group fields a rooms
+    /// scope does not use (shown as such). The password field of the source not chosen is hidden.
+    public func displayedFields(on page: FormPage) -> [FormField] {
+        page.fields(for: target).filter { field in
+            switch field {
+            case .passwordFile: passwordSource == .file
+            case .passwordVariable: passwordSource == .environmentVariable
+            default: true
+            }
+        }
+    }
+
+    /// Whether `field` may stay empty (an empty optional field takes its default).
+    public func isOptional(_ field: FormField) -> Bool {
+        switch field {
+        case .serviceAccountLogon, .groupAddress: true
+        case .inScopeMailbox: scopeKind == .group
+        default: false
+        }
+    }
+
+    private func trimmed(_ field: FormField) -> String { text(field).trimmingCharacters(in: .whitespaces) }
+
+    private func optional(_ field: FormField) -> String? {
+        let value = trimmed(field)
+        return value.isEmpty ? nil : value
     }
 
     /// The text of a free-text field.
     public func text(_ field: FormField) -> String { inputs[field]?.text ?? "" }
 
-    /// Whether `field` applies to the current answers (group fields do not for a rooms scope).
+    /// Whether `field` applies to the current answers: the target asks it, and group fields do not
+    /// apply to a rooms scope.
     public func isApplicable(_ field: FormField) -> Bool {
+        guard page(of: field) != nil else { return false }
         switch field {
-        case .groupName, .groupKind, .members: scopeKind == .group
-        default: true
+        case .groupName, .groupKind, .members, .groupAddress: return scopeKind == .group
+        case .passwordFile: return passwordSource == .file
+        case .passwordVariable: return passwordSource == .environmentVariable
+        default: return true
         }
     }
 
     /// The fields of `page` that apply, in focus order.
-    public func fields(on page: FormPage) -> [FormField] { page.fields.filter(isApplicable) }
+    public func fields(on page: FormPage) -> [FormField] { page.fields(for: target).filter(isApplicable) }
 
     /// What is wrong with `field`'s value, if anything (using the engine's `FieldRules`).
     public func error(for field: FormField) -> FieldError? {
         guard isApplicable(field) else { return nil }
+        if target == .exchangeServer { return serverError(for: field) }
         let answers = answers
         switch field {
-        case .preset, .signIn, .scopeKind, .groupKind: return nil
+        case .preset, .signIn, .scopeKind, .groupKind, .target: return nil
+        case .ewsURL, .ewsAuthentication, .serviceAccountAddress, .serviceAccountLogon, .passwordSource,
+            .passwordFile, .passwordVariable, .groupAddress, .inScopeMailbox, .outOfScopeMailbox:
+            return nil
         case .tenant: return FieldRules.tenant(text(.tenant), field: "tenant")
         case .serviceAccountName:
             return FieldRules.displayName(text(.serviceAccountName), field: "service account name")
@@ -99,6 +182,55 @@ public struct FormState: Sendable, Equatable {
         }
     }
 
+    /// The configuration keys whose problems `field` shows (Exchange Server).
+    static func configKeys(of field: FormField) -> [String] {
+        switch field {
+        case .ewsURL: ["server.ews_url"]
+        case .ewsAuthentication: ["server.auth"]
+        case .serviceAccountName: ["service_account.name"]
+        case .serviceAccountAddress: ["service_account.address"]
+        case .serviceAccountLogon: ["service_account.logon"]
+        case .passwordFile, .passwordVariable: ["service_account.password_env", "service_account.password_file"]
+        case .groupName: ["group.name", "group.alias"]
+        case .groupKind: ["group.kind"]
+        case .groupAddress: ["group.address"]
+        case .members: ["group.members"]
+        case .scopeName: ["scope.name"]
+        case .inScopeMailbox: ["connect.in_scope_mailbox"]
+        case .outOfScopeMailbox: ["connect.out_of_scope_mailbox"]
+        case .target, .preset, .tenant, .signIn, .passwordSource, .scopeKind, .roles: []
+        }
+    }
+
+    /// Exchange Server: the engine's own validation of the config these answers make, so a message
+    /// names the config key and the fix exactly as `mailscope apply` would.
+    private func serverError(for field: FormField) -> FieldError? {
+        let keys = Self.configKeys(of: field)
+        guard !keys.isEmpty else { return nil }
+        if field == .passwordVariable, let problem = Self.variableNameProblem(trimmed(.passwordVariable)) {
+            return problem
+        }
+        // Without a typed address the group's address is derived; its problems show on the account's address.
+        if field == .groupAddress, optional(.groupAddress) == nil { return nil }
+        return answers.setupConfig().validationErrors().first { error in
+            keys.contains { error.field == $0 || error.field.hasPrefix($0 + "[") }
+        }
+    }
+
+    /// What is wrong with `name` as an environment variable's name, if anything.
+    static func variableNameProblem(_ name: String) -> FieldError? {
+        guard !name.isEmpty else { return nil }  // the engine's validation names the missing source
+        let valid =
+            name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+            && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        guard !valid else { return nil }
+        return FieldError(
+            field: "service_account.password_env",
+            message:
+                "'\(FieldRules.printable(name))' is not an environment variable's name (letters, digits and _); give the variable's NAME, never the password"
+        )
+    }
+
     /// Whether `field` is empty and not yet touched: shown as "required" rather than invalid.
     public func isPristineAndEmpty(_ field: FormField) -> Bool {
         !field.isChoice && text(field).trimmingCharacters(in: .whitespaces).isEmpty && !touched.contains(field)
@@ -106,7 +238,7 @@ public struct FormState: Sendable, Equatable {
 
     /// The first field on `page` or an earlier page that is invalid.
     public func firstInvalidField(through page: FormPage) -> FormField? {
-        FormPage.allCases.filter { $0 <= page }.flatMap(fields(on:)).first { error(for: $0) != nil }
+        pages.filter { $0 <= page }.flatMap(fields(on:)).first { error(for: $0) != nil }
     }
 
     /// The value shown for a choice field.
@@ -116,6 +248,9 @@ public struct FormState: Sendable, Equatable {
         case .signIn: signIn.title
         case .scopeKind: scopeKind.title
         case .groupKind: groupKind.title
+        case .target: target.title
+        case .ewsAuthentication: ewsAuthentication.title
+        case .passwordSource: passwordSource.title
         default: text(field)
         }
     }
@@ -132,10 +267,20 @@ public struct FormState: Sendable, Equatable {
             if let preset = Preset.named(id) { apply(preset) }
         case .signIn: signIn = next(SignInMethod.allCases, signIn)
         case .scopeKind: scopeKind = next(ScopeKind.allCases, scopeKind)
-        case .groupKind: groupKind = next(GroupKind.allCases, groupKind)
+        case .groupKind: groupKind = next(groupKinds, groupKind)
+        case .target:
+            target = next(SetupTarget.all, target)
+            if !groupKinds.contains(groupKind) { groupKind = .distribution }
+        case .ewsAuthentication: ewsAuthentication = next(HTTPAuthentication.Scheme.allCases, ewsAuthentication)
+        case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
         default: return
         }
         edited.insert(field)
+    }
+
+    /// The group kinds the target offers (Exchange Server has no Microsoft 365 groups).
+    public var groupKinds: [GroupKind] {
+        target == .exchangeServer ? GroupKind.allCases.filter { $0 != .microsoft365 } : GroupKind.allCases
     }
 
     /// Switches to `preset`, refilling the fields the admin has not edited with its defaults.

@@ -31,6 +31,39 @@ public enum TenantMatch: Sendable, Equatable {
     case unconfirmed
 }
 
+/// Where an Exchange Management Shell step handed to the admin is. Each state has a word.
+public enum ShellStepState: Sendable, Equatable {
+    /// On screen; the backend waits until the admin ran it (Enter) or stops here (`s`).
+    case waitingForAdmin
+    /// The admin chose to stop here; the backend is saving the run.
+    case stopping
+
+    /// The state's word on screen.
+    public var label: String {
+        switch self {
+        case .waitingForAdmin: "waiting for you"
+        case .stopping: "stopping"
+        }
+    }
+}
+
+/// An Exchange Management Shell step the backend handed over, and where it is.
+public struct PendingShellStep: Sendable, Equatable {
+    /// The step: its stage, summary, warning and exact command.
+    public var step: ShellStep
+    /// Where it is.
+    public var state: ShellStepState
+    /// Which step of the run this is (1 for the first shown).
+    public var number: Int
+
+    /// Creates a pending step.
+    public init(step: ShellStep, state: ShellStepState = .waitingForAdmin, number: Int) {
+        self.step = step
+        self.state = state
+        self.number = number
+    }
+}
+
 /// What the wizard knows about the run in progress or the last one.
 public struct RunState: Sendable, Equatable {
     /// What kind of run.
@@ -57,6 +90,10 @@ public struct RunState: Sendable, Equatable {
     public var handOff: [HandOffItem] = []
     /// The stage whose report changed last.
     public var lastUpdatedStage: StageID?
+    /// Exchange Server: the Exchange Management Shell step on screen, while one is.
+    public var shellStep: PendingShellStep?
+    /// Exchange Server: how many Exchange Management Shell steps this run has shown.
+    public var shellStepsShown = 0
 
     /// Creates the state of a run that is starting.
     public init(mode: WizardRunMode, answers: WizardAnswers, startedAt: Date) {
@@ -78,9 +115,13 @@ public struct RunState: Sendable, Equatable {
     /// The number of changes in the plan.
     public var plannedChangeCount: Int { plan.reduce(0) { $0 + $1.changes.count } }
 
-    /// Whether the signed-in tenant is the one typed.
+    /// Whether the signed-in tenant is the one typed. For Exchange Server: whether the server signed
+    /// in to is the EWS URL's host.
     public var tenantMatch: TenantMatch? {
         guard let tenant else { return nil }
+        if answers.target == .exchangeServer {
+            return answers.ewsHost?.lowercased() == tenant.id.lowercased() ? .matches : .mismatch
+        }
         let typed = answers.tenant.trimmingCharacters(in: .whitespaces).lowercased()
         if UUID(uuidString: typed) != nil { return typed == tenant.id.lowercased() ? .matches : .mismatch }
         return typed == tenant.defaultDomain.lowercased() ? .matches : .unconfirmed

@@ -13,6 +13,8 @@ public enum WizardScreen: Sendable, Equatable {
     case plan
     /// The stage list with sub-steps, the propagation wait and the outcome.
     case run
+    /// Exchange Server: a step to run in the Exchange Management Shell, with its exact command.
+    case shellStep
     /// The values for the vendor's product.
     case handOff
 }
@@ -105,6 +107,8 @@ public struct WizardModel: Sendable, Equatable {
     public var logScroll: Int?
     /// The first plan line shown.
     public var planScroll = 0
+    /// The first line of the Exchange Management Shell command shown.
+    public var shellScroll = 0
     /// The focused plan button (`nil`: the plan itself scrolls).
     public var planFocus: PlanButton?
     /// The highlighted hand-off value.

@@ -45,19 +45,30 @@ extension WizardModel {
             screen = .plan
             planScroll = 0
             planFocus = nil
+        case .shellStep(let step):
+            guard state.phase.isActive else { break }
+            state.shellStepsShown += 1
+            state.shellStep = PendingShellStep(step: step, number: state.shellStepsShown)
+            screen = .shellStep
+            shellScroll = 0
         case .finished(let outcome):
             let previous = state.phase
+            let stoppedAt = state.shellStep?.state == .stopping ? state.shellStep?.step : nil
             state.phase = .finished(outcome)
             state.deviceCode = nil
+            state.shellStep = nil
             run = state
             if quitRequestedAt != nil { return [.quit(0)] }
-            return finish(outcome, after: previous)
+            return finish(outcome, after: previous, stoppedAt: stoppedAt)
         }
         return []
     }
 
     /// Moves to the screen that fits how the run ended.
-    private mutating func finish(_ outcome: RunOutcome, after previous: RunPhase) -> [WizardEffect] {
+    /// - Parameter stoppedAt: the Exchange Management Shell step the admin stopped before, if any.
+    private mutating func finish(_ outcome: RunOutcome, after previous: RunPhase, stoppedAt: ShellStep? = nil)
+        -> [WizardEffect]
+    {
         if previous == .cancelling { return [] }  // the admin already went back
         overlay = overlay == .confirm(.quit) ? nil : overlay
         switch outcome {
@@ -71,10 +82,17 @@ extension WizardModel {
         case .suspended:
             screen = .start
             startSelection = 0
-            notice = Notice(
-                "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.",
-                role: .info
-            )
+            if let stoppedAt {
+                notice = Notice(
+                    "Stopped before \"\(stoppedAt.summary)\". The run is saved: Resume shows the step again.",
+                    role: .info
+                )
+            } else {
+                notice = Notice(
+                    "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.",
+                    role: .info
+                )
+            }
             return [.refreshSavedRun]
         case .drift(let stages):
             screen = .run

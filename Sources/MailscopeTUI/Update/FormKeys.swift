@@ -41,7 +41,7 @@ extension WizardModel {
             return advance(from: page)
         case .back:
             form.touched.insert(field)
-            if let previous = FormPage(rawValue: page.rawValue - 1) {
+            if let previous = form.page(before: page) {
                 openForm(at: previous)
             } else {
                 screen = .start
@@ -62,14 +62,15 @@ extension WizardModel {
     /// Continues past `page` when every field so far is valid; starts the run after the last page.
     private mutating func advance(from page: FormPage) -> [WizardEffect] {
         if let invalid = form.firstInvalidField(through: page) {
-            form.touched.formUnion(form.fields(on: invalid.page))
-            if invalid.page != page { openForm(at: invalid.page) }
+            let invalidPage = form.page(of: invalid) ?? page
+            form.touched.formUnion(form.fields(on: invalidPage))
+            if invalidPage != page { openForm(at: invalidPage) }
             form.focus = invalid
             notice = Notice("Fix \(invalid.label) first.", role: .failure)
             return []
         }
         form.touched.formUnion(form.fields(on: page))
-        if let next = FormPage(rawValue: page.rawValue + 1) {
+        if let next = form.page(after: page) {
             openForm(at: next)
             return []
         }

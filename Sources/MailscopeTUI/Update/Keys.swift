@@ -44,6 +44,7 @@ extension WizardModel {
         case .signIn: return performOnSignIn(action)
         case .plan: return performOnPlan(action)
         case .run: return performOnRun(action)
+        case .shellStep: return performOnShellStep(action)
         case .handOff: return performOnHandOff(action)
         }
     }
@@ -244,6 +245,46 @@ extension WizardModel {
                 form = FormState(answers: state.answers)
                 openForm(at: .scope)
             }
+        default: break
+        }
+        return []
+    }
+
+    private mutating func performOnShellStep(_ action: WizardAction) -> [WizardEffect] {
+        guard var state = run, var pending = state.shellStep else {
+            if action == .back { screen = .run }
+            return []
+        }
+        let last = ShellStepView.maxScroll(self)
+        let page = max(1, ShellStepView.visibleCommandLines(self) - 1)
+        switch action {
+        case .moveUp: shellScroll = max(0, shellScroll - 1)
+        case .moveDown: shellScroll = min(last, shellScroll + 1)
+        case .pageUp: shellScroll = max(0, shellScroll - page)
+        case .pageDown: shellScroll = min(last, shellScroll + page)
+        case .copy:
+            let lines = pending.step.command.split(separator: "\n", omittingEmptySubsequences: false).count
+            notice = Notice(
+                "Sent the command (\(lines) line\(lines == 1 ? "" : "s")) to the terminal clipboard (OSC 52). If pasting gives nothing, select it with the mouse."
+            )
+            return [.copyToClipboard(pending.step.command)]
+        case .ranShellStep, .choose:
+            guard pending.state == .waitingForAdmin, state.phase == .running else { return [] }
+            state.shellStep = nil
+            run = state
+            screen = .run
+            selectedStage = nil
+            notice = Notice("Confirmed: mailscope goes on and checks the step over EWS.", role: .info)
+            return [.finishShellStep(true)]
+        case .stopAtShellStep:
+            guard pending.state == .waitingForAdmin, state.phase == .running else { return [] }
+            pending.state = .stopping
+            state.shellStep = pending
+            run = state
+            notice = Notice("Stopping here: saving the run\u{2026}", role: .info)
+            return [.finishShellStep(false)]
+        case .back:
+            overlay = .confirm(.stopRun)
         default: break
         }
         return []

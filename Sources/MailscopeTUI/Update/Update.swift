@@ -68,6 +68,7 @@ extension WizardModel {
         logScroll = nil
         planScroll = 0
         planFocus = nil
+        shellScroll = 0
         handOffSelection = 0
         secretsHidden = false
         return [.startRun(mode, answers)]
@@ -75,6 +76,7 @@ extension WizardModel {
 
     /// Shows the form at `page`, focused on its first invalid field (or its first field).
     mutating func openForm(at page: FormPage) {
+        let page = form.pages.contains(page) ? page : form.pages[0]
         screen = .form(page)
         form.page = page
         let fields = form.fields(on: page)
@@ -85,6 +87,7 @@ extension WizardModel {
     /// Keeps scroll positions inside what there is to show after a resize.
     mutating func clampScrolling() {
         planScroll = min(planScroll, max(0, PlanView.lineCount(self) - PlanView.visibleLines(size)))
+        shellScroll = min(shellScroll, ShellStepView.maxScroll(self))
         if let scroll = logScroll {
             logScroll = min(scroll, max(0, LogView.lineCount(self) - LogView.visibleLines(self)))
         }

@@ -6,7 +6,9 @@ extension Painter {
     mutating func paintForm(_ page: FormPage, in rows: Range<Int>) {
         let form = model.form
         var row = rows.lowerBound + 1
-        let heading = "Step \(page.rawValue + 1) of \(FormPage.allCases.count) \(glyphs.dot) \(page.title)"
+        let pages = form.pages
+        let number = (pages.firstIndex(of: page) ?? 0) + 1
+        let heading = "Step \(number) of \(pages.count) \(glyphs.dot) \(page.title(for: form.target))"
         canvas.put(heading, row: row, column: 2, role: .strong, limit: width - 4)
         if model.formMode == .recheck {
             let note = "re-check: nothing will be changed"
@@ -17,7 +19,7 @@ extension Painter {
         let inputColumn = 28
         let statusWidth = glyphs.statusWidth + 10
         let inputWidth = max(10, width - inputColumn - statusWidth - 5)
-        for field in page.fields where row < rows.upperBound - 3 {
+        for field in form.displayedFields(on: page) where row < rows.upperBound - 3 {
             let isFocused = field == form.focus
             let applies = form.isApplicable(field)
             if isFocused { canvas.put(glyphs.pointer, row: row, column: 2, role: .strong) }
@@ -58,23 +60,29 @@ extension Painter {
         row += 1
         let focus = form.focus
         if let error = form.error(for: focus), !form.isPristineAndEmpty(focus) {
-            let line: StyledLine = [
-                Span(glyphs.status(.failed) + " ", .failure), Span("\(focus.label) ", .strong),
-                Span(error.message, .failure),
-            ]
+            var line: StyledLine = [Span(glyphs.status(.failed) + " ", .failure), Span("\(focus.label) ", .strong)]
+            if form.target == .exchangeServer {  // the engine's message: name the config key it is about
+                line.append(Span("(\(error.field)) ", .dim))
+            }
+            line.append(Span(error.message, .failure))
             for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(
                 max(0, rows.upperBound - row - 1)
             ) {
                 canvas.draw(wrapped, row: row, column: 2)
                 row += 1
             }
+        } else if focus == .target {
+            write(form.target.summary, row: row, column: 2, role: .info)
+            write("\(glyphs.leftRight) changes the target; the next fields follow it.", row: row + 1, column: 2, role: .dim)
         } else if focus.isChoice {
             canvas.put("\(glyphs.leftRight) changes the value.", row: row, column: 2, role: .dim)
         }
-        let hint =
-            page == .scope
-            ? "Enter continues to sign-in. Nothing is written before you confirm the plan."
-            : "F1 or ? explains the focused field. Enter moves on."
+        let hint: String
+        switch (page == form.pages.last, form.target) {
+        case (true, .exchangeOnline): hint = "Enter continues to sign-in. Nothing is written before you confirm the plan."
+        case (true, .exchangeServer): hint = "Enter checks EWS next. Nothing changes before you confirm the plan."
+        case (false, _): hint = "F1 or ? explains the focused field. Enter moves on."
+        }
         write(hint, row: rows.upperBound - 1, column: 2, role: .dim)
     }
 
@@ -104,7 +112,9 @@ extension Painter {
     private mutating func paintValidity(_ field: FormField, row: Int, column: Int) {
         let form = model.form
         if field.isChoice { return }
-        if form.isPristineAndEmpty(field) {
+        if form.isOptional(field), form.text(field).trimmingCharacters(in: .whitespaces).isEmpty {
+            canvas.put(glyphs.status(.pending) + " optional", row: row, column: column, role: .dim)
+        } else if form.isPristineAndEmpty(field) {
             canvas.put(glyphs.status(.pending) + " required", row: row, column: column, role: .dim)
         } else if form.error(for: field) != nil {
             canvas.put(glyphs.status(.failed) + " invalid", row: row, column: column, role: .failure)

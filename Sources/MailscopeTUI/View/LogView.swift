@@ -19,8 +19,9 @@ enum LogView {
         for entry in run.log {
             result += wrap(headline(entry, timeZone: model.timeZone), width: width, indent: 17)
             if let powershell = entry.powershell {
-                result += wrap(
-                    [Span(String(repeating: " ", count: 17) + "PS> ", .dim), Span(powershell, .code)],
+                result += commandLines(
+                    powershell,
+                    prompt: Span(String(repeating: " ", count: 17) + "PS> ", .dim),
                     width: width,
                     indent: 21
                 )

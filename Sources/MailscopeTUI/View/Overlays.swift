@@ -9,7 +9,7 @@ extension Painter {
         var lines: [StyledLine] = []
         if let field {
             lines.append([Span(field.label, .strong)])
-            lines += wrap([Span(field.explanation)], width: textWidth)
+            lines += wrap([Span(field.explanation(for: model.form.target))], width: textWidth)
             lines.append([])
         }
         lines.append([Span("Keys", .strong)])

@@ -22,7 +22,20 @@ enum PlanView {
     static func lines(_ model: WizardModel, glyphs: Glyphs) -> [StyledLine] {
         guard let run = model.run else { return [] }
         let width = model.size.columns - 4
+        // Exchange Server: these are the Exchange Management Shell commands the admin will be asked to run.
+        let prompt = Span(run.answers.target == .exchangeServer ? "    EMS> " : "    PS> ", .dim)
         var result: [StyledLine] = []
+        if run.answers.target == .exchangeServer {
+            result += wrap(
+                [
+                    Span(
+                        "Each change is an Exchange Management Shell step (EMS>): mailscope shows it when its stage comes, you run it on the server, and EWS proves it.",
+                        .dim
+                    )
+                ],
+                width: width
+            )
+        }
         for report in run.plan where report.stage != .signIn {
             let count = report.changes.count
             if count == 0 {
@@ -44,7 +57,7 @@ enum PlanView {
                     case .remove: ("- remove", .failure)
                     }
                 result += wrap([Span("  "), Span(mark, role), Span("  " + change.summary)], width: width, indent: 12)
-                result += wrap([Span("    PS> ", .dim), Span(change.powershell, .code)], width: width, indent: 8)
+                result += commandLines(change.powershell, prompt: prompt, width: width, indent: prompt.text.count)
             }
             for warning in report.warnings {
                 result += wrap([Span("  ! ", .warning), Span(warning, .warning)], width: width, indent: 4)
@@ -69,7 +82,9 @@ extension Painter {
             limit: width - 24
         )
         row += 1
-        if let tenant = run.tenant {
+        if run.answers.target == .exchangeServer {
+            paintServerPlanHeader(run, row: row)
+        } else if let tenant = run.tenant {
             canvas.draw(
                 [Span("Tenant  ", .dim), Span(tenant.displayName, .code), Span("  ID ", .dim), Span(tenant.id, .code)],
                 row: row,
@@ -84,7 +99,7 @@ extension Painter {
             )
         }
         row += 2
-        switch run.tenantMatch {
+        switch run.answers.target == .exchangeServer ? nil : run.tenantMatch {
         case .matches:
             canvas.put(
                 "\(glyphs.status(.verified)) matches the tenant you entered (\(run.answers.tenant))",
@@ -113,6 +128,7 @@ extension Painter {
         }
         let lines = PlanView.lines(model, glyphs: glyphs)
         let visible = PlanView.visibleLines(canvas.size)
+        // (Exchange Server's match line is part of its header.)
         let first = min(model.planScroll, max(0, lines.count - visible))
         for (offset, line) in lines.dropFirst(first).prefix(visible).enumerated() {
             canvas.draw(line, row: row + 1 + offset, column: 2, limit: width - 4)
@@ -124,7 +140,8 @@ extension Painter {
         let buttonRow = rows.upperBound - 1
         let applyLabel =
             run.tenantMatch == .mismatch
-            ? "[ Apply blocked: wrong tenant ]" : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
+            ? "[ Apply blocked: wrong \(run.answers.target == .exchangeServer ? "server" : "tenant") ]"
+            : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
         let declineLabel = "[ Don't apply (n) ]"
         let canApply = run.tenantMatch != .mismatch
         canvas.put(
@@ -138,6 +155,40 @@ extension Painter {
             row: buttonRow,
             column: 4 + applyLabel.displayWidth,
             role: model.planFocus == .decline ? .selected : .strong
+        )
+    }
+}
+
+extension Painter {
+    /// Exchange Server's plan header: the server reached over EWS (instead of a tenant), who signs in,
+    /// whether it is the host typed, and that the changes are Exchange Management Shell steps.
+    mutating func paintServerPlanHeader(_ run: RunState, row: Int) {
+        let host = run.tenant?.id ?? run.answers.ewsHost ?? "?"
+        var line: StyledLine = [Span("Server  ", .dim), Span(host, .code), Span("  ")]
+        switch run.tenantMatch {
+        case .matches?:
+            line.append(Span("\(glyphs.status(.verified)) the host of the EWS URL you entered", .success))
+        case .mismatch?:
+            line.append(
+                Span("\(glyphs.status(.failed)) NOT the host of the EWS URL you entered (\(run.answers.ewsHost ?? "?"))", .failure)
+            )
+        case .unconfirmed?, nil:
+            break
+        }
+        canvas.draw(line, row: row, column: 2, limit: width - 4)
+        canvas.draw(
+            [Span("EWS ", .dim), Span(run.answers.ewsURL.truncated(toColumns: width - 16, ellipsis: glyphs.ellipsis), .code)],
+            row: row + 1,
+            column: 10,
+            limit: width - 12
+        )
+        let signedInAs = run.tenant?.signedInAs ?? run.answers.serviceAccountAddress
+        write(
+            "signed in as \(signedInAs) (\(run.answers.ewsAuthentication.title))",
+            row: row + 2,
+            column: 10,
+            role: .code,
+            limit: width - 12
         )
     }
 }

@@ -37,6 +37,7 @@ struct Painter {
             case .signIn: paintSignIn(in: content)
             case .plan: paintPlan(in: content)
             case .run: paintRun(in: content)
+            case .shellStep: paintShellStep(in: content)
             case .handOff: paintHandOff(in: content)
             }
         }
@@ -65,8 +66,13 @@ struct Painter {
         if model.screen != .start, let preset = Preset.named(model.run?.answers.presetID ?? model.form.presetID) {
             left += " \(glyphs.dot) \(preset.displayName)"
         }
+        if model.screen != .start, (model.run?.answers.target ?? model.form.target) == .exchangeServer {
+            left += " \(glyphs.dot) on-premises"
+        }
         var right: [String] = []
-        if let tenant = model.run?.tenant { right.append(tenant.displayName) }
+        if let run = model.run, let tenant = run.tenant {
+            right.append(run.answers.target == .exchangeServer ? tenant.id : tenant.displayName)  // the EWS host
+        }
         if let label = model.environmentLabel { right.append(label) }
         let rightText = right.joined(separator: " \(glyphs.dot) ") + " "
         let rightWidth = min(rightText.displayWidth, width / 2)
@@ -117,8 +123,10 @@ struct Painter {
     /// The stage list as a strip: one row per stage with its glyph, word and detail.
     private mutating func paintStrip() {
         canvas.rule(row: layout.stripTop, title: "Stages", glyphs: glyphs)
+        // On an Exchange Management Shell step, the step's stage is marked.
+        let marked = model.screen == .shellStep && !model.showsLog ? model.run?.shellStep?.step.stage : nil
         for (offset, stage) in StageID.allCases.enumerated() {
-            paintStageRow(stage, row: layout.stripTop + 1 + offset, isFocused: false)
+            paintStageRow(stage, row: layout.stripTop + 1 + offset, isFocused: stage == marked)
         }
     }
 

@@ -76,7 +76,7 @@ extension Painter {
 
     private func runHeading(_ run: RunState) -> String {
         let name = Preset.named(run.answers.presetID)?.displayName ?? run.answers.presetID
-        let tenant = run.tenant?.displayName ?? run.answers.tenant
+        let tenant = run.tenant?.displayName ?? run.answers.organizationLabel
         switch (run.mode, run.phase) {
         case (.recheck, .finished): return "Re-check of \(name) in \(tenant) \(glyphs.dot) nothing was changed"
         case (.recheck, _): return "Re-checking \(name) in \(tenant) \(glyphs.dot) nothing will be changed"
@@ -120,7 +120,8 @@ extension Painter {
                     width: lineWidth,
                     indent: 4
                 )
-                lines += wrap([Span("    PS> ", .dim), Span(change.powershell, .code)], width: lineWidth, indent: 8)
+                let prompt = run.answers.target == .exchangeServer ? "    EMS> " : "    PS> "
+                lines += commandLines(change.powershell, prompt: Span(prompt, .dim), width: lineWidth, indent: prompt.count)
             }
         }
         if lines.isEmpty, !report.evidence.isEmpty {

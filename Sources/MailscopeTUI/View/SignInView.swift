@@ -5,6 +5,10 @@ extension Painter {
     /// Sign-in: the device code, large and plain, with its countdown; or what the backend is doing.
     mutating func paintSignIn(in rows: Range<Int>) {
         guard let run = model.run else { return }
+        if run.answers.target == .exchangeServer {
+            paintServerPreflight(run, in: rows)
+            return
+        }
         var row = rows.lowerBound + 1
         let tenant = run.answers.tenant
         guard let prompt = run.deviceCode else {
@@ -78,6 +82,53 @@ extension Painter {
         )
         if let note = model.signInNote {
             canvas.put(note, row: row + 1, column: 4, role: .dim, limit: width - 6)
+        }
+    }
+}
+
+extension Painter {
+    /// Exchange Server has no device code: sign-in is a preflight of the EWS URL, then EWS as the
+    /// service account with its password (read from its file or variable, never shown).
+    mutating func paintServerPreflight(_ run: RunState, in rows: Range<Int>) {
+        var row = rows.lowerBound + 1
+        let answers = run.answers
+        let logon = answers.serviceAccountLogon ?? answers.serviceAccountAddress
+        write(
+            "\(glyphs.status(.checking)) Checking EWS at \(answers.ewsHost ?? answers.ewsURL)\(glyphs.ellipsis)",
+            row: row,
+            column: 2,
+            role: .info
+        )
+        row += 2
+        canvas.draw([Span("EWS URL       ", .dim), Span(answers.ewsURL, .code)], row: row, column: 4, limit: width - 6)
+        row += 1
+        canvas.draw(
+            [Span("Signs in as   ", .dim), Span(logon, .code), Span(" with \(answers.ewsAuthentication.title)", .dim)],
+            row: row,
+            column: 4,
+            limit: width - 6
+        )
+        row += 1
+        let source =
+            answers.passwordEnvironmentVariable.map { "the environment variable \($0)" }
+            ?? answers.passwordFile.map { "the file \($0)" } ?? "?"
+        canvas.draw([Span("Password from ", .dim), Span(source, .code)], row: row, column: 4, limit: width - 6)
+        row += 2
+        paragraph(
+            "mailscope asks the server which sign-in it offers, then reads each stage over EWS as the service account. Nothing changes before you confirm the plan.",
+            row: row,
+            column: 2,
+            role: .dim,
+            limit: width - 4,
+            maxLines: max(0, rows.upperBound - row)
+        )
+        if run.mode == .resume, let wait = run.wait, rows.upperBound - row > 3 {
+            write(
+                "Resuming the propagation wait started \(TimeText.duration(model.now.timeIntervalSince(wait.startedAt))) ago.",
+                row: row + 3,
+                column: 2,
+                role: .dim
+            )
         }
     }
 }

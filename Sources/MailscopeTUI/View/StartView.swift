@@ -37,7 +37,10 @@ extension Painter {
         case .resume:
             guard let saved = model.savedRun else { return ("Resume the saved run", "") }
             let name = Preset.named(saved.answers.presetID)?.displayName ?? saved.answers.presetID
-            var detail = "\(name) \(glyphs.dot) \(saved.answers.tenant)"
+            let organization =
+                saved.answers.target == .exchangeServer
+                ? "\(saved.answers.ewsHost ?? "?") (on-premises)" : saved.answers.tenant
+            var detail = "\(name) \(glyphs.dot) \(organization)"
             if let wait = saved.wait {
                 detail += " \(glyphs.dot) waiting \(TimeText.clock(model.now.timeIntervalSince(wait.startedAt)))"
             }

@@ -110,3 +110,13 @@ func wrap(_ line: StyledLine, width: Int, indent: Int = 0) -> [StyledLine] {
     lines.append(current)
     return lines
 }
+
+/// A command of one or more lines after `prompt` (such as `"    PS> "`), each line wrapped to
+/// `width` columns: the first row of the first line starts with the prompt, every other row is
+/// indented by `indent` columns, so nothing is cut and line breaks stay visible.
+func commandLines(_ command: String, prompt: Span, width: Int, indent: Int) -> [StyledLine] {
+    let blank = Span(String(repeating: " ", count: prompt.text.displayWidth))
+    return command.split(separator: "\n", omittingEmptySubsequences: false).enumerated().flatMap { index, line in
+        wrap([index == 0 ? prompt : blank, Span(String(line), .code)], width: width, indent: indent)
+    }
+}

@@ -62,12 +62,24 @@ extension Painter {
         }
         canvas.put("Last poll \(TimeText.ago(now.timeIntervalSince(poll.at))):", row: row, column: 3, role: .dim)
         row += 1
-        paintEvidence(
-            "configured",
-            (poll.configuredInScope, "in-scope:", "in scope", "NOT in scope"),
-            (poll.configuredOutOfScope, "out-of-scope:", "out of scope", "IN scope"),
-            row: row
-        )
+        if poll.configuredUnobservable == true {
+            canvas.draw(
+                [
+                    Span("configured".padded(toColumns: 12), .strong),
+                    Span("EWS cannot read it: effective access decides", .dim),
+                ],
+                row: row,
+                column: 5,
+                limit: width - 7
+            )
+        } else {
+            paintEvidence(
+                "configured",
+                (poll.configuredInScope, "in-scope:", "in scope", "NOT in scope"),
+                (poll.configuredOutOfScope, "out-of-scope:", "out of scope", "IN scope"),
+                row: row
+            )
+        }
         row += 1
         paintEvidence(
             "effective",

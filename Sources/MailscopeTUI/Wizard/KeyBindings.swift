@@ -5,6 +5,7 @@ public enum WizardAction: Sendable, Equatable {
     case cursorLeft, cursorRight, cursorHome, cursorEnd, deleteBackward, deleteForward, clearField
     case choose, back, help, closeHelp, quit, toggleLog
     case copy, focusButtons, applyPlan, declinePlan, leaveWait, repair, yes, no
+    case ranShellStep, stopAtShellStep
 }
 
 /// A key binding: the keys, what they do, and the words that explain it. The footer and the
@@ -52,6 +53,7 @@ public enum KeyMap {
         case .signIn: return signIn(model) + common(model)
         case .plan: return plan(model) + common(model)
         case .run: return run(model) + common(model)
+        case .shellStep: return shellStep(model) + common(model)
         case .handOff: return handOff + common(model)
         }
     }
@@ -354,6 +356,69 @@ public enum KeyMap {
                 action: .back
             )
         )
+        return result
+    }
+
+    private static func shellStep(_ model: WizardModel) -> [KeyBinding] {
+        var result: [KeyBinding] = []
+        if model.run?.shellStep?.state == .waitingForAdmin {
+            result.append(
+                KeyBinding(
+                    [.enter],
+                    "Enter",
+                    hint: "I ran it",
+                    help:
+                        "I ran it in the Exchange Management Shell: mailscope goes on and checks the result over EWS.",
+                    action: .ranShellStep
+                )
+            )
+        }
+        result.append(
+            KeyBinding(
+                [.character("c")],
+                "c",
+                hint: "copy",
+                help:
+                    "Copy the exact command with the OSC 52 escape (if the terminal allows it; otherwise select it with the mouse: wrapped rows are indented).",
+                action: .copy
+            )
+        )
+        if model.run?.shellStep?.state == .waitingForAdmin {
+            result.append(
+                KeyBinding(
+                    [.character("s")],
+                    "s",
+                    hint: "stop here",
+                    help:
+                        "Stop here without running it: the run is saved, and `mailscope` resumes it later and shows this step again.",
+                    action: .stopAtShellStep
+                )
+            )
+        }
+        result += [
+            KeyBinding(
+                [.up, .down],
+                "↑↓",
+                ascii: "Up/Down",
+                hint: "scroll",
+                help: "Scroll the command.",
+                action: .moveDown
+            ),
+            KeyBinding(
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Scroll the command a page at a time.",
+                action: .pageDown
+            ),
+            KeyBinding(
+                [.escape],
+                "Esc",
+                hint: nil,
+                help: "Stop the run (asks first) and go back to the form; s stops and keeps the run to resume instead.",
+                action: .back
+            ),
+        ].expandingArrows()
         return result
     }
 

@@ -23,6 +23,8 @@ public enum WizardEffect: Sendable, Equatable {
     case startRun(WizardRunMode, WizardAnswers)
     /// `WizardBackend.confirmPlan(accepted)`.
     case confirmPlan(Bool)
+    /// `WizardBackend.finishShellStep(ran)`: the admin ran the step (`true`) or stops here (`false`).
+    case finishShellStep(Bool)
     /// `WizardBackend.leaveWait()`: the wait is saved and the run ends `.suspended`.
     case leaveWait
     /// `WizardBackend.cancel()`: the run stops after saving what is known.

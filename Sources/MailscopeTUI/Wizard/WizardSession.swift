@@ -15,7 +15,7 @@ public protocol WizardOutput: AnyObject {
 ///
 /// Effects map to the backend one to one: `startRun` → `start(_:answers:)` (its updates come back
 /// as `.backend` messages; updates of an earlier run are dropped), `confirmPlan` →
-/// `confirmPlan(_:)`, `leaveWait` → `leaveWait()`, `cancelRun` → `cancel()`, `refreshSavedRun` →
+/// `confirmPlan(_:)`, `finishShellStep` → `finishShellStep(_:)`, `leaveWait` → `leaveWait()`, `cancelRun` → `cancel()`, `refreshSavedRun` →
 /// `savedRun()`. `copyToClipboard` goes to the output, and `quit` ends `run()`.
 @MainActor
 public final class WizardSession {
@@ -132,6 +132,8 @@ public final class WizardSession {
             }
         case .confirmPlan(let accepted):
             await backend.confirmPlan(accepted)
+        case .finishShellStep(let ran):
+            await backend.finishShellStep(ran)
         case .leaveWait:
             await backend.leaveWait()
         case .cancelRun:

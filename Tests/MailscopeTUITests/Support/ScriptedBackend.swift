@@ -11,6 +11,7 @@ actor ScriptedBackend: WizardBackend {
         case savedRun
         case start(WizardRunMode, WizardAnswers)
         case confirmPlan(Bool)
+        case finishShellStep(Bool)
         case leaveWait
         case cancel
     }
@@ -45,6 +46,11 @@ actor ScriptedBackend: WizardBackend {
         calls.append(.confirmPlan(accepted))
         guard accepted else { return finish(.failed("declined")) }
         for update in afterConfirm { continuation?.yield(update) }
+    }
+
+    func finishShellStep(_ ran: Bool) async {
+        calls.append(.finishShellStep(ran))
+        if !ran { finish(.suspended) }
     }
 
     func leaveWait() async {
