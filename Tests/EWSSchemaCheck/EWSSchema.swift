@@ -15,10 +15,10 @@ public final class EWSSchema: @unchecked Sendable {
     public let loadError: String?
 
     private init() {
-        guard let url = Bundle.module.url(forResource: "messages", withExtension: "xsd", subdirectory: "ews-schema")
+        guard let url = Bundle.module.url(forResource: "ews-validation", withExtension: "xsd", subdirectory: "ews-schema")
         else {
             schema = nil
-            loadError = "ews-schema/messages.xsd is missing from the test bundle"
+            loadError = "ews-schema/ews-validation.xsd is missing from the test bundle"
             return
         }
         xmlInitParser()
