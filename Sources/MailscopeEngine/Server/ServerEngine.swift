@@ -291,7 +291,17 @@ extension SetupEngine {
                 problems.append("group.members[\(index)] '\(member)' is not a mailbox Exchange knows (\(error.code))")
             }
         }
-        let expanded = try await ewsCall(.distributionGroup) { try await ews.expandDistributionList(group) }
+        var expanded = try await ewsCall(.distributionGroup) { try await ews.expandDistributionList(group) }
+        // Some servers answer ExpandDL of a missing group with Success and no members: an empty
+        // answer counts as a group only when ResolveNames finds a group at that address.
+        if case .success(let entries) = expanded, entries.isEmpty {
+            let found = try await ewsCall(.distributionGroup) { try await ews.resolve(group) }
+            let isGroup = (try? found.get())?.contains { $0.isGroup && $0.address.caseInsensitiveCompare(group) == .orderedSame } ?? false
+            evidence.append("ResolveNames \(group) → \(isGroup ? "a group" : "no group")")
+            if !isGroup {
+                expanded = .failure(EWSResponseError(code: "ErrorNameResolutionNoResults", message: "no group at \(group)", status: 200))
+            }
+        }
         switch expanded {
         case .failure(let error):
             evidence.append("ExpandDL \(group) → \(error.code)")
