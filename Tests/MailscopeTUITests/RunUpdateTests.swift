@@ -169,8 +169,9 @@ struct RunUpdateTests {
         _ = update(&waiting, .tick(Fixture.at(30)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Elapsed 12:33"))
-        #expect(text.contains("Next poll in 0:12"))
-        #expect(text.contains("waiting 12:33"))
+        // Only "Elapsed" counts seconds; the rest are clock times or whole minutes.
+        #expect(text.contains("Next poll at 08:00:42"))
+        #expect(text.contains("waiting 12 min"))
         _ = update(&waiting, .tick(Fixture.at(60)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Next poll now"))

@@ -23,9 +23,10 @@ enum TimeText {
         return rest == 0 ? "\(hours) h" : "\(hours) h \(rest) min"
     }
 
-    /// How long ago: `just now`, `40 s ago`, `4 min ago`.
-    static func ago(_ seconds: TimeInterval) -> String {
-        seconds < 5 ? "just now" : "\(duration(seconds)) ago"
+    /// Whole minutes, changing once a minute: `0 min`, `4 min`, `1 h 05 min`.
+    static func minutes(_ seconds: TimeInterval) -> String {
+        let total = max(0, Int(seconds.rounded(.down))) / 60
+        return total < 60 ? "\(total) min" : "\(total / 60) h \(two(total % 60)) min"
     }
 
     /// A clock time of day, `14:03:09`, in `timeZone`.

@@ -36,13 +36,19 @@ extension Painter {
         row += 1
         paintProgressBar(elapsed: elapsed, earliest: earliest, latest: latest, row: row)
         row += 1
+        // Only "Elapsed" counts seconds: every other time is a clock time or whole minutes, so a
+        // wizard left waiting for hours sends a few bytes a second (only changed cells go out).
         let untilPoll = wait.nextPoll.timeIntervalSince(now)
+        let zone = model.timeZone
         canvas.draw(
             [
                 Span("Next poll ", .dim),
-                Span(untilPoll > 0 ? "in \(TimeText.clock(untilPoll))" : "now\(glyphs.ellipsis)", .info),
+                Span(
+                    untilPoll > 0 ? "at \(TimeText.timeOfDay(wait.nextPoll, in: zone))" : "now\(glyphs.ellipsis)",
+                    .info
+                ),
                 Span("  \(glyphs.dot)  \(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim),
-                Span("  \(glyphs.dot)  gives up in \(TimeText.clock(wait.deadline.timeIntervalSince(now)))", .dim),
+                Span("  \(glyphs.dot)  gives up at \(TimeText.timeOfDay(wait.deadline, in: zone))", .dim),
             ],
             row: row,
             column: 3,
@@ -60,7 +66,7 @@ extension Painter {
             paintLeaveHint(row: top + WaitPanel.height - 1)
             return
         }
-        canvas.put("Last poll \(TimeText.ago(now.timeIntervalSince(poll.at))):", row: row, column: 3, role: .dim)
+        canvas.put("Last poll at \(TimeText.timeOfDay(poll.at, in: model.timeZone)):", row: row, column: 3, role: .dim)
         row += 1
         if poll.configuredUnobservable == true {
             canvas.draw(
@@ -96,7 +102,7 @@ extension Painter {
         latest: TimeInterval,
         row: Int
     ) {
-        let suffix = " \(TimeText.clock(elapsed)) of \(TimeText.duration(latest))"
+        let suffix = " \(TimeText.minutes(elapsed)) of \(TimeText.duration(latest))"
         let barWidth = max(10, width - 8 - suffix.displayWidth)
         let fraction = latest > 0 ? min(1, max(0, elapsed / latest)) : 1
         let filled = Int((Double(barWidth) * fraction).rounded(.down))
