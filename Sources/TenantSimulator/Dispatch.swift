@@ -18,8 +18,10 @@ extension SimulatedTenant {
             response = graph(request, segments: Array(segments.dropFirst()), context: context, inBatch: false)
         case "exchange":
             response = exchange(request, segments: Array(segments.dropFirst()), context: context)
+        case let first? where first.lowercased() == "ews":
+            response = ews(request, segments: Array(segments.dropFirst()), context: context)
         default:
-            response = .text(404, "Not found. The simulator serves /login, /graph and /exchange.")
+            response = .text(404, "Not found. The simulator serves /login, /graph, /exchange and /EWS/Exchange.asmx.")
         }
         response.headers["request-id"] = context.requestID
         response.headers["client-request-id"] = context.clientRequestID

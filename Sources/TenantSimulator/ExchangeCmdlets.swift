@@ -33,9 +33,12 @@ extension SimulatedTenant {
         "Test-ServicePrincipalAuthorization": ["Identity", "Resource"],
     ]
 
-    func run(_ cmdlet: CmdletInvocation, token: AccessTokenClaims, context: RequestContext, warnings: inout [String])
+    /// Runs `cmdlet` as Exchange Online (`InvokeCommand`) or, when `cmdlet.onPremises`, as the
+    /// Exchange Management Shell of Exchange Server (see `OnPremisesCmdlets.swift`).
+    func run(_ cmdlet: CmdletInvocation, token: AccessTokenClaims?, context: RequestContext, warnings: inout [String])
         throws(ExchangeFailure) -> CmdletOutput
     {
+        if cmdlet.onPremises, let output = try runOnPremises(cmdlet) { return output }
         switch cmdlet.name {
         case "Get-DistributionGroup":
             return try listGroups(cmdlet, kinds: [.distribution, .mailEnabledSecurity], warnings: &warnings)
@@ -72,11 +75,14 @@ extension SimulatedTenant {
         case "New-ManagementScope", "Set-ManagementScope": return try saveScope(cmdlet)
         case "Remove-ManagementScope":
             let found = try scope(named: try cmdlet.required("Identity"))
-            if let user = rbac.assignments.values.sorted(by: { $0.name < $1.name })
-                .first(where: { $0.customResourceScope?.equalsIgnoringCase(found.name) ?? false })
-            {
+            let referencing =
+                rbac.assignments.values.filter { $0.customResourceScope?.equalsIgnoringCase(found.name) ?? false }.map(\.name)
+                + rbac.userAssignments.values.filter {
+                    $0.customRecipientWriteScope?.equalsIgnoringCase(found.name) ?? false
+                }.map(\.name)
+            if let user = referencing.sorted().first {
                 throw .invalid(
-                    "Management scope \"\(found.name)\" can't be removed because it's referenced by the management role assignment \"\(user.name)\".")
+                    "Management scope \"\(found.name)\" can't be removed because it's referenced by the management role assignment \"\(user)\".")
             }
             beginRBACChange()
             rbac.scopes.removeValue(forKey: found.name.lowercased())
@@ -141,7 +147,7 @@ extension SimulatedTenant {
         return items
     }
 
-    private func resolve(_ identity: String) throws(ExchangeFailure) -> DirectoryObjectReference {
+    func resolve(_ identity: String) throws(ExchangeFailure) -> DirectoryObjectReference {
         switch directory.recipient(identity: identity) {
         case .found(let reference): return reference
         case .notFound: throw .notFound(identity)
@@ -462,6 +468,11 @@ extension SimulatedTenant {
                 assignment.customResourceScope = name
                 rbac.assignments[key] = assignment
             }
+            for (key, var assignment) in rbac.userAssignments
+            where assignment.customRecipientWriteScope?.lowercased() == oldKey {
+                assignment.customRecipientWriteScope = name
+                rbac.userAssignments[key] = assignment
+            }
             existing.name = name
         }
         beginRBACChange()
@@ -472,7 +483,7 @@ extension SimulatedTenant {
 
     // MARK: Role assignments
 
-    private func assignment(named identity: String) throws(ExchangeFailure) -> ManagementRoleAssignment {
+    func assignment(named identity: String) throws(ExchangeFailure) -> ManagementRoleAssignment {
         if let found = rbac.assignments[identity.lowercased()] { return found }
         if let found = rbac.assignments.values.first(where: { $0.guid == identity.lowercased() }) { return found }
         throw .notFound(identity)
@@ -524,7 +535,7 @@ extension SimulatedTenant {
                 "The length of the property is too long. The maximum length is 64 and the length of the value provided is \(name.count).",
                 type: "Microsoft.Exchange.Data.DataValidationException")
         }
-        guard rbac.assignments[name.lowercased()] == nil else {
+        guard !rbac.hasAssignment(named: name) else {
             throw .alreadyExists("The role assignment \"\(name)\" already exists.")
         }
         let assignment = ManagementRoleAssignment(

@@ -37,6 +37,9 @@ struct ExchangeFailure: Error {
 struct CmdletInvocation {
     var name: String
     var parameters: [String: JSONValue]
+    /// Whether the cmdlet runs in Exchange Server's Management Shell (on-premises: role assignments
+    /// to users, `ApplicationImpersonation`, `New-Mailbox -Password`) rather than in Exchange Online.
+    var onPremises = false
 
     func value(_ parameter: String) -> JSONValue? {
         parameters.first { $0.key.equalsIgnoringCase(parameter) }?.value

@@ -274,14 +274,51 @@ public struct ManagementRoleAssignment: Sendable, Equatable {
     public let guid: String
 }
 
-/// The state that decides what an app may do in mailboxes through Exchange RBAC: pointers,
-/// scopes, role assignments and group memberships. Mailbox calls see a copy frozen at the start
-/// of a propagation window until it ends.
+/// An Exchange Server (on-premises) management role assignment of a role to a user, e.g.
+/// `New-ManagementRoleAssignment -Role ApplicationImpersonation -User svc -CustomRecipientWriteScope S`.
+public struct UserRoleAssignment: Sendable, Equatable {
+    /// The name (the identity), at most 64 characters; unique among all role assignments.
+    public var name: String
+    /// The role; the simulated Exchange Server assigns `ApplicationImpersonation`.
+    public var role: String
+    /// The object id of the user the role is assigned to.
+    public var user: String
+    /// The management scope's name, or nil for the whole organisation.
+    public var customRecipientWriteScope: String?
+    /// Whether it is enabled.
+    public var enabled: Bool
+    /// Exchange's GUID.
+    public let guid: String
+}
+
+/// The state that decides what an app (Exchange Online) or a service account (Exchange Server's
+/// `ApplicationImpersonation`) may do in mailboxes through Exchange RBAC: pointers, scopes, role
+/// assignments and group memberships. Mailbox calls see a copy frozen at the start of a
+/// propagation window until it ends.
 struct RBACState: Sendable {
     var servicePrincipals: [String: ExchangeServicePrincipal] = [:]
     var scopes: [String: ManagementScope] = [:]
     var assignments: [String: ManagementRoleAssignment] = [:]
+    /// On-premises role assignments to users, by lower-cased name.
+    var userAssignments: [String: UserRoleAssignment] = [:]
     var memberships: [String: MemberList] = [:]
+
+    /// Whether any role assignment (to an app or a user) is named `name`, case-insensitively.
+    func hasAssignment(named name: String) -> Bool {
+        assignments[name.lowercased()] != nil || userAssignments[name.lowercased()] != nil
+    }
+}
+
+/// A user's password as Active Directory keeps it: a salted SHA-256 for Basic sign-ins and the
+/// NT hash (MD4 of the UTF-16LE password) that NTLM's challenge-response needs. The password itself
+/// is not kept.
+struct StoredPassword: Sendable, Equatable, Codable {
+    /// 16 random bytes, hex.
+    var salt: String
+    /// SHA-256 of salt + UTF-8 password, hex.
+    var sha256: String
+    /// MD4(UTF-16LE(password)), hex.
+    var ntHash: String
 }
 
 /// The direct members of one group, in the order they were added, with O(1) membership tests.
@@ -324,4 +361,4 @@ extension ServicePrincipal: Codable {}
 extension AppRoleAssignment: Codable {}
 extension ExchangeServicePrincipal: Codable {}
 extension ManagementRoleAssignment: Codable {}
-extension RBACState: Codable {}
+extension UserRoleAssignment: Codable {}

@@ -32,6 +32,8 @@ public actor SimulatedTenant {
     var faultGenerator: SeededGenerator
     var requestIdentifiers: SeededGenerator
     var propagationGenerator: SeededGenerator
+    /// Salts of passwords and NTLM server challenges (Exchange Server).
+    var onPremisesGenerator: SeededGenerator
     var directory: Directory
     var registry: AppRegistry
     var admin: AdminAccount
@@ -45,6 +47,11 @@ public actor SimulatedTenant {
     /// Every base URL the tenant has been served at (kept across snapshots), so that a token issued
     /// for an earlier server's URL stays valid after a restart on another port.
     var servedBases: [URL] = []
+    /// Exchange Server sign-in passwords by user object id (`New-Mailbox -Password`, `setPassword`).
+    var passwords: [String: StoredPassword] = [:]
+    /// NTLM handshakes waiting for their AUTHENTICATE message, by TCP connection (`ip:port`).
+    /// Not part of snapshots: a handshake lives as long as its connection.
+    var ntlmHandshakes: [String: NTLMHandshake] = [:]
 
     /// Creates and populates a tenant from `options` (seed, population sizes, admin, propagation delay).
     public init(options: SimulatorOptions = SimulatorOptions(), clock: WallClock = .system) {
@@ -61,6 +68,7 @@ public actor SimulatedTenant {
         faultGenerator = SeededGenerator(seed: options.seed, stream: 3)
         requestIdentifiers = SeededGenerator(seed: options.seed, stream: 4)
         propagationGenerator = SeededGenerator(seed: options.seed, stream: 5)
+        onPremisesGenerator = SeededGenerator(seed: options.seed, stream: 6)
     }
 
     /// Rebuilds a tenant from a snapshot already checked against `options` (see `init(restoring:options:clock:)`).
@@ -78,8 +86,10 @@ public actor SimulatedTenant {
         faultGenerator = snapshot.generators.faults
         requestIdentifiers = snapshot.generators.requestIdentifiers
         propagationGenerator = snapshot.generators.propagation
+        onPremisesGenerator = snapshot.generators.onPremises ?? SeededGenerator(seed: options.seed, stream: 6)
         refreshTokens = snapshot.refreshTokens
         servedBases = snapshot.servedBases
+        passwords = snapshot.passwords ?? [:]
     }
 
     /// The current time.

@@ -101,6 +101,7 @@ extension SimulatorServer {
         case "login": "login"
         case "graph": "graph"
         case "exchange": "exchange"
+        case let first? where first.lowercased() == "ews": "ews"
         default: "other"
         }
     }

@@ -38,6 +38,9 @@ public struct SimulatorOptions: Sendable, Equatable {
     /// this many user mailboxes as direct members, spread evenly over the population (at most
     /// `userCount`). Zero (the default) leaves the population as it always was.
     public var benchGroupMembers: Int
+    /// Whether Exchange Server's EWS endpoint accepts Basic sign-ins besides NTLM (an IIS setting);
+    /// when false, its challenge offers NTLM only and Basic credentials are refused.
+    public var ewsBasicAuthentication: Bool
 
     /// The name (and, lower-cased, the alias) of the group `benchGroupMembers` populates.
     public static let benchGroupName = "BenchUsers"
@@ -57,7 +60,8 @@ public struct SimulatorOptions: Sendable, Equatable {
         userCount: Int = 12,
         roomCount: Int = 4,
         admin: AdminSettings = AdminSettings(),
-        benchGroupMembers: Int = 0
+        benchGroupMembers: Int = 0,
+        ewsBasicAuthentication: Bool = true
     ) {
         self.seed = seed
         self.propagationDelay = propagationDelay
@@ -73,6 +77,7 @@ public struct SimulatorOptions: Sendable, Equatable {
         self.roomCount = roomCount
         self.admin = admin
         self.benchGroupMembers = benchGroupMembers
+        self.ewsBasicAuthentication = ewsBasicAuthentication
     }
 }
 

@@ -13,6 +13,8 @@ public struct SimulatorEndpoints: Sendable, Equatable {
     public let graph: URL
     /// Exchange Online: `<base>/exchange`.
     public let exchange: URL
+    /// Exchange Server's EWS endpoint (NTLM or Basic sign-in): `<base>/EWS/Exchange.asmx`.
+    public let ews: URL
 
     /// Endpoints under `base`.
     public init(base: URL) {
@@ -21,6 +23,7 @@ public struct SimulatorEndpoints: Sendable, Equatable {
         login = URL(string: root + "/login") ?? base
         graph = URL(string: root + "/graph") ?? base
         exchange = URL(string: root + "/exchange") ?? base
+        ews = URL(string: root + "/EWS/Exchange.asmx") ?? base
     }
 
     /// The token scope for Graph: `<base>/graph/.default`.
@@ -62,8 +65,8 @@ public struct SimulatorEndpoints: Sendable, Equatable {
 }
 
 /// Serves a `SimulatedTenant` over real HTTP on 127.0.0.1: the identity platform under `/login`,
-/// Graph under `/graph` and the Exchange admin endpoint under `/exchange`. Clients talk to it
-/// exactly as to Microsoft.
+/// Graph under `/graph`, the Exchange admin endpoint under `/exchange` and Exchange Server's EWS
+/// at `/EWS/Exchange.asmx`. Clients talk to it exactly as to Microsoft.
 ///
 /// ```swift
 /// let clock = WallClock.immediate()            // or .system for the demo
@@ -93,14 +96,14 @@ public actor SimulatorServer {
 
     // Statistics for benchmarks (simulator-only, see `SimulatorControl.swift`). Requests to `/_sim/`
     // are not counted.
-    /// How many tenant requests (`/login`, `/graph`, `/exchange`, anything but `/_sim/`) were
+    /// How many tenant requests (`/login`, `/graph`, `/exchange`, `/EWS`, anything but `/_sim/`) were
     /// received since the start or the last `resetStatistics()`, answered or still being answered.
     public internal(set) var requestCount = 0
     /// Tenant requests being answered now.
     public internal(set) var inFlight = 0
     /// The most tenant requests answered at once since the start or the last reset.
     public internal(set) var maxInFlight = 0
-    /// Tenant requests by service (`login`, `graph`, `exchange`, `other`) since the start or the last reset.
+    /// Tenant requests by service (`login`, `graph`, `exchange`, `ews`, `other`) since the start or the last reset.
     public internal(set) var requestsByService: [String: Int] = [:]
     /// The answered tenant requests since the start or the last reset, oldest first (at most
     /// `requestLogLimit`; later ones are counted in `unloggedRequests`).
@@ -203,9 +206,15 @@ public actor SimulatorServer {
             let key = name.rawValue.lowercased()
             headers[key] = headers[key].map { "\($0), \(value)" } ?? value
         }
+        var connection = ""
+        switch request.remoteAddress {
+        case .ip4(let ip, let port), .ip6(let ip, let port): connection = "\(ip):\(port)"
+        case .unix(let path): connection = path
+        case nil: break
+        }
         let wire = WireRequest(
             method: request.method.rawValue.uppercased(), rawPath: request.target.path(),
-            rawQuery: request.target.query(), headers: headers, body: body)
+            rawQuery: request.target.query(), headers: headers, body: body, connection: connection)
         let context = RequestContext(
             options: options, endpoints: endpoints, requestID: "", clientRequestID: headers["client-request-id"] ?? "")
         if latency > .zero {
@@ -217,8 +226,9 @@ public actor SimulatorServer {
         for (name, value) in answer.headers { responseHeaders[HTTPHeader(name)] = value }
         // FlyingFox writes the head and the body in two writes; on a kept-alive connection the
         // body then waits for the client's delayed ACK (Nagle), 40 ms a request. A new loopback
-        // connection per request costs a fraction of a millisecond instead.
-        responseHeaders[.connection] = "close"
+        // connection per request costs a fraction of a millisecond instead. An NTLM challenge keeps
+        // the connection: the handshake is bound to it.
+        if !answer.keepsConnectionOpen { responseHeaders[.connection] = "close" }
         return FlyingFox.HTTPResponse(
             statusCode: HTTPStatusCode(answer.status, phrase: Self.phrase(answer.status)), headers: responseHeaders,
             body: answer.body)

@@ -24,7 +24,8 @@ extension SimulatedTenant {
 
     /// The tenant's state as JSON, for `init(restoring:options:clock:)` in a later process: the
     /// directory, applications (with secret hashes and certificates), service principals, grants,
-    /// the admin, Exchange's pointers, scopes, role assignments and group memberships, the open
+    /// the admin, Exchange's pointers, scopes, role assignments (to apps and, on-premises, to
+    /// users), group memberships, Exchange Server passwords (hashes only), the open
     /// propagation window with its end date, the seeded generators, refresh tokens and the base URLs
     /// the tenant was served at. Pending device codes are left out (they expire in 15 minutes).
     public func snapshot() throws -> Data {
@@ -36,8 +37,8 @@ extension SimulatedTenant {
             frozenRBAC: frozenRBAC.map { FrozenRBAC(state: $0.state, until: $0.until) },
             generators: Generators(
                 identifiers: identifiers, faults: faultGenerator, requestIdentifiers: requestIdentifiers,
-                propagation: propagationGenerator),
-            refreshTokens: refreshTokens, servedBases: servedBases)
+                propagation: propagationGenerator, onPremises: onPremisesGenerator),
+            refreshTokens: refreshTokens, servedBases: servedBases, passwords: passwords.isEmpty ? nil : passwords)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Dates keep Foundation's default coding (seconds since 2001 as a double), which round-trips exactly.
@@ -112,6 +113,8 @@ struct TenantSnapshot: Codable {
     var generators: Generators
     var refreshTokens: [String: RefreshTokenRecord]
     var servedBases: [URL]
+    /// Exchange Server passwords (salted SHA-256 and NT hash) by user id; absent when none was set.
+    var passwords: [String: StoredPassword]?
 }
 
 /// What mailbox calls see during a propagation window, and when it ends.
@@ -126,6 +129,8 @@ struct Generators: Codable {
     var faults: SeededGenerator
     var requestIdentifiers: SeededGenerator
     var propagation: SeededGenerator
+    /// Password salts and NTLM challenges; absent from snapshots taken before Exchange Server existed.
+    var onPremises: SeededGenerator?
 }
 
 extension ManagementScope: Codable {
@@ -186,6 +191,35 @@ extension DirectoryObjectReference: Codable {
             try container.encode("group", forKey: .kind)
             try container.encode(id, forKey: .id)
         }
+    }
+}
+
+extension RBACState: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case servicePrincipals, scopes, assignments, userAssignments, memberships
+    }
+
+    /// Decodes the state; `userAssignments` is absent from snapshots taken before on-premises
+    /// role assignments existed.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        servicePrincipals = try container.decode([String: ExchangeServicePrincipal].self, forKey: .servicePrincipals)
+        scopes = try container.decode([String: ManagementScope].self, forKey: .scopes)
+        assignments = try container.decode([String: ManagementRoleAssignment].self, forKey: .assignments)
+        userAssignments =
+            try container.decodeIfPresent([String: UserRoleAssignment].self, forKey: .userAssignments) ?? [:]
+        memberships = try container.decode([String: MemberList].self, forKey: .memberships)
+    }
+
+    /// Encodes the state; `userAssignments` only when there are any, so snapshots of tenants that
+    /// never used them stay as they were.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(servicePrincipals, forKey: .servicePrincipals)
+        try container.encode(scopes, forKey: .scopes)
+        try container.encode(assignments, forKey: .assignments)
+        if !userAssignments.isEmpty { try container.encode(userAssignments, forKey: .userAssignments) }
+        try container.encode(memberships, forKey: .memberships)
     }
 }
 

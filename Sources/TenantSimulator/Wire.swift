@@ -13,6 +13,9 @@ struct WireRequest: Sendable {
     var headers: [String: String]
     /// The body.
     var body: Data
+    /// The TCP connection the request came on (`ip:port` of the client), for connection-bound
+    /// authentication (NTLM); empty when unknown.
+    var connection = ""
 
     /// The path split into percent-decoded segments (empty segments dropped).
     var segments: [String] {
@@ -62,6 +65,9 @@ struct WireResponse: Sendable {
     var headers: [String: String]
     /// The body.
     var body: Data
+    /// Whether the connection stays open after this response (an NTLM challenge, whose handshake
+    /// continues on the same connection); otherwise the server sends `Connection: close`.
+    var keepsConnectionOpen = false
 
     /// A JSON response.
     static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> WireResponse {
