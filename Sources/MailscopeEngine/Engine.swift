@@ -268,10 +268,27 @@ public actor SetupEngine {
         var unverified: [StageID] = []
         for stage in StageID.allCases where stage != .signIn && stage != .connect {
             let report = try await applyStage(stage)
-            if report.status != .verified && report.status != .skipped { unverified.append(stage) }
+            // On Exchange Server the role and the scope can only be seen working once Exchange
+            // applies them: "not verified yet" there is what the propagation wait settles.
+            let awaitsPropagation =
+                isServer && (stage == .impersonationRole || stage == .scope)
+                && (report.status == .notVerified || report.status == .pending) && report.changes.isEmpty
+            if report.status != .verified && report.status != .skipped && !awaitsPropagation {
+                unverified.append(stage)
+            }
         }
         guard unverified.isEmpty else { return .drift(unverified) }
         let result = try await waitForPropagation()
+        if result == .verified && isServer {
+            // The last poll proved the role and the scope: record them as seen.
+            for stage in [StageID.impersonationRole, .scope] {
+                let observation = try await observe(stage)
+                emit(.stage(observation.report))
+                journal.reports.removeAll { $0.stage == stage }
+                journal.reports.append(observation.report)
+            }
+            persist()
+        }
         if result == .verified { emit(.handOff(handOff())) }
         return result
     }

@@ -172,6 +172,10 @@ public actor SimulatorServer {
 
     private func handle(_ request: FlyingFox.HTTPRequest) async -> FlyingFox.HTTPResponse {
         let path = request.target.path()
+        if path == "/_sim/ems" && request.method.rawValue.uppercased() == "POST" {
+            guard let body = try? await request.bodyData else { return Self.json(400, ["error": "no body"]) }
+            return await runManagementShell(body: body)
+        }
         if path == "/_sim" || path.hasPrefix("/_sim/") {
             return control(method: request.method.rawValue.uppercased(), path: path, query: request.target.query())
         }

@@ -160,6 +160,24 @@ extension SetupEngine {
     /// Exchange Server: reads `stage` over EWS as the service account and decides which Exchange
     /// Management Shell steps are missing.
     func observeServer(_ stage: StageID) async throws -> StageObservation {
+        guard stage != .signIn, stage != .serviceAccount else { return try await observeServerStage(stage) }
+        do {
+            return try await observeServerStage(stage)
+        } catch let error as EngineError where error.message.hasPrefix("401") {
+            // Everything after the service account is read as the service account: until it can
+            // sign in, the later stages wait (their steps come once it exists).
+            return StageObservation(
+                report: StageReport(
+                    stage: stage,
+                    status: .pending,
+                    detail: "waits for the service account (EWS does not accept its sign-in yet)"
+                ),
+                writes: []
+            )
+        }
+    }
+
+    private func observeServerStage(_ stage: StageID) async throws -> StageObservation {
         switch stage {
         case .signIn: return StageObservation(report: signInReport, writes: [])
         case .serviceAccount: return try await observeServerAccount()
