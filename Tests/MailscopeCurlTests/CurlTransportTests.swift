@@ -245,7 +245,7 @@ struct CurlTransportTests {
         }
         let elapsed = clock.now - start
         #expect(elapsed >= .milliseconds(250))
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(15))
     }
 
     // MARK: Cancellation
@@ -263,7 +263,9 @@ struct CurlTransportTests {
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(clock.now - start < .seconds(2))
+        // Far below the 30 s timeout: the transfer was aborted, not waited out (a loose bound, so
+        // a loaded machine cannot fail it).
+        #expect(clock.now - start < .seconds(15))
     }
 
     @Test("A task cancelled before sending never starts a transfer")
