@@ -366,6 +366,7 @@ extension SetupEngine {
                 emit(.stage(report))
                 if report.status == .verified {
                     journal.wait = nil
+                    journal.verifiedAt = now
                     journal.reports.removeAll { $0.stage == .connect }
                     journal.reports.append(report)
                     persist()

@@ -23,6 +23,9 @@ public struct Journal: Codable, Sendable, Equatable {
     public var rbacChangedAt: Date?
     /// The propagation wait in progress.
     public var wait: WaitProgress?
+    /// When the propagation wait last proved access both ways: a change seen after this is drift,
+    /// not propagation.
+    public var verifiedAt: Date?
     /// The last report of each stage.
     public var reports: [StageReport] = []
 

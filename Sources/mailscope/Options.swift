@@ -85,7 +85,9 @@ enum Console {
         if showChanges {
             for change in report.changes {
                 lines.append("    + \(change.summary)")
-                lines.append("      PS> \(change.powershell)")
+                for (index, line) in change.powershell.split(separator: "\n").enumerated() {
+                    lines.append((index == 0 ? "      PS> " : "          ") + line)
+                }
             }
         }
         return lines
@@ -116,7 +118,9 @@ enum Console {
             case .log(let entry):
                 if entry.level == .write {
                     Console.error("write: \(entry.text)")
-                    if let powershell = entry.powershell { Console.error("  PS> \(powershell)") }
+                    for (index, line) in (entry.powershell ?? "").split(separator: "\n").enumerated() {
+                        Console.error((index == 0 ? "  PS> " : "      ") + line)
+                    }
                 } else if entry.level != .info || verbose {
                     Console.error("\(entry.level.rawValue): \(entry.text)")
                 }

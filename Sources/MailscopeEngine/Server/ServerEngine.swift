@@ -408,7 +408,8 @@ extension SetupEngine {
             let ran = journal.completedWrites.last(where: {
                 if case .shellStep(let step) = $0.write { step.id == id } else { false }
             }),
-            let changedAt = journal.rbacChangedAt
+            let changedAt = journal.rbacChangedAt,
+            ran.at > (journal.verifiedAt ?? .distantPast)
         else { return nil }
         let deadline = changedAt.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
         return environment.clock.now < deadline ? ran.at : nil
@@ -594,7 +595,9 @@ extension SetupEngine {
         let now = environment.clock.now
         let changedAt = journal.rbacChangedAt
         let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
-        let withinWindow = deadline.map { now < $0 } ?? false
+        // Within the window of the last change, unless access was proven after that change.
+        let provenSince = changedAt.map { (journal.verifiedAt ?? .distantPast) >= $0 } ?? true
+        let withinWindow = !provenSince && (deadline.map { now < $0 } ?? false)
         let probe = serverProbe
         func word(_ value: Bool?, yes: String, no: String) -> String {
             switch value {
