@@ -85,9 +85,6 @@ struct DemoCommand: AsyncParsableCommand {
         if let seconds = propagationSeconds, !(1...86_400).contains(seconds) {
             throw ValidationError("--propagation-seconds takes 1 to 86400 seconds")
         }
-        if SetupTarget(rawValue: target) == nil {
-            throw ValidationError("--target takes exchange-online or exchange-server")
-        }
     }
 
     @Option(name: .long, help: "Seed of the simulated tenant.")
@@ -96,10 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: "What to set up: exchange-online (an Entra app with RBAC for Applications) or exchange-server (on-premises: ApplicationImpersonation over EWS, with Exchange Management Shell steps the simulator runs once you confirm each).")
-    var target: String = SetupTarget.exchangeOnline.rawValue
-
-    /// The target chosen with `--target`.
-    var setupTarget: SetupTarget { SetupTarget(rawValue: target) ?? .exchangeOnline }
+    var target: SetupTarget = .exchangeOnline
 
     func run() async throws {
         let propagation = propagationSeconds ?? (fast ? 6 : 90)
@@ -124,17 +118,17 @@ struct DemoCommand: AsyncParsableCommand {
         var answers = WizardAnswers(preset: Preset.named("workable") ?? Preset.all[0], tenant: SimulatedTenant.defaultDomain)
         answers.members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
         // The Exchange Server answers are filled too, so choosing that target in the form just works.
-        answers.target = setupTarget
+        answers.target = target
         answers.ewsURL = demoServer.ews.absoluteString
         answers.serviceAccountAddress = DemoServer.serviceAccount
         answers.passwordFile = try DemoServer.passwordFile(in: demoState).path
         answers.outOfScopeMailbox = DemoServer.outOfScopeMailbox
-        if setupTarget == .exchangeServer {
+        if target == .exchangeServer {
             // EWS impersonation refuses aliases: the members by their primary addresses.
             answers.members = DemoServer.members
         }
         let label =
-            setupTarget == .exchangeServer
+            target == .exchangeServer
             ? "DEMO · simulated server (\(propagation) s)"
             : "DEMO · simulated tenant (propagation \(propagation) s)"
         let code = await runWizard(
@@ -329,8 +323,7 @@ struct DemoServer {
     /// The endpoints of the simulator at `base`.
     init(base: URL) {
         let root = base.absoluteString.hasSuffix("/") ? String(base.absoluteString.dropLast()) : base.absoluteString
-        // The simulator's `SimulatorEndpoints.ews` once it has one: the same path.
-        ews = URL(string: root + "/EWS/Exchange.asmx") ?? base
+        ews = SimulatorEndpoints(base: base).ews
         shell = URL(string: root + "/_sim/ems") ?? base
     }
 
