@@ -105,7 +105,9 @@ struct DemoCommand: AsyncParsableCommand {
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: 0)
         let endpoints = SimulatorEndpoints(base: base)
-        let poll = Duration.seconds(max(2, min(15, propagation / 6)))
+        // Polls about six times over the propagation, at most once a minute: the real schedule's
+        // first gap (1, 2, 4, 8, then 15 minutes), so a long demo waits as cheaply as a real run.
+        let poll = Duration.seconds(max(2, min(60, propagation / 6)))
         let schedule = PollSchedule(
             intervals: [poll], expectedEarliest: .seconds(propagation / 2), expectedLatest: .seconds(propagation * 3 / 2),
             verifyAttempts: 6, verifyDelay: .seconds(1))
