@@ -2,6 +2,11 @@ import Foundation
 import MailscopeCore
 import MicrosoftClients
 
+/// EWS refused the service account's sign-in (401) while reading a stage after the service account.
+struct ServiceAccountSignInRefused: Error, Sendable {
+    var stage: StageID
+}
+
 /// A shell step that was handed over but not run (no one at the shell): the stage waits for it.
 struct ShellStepNotRun: Error, Sendable {
     var step: ShellStep
@@ -163,7 +168,7 @@ extension SetupEngine {
         guard stage != .signIn, stage != .serviceAccount else { return try await observeServerStage(stage) }
         do {
             return try await observeServerStage(stage)
-        } catch let error as EngineError where error.message.hasPrefix("401") {
+        } catch is ServiceAccountSignInRefused {
             // Everything after the service account is read as the service account: until it can
             // sign in, the later stages wait (their steps come once it exists).
             return StageObservation(
@@ -190,15 +195,18 @@ extension SetupEngine {
         }
     }
 
-    /// Runs `body` turning EWS transport problems into a failed stage with a fix.
+    /// Runs `body` turning EWS transport problems into a failed stage with a fix (a refused sign-in
+    /// into `ServiceAccountSignInRefused`, which the stages after the service account wait on).
     func ewsCall<T>(_ stage: StageID, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch EWSError.unauthorized {
+            throw ServiceAccountSignInRefused(stage: stage)
         } catch let error as EWSError {
             let fix: String
             switch error {
             case .unauthorized:
-                fix = "the server refuses the service account's password: check service_account.password_* and that the account is not locked out or expired"
+                fix = "check service_account.password_*"
             case .httpStatus(let status, _) where status == 503:
                 fix = "the server is busy; run again later (the run resumes)"
             default: fix = "check the EWS URL and the server's EWS virtual directory"
@@ -263,6 +271,8 @@ extension SetupEngine {
             return StageObservation(report: report, writes: [.shellStep(ServerSteps.createMailbox(config))])
         } catch let error as EWSError {
             return try await ewsCall(.serviceAccount) { throw error }
+        } catch is ServiceAccountSignInRefused {
+            throw EngineError(stage: .serviceAccount, message: "EWS refused the sign-in", fix: "check service_account.password_*")
         }
     }
 
@@ -587,7 +597,15 @@ extension SetupEngine {
     /// One poll of the wait: a fresh probe.
     func serverPoll() async throws -> PollEvidence {
         serverProbe = nil
-        return pollEvidence(try await serverProbeNow())
+        do {
+            return pollEvidence(try await serverProbeNow())
+        } catch is ServiceAccountSignInRefused {
+            throw EngineError(
+                stage: .connect,
+                message: "EWS no longer accepts the service account's sign-in (401)",
+                fix: "the password changed, expired or the account is locked out: correct service_account.password_* and run again"
+            )
+        }
     }
 
     /// The connect stage's report on Exchange Server, naming the cause when access is wrong.
