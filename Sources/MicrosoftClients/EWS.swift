@@ -338,11 +338,8 @@ struct XMLNode: Sendable, Equatable {
         var rest = data[...]
         if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
         rest = rest.drop { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if rest.starts(with: Data("<?xml".utf8)), rest.count > 5,
-            [0x20, 0x09, 0x0A, 0x0D].contains(rest[rest.startIndex + 5]),
-            let end = rest.range(of: Data("?>".utf8))
-        {
-            rest = rest[end.upperBound...]
+        if rest.starts(with: Data("<?xml".utf8)), rest.count > 5, [0x20, 0x09, 0x0A, 0x0D].contains(rest[rest.startIndex + 5]) {
+            rest = rest.dropFirst(5)
         }
         if rest.range(of: Data("<?".utf8)) != nil { return nil }
         // A document type declaration is never part of a SOAP answer; refusing it rules out

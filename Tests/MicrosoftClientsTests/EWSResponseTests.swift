@@ -100,6 +100,7 @@ struct EWSResponseTests {
         #expect(throws: EWSError.self) { try EWSClient.interpret(notUTF8) }
         // Found by scripts/fuzz: a processing instruction without data crashed XMLParser.
         #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, "<?xo?>\n<s:Envelope/>")) }
+        #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, "<?xml ><?x?>")) }
     }
 
     @Test func requestValuesAreEscaped() {
