@@ -5,7 +5,11 @@ let package = Package(
     name: "mailscope",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "mailscope", targets: ["mailscope"])
+        .executable(name: "mailscope", targets: ["mailscope"]),
+        // For the fuzz targets in Fuzz/ (a separate package, so `swift build` and `swift test` never see them).
+        .library(name: "MailscopeCore", targets: ["MailscopeCore"]),
+        .library(name: "MicrosoftClients", targets: ["MicrosoftClients"]),
+        .library(name: "MailscopeEngine", targets: ["MailscopeEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

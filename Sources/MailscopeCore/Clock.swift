@@ -34,7 +34,7 @@ public struct WallClock: Sendable {
     public func sleep(until date: Date) async throws {
         let seconds = date.timeIntervalSince(now)
         guard seconds > 0 else { return }
-        try await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        try await clock.sleep(for: .interval((seconds * 1000).rounded(.up) / 1000))
     }
 
     /// Suspends for `duration`.
@@ -51,8 +51,12 @@ extension Duration {
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 
-    /// A duration from a number of seconds.
+    /// A duration from a number of seconds. Total: a number a server sent (a `Retry-After` of
+    /// 1e300 or nan, found by scripts/fuzz) must not stop the process, so NaN is zero and anything
+    /// beyond ±100 years is ±100 years.
     public static func interval(_ seconds: TimeInterval) -> Duration {
-        .milliseconds(Int64((seconds * 1000).rounded()))
+        guard !seconds.isNaN else { return .zero }
+        let limit: TimeInterval = 100 * 365 * 86_400
+        return .milliseconds(Int64((min(max(seconds, -limit), limit) * 1000).rounded()))
     }
 }

@@ -334,6 +334,89 @@ public enum ConfigLoader {
         "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
     ]
 
+    /// Two shapes of invalid TOML that stop the process inside the TOML parser (toml++ 3.4 asserts
+    /// instead of reporting them; found by scripts/fuzz), reported the way TOML's own errors are:
+    /// a table header whose name does not start like a key (`[+`, `[` alone, `[ é`), and a `}`
+    /// where a list expects a value (`l = [}`). Strings and comments are skipped.
+    static func unparseableShape(in text: String) -> FieldError? {
+        let scalars = Array(text.unicodeScalars)
+        let blank: (Unicode.Scalar) -> Bool = {
+            ($0.properties.isWhitespace && !"\n\r\u{0B}\u{0C}".unicodeScalars.contains($0)) || $0 == "\u{FEFF}"
+        }
+        let startsAKey: (Unicode.Scalar) -> Bool = {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-\"']".unicodeScalars.contains($0))
+        }
+        var open: [Unicode.Scalar] = []  // the brackets of values: "[" lists, "{" inline tables
+        var line = 1
+        var atLineStart = true
+        var index = 0
+        func at(_ offset: Int) -> Unicode.Scalar? { index + offset < scalars.count ? scalars[index + offset] : nil }
+        func problem(_ message: String) -> FieldError { FieldError(field: "line \(line)", message: "not valid TOML: " + message) }
+        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes).
+        func skipString(_ quote: Unicode.Scalar) {
+            let triple = at(1) == quote && at(2) == quote
+            index += triple ? 3 : 1
+            while index < scalars.count {
+                let scalar = scalars[index]
+                if scalar == "\\" && quote == "\"" {
+                    index += 2
+                    continue
+                }
+                if scalar == "\n" {
+                    line += 1
+                    if !triple { return }
+                }
+                if scalar == quote && (!triple || (at(1) == quote && at(2) == quote)) {
+                    index += triple ? 3 : 1
+                    return
+                }
+                index += 1
+            }
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if atLineStart && blank(scalar) {
+                index += 1
+                continue
+            }
+            if atLineStart && open.isEmpty && scalar == "[" {
+                var next = index + 1
+                if next < scalars.count && scalars[next] == "[" { next += 1 }
+                while next < scalars.count && blank(scalars[next]) { next += 1 }
+                guard next < scalars.count, startsAKey(scalars[next]) else {
+                    return problem("a table header needs a name, like [tenant] or [group]")
+                }
+                // The header is one line: on to its end.
+                while index < scalars.count && scalars[index] != "\n" { index += 1 }
+                continue
+            }
+            atLineStart = false
+            switch scalar {
+            case "\n":
+                line += 1
+                atLineStart = true
+                index += 1
+            case "#":
+                while index < scalars.count && scalars[index] != "\n" { index += 1 }
+            case "\"", "'":
+                skipString(scalar)
+            case "[", "{":
+                open.append(scalar)
+                index += 1
+            case "]":
+                if open.last == "[" { open.removeLast() }
+                index += 1
+            case "}":
+                if open.last == "[" { return problem("a list holds values: '}' where a value or ']' belongs") }
+                if open.last == "{" { open.removeLast() }
+                index += 1
+            default:
+                index += 1
+            }
+        }
+        return nil
+    }
+
     /// Loads and validates the file at `path`.
     public static func load(path: String) throws -> SetupConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -347,6 +430,7 @@ public enum ConfigLoader {
 
     /// Parses and validates TOML `text`.
     public static func parse(_ text: String) throws -> SetupConfig {
+        if let problem = unparseableShape(in: text) { throw ConfigError(problems: [problem]) }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -36,6 +36,8 @@ final class WizardRuntime {
     private let screen = CursesScreen()
     private var session: WizardSession?
     private var sources: [any DispatchSourceProtocol] = []
+    /// The terminal's input; cancelled once it has closed (it would stay readable at end of file).
+    private var inputSource: (any DispatchSourceProtocol)?
     private var ticker: Task<Void, Never>?
     private var lastSize: TerminalSize?
     private var emptyReads = 0
@@ -87,6 +89,7 @@ final class WizardRuntime {
         input.setEventHandler { [weak self] in MainActor.assumeIsolated { self?.readInput() } }
         input.resume()
         sources.append(input)
+        inputSource = input
 
         signal(SIGWINCH, SIG_IGN)
         let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .main)
@@ -126,7 +129,11 @@ final class WizardRuntime {
         if inputs.isEmpty {
             emptyReads += 1
             // Readable but nothing to read: the input closed (a pipe at EOF, a dropped SSH session).
-            if hungUp || emptyReads >= 3 { terminate(code: WizardExitCode.signal(SIGHUP)) }
+            if hungUp || emptyReads >= 3 {
+                inputSource?.cancel()
+                inputSource = nil
+                terminate(code: WizardExitCode.signal(SIGHUP))
+            }
             return
         }
         emptyReads = 0
@@ -150,10 +157,13 @@ final class WizardRuntime {
 
     // MARK: Ending
 
-    /// Ends the wizard for a signal or a hang-up: saves, then lets `run` return. A second signal,
-    /// or a backend that does not answer within 5 s, restores the terminal and exits at once.
+    /// Ends the wizard for a signal or a hang-up: saves, then lets `run` return. A second SIGINT or
+    /// SIGTERM, or a backend that does not answer within 5 s, restores the terminal and exits at
+    /// once. A hang-up is announced more than once (SIGHUP from the kernel or the login shell, and
+    /// the input closing), so a repeated hang-up is the same event: it must not cut the save short.
     private func terminate(code: Int32) {
-        guard exitCode == nil else {
+        if exitCode != nil {
+            if code == WizardExitCode.signal(SIGHUP) { return }
             screen.close()
             exit(exitCode ?? code)
         }

@@ -325,8 +325,23 @@ struct XMLNode: Sendable, Equatable {
         return children.flatMap { $0.all(named: name) }
     }
 
-    /// Parses `data` (namespace-aware, no external entities, no DTD); nil when not well-formed.
+    /// Parses `data` (namespace-aware, no external entities, no DTD); nil when not well-formed or
+    /// not UTF-8.
     static func parse(_ data: Data) -> XMLNode? {
+        // EWS answers in UTF-8. Foundation's XMLParser traps (crashes the process) on an element
+        // name that is not valid UTF-8, such as `<\u{F9}s>` (found by scripts/fuzz), so anything
+        // that is not UTF-8 is refused before the parser sees it.
+        guard String(data: data, encoding: .utf8) != nil else { return nil }
+        // SOAP 1.1 messages carry no processing instructions, and Foundation's XMLParser crashes on
+        // one without data, such as `<?xo?>` (found by scripts/fuzz): only the XML declaration may
+        // use `<?`.
+        var rest = data[...]
+        if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
+        rest = rest.drop { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if rest.starts(with: Data("<?xml".utf8)), rest.count > 5, [0x20, 0x09, 0x0A, 0x0D].contains(rest[rest.startIndex + 5]) {
+            rest = rest.dropFirst(5)
+        }
+        if rest.range(of: Data("<?".utf8)) != nil { return nil }
         // A document type declaration is never part of a SOAP answer; refusing it rules out
         // entity-expansion tricks before the parser sees them.
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {

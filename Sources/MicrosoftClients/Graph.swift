@@ -125,7 +125,8 @@ public struct GraphClient: Sendable {
                 while let (chunk, responses) = try await group.next() {
                     for response in responses {
                         guard let id = response["id"].string else { continue }
-                        let status = Int(response["status"].number ?? 0)
+                        // Not Int(_:), which stops the process on a status of 1e300 (found by scripts/fuzz).
+                        let status = response["status"].number.flatMap { Int(exactly: $0) } ?? 0
                         if status == 429 || status == 503, round < sender.policy.maximumAttempts,
                             let request = chunk.first(where: { $0.id == id })
                         {
@@ -141,7 +142,10 @@ public struct GraphClient: Sendable {
                 }
             }
             pending = retry
-            if !pending.isEmpty { try await sender.clock.sleep(for: .interval(retryAfter)) }
+            // At most the longest Retry-After the sender honours (a server may send any number).
+            if !pending.isEmpty {
+                try await sender.clock.sleep(for: min(.interval(retryAfter), sender.policy.maximumRetryAfter))
+            }
         }
         return requests.map {
             answers[$0.id]

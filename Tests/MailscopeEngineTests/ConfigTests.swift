@@ -32,6 +32,35 @@ struct ConfigTests {
         #expect(config.scopeName == "ResourceMailboxes")
     }
 
+    /// Found by scripts/fuzz: each of these stopped the process inside the TOML parser (an assertion
+    /// in toml++), instead of being reported.
+    @Test(arguments: ["[+", "[\n", "[\u{1}\"\"\"", "[\u{612}", "[[ {x}]]\n", "\u{FEFF}[+", "l=[}", "a = [\n  1,\n  }\n]"])
+    func invalidTOMLThatCrashedTheParserIsReported(_ text: String) {
+        #expect {
+            try ConfigLoader.parse(text)
+        } throws: { error in
+            (error as? ConfigError)?.problems.first?.message.hasPrefix("not valid TOML") == true
+        }
+    }
+
+    @Test func tableHeadersAndListsThatAreFineStayFine() throws {
+        // Brackets and braces inside strings and comments, a list of lists on its own lines.
+        let text = Self.valid + """
+
+            [roles] # a comment with [+ and }
+            names = ["Application Calendars.ReadWrite"]
+            [connect]
+            out_of_scope_mailbox = "x[}@contoso.com"
+            """
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(text) }  // x[}@… is no address; but TOML parsed
+        do {
+            _ = try ConfigLoader.parse(text)
+        } catch let error as ConfigError {
+            #expect(!error.problems.contains { $0.message.hasPrefix("not valid TOML") })
+        }
+        _ = try ConfigLoader.parse(Self.valid + "\n[roles]\nnames = [\n  \"Application Calendars.ReadWrite\", # [+ }\n]\n")
+    }
+
     @Test func everyProblemIsReportedWithItsField() {
         let text = """
             preset = "workable"

@@ -172,6 +172,19 @@ struct ClientBehaviourTests {
         #expect(transport.sent.count == 3)
     }
 
+    /// Found by scripts/fuzz: numbers out of Int's range in an answer stopped the process.
+    @Test func answersWithAbsurdNumbersFailOrAreClampedWithoutCrashing() async throws {
+        let throttled = ScriptedTransport([
+            json(429, ["error": ["code": "TooManyRequests", "message": "slow down"]], headers: ["Retry-After": "1e300"])
+        ])
+        await #expect(throws: MicrosoftError.self) { try await client(throttled).get("/v1.0/organization") }
+        let batch = ScriptedTransport([json(200, ["responses": [["id": "1", "status": 1e300, "body": [:]]]])])
+        let answers = try await client(batch).batch([BatchRequest(id: "1", url: "/users/a")])
+        #expect(answers.first?.status == 0)
+        #expect(Duration.interval(.nan) == .zero)
+        #expect(Duration.interval(1e300) == .seconds(100 * 365 * 86_400))
+    }
+
     @Test func exchangeErrorsCarryTheExceptionType() async throws {
         let transport = ScriptedTransport([
             json(

@@ -95,6 +95,12 @@ struct EWSResponseTests {
         #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, bomb)) }
         let deep = String(repeating: "<a>", count: 500) + String(repeating: "</a>", count: 500)
         #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, deep)) }
+        // Found by scripts/fuzz: an element name that is not UTF-8 made Foundation's XMLParser trap.
+        let notUTF8 = HTTPResponse(status: 200, headers: ["Content-Type": "text/xml"], body: Data([0x3C, 0xF9, 0x73, 0x45, 0x45]))
+        #expect(throws: EWSError.self) { try EWSClient.interpret(notUTF8) }
+        // Found by scripts/fuzz: a processing instruction without data crashed XMLParser.
+        #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, "<?xo?>\n<s:Envelope/>")) }
+        #expect(throws: EWSError.self) { try EWSClient.interpret(Self.response(200, "<?xml ><?x?>")) }
     }
 
     @Test func requestValuesAreEscaped() {
