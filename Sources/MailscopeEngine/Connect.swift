@@ -349,6 +349,15 @@ extension SetupEngine {
                 lastPoll: nil
             )
         if journal.rbacChangedAt == nil { journal.rbacChangedAt = start }
+        // A resumed wait shows its timer and its last evidence at once, not only after its next poll.
+        if journal.wait != nil {
+            var report =
+                wait.lastPoll.map { connectReport($0, waiting: true) }
+                ?? StageReport(stage: .connect, status: .waiting, detail: "propagation wait resumed")
+            if report.status != .verified { report.status = .waiting }
+            emit(.stage(report))
+            emit(.waiting(wait))
+        }
         suspendRequested = false
         while true {
             if suspendRequested {
