@@ -287,8 +287,11 @@ def fault_soak(args):
                     print("CORRUPTED seed %d attempt %d: %s" % (seed, attempt, "; ".join(problems)))
                 if verified(status, out):
                     break
-                last = [line for line in err.strip().splitlines() if line.startswith("mailscope: ")
-                        and not line.startswith(("mailscope: write:", "mailscope: warning:", "mailscope: info:"))]
+                # A clear stop: exit 1 or 2, and the last line is mailscope's own message naming the stage
+                # and the fix (not a write it was making, not a stack or "Error:" from below).
+                lines = [line for line in err.strip().splitlines() if line.strip()]
+                last = lines[-1:] if lines and lines[-1].startswith("mailscope: ") and not lines[-1].startswith(
+                    ("mailscope: write:", "mailscope:   ", "mailscope: warning:", "mailscope: info:")) else []
                 clear = status in (1, 2) and last
                 if not clear:
                     counts["unclear"] += 1

@@ -350,6 +350,7 @@ extension SetupEngine {
             )
         if journal.rbacChangedAt == nil { journal.rbacChangedAt = start }
         suspendRequested = false
+        currentStage = .connect
         while true {
             if suspendRequested {
                 journal.wait = wait

@@ -151,6 +151,8 @@ public actor SetupEngine {
     /// The sleep between two polls of the propagation wait, cut short when the admin leaves.
     var waitSleeper: Task<Void, any Error>?
     var lockDepth = 0
+    /// The stage being read, applied or waited for (named by errors that escape a run).
+    var currentStage: StageID = .signIn
     /// Exchange Server: EWS as the service account, once signed in.
     var ews: EWSClient?
     /// Exchange Server: the service account's password (from its env variable or 0600 file).
@@ -216,7 +218,15 @@ public actor SetupEngine {
                 runLock = nil
             }
         }
-        return try await body()
+        guard lockDepth == 1 else { return try await body() }
+        // Whatever escapes a run leaves as an EngineError naming the stage and the fix.
+        do {
+            return try await body()
+        } catch let error as MicrosoftError {
+            throw EngineError(stage: currentStage, message: error.description, fix: Self.fix(for: error))
+        } catch let error as TransportError {
+            throw EngineError(stage: currentStage, message: error.description, fix: Self.resumeFix)
+        }
     }
 
     /// Signs in and reads every stage, changing nothing. Stages that do not hold are reported

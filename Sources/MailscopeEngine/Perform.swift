@@ -379,6 +379,11 @@ extension SetupEngine {
             }
         } catch let error as MicrosoftError {
             throw EngineError(stage: stage(of: write), message: error.description, fix: Self.fix(for: error))
+        } catch let error as TransportError {
+            throw EngineError(
+                stage: stage(of: write),
+                message: "\(PowerShell.summary(of: write)): \(error.description); the tenant may or may not have applied it",
+                fix: Self.resumeFix)
         }
     }
 

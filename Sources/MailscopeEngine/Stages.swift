@@ -18,6 +18,7 @@ extension SetupEngine {
 
     /// Reads the tenant for `stage` and decides what, if anything, must change.
     func observe(_ stage: StageID) async throws -> StageObservation {
+        currentStage = stage
         emit(.stage(StageReport(stage: stage, status: .checking, detail: "reading the tenant")))
         do {
             var observation: StageObservation
@@ -78,8 +79,18 @@ extension SetupEngine {
             return "the signed-in admin lacks a permission for \(error.request); see the sign-in stage's role check"
         }
         if error.status >= 500 { return "the service failed; run again (the run resumes where it stopped)" }
+        if error.status == 0 || error.code.caseInsensitiveCompare("MalformedResponse") == .orderedSame
+            || error.code == "NoResponse"
+        {
+            return resumeFix
+        }
         return "see the message; correct the configuration and run again"
     }
+
+    /// The fix of a fault on the way (a broken connection, a timeout, an answer cut short).
+    static let resumeFix =
+        "a network or service fault, not a problem with the setup: run mailscope again; it re-reads the tenant "
+        + "and resumes from the journal, repeating only what is missing"
 
     // MARK: Service account
 
