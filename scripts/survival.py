@@ -26,10 +26,12 @@
 Each prints its figures; the exit status is non-zero on any failure.
 """
 import argparse
+import atexit
 import base64
 import glob
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -45,6 +47,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("MAILSCOPE_BIN", os.path.join(ROOT, ".build", "debug", "mailscope"))
 PASSWORD = "Surv1val-Pa55word-%d-Ok" % os.getpid()
 FAST = ["--propagation-seconds", "0", "--device-code-polls", "1", "--device-code-interval-seconds", "1"]
+
+
+WORK_DIRS = []
+
+
+def workdir(prefix):
+    """A temporary directory, removed at exit unless MAILSCOPE_KEEP is set."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    WORK_DIRS.append(path)
+    return path
+
+
+@atexit.register
+def _cleanup():
+    if not os.environ.get("MAILSCOPE_KEEP"):
+        for path in WORK_DIRS:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def free_port():
@@ -175,7 +194,7 @@ def crash_matrix(args):
     started = time.time()
     failures = []
     for target in targets:
-        work = tempfile.mkdtemp(prefix="mailscope-crash.")
+        work = workdir("mailscope-crash.")
         sim = Simulator(work, "reference", target=target, seed=args.seed)
         try:
             status, out, err = run_apply(sim, os.path.join(work, "reference-state"), "reference")
@@ -257,7 +276,7 @@ FAULTS = ["--throttle-rate", "0.06", "--server-error-rate", "0.04", "--reset-rat
 
 
 def fault_soak(args):
-    work = tempfile.mkdtemp(prefix="mailscope-soak.")
+    work = workdir("mailscope-soak.")
     started = time.time()
     counts = {"runs": 0, "first": 0, "resumed": 0, "unconverged": 0, "corrupted": 0, "unclear": 0}
     faults = {}
@@ -337,7 +356,7 @@ def fault_soak(args):
 
 
 def secrets(args):
-    work = tempfile.mkdtemp(prefix="mailscope-secrets.")
+    work = workdir("mailscope-secrets.")
     files = scanned = hits = 0
     private_ok = private_all = 0
     failures = []
@@ -398,7 +417,7 @@ def secrets(args):
     config = os.path.join(work, "remote.toml")
     open(config, "w").write('preset = "workable"\n[tenant]\nid = "contoso.com"\ncloud = "custom"\n'
                             'login = "http://login.example.com"\ngraph = "http://graph.example.com"\n'
-                            'exchange = "http://outlook.example.com"\n')
+                            'exchange = "http://outlook.example.com"\n[group]\nmembers = ["avery.adams@contoso.com"]\n')
     refused = subprocess.run([BIN, "check", "--config", config, "--state-dir", os.path.join(work, "remote-state")],
                              capture_output=True, env=environment())
     if refused.returncode != 2 or b"http" not in refused.stderr:
@@ -430,7 +449,7 @@ def status_of(request):
 
 
 def least_privilege(args):
-    work = tempfile.mkdtemp(prefix="mailscope-scope.")
+    work = workdir("mailscope-scope.")
     outside = [0, 0]  # denied, total
     inside = [0, 0]  # allowed, total
     failures = []

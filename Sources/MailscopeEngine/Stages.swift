@@ -195,9 +195,22 @@ extension SetupEngine {
                 )
             }
         }
-        if let held = journal.credential, held.kind == config.credential,
-            credentials.contains(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }),
-            FileManager.default.fileExists(atPath: held.path), held.expires > now.addingTimeInterval(14 * 86_400)
+        // The held credential's end as the tenant has it (the journal's copy may be stale).
+        let heldInApp = journal.credential.flatMap { held in
+            credentials.first { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }
+        }
+        let heldEnd = heldInApp?["endDateTime"].string.flatMap(Self.parseDate) ?? journal.credential?.expires
+        var heldExpired = false
+        if let held = journal.credential, held.kind == config.credential, heldInApp != nil, let heldEnd, heldEnd <= now {
+            // The app cannot sign in with it any more: a failure, not a warning.
+            heldExpired = true
+            writes.append(credentialWrite())
+            steps.append(
+                StepReport(
+                    name: "credential", status: .failed,
+                    detail: "\(held.kind.rawValue) \(held.hint)… expired on \(Self.day(heldEnd)): the app cannot sign in"))
+        } else if let held = journal.credential, held.kind == config.credential, heldInApp != nil,
+            FileManager.default.fileExists(atPath: held.path), (heldEnd ?? held.expires) > now.addingTimeInterval(14 * 86_400)
         {
             steps.append(
                 StepReport(
@@ -217,11 +230,13 @@ extension SetupEngine {
         steps += mailbox.steps
         writes += mailbox.writes
         evidence += mailbox.evidence
-        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = heldExpired ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =
-            writes.isEmpty
-            ? "app \(appID) with service principal and credential"
-            : "app \(appID) exists; \(writes.count) change(s) needed"
+            heldExpired
+            ? "the credential mailscope holds has expired: the integration cannot sign in"
+            : writes.isEmpty
+                ? "app \(appID) with service principal and credential"
+                : "app \(appID) exists; \(writes.count) change(s) needed"
         return StageObservation(
             report: StageReport(
                 stage: .serviceAccount,
@@ -229,6 +244,9 @@ extension SetupEngine {
                 detail: detail,
                 evidence: evidence,
                 warnings: warnings,
+                fix: heldExpired
+                    ? "run mailscope apply: it adds a new credential; then give the vendor the new secret or certificate"
+                    : nil,
                 steps: steps
             ),
             writes: writes
@@ -716,6 +734,7 @@ extension SetupEngine {
             )
         )
         let scope = scopes.first
+        var exclusive = false
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
         evidence.append(
@@ -723,7 +742,12 @@ extension SetupEngine {
         )
         if let scope {
             if scope["customAttributes"]["Exclusive"].bool == true {
+                exclusive = true
                 warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
+                steps.append(
+                    StepReport(
+                        name: "exclusive scope", status: .failed,
+                        detail: "exclusive scopes are not supported for apps; the scope does not restrict the app"))
             }
             if wantedFilter == nil {
                 steps.append(StepReport(name: "management scope", status: .needsChange, detail: "waits for the group"))
@@ -798,10 +822,12 @@ extension SetupEngine {
                 warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
             }
         }
-        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =
-            writes.isEmpty
-            ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+            exclusive
+            ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
+            : writes.isEmpty
+                ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
         return StageObservation(
             report: StageReport(
                 stage: .scope,
@@ -809,6 +835,10 @@ extension SetupEngine {
                 detail: detail,
                 evidence: evidence,
                 warnings: warnings,
+                fix: exclusive
+                    ? "an exclusive scope cannot be made ordinary (Set-ManagementScope has no -Exclusive): remove the "
+                        + "app's role assignments on it and the scope (Remove-ManagementScope), then run mailscope apply"
+                    : nil,
                 steps: steps
             ),
             writes: writes

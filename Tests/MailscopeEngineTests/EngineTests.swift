@@ -514,3 +514,75 @@ struct MailboxUserTests {
         }
     }
 }
+
+@Suite("check flags what voids or endangers the scope", .serialized)
+struct CheckFlagTests {
+    @Test func anExclusiveScopeFailsAndANestedGroupIsNamed() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        try await harness.tenant.markScopeExclusive(name: "WorkableUsersScope")
+        try await harness.tenant.addGroupMember(group: "WorkableUsers", member: "Meeting Rooms")
+
+        let reports = try await harness.engine(harness.config()).check()
+        let scope = try #require(reports.report(.scope))
+        #expect(scope.status == .failed)
+        #expect(scope.detail.contains("exclusive"))
+        #expect(scope.fix?.contains("Remove-ManagementScope") == true)
+        #expect(scope.steps.contains { $0.name == "exclusive scope" && $0.status == .failed })
+        let group = try #require(reports.report(.distributionGroup))
+        #expect(group.warnings.contains { $0.contains("contains the group") && $0.contains("NOT in scope") })
+        // apply cannot repair an exclusive scope: it stops with the scope named, writing nothing there.
+        #expect(try await harness.apply(harness.config()) == .drift([.scope]))
+    }
+
+    @Test func aCredentialExpiringSoonWarnsAndAnExpiredOneFailsUntilApplyReplacesIt() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        let appID = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
+
+        // Another secret of the app, ending in 10 days: a warning; the stage still holds.
+        try await harness.tenant.addExpiringSecret(
+            appID: appID, displayName: "portal secret", end: harness.clock.now.addingTimeInterval(10 * 86_400))
+        var reports = try await harness.engine(harness.config()).check()
+        var account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .verified)
+        #expect(account.warnings.contains { $0.contains("credential portal secret expires on") })
+
+        // Every credential ended yesterday: the held one can no longer sign in.
+        try await harness.tenant.setCredentialsEnd(appID: appID, end: harness.clock.now.addingTimeInterval(-86_400))
+        reports = try await harness.engine(harness.config()).check()
+        account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .failed)
+        #expect(account.steps.contains { $0.name == "credential" && $0.status == .failed && $0.detail.contains("expired") })
+        #expect(account.fix?.contains("new credential") == true)
+
+        // apply adds a new credential and the stage holds again.
+        #expect(try await harness.apply(harness.config()) == .verified)
+        reports = try await harness.engine(harness.config()).check()
+        #expect(reports.report(.serviceAccount)?.status == .verified)
+    }
+}
+
+@Suite("Simulator hold points and inventory", .serialized)
+struct SurvivalSimulatorTests {
+    @Test func theNthWriteIsAppliedAndItsAnswerHeld() async throws {
+        let harness = try await Harness.start(SimulatorOptions(propagationDelay: .seconds(60), deviceCodeApprovalPolls: 1, hold: HoldPoints(afterWrite: 1)))
+        defer { Task { await harness.stop() } }
+        let engine = try harness.engine(harness.config())
+        let run = Task { try await engine.apply { _ in true } }
+        var held: String?
+        for _ in 0..<400 {
+            held = await harness.server.heldRequest
+            if held != nil { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        run.cancel()
+        #expect(held?.contains("applications(uniqueName=") == true)
+        // Applied, though never answered: the app exists.
+        #expect(await harness.tenant.applications().contains { $0.displayName == "workable_service" })
+        let inventory = await harness.tenant.inventory()
+        #expect(inventory["applications"].array?.contains { $0["name"].string == "workable_service" } == true)
+    }
+}
