@@ -124,6 +124,9 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// What to do.
     public var fix: String
+    /// A fault on the way (a broken connection, a timeout, an answer cut short, a busy service),
+    /// not a problem with the setup: re-reading the tenant and going on may succeed.
+    public var transient: Bool = false
 
     public var description: String { "\(stage.title): \(message). Fix: \(fix)" }
 }
@@ -223,9 +226,11 @@ public actor SetupEngine {
         do {
             return try await body()
         } catch let error as MicrosoftError {
-            throw EngineError(stage: currentStage, message: error.description, fix: Self.fix(for: error))
+            throw EngineError(
+                stage: currentStage, message: error.description, fix: Self.fix(for: error),
+                transient: Self.isTransient(error))
         } catch let error as TransportError {
-            throw EngineError(stage: currentStage, message: error.description, fix: Self.resumeFix)
+            throw EngineError(stage: currentStage, message: error.description, fix: Self.resumeFix, transient: true)
         }
     }
 
@@ -316,9 +321,13 @@ public actor SetupEngine {
         var report = observation.report
         report.status = .applying
         emit(.stage(report))
-        for write in observation.writes {
+        var recoveries = 0
+        writing: while true {
             do {
-                try await performJournaled(write)
+                for write in observation.writes {
+                    try await performJournaled(write)
+                }
+                break writing
             } catch let notRun as ShellStepNotRun {
                 report = observation.report
                 report.status = .needsChange
@@ -329,6 +338,15 @@ public actor SetupEngine {
                 journal.reports.append(report)
                 persist()
                 return report
+            } catch let error as EngineError where error.transient && recoveries < Self.maximumRecoveries {
+                // The write may or may not have been applied: never resend it blindly. Re-read the
+                // tenant (removing a secret whose answer was lost) and make only what is missing.
+                recoveries += 1
+                log(.warning, "\(error.message); re-reading the tenant before going on")
+                try await environment.clock.sleep(for: environment.schedule.verifyDelay * recoveries)
+                try await reconcileInterruptedWrite()
+                observation = try await observe(stage)
+                if observation.writes.isEmpty { break writing }
             }
         }
         var delay = environment.schedule.verifyDelay
@@ -351,6 +369,9 @@ public actor SetupEngine {
         persist()
         return report
     }
+
+    /// How many times one stage re-reads the tenant after a fault on the way before the run stops.
+    static let maximumRecoveries = 3
 
     /// Records `write` as pending, performs it, then records it as done.
     func performJournaled(_ write: Write) async throws {

@@ -49,7 +49,7 @@ extension SetupEngine {
             let fix = Self.fix(for: error)
             let report = StageReport(stage: stage, status: .failed, detail: error.description, fix: fix)
             emit(.stage(report))
-            throw EngineError(stage: stage, message: error.description, fix: fix)
+            throw EngineError(stage: stage, message: error.description, fix: fix, transient: Self.isTransient(error))
         } catch let error as TransportError {
             let report = StageReport(
                 stage: stage,
@@ -58,7 +58,7 @@ extension SetupEngine {
                 fix: "check the network; the run is saved and a re-run resumes here"
             )
             emit(.stage(report))
-            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "")
+            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "", transient: true)
         }
     }
 
@@ -79,12 +79,15 @@ extension SetupEngine {
             return "the signed-in admin lacks a permission for \(error.request); see the sign-in stage's role check"
         }
         if error.status >= 500 { return "the service failed; run again (the run resumes where it stopped)" }
-        if error.status == 0 || error.code.caseInsensitiveCompare("MalformedResponse") == .orderedSame
-            || error.code == "NoResponse"
-        {
-            return resumeFix
-        }
+        if isTransient(error) { return resumeFix }
         return "see the message; correct the configuration and run again"
+    }
+
+    /// Whether `error` is a fault on the way rather than an answer about the setup: throttling or a
+    /// busy service after the retries, no answer, or an answer that is not JSON.
+    static func isTransient(_ error: MicrosoftError) -> Bool {
+        error.status == 429 || error.status >= 500 || error.status == 0
+            || error.code.caseInsensitiveCompare("MalformedResponse") == .orderedSame || error.code == "NoResponse"
     }
 
     /// The fix of a fault on the way (a broken connection, a timeout, an answer cut short).
