@@ -218,13 +218,31 @@ struct EngineTests {
     @Test func aLostAddPasswordAnswerLeavesNoOrphanedSecret() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
-        // The answer to addPassword is lost (the server applied it): the run stops there.
+        // The answer to addPassword is lost (the server applied it): the stage re-reads the tenant,
+        // removes the secret nobody holds, adds one it holds, and the run goes on.
         let flaky = DropAnswerTransport(base: CurlTransport()) { $0.url.path.hasSuffix("/addPassword") }
-        await #expect(throws: (any Error).self) {
+        #expect(try await harness.engine(harness.config(), transport: flaky).apply { _ in true } == .verified)
+        #expect(flaky.dropped == 1)
+        let app = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" })
+        #expect(app.passwordCredentials.count == 1)
+        let held = JournalStore(stateDirectory: harness.stateDirectory, config: harness.config()).load()?.credential
+        #expect(app.passwordCredentials.first?.keyId == held?.keyID)
+        #expect(harness.events.all.contains {
+            if case .log(let entry) = $0 { return entry.text.contains("re-reading the tenant before going on") }
+            return false
+        })
+    }
+
+    @Test func answersLostEveryTimeStopTheRunAndTheNextLeavesNoOrphan() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        // Every addPassword answer is lost: after three re-reads the run stops, resumable.
+        let flaky = DropAnswerTransport(base: CurlTransport(), limit: .max) { $0.url.path.hasSuffix("/addPassword") }
+        await #expect(throws: EngineError.self) {
             try await harness.engine(harness.config(), transport: flaky).apply { _ in true }
         }
         let orphaned = await harness.tenant.applications().first { $0.displayName == "workable_service" }
-        #expect(orphaned?.passwordCredentials.count == 1)
+        #expect(orphaned?.passwordCredentials.count == 1, "earlier orphans were removed on the way")
         // The next run finds the orphan (nobody holds its secret), removes it, and adds one it holds.
         #expect(try await harness.apply(harness.config()) == .verified)
         let app = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" })
@@ -260,24 +278,29 @@ actor ConfirmCounter {
     }
 }
 
-/// Passes requests through, but loses the answer of the first one that matches (as a dropped
+/// Passes requests through, but loses the answers of the first `limit` that match (as a dropped
 /// connection after the server applied the request would).
 final class DropAnswerTransport: HTTPTransport, @unchecked Sendable {
     private let base: any HTTPTransport
     private let matches: @Sendable (HTTPRequest) -> Bool
     private let lock = NSLock()
-    private var dropped = false
+    private let limit: Int
+    private var droppedCount = 0
 
-    init(base: any HTTPTransport, matches: @escaping @Sendable (HTTPRequest) -> Bool) {
+    /// How many answers were lost.
+    var dropped: Int { lock.withLock { droppedCount } }
+
+    init(base: any HTTPTransport, limit: Int = 1, matches: @escaping @Sendable (HTTPRequest) -> Bool) {
         self.base = base
+        self.limit = limit
         self.matches = matches
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let response = try await base.send(request)
         let drop = lock.withLock { () -> Bool in
-            guard !dropped, matches(request) else { return false }
-            dropped = true
+            guard droppedCount < limit, matches(request) else { return false }
+            droppedCount += 1
             return true
         }
         if drop { throw TransportError.connectionFailed("connection reset after the request was sent") }
