@@ -359,6 +359,8 @@ extension SetupEngine {
             emit(.waiting(wait))
         }
         suspendRequested = false
+        currentStage = .connect
+        var pollFaults = 0
         while true {
             if suspendRequested {
                 journal.wait = wait
@@ -368,7 +370,17 @@ extension SetupEngine {
             }
             let now = clock.now
             if now >= wait.nextPoll {
-                let evidence = try await poll()
+                let evidence: PollEvidence
+                do {
+                    evidence = try await poll()
+                    pollFaults = 0
+                } catch let error where Self.isFaultOnTheWay(error) && pollFaults < Self.maximumRecoveries {
+                    // No verdict either way: poll again shortly, the wait's timer untouched.
+                    pollFaults += 1
+                    log(.warning, "a poll failed on the way (\(Redactor.redact(String(describing: error)))); polling again")
+                    try await clock.sleep(for: schedule.verifyDelay * pollFaults)
+                    continue
+                }
                 wait.polls += 1
                 wait.lastPoll = evidence
                 let report = connectReport(evidence, waiting: true)
@@ -427,5 +439,14 @@ extension SetupEngine {
             sleeper.cancel()
         }
         try Task.checkCancellation()
+    }
+
+    /// Whether `error` is a fault on the way (no answer, an answer cut short, throttling or a busy
+    /// service after the retries) rather than an answer.
+    static func isFaultOnTheWay(_ error: any Error) -> Bool {
+        if error is TransportError { return true }
+        if let error = error as? MicrosoftError { return isTransient(error) }
+        if let error = error as? EngineError { return error.transient }
+        return false
     }
 }

@@ -124,6 +124,9 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// What to do.
     public var fix: String
+    /// A fault on the way (a broken connection, a timeout, an answer cut short, a busy service),
+    /// not a problem with the setup: re-reading the tenant and going on may succeed.
+    public var transient: Bool = false
 
     public var description: String { "\(stage.title): \(message). Fix: \(fix)" }
 }
@@ -151,6 +154,8 @@ public actor SetupEngine {
     /// The sleep between two polls of the propagation wait, cut short when the admin leaves.
     var waitSleeper: Task<Void, any Error>?
     var lockDepth = 0
+    /// The stage being read, applied or waited for (named by errors that escape a run).
+    var currentStage: StageID = .signIn
     /// Exchange Server: EWS as the service account, once signed in.
     var ews: EWSClient?
     /// Exchange Server: the service account's password (from its env variable or 0600 file).
@@ -216,7 +221,17 @@ public actor SetupEngine {
                 runLock = nil
             }
         }
-        return try await body()
+        guard lockDepth == 1 else { return try await body() }
+        // Whatever escapes a run leaves as an EngineError naming the stage and the fix.
+        do {
+            return try await body()
+        } catch let error as MicrosoftError {
+            throw EngineError(
+                stage: currentStage, message: error.description, fix: Self.fix(for: error),
+                transient: Self.isTransient(error))
+        } catch let error as TransportError {
+            throw EngineError(stage: currentStage, message: error.description, fix: Self.resumeFix, transient: true)
+        }
     }
 
     /// Signs in and reads every stage, changing nothing. Stages that do not hold are reported
@@ -306,9 +321,13 @@ public actor SetupEngine {
         var report = observation.report
         report.status = .applying
         emit(.stage(report))
-        for write in observation.writes {
+        var recoveries = 0
+        writing: while true {
             do {
-                try await performJournaled(write)
+                for write in observation.writes {
+                    try await performJournaled(write)
+                }
+                break writing
             } catch let notRun as ShellStepNotRun {
                 report = observation.report
                 report.status = .needsChange
@@ -319,6 +338,15 @@ public actor SetupEngine {
                 journal.reports.append(report)
                 persist()
                 return report
+            } catch let error as EngineError where error.transient && recoveries < Self.maximumRecoveries {
+                // The write may or may not have been applied: never resend it blindly. Re-read the
+                // tenant (removing a secret whose answer was lost) and make only what is missing.
+                recoveries += 1
+                log(.warning, "\(error.message); re-reading the tenant before going on")
+                try await environment.clock.sleep(for: environment.schedule.verifyDelay * recoveries)
+                try await reconcileInterruptedWrite()
+                observation = try await observe(stage)
+                if observation.writes.isEmpty { break writing }
             }
         }
         var delay = environment.schedule.verifyDelay
@@ -341,6 +369,9 @@ public actor SetupEngine {
         persist()
         return report
     }
+
+    /// How many times one stage re-reads the tenant after a fault on the way before the run stops.
+    static let maximumRecoveries = 3
 
     /// Records `write` as pending, performs it, then records it as done.
     func performJournaled(_ write: Write) async throws {

@@ -378,7 +378,14 @@ extension SetupEngine {
                 break  // handled above
             }
         } catch let error as MicrosoftError {
-            throw EngineError(stage: stage(of: write), message: error.description, fix: Self.fix(for: error))
+            throw EngineError(
+                stage: stage(of: write), message: error.description, fix: Self.fix(for: error),
+                transient: Self.isTransient(error))
+        } catch let error as TransportError {
+            throw EngineError(
+                stage: stage(of: write),
+                message: "\(PowerShell.summary(of: write)): \(error.description); the tenant may or may not have applied it",
+                fix: Self.resumeFix, transient: true)
         }
     }
 

@@ -18,6 +18,7 @@ extension SetupEngine {
 
     /// Reads the tenant for `stage` and decides what, if anything, must change.
     func observe(_ stage: StageID) async throws -> StageObservation {
+        currentStage = stage
         emit(.stage(StageReport(stage: stage, status: .checking, detail: "reading the tenant")))
         do {
             var observation: StageObservation
@@ -48,7 +49,7 @@ extension SetupEngine {
             let fix = Self.fix(for: error)
             let report = StageReport(stage: stage, status: .failed, detail: error.description, fix: fix)
             emit(.stage(report))
-            throw EngineError(stage: stage, message: error.description, fix: fix)
+            throw EngineError(stage: stage, message: error.description, fix: fix, transient: Self.isTransient(error))
         } catch let error as TransportError {
             let report = StageReport(
                 stage: stage,
@@ -57,7 +58,7 @@ extension SetupEngine {
                 fix: "check the network; the run is saved and a re-run resumes here"
             )
             emit(.stage(report))
-            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "")
+            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "", transient: true)
         }
     }
 
@@ -78,8 +79,21 @@ extension SetupEngine {
             return "the signed-in admin lacks a permission for \(error.request); see the sign-in stage's role check"
         }
         if error.status >= 500 { return "the service failed; run again (the run resumes where it stopped)" }
+        if isTransient(error) { return resumeFix }
         return "see the message; correct the configuration and run again"
     }
+
+    /// Whether `error` is a fault on the way rather than an answer about the setup: throttling or a
+    /// busy service after the retries, no answer, or an answer that is not JSON.
+    static func isTransient(_ error: MicrosoftError) -> Bool {
+        error.status == 429 || error.status >= 500 || error.status == 0
+            || error.code.caseInsensitiveCompare("MalformedResponse") == .orderedSame || error.code == "NoResponse"
+    }
+
+    /// The fix of a fault on the way (a broken connection, a timeout, an answer cut short).
+    static let resumeFix =
+        "a network or service fault, not a problem with the setup: run mailscope again; it re-reads the tenant "
+        + "and resumes from the journal, repeating only what is missing"
 
     // MARK: Service account
 
@@ -184,9 +198,22 @@ extension SetupEngine {
                 )
             }
         }
-        if let held = journal.credential, held.kind == config.credential,
-            credentials.contains(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }),
-            FileManager.default.fileExists(atPath: held.path), held.expires > now.addingTimeInterval(14 * 86_400)
+        // The held credential's end as the tenant has it (the journal's copy may be stale).
+        let heldInApp = journal.credential.flatMap { held in
+            credentials.first { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }
+        }
+        let heldEnd = heldInApp?["endDateTime"].string.flatMap(Self.parseDate) ?? journal.credential?.expires
+        var heldExpired = false
+        if let held = journal.credential, held.kind == config.credential, heldInApp != nil, let heldEnd, heldEnd <= now {
+            // The app cannot sign in with it any more: a failure, not a warning.
+            heldExpired = true
+            writes.append(credentialWrite())
+            steps.append(
+                StepReport(
+                    name: "credential", status: .failed,
+                    detail: "\(held.kind.rawValue) \(held.hint)… expired on \(Self.day(heldEnd)): the app cannot sign in"))
+        } else if let held = journal.credential, held.kind == config.credential, heldInApp != nil,
+            FileManager.default.fileExists(atPath: held.path), (heldEnd ?? held.expires) > now.addingTimeInterval(14 * 86_400)
         {
             steps.append(
                 StepReport(
@@ -206,11 +233,13 @@ extension SetupEngine {
         steps += mailbox.steps
         writes += mailbox.writes
         evidence += mailbox.evidence
-        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = heldExpired ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =
-            writes.isEmpty
-            ? "app \(appID) with service principal and credential"
-            : "app \(appID) exists; \(writes.count) change(s) needed"
+            heldExpired
+            ? "the credential mailscope holds has expired: the integration cannot sign in"
+            : writes.isEmpty
+                ? "app \(appID) with service principal and credential"
+                : "app \(appID) exists; \(writes.count) change(s) needed"
         return StageObservation(
             report: StageReport(
                 stage: .serviceAccount,
@@ -218,6 +247,9 @@ extension SetupEngine {
                 detail: detail,
                 evidence: evidence,
                 warnings: warnings,
+                fix: heldExpired
+                    ? "run mailscope apply: it adds a new credential; then give the vendor the new secret or certificate"
+                    : nil,
                 steps: steps
             ),
             writes: writes
@@ -705,6 +737,7 @@ extension SetupEngine {
             )
         )
         let scope = scopes.first
+        var exclusive = false
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
         evidence.append(
@@ -712,7 +745,12 @@ extension SetupEngine {
         )
         if let scope {
             if scope["customAttributes"]["Exclusive"].bool == true {
+                exclusive = true
                 warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
+                steps.append(
+                    StepReport(
+                        name: "exclusive scope", status: .failed,
+                        detail: "exclusive scopes are not supported for apps; the scope does not restrict the app"))
             }
             if wantedFilter == nil {
                 steps.append(StepReport(name: "management scope", status: .needsChange, detail: "waits for the group"))
@@ -787,10 +825,12 @@ extension SetupEngine {
                 warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
             }
         }
-        let status: StageStatus = writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =
-            writes.isEmpty
-            ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+            exclusive
+            ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
+            : writes.isEmpty
+                ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
         return StageObservation(
             report: StageReport(
                 stage: .scope,
@@ -798,6 +838,10 @@ extension SetupEngine {
                 detail: detail,
                 evidence: evidence,
                 warnings: warnings,
+                fix: exclusive
+                    ? "an exclusive scope cannot be made ordinary (Set-ManagementScope has no -Exclusive): remove the "
+                        + "app's role assignments on it and the scope (Remove-ManagementScope), then run mailscope apply"
+                    : nil,
                 steps: steps
             ),
             writes: writes

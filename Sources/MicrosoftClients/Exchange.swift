@@ -91,7 +91,7 @@ public struct ExchangeAdminClient: Sendable {
                 body: body.encoded(),
                 timeout: .seconds(120)
             )
-            let response = try await sender.send(request, idempotent: idempotent)
+            let response = try await sender.send(request, idempotent: idempotent, wellFormed: HTTPResponse.isJSONOrEmpty)
             if response.status == 401, attempt == 1 {
                 forceRefresh = true
                 continue

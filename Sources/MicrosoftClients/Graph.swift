@@ -226,7 +226,8 @@ public struct GraphClient: Sendable {
                 request.body = body.encoded()
                 request.setHeader("Content-Type", "application/json")
             }
-            let response = try await sender.send(request, idempotent: idempotent ?? (method == "GET"))
+            let response = try await sender.send(
+                request, idempotent: idempotent ?? (method == "GET"), wellFormed: HTTPResponse.isJSONOrEmpty)
             if response.status == 401, attempt == 1 {
                 forceRefresh = true  // expired or revoked: one fresh token, then give up
                 continue

@@ -172,7 +172,7 @@ public struct IdentityClient: Sendable {
             ],
             body: Data(body.utf8)
         )
-        let response = try await sender.send(request, idempotent: true)
+        let response = try await sender.send(request, idempotent: true, wellFormed: HTTPResponse.isJSONOrEmpty)
         let label = "POST \(url.path)"
         guard (200..<300).contains(response.status) else {
             throw ErrorBody.parse(response, service: .identity, request: label)

@@ -53,7 +53,12 @@ public struct RequestSender: Sendable {
 
     /// Sends `request`, retrying as the policy allows. A request that is not idempotent is not
     /// sent again after a broken connection (it may have been applied), only after 429/503.
-    public func send(_ request: HTTPRequest, idempotent: Bool) async throws -> HTTPResponse {
+    /// `wellFormed` judges a 2xx answer's body: an idempotent request whose answer it rejects (a
+    /// body cut short by a proxy, say) is sent again like one whose connection broke; the last
+    /// such answer is returned when the attempts run out.
+    public func send(
+        _ request: HTTPRequest, idempotent: Bool, wellFormed: (@Sendable (HTTPResponse) -> Bool)? = nil
+    ) async throws -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -71,6 +76,12 @@ public struct RequestSender: Sendable {
                     throw error
                 }
             }
+            if idempotent, let wellFormed, (200..<300).contains(response.status), !wellFormed(response),
+                attempt < policy.maximumAttempts
+            {
+                try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
+                continue
+            }
             guard [429, 503, 504].contains(response.status), attempt < policy.maximumAttempts else {
                 return response
             }
@@ -84,6 +95,13 @@ public struct RequestSender: Sendable {
             }
             try await clock.sleep(for: delay)
         }
+    }
+}
+
+extension HTTPResponse {
+    /// Whether the body is empty or valid JSON (for `RequestSender.send`'s `wellFormed`).
+    @Sendable static func isJSONOrEmpty(_ response: HTTPResponse) -> Bool {
+        response.body.isEmpty || (try? JSONValue.parse(response.body)) != nil
     }
 }
 

@@ -418,7 +418,7 @@ extension SimulatedTenant {
     private func scopeRow(_ scope: ManagementScope) -> JSONValue {
         [
             "Name": .string(scope.name), "Identity": .string(scope.name), "Guid": .string(scope.guid),
-            "RecipientFilter": .string(scope.recipientFilter), "RecipientRoot": .null, "Exclusive": false,
+            "RecipientFilter": .string(scope.recipientFilter), "RecipientRoot": .null, "Exclusive": .bool(scope.exclusive),
             "ScopeRestrictionType": "RecipientScope",
         ]
     }

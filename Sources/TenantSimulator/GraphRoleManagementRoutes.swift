@@ -126,7 +126,7 @@ extension SimulatedTenant {
     static func customAppScope(_ scope: ManagementScope) -> [String: JSONValue] {
         [
             "id": .string(scope.guid), "type": "RecipientScope", "displayName": .string(scope.name),
-            "customAttributes": ["Exclusive": false, "RecipientFilter": .string(scope.recipientFilter)],
+            "customAttributes": ["Exclusive": .bool(scope.exclusive), "RecipientFilter": .string(scope.recipientFilter)],
         ]
     }
 

@@ -256,6 +256,9 @@ public struct ManagementScope: Sendable, Equatable {
     /// Exchange's GUID.
     public let guid: String
     var filter: RecipientFilter
+    /// Whether the scope is exclusive (`New-ManagementScope -Exclusive`). The simulated tenant's
+    /// endpoints refuse to create one; `markScopeExclusive` makes one, as drift from outside.
+    public var exclusive: Bool = false
 }
 
 /// An Exchange management role assignment of an application role to a service principal.

@@ -72,7 +72,7 @@ extension SimulatedTenant {
             200,
             [
                 "device_code": .string(deviceCode), "user_code": .string(userCode), "verification_uri": .string(uri),
-                "expires_in": 900, "interval": 5,
+                "expires_in": 900, "interval": .number(Double(context.options.deviceCodeInterval)),
                 "message": .string(
                     "To sign in, use a web browser to open the page \(uri) and enter the code \(userCode) to authenticate."),
             ])
@@ -228,7 +228,7 @@ extension SimulatedTenant {
         var body: [String: JSONValue] = [
             "token_type": "Bearer",
             "scope": .string(resolved.names.map { "\(resolved.audience)/\($0)" }.joined(separator: " ")),
-            "expires_in": .number(lifetime.rounded()), "ext_expires_in": .number(lifetime.rounded()),
+            "expires_in": .number(advertised(lifetime, context)), "ext_expires_in": .number(advertised(lifetime, context)),
             "access_token": .string(issuer.sign(claims)),
         ]
         if offline {
@@ -327,8 +327,8 @@ extension SimulatedTenant {
         return .json(
             200,
             [
-                "token_type": "Bearer", "expires_in": .number(lifetime.rounded()),
-                "ext_expires_in": .number(lifetime.rounded()), "access_token": .string(issuer.sign(.object(claims))),
+                "token_type": "Bearer", "expires_in": .number(advertised(lifetime, context)),
+                "ext_expires_in": .number(advertised(lifetime, context)), "access_token": .string(issuer.sign(.object(claims))),
             ])
     }
 
@@ -380,5 +380,13 @@ extension SimulatedTenant {
                 "error_codes": [.number(Double(failure.code))], "timestamp": .string(timestamp),
                 "trace_id": .string(context.requestID), "correlation_id": .string(context.clientRequestID),
             ])
+    }
+}
+
+extension SimulatedTenant {
+    /// The `expires_in` a token answer advertises: the real lifetime, or `tokenAdvertisedLifetime`
+    /// when set (a token revoked before the time it announced, as continuous access evaluation does).
+    func advertised(_ lifetime: TimeInterval, _ context: RequestContext) -> Double {
+        (context.options.tokenAdvertisedLifetime?.timeInterval ?? lifetime).rounded()
     }
 }

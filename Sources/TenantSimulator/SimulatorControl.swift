@@ -28,11 +28,19 @@ public struct RequestRecord: Sendable, Equatable {
 /// | `GET /_sim/requests` | `{"value":[{"method","target","service","status","startMs","endMs"}]}`, oldest first |
 /// | `POST /_sim/reset` | 204; zeroes the counters and empties the request log |
 /// | `POST /_sim/latency?ms=N` | 200 `{"latencyMs":N}`; the latency added to each later tenant request (0 to 60000) |
+/// | `POST /_sim/hold-after?write=N` | 200 `{"holdAfterWrite":N,"holdAfterProbe":K}`; the Nth write since the start is applied and its answer held forever (`probe=K` likewise; `0` clears) |
+/// | `GET /_sim/inventory` | the tenant's objects, normalised for comparison (`SimulatedTenant.inventory()`) |
+///
+/// `stats` also carries, for crash and fault tests: `writes` and `probes` since the start (see
+/// `HoldPoints` for what counts), `held` (whether an answer is being held) and `heldRequest`,
+/// `faults` by kind (`reset`, `stall`, `truncated`, `malformed` as injected; `throttled` and
+/// `serverError` as the 429 and 503 answers) and `statuses` (answers by status; 404 and 401 show
+/// replication lag and expired tokens).
 ///
 /// Requests to `/_sim/` are neither counted nor delayed.
 extension SimulatorServer {
     /// Answers a `/_sim/` request.
-    func control(method: String, path: String, query: String) -> FlyingFox.HTTPResponse {
+    func control(method: String, path: String, query: String) async -> FlyingFox.HTTPResponse {
         let route = path.split(separator: "/").dropFirst().joined(separator: "/")
         switch (method, route) {
         case ("GET", "stats"):
@@ -51,11 +59,30 @@ extension SimulatorServer {
             }
             setLatency(.milliseconds(milliseconds))
             return Self.json(200, ["latencyMs": .number(Double(milliseconds))])
-        case (_, "stats"), (_, "requests"), (_, "reset"), (_, "latency"):
+        case ("POST", "hold-after"):
+            var points = holdPoints
+            for item in query.split(separator: "&") {
+                let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, let value = Int(pair[1]), value >= 0, ["write", "probe"].contains(pair[0]) else {
+                    return Self.json(400, ["error": "POST /_sim/hold-after?write=N or ?probe=K (N, K ≥ 0; 0 clears)"])
+                }
+                if pair[0] == "write" { points.afterWrite = value == 0 ? nil : value }
+                if pair[0] == "probe" { points.afterProbe = value == 0 ? nil : value }
+            }
+            holdPoints = points
+            return Self.json(
+                200,
+                [
+                    "holdAfterWrite": points.afterWrite.map { .number(Double($0)) } ?? .null,
+                    "holdAfterProbe": points.afterProbe.map { .number(Double($0)) } ?? .null,
+                ])
+        case ("GET", "inventory"):
+            return Self.json(200, await tenant.inventory())
+        case (_, "stats"), (_, "requests"), (_, "reset"), (_, "latency"), (_, "hold-after"), (_, "inventory"):
             return Self.json(405, ["error": .string("\(method) is not allowed on /_sim/\(route)")])
         default:
             return Self.json(
-                404, ["error": "simulator-only endpoints: GET /_sim/stats, GET /_sim/requests, POST /_sim/reset, POST /_sim/latency?ms=N"])
+                404, ["error": "simulator-only endpoints: GET /_sim/stats, GET /_sim/requests, POST /_sim/reset, POST /_sim/latency?ms=N, POST /_sim/hold-after?write=N, GET /_sim/inventory"])
         }
     }
 
@@ -73,18 +100,29 @@ extension SimulatorServer {
         requestsByService = [:]
         requestLog = []
         unloggedRequests = 0
+        faultCounts = [:]
+        statusCounts = [:]
     }
 
     /// The statistics `GET /_sim/stats` answers.
     public func statistics() -> MailscopeCore.JSONValue {
         var services: [String: MailscopeCore.JSONValue] = [:]
         for (service, count) in requestsByService { services[service] = .number(Double(count)) }
+        var faults: [String: MailscopeCore.JSONValue] = [:]
+        for kind in TransportFault.allCases { faults[kind.rawValue] = .number(Double(faultCounts[kind.rawValue] ?? 0)) }
+        faults["throttled"] = .number(Double(statusCounts[429] ?? 0))
+        faults["serverError"] = .number(Double(statusCounts[503] ?? 0))
+        var statuses: [String: MailscopeCore.JSONValue] = [:]
+        for (status, count) in statusCounts { statuses[String(status)] = .number(Double(count)) }
         return [
             "requests": .number(Double(requestCount)), "inFlight": .number(Double(inFlight)),
             "maxInFlight": .number(Double(maxInFlight)), "byService": .object(services),
             "latencyMs": .number(Self.milliseconds(latency)),
             "elapsedMs": .number(Self.milliseconds(ContinuousClock.now - statisticsEpoch)),
             "logged": .number(Double(requestLog.count)), "unlogged": .number(Double(unloggedRequests)),
+            "writes": .number(Double(writeCount)), "probes": .number(Double(probeCount)),
+            "held": .bool(heldRequest != nil), "heldRequest": heldRequest.map(MailscopeCore.JSONValue.string) ?? .null,
+            "faults": .object(faults), "statuses": .object(statuses),
         ]
     }
 

@@ -12,8 +12,13 @@ public struct SimulatorOptions: Sendable, Equatable {
     public var propagationDelay: Duration?
     /// The device code is approved on this token poll (1 = the first poll succeeds).
     public var deviceCodeApprovalPolls: Int
+    /// The seconds between token polls the device-code answer asks for (`interval`; Entra: 5).
+    public var deviceCodeInterval: Int = 5
     /// The lifetime of access tokens.
     public var tokenLifetime: Duration
+    /// The lifetime token answers announce (`expires_in`) when it differs from `tokenLifetime`: a
+    /// longer one makes tokens expire while the client still trusts them (401 mid-run).
+    public var tokenAdvertisedLifetime: Duration? = nil
     /// How long a new directory object (application, service principal, group, secret) stays invisible
     /// to reads by id and to `$filter` results: 404 `Request_ResourceNotFound`, as in Entra's eventual
     /// consistency. Zero disables it.
@@ -41,6 +46,13 @@ public struct SimulatorOptions: Sendable, Equatable {
     /// Whether Exchange Server's EWS endpoint accepts Basic sign-ins besides NTLM (an IIS setting);
     /// when false, its challenge offers NTLM only and Basic credentials are refused.
     public var ewsBasicAuthentication: Bool
+    /// Transport faults, drawn per tenant request (login, Graph, Exchange, EWS) from their own seeded
+    /// stream, after the request was applied: what a client sees when a proxy or the network breaks
+    /// an exchange whose effect already happened. See `TransportFaults`.
+    public var transportFaults: TransportFaults
+    /// Simulator-only kill points for crash tests: hold the answer of the Nth write or probe
+    /// forever, after applying it (`POST /_sim/hold-after` changes them while serving).
+    public var hold: HoldPoints
 
     /// The name (and, lower-cased, the alias) of the group `benchGroupMembers` populates.
     public static let benchGroupName = "BenchUsers"
@@ -61,7 +73,9 @@ public struct SimulatorOptions: Sendable, Equatable {
         roomCount: Int = 4,
         admin: AdminSettings = AdminSettings(),
         benchGroupMembers: Int = 0,
-        ewsBasicAuthentication: Bool = true
+        ewsBasicAuthentication: Bool = true,
+        transportFaults: TransportFaults = TransportFaults(),
+        hold: HoldPoints = HoldPoints()
     ) {
         self.seed = seed
         self.propagationDelay = propagationDelay
@@ -78,6 +92,60 @@ public struct SimulatorOptions: Sendable, Equatable {
         self.admin = admin
         self.benchGroupMembers = benchGroupMembers
         self.ewsBasicAuthentication = ewsBasicAuthentication
+        self.transportFaults = transportFaults
+        self.hold = hold
+    }
+}
+
+/// Faults below HTTP, each a fraction (0...1) of tenant requests. The request is applied first,
+/// so a write's effect stays even though its answer is lost.
+public struct TransportFaults: Sendable, Equatable {
+    /// The connection is closed without a byte of answer (curl: "Empty reply from server").
+    public var resetRate: Double
+    /// The answer is held `stallDuration`, then the connection closed without one: longer than
+    /// the client's timeout, it times out.
+    public var stallRate: Double
+    /// How long a stalled answer is held.
+    public var stallDuration: Duration
+    /// The head announces the whole body (`Content-Length`) but only its first half is sent
+    /// before the connection closes (curl: "transfer closed with N bytes remaining").
+    public var truncateRate: Double
+    /// A complete answer (its own status, a consistent `Content-Length`) whose body is only the
+    /// first half of the JSON or XML: not parseable.
+    public var malformedRate: Double
+
+    /// No transport faults.
+    public init(
+        resetRate: Double = 0, stallRate: Double = 0, stallDuration: Duration = .seconds(5), truncateRate: Double = 0,
+        malformedRate: Double = 0
+    ) {
+        self.resetRate = resetRate
+        self.stallRate = stallRate
+        self.stallDuration = stallDuration
+        self.truncateRate = truncateRate
+        self.malformedRate = malformedRate
+    }
+
+    /// Whether any fault is enabled.
+    public var isEnabled: Bool { resetRate > 0 || stallRate > 0 || truncateRate > 0 || malformedRate > 0 }
+}
+
+/// Requests whose answer the simulator holds forever, after applying them: the worst moment to
+/// kill a client (the tenant changed, the client never learnt it). Counted from the server's start.
+public struct HoldPoints: Sendable, Equatable {
+    /// Hold the answer of the Nth write (1-based): a Graph POST/PATCH/PUT/DELETE other than `$batch`,
+    /// an Exchange `InvokeCommand` of a cmdlet that is not `Get-*`/`Test-*`, or an Exchange
+    /// Management Shell step (`POST /_sim/ems`).
+    public var afterWrite: Int?
+    /// Hold the answer of the Kth probe (1-based): `Test-*` through `InvokeCommand`, a Graph read of
+    /// a mailbox's content (`/users/{id}/calendar`, `messages`, `contacts`, `mailboxSettings`), or
+    /// an EWS request with an `ExchangeImpersonation` header — what the propagation wait polls.
+    public var afterProbe: Int?
+
+    /// No holds.
+    public init(afterWrite: Int? = nil, afterProbe: Int? = nil) {
+        self.afterWrite = afterWrite
+        self.afterProbe = afterProbe
     }
 }
 

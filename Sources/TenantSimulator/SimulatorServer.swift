@@ -115,12 +115,29 @@ public actor SimulatorServer {
     /// When the statistics were last reset (real time, whatever the tenant's clock).
     var statisticsEpoch = ContinuousClock.now
 
+    // Crash and fault tests (simulator-only, see `SimulatorSurvival.swift`).
+    /// Writes received since the start (hold points count from the start, not from a reset).
+    public internal(set) var writeCount = 0
+    /// Probes received since the start.
+    public internal(set) var probeCount = 0
+    /// The requests whose answers are held; starts as `options.hold`.
+    public internal(set) var holdPoints: HoldPoints
+    /// The request whose answer is being held, once one is.
+    public internal(set) var heldRequest: String?
+    /// Transport faults injected since the start or the last reset, by kind.
+    public internal(set) var faultCounts: [String: Int] = [:]
+    /// Answers by status since the start or the last reset (429 and 503 are the injected ones).
+    public internal(set) var statusCounts: [Int: Int] = [:]
+    var transportFaultGenerator: SeededGenerator
+
     /// Creates a server for `tenant`; call `start` to listen.
     public init(tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock) {
         self.tenant = tenant
         self.options = options
         self.clock = clock
         latency = options.latency
+        holdPoints = options.hold
+        transportFaultGenerator = SeededGenerator(seed: options.seed, stream: 7)
     }
 
     // A literal, so the unwrap cannot fail.
@@ -174,10 +191,12 @@ public actor SimulatorServer {
         let path = request.target.path()
         if path == "/_sim/ems" && request.method.rawValue.uppercased() == "POST" {
             guard let body = try? await request.bodyData else { return Self.json(400, ["error": "no body"]) }
-            return await runManagementShell(body: body)
+            let answer = await runManagementShell(body: body)
+            await countAndHoldIfDue(.write, label: "POST /_sim/ems")
+            return answer
         }
         if path == "/_sim" || path.hasPrefix("/_sim/") {
-            return control(method: request.method.rawValue.uppercased(), path: path, query: request.target.query())
+            return await control(method: request.method.rawValue.uppercased(), path: path, query: request.target.query())
         }
         let method = request.method.rawValue.uppercased()
         let started = ContinuousClock.now
@@ -226,6 +245,8 @@ public actor SimulatorServer {
         }
         let answer = await tenant.respond(to: wire, context: context)
         status = answer.status
+        countStatus(answer.status)
+        await countAndHoldIfDue(Self.kind(of: wire), label: Self.label(of: wire))
         var responseHeaders = HTTPHeaders()
         for (name, value) in answer.headers { responseHeaders[HTTPHeader(name)] = value }
         // FlyingFox writes the head and the body in two writes; on a kept-alive connection the
@@ -233,9 +254,13 @@ public actor SimulatorServer {
         // connection per request costs a fraction of a millisecond instead. An NTLM challenge keeps
         // the connection: the handshake is bound to it.
         if !answer.keepsConnectionOpen { responseHeaders[.connection] = "close" }
-        return FlyingFox.HTTPResponse(
+        let response = FlyingFox.HTTPResponse(
             statusCode: HTTPStatusCode(answer.status, phrase: Self.phrase(answer.status)), headers: responseHeaders,
             body: answer.body)
+        if let fault = drawTransportFault() {
+            return await broken(response, body: answer.body, by: fault)
+        }
+        return response
     }
 
     static func target(_ path: String, _ query: String) -> String {

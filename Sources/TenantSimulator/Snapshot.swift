@@ -135,7 +135,7 @@ struct Generators: Codable {
 
 extension ManagementScope: Codable {
     private enum CodingKeys: String, CodingKey {
-        case name, recipientFilter, guid
+        case name, recipientFilter, guid, exclusive
     }
 
     /// Decodes a scope, parsing its recipient filter from the text.
@@ -150,7 +150,8 @@ extension ManagementScope: Codable {
         }
         self.init(
             name: try container.decode(String.self, forKey: .name), recipientFilter: text,
-            guid: try container.decode(String.self, forKey: .guid), filter: filter)
+            guid: try container.decode(String.self, forKey: .guid), filter: filter,
+            exclusive: try container.decodeIfPresent(Bool.self, forKey: .exclusive) ?? false)
     }
 
     /// Encodes the name, the filter as written and the GUID.
@@ -159,6 +160,7 @@ extension ManagementScope: Codable {
         try container.encode(name, forKey: .name)
         try container.encode(recipientFilter, forKey: .recipientFilter)
         try container.encode(guid, forKey: .guid)
+        if exclusive { try container.encode(exclusive, forKey: .exclusive) }
     }
 }
 

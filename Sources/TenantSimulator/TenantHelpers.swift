@@ -189,6 +189,35 @@ extension SimulatedTenant {
         rbac.scopes.removeValue(forKey: name.lowercased())
     }
 
+    /// Makes a management scope exclusive, as if it had been re-created with `-Exclusive` outside
+    /// mailscope (the endpoints refuse to create one). Access decisions do not change.
+    public func markScopeExclusive(name: String) throws(SimulatorError) {
+        guard rbac.scopes[name.lowercased()] != nil else { throw .notFound(name) }
+        rbac.scopes[name.lowercased()]?.exclusive = true
+    }
+
+    /// Adds a client secret to application `appID` that expires at `end`, as an admin would in the
+    /// portal; returns its key id.
+    @discardableResult
+    public func addExpiringSecret(appID: String, displayName: String, end: Date) throws(SimulatorError) -> String {
+        guard var app = registry.application(appID: appID) else { throw .notFound(appID) }
+        let keyID = newGUID()
+        app.passwordCredentials.append(
+            PasswordCredential(
+                keyId: keyID, displayName: displayName, hint: "abc", startDateTime: now.addingTimeInterval(-86_400),
+                endDateTime: end, secretHash: "", createdAt: now))
+        registry.store(app)
+        return keyID
+    }
+
+    /// Moves the end date of every credential of application `appID` to `end` (time passing).
+    public func setCredentialsEnd(appID: String, end: Date) throws(SimulatorError) {
+        guard var app = registry.application(appID: appID) else { throw .notFound(appID) }
+        for index in app.passwordCredentials.indices { app.passwordCredentials[index].endDateTime = end }
+        for index in app.keyCredentials.indices { app.keyCredentials[index].endDateTime = end }
+        registry.store(app)
+    }
+
     /// Deletes a management role assignment. Opens a propagation window.
     public func removeRoleAssignment(name: String) throws(SimulatorError) {
         guard rbac.assignments[name.lowercased()] != nil else { throw .notFound(name) }

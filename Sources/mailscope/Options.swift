@@ -12,6 +12,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Where journals and held credentials live (default: $XDG_STATE_HOME/mailscope).")
     var stateDir: String?
 
+    @Option(name: .long, help: "Seconds one request may take before it is abandoned (default 60).")
+    var requestTimeout: Int?
+
+    func validate() throws {
+        if let requestTimeout, requestTimeout < 1 { throw ValidationError("--request-timeout takes a number of seconds ≥ 1") }
+    }
+
     /// Loads the config, printing every problem and exiting 2 when it is invalid.
     func load() throws -> SetupConfig {
         do {
@@ -25,7 +32,9 @@ struct ConfigOptions: ParsableArguments {
     /// The engine environment: the libcurl transport, the system clock, and for Exchange Server
     /// the admin at the terminal (or a simulator's shell stand-in) for Exchange Management Shell steps.
     func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
-        let transport = CurlTransport(caBundlePath: config.caBundle)
+        let curl = CurlTransport(caBundlePath: config.caBundle)
+        let transport: any HTTPTransport =
+            requestTimeout.map { TimeoutTransport(base: curl, timeout: .seconds($0)) } ?? curl
         let shell: any ManagementShell
         if let simulated = config.simulatedShell.flatMap(URL.init(string:)) {
             shell = SimulatedShell(url: simulated, transport: transport)
@@ -42,6 +51,18 @@ struct ConfigOptions: ParsableArguments {
             schedule: schedule,
             shell: shell
         )
+    }
+}
+
+/// Gives every request the same timeout (`--request-timeout`).
+struct TimeoutTransport: HTTPTransport {
+    let base: any HTTPTransport
+    let timeout: Duration
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var request = request
+        request.timeout = timeout
+        return try await base.send(request)
     }
 }
 

@@ -162,6 +162,16 @@ struct SimulateCommand: AsyncParsableCommand {
               GET  /_sim/requests       the request log (method, path, status, ms)
               POST /_sim/reset          zero the counters, empty the log
               POST /_sim/latency?ms=N   change --latency-ms, same tenant
+              POST /_sim/hold-after?write=N   apply the Nth write (Graph POST/PATCH/
+                                        DELETE, a cmdlet other than Get-*/Test-*, an
+                                        Exchange Management Shell step), then hold
+                                        its answer forever (probe=K: the Kth Test-*,
+                                        mailbox read or EWS impersonation); stats
+                                        then says "held": true
+              GET  /_sim/inventory      the tenant's objects, normalised (names, not
+                                        ids), for comparing two runs
+            stats also counts writes, probes, injected faults by kind and answers by
+            status. Crash and fault tests: scripts/crash-matrix.sh, scripts/fault-soak.sh.
             """)
 
     @Option(name: .long, help: "The port (0 picks a free one).")
@@ -176,8 +186,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Token polls before a device code is approved.")
     var deviceCodePolls: Int = 2
 
+    @Option(name: .long, help: "Seconds between token polls the device-code answer asks for (Entra: 5).")
+    var deviceCodeIntervalSeconds: Int = 5
+
     @Option(name: .long, help: "Access-token lifetime in seconds.")
     var tokenLifetimeSeconds: Int = 3600
+
+    @Option(name: .long, help: "The lifetime token answers announce (expires_in), if not the real one: longer makes tokens expire mid-run.")
+    var tokenAdvertisedSeconds: Int?
 
     @Option(name: .long, help: "Seconds during which a new object answers 404 (replication lag).")
     var replicationLagSeconds: Int = 0
@@ -190,6 +206,27 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Latency added to each request, in milliseconds.")
     var latencyMs: Int = 0
+
+    @Option(name: .long, help: "Fraction of requests applied, then closed without an answer (0 to 1).")
+    var resetRate: Double = 0
+
+    @Option(name: .long, help: "Fraction of requests applied, then held --stall-seconds and closed without an answer (0 to 1).")
+    var stallRate: Double = 0
+
+    @Option(name: .long, help: "How long a stalled answer is held, in seconds.")
+    var stallSeconds: Int = 5
+
+    @Option(name: .long, help: "Fraction of requests applied, then answered with a head and no body (0 to 1).")
+    var truncateRate: Double = 0
+
+    @Option(name: .long, help: "Fraction of requests applied, then answered with half the body: malformed JSON (0 to 1).")
+    var malformedRate: Double = 0
+
+    @Option(name: .long, help: "Crash tests: apply the Nth write, then hold its answer forever (see /_sim/hold-after).")
+    var holdAfterWrite: Int?
+
+    @Option(name: .long, help: "Crash tests: apply the Kth probe (Test-*, mailbox read, EWS impersonation), then hold its answer forever.")
+    var holdAfterProbe: Int?
 
     @Option(name: .long, help: "Number of users.")
     var users: Int = 12
@@ -210,11 +247,15 @@ struct SimulateCommand: AsyncParsableCommand {
     var target: SetupTarget = .exchangeOnline
 
     func validate() throws {
-        guard (0...1).contains(throttleRate), (0...1).contains(serverErrorRate) else {
-            throw ValidationError("--throttle-rate and --server-error-rate take a fraction between 0 and 1")
+        let rates = [throttleRate, serverErrorRate, resetRate, stallRate, truncateRate, malformedRate]
+        guard rates.allSatisfy({ (0...1).contains($0) }) else {
+            throw ValidationError("the --…-rate options take a fraction between 0 and 1")
         }
-        guard users >= 1, rooms >= 0, latencyMs >= 0, replicationLagSeconds >= 0, tokenLifetimeSeconds >= 60 else {
-            throw ValidationError("--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 60")
+        guard users >= 1, rooms >= 0, latencyMs >= 0, replicationLagSeconds >= 0, tokenLifetimeSeconds >= 1, stallSeconds >= 0,
+            (tokenAdvertisedSeconds ?? 1) >= 1, (holdAfterWrite ?? 1) >= 1, (holdAfterProbe ?? 1) >= 1
+        else {
+            throw ValidationError(
+                "--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 1, --stall-seconds ≥ 0, --hold-after-… ≥ 1")
         }
         guard (0...users).contains(benchGroupMembers) else {
             throw ValidationError("--bench-group-members takes 0 to --users (\(users))")
@@ -222,11 +263,17 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = SimulatorOptions(
+        var options = SimulatorOptions(
             seed: seed, propagationDelay: propagationSeconds.map { .seconds($0) }, deviceCodeApprovalPolls: deviceCodePolls,
             tokenLifetime: .seconds(tokenLifetimeSeconds), replicationLag: .seconds(replicationLagSeconds),
             throttleRate: throttleRate, serverErrorRate: serverErrorRate, latency: .milliseconds(latencyMs),
-            userCount: users, roomCount: rooms, benchGroupMembers: benchGroupMembers)
+            userCount: users, roomCount: rooms, benchGroupMembers: benchGroupMembers,
+            transportFaults: TransportFaults(
+                resetRate: resetRate, stallRate: stallRate, stallDuration: .seconds(stallSeconds), truncateRate: truncateRate,
+                malformedRate: malformedRate),
+            hold: HoldPoints(afterWrite: holdAfterWrite, afterProbe: holdAfterProbe))
+        options.tokenAdvertisedLifetime = tokenAdvertisedSeconds.map { .seconds($0) }
+        options.deviceCodeInterval = max(1, deviceCodeIntervalSeconds)
         let tenant = SimulatedTenant(options: options, clock: .system)
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: port)

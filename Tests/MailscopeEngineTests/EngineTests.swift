@@ -218,13 +218,31 @@ struct EngineTests {
     @Test func aLostAddPasswordAnswerLeavesNoOrphanedSecret() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
-        // The answer to addPassword is lost (the server applied it): the run stops there.
+        // The answer to addPassword is lost (the server applied it): the stage re-reads the tenant,
+        // removes the secret nobody holds, adds one it holds, and the run goes on.
         let flaky = DropAnswerTransport(base: CurlTransport()) { $0.url.path.hasSuffix("/addPassword") }
-        await #expect(throws: (any Error).self) {
+        #expect(try await harness.engine(harness.config(), transport: flaky).apply { _ in true } == .verified)
+        #expect(flaky.dropped == 1)
+        let app = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" })
+        #expect(app.passwordCredentials.count == 1)
+        let held = JournalStore(stateDirectory: harness.stateDirectory, config: harness.config()).load()?.credential
+        #expect(app.passwordCredentials.first?.keyId == held?.keyID)
+        #expect(harness.events.all.contains {
+            if case .log(let entry) = $0 { return entry.text.contains("re-reading the tenant before going on") }
+            return false
+        })
+    }
+
+    @Test func answersLostEveryTimeStopTheRunAndTheNextLeavesNoOrphan() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        // Every addPassword answer is lost: after three re-reads the run stops, resumable.
+        let flaky = DropAnswerTransport(base: CurlTransport(), limit: .max) { $0.url.path.hasSuffix("/addPassword") }
+        await #expect(throws: EngineError.self) {
             try await harness.engine(harness.config(), transport: flaky).apply { _ in true }
         }
         let orphaned = await harness.tenant.applications().first { $0.displayName == "workable_service" }
-        #expect(orphaned?.passwordCredentials.count == 1)
+        #expect(orphaned?.passwordCredentials.count == 1, "earlier orphans were removed on the way")
         // The next run finds the orphan (nobody holds its secret), removes it, and adds one it holds.
         #expect(try await harness.apply(harness.config()) == .verified)
         let app = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" })
@@ -260,24 +278,29 @@ actor ConfirmCounter {
     }
 }
 
-/// Passes requests through, but loses the answer of the first one that matches (as a dropped
+/// Passes requests through, but loses the answers of the first `limit` that match (as a dropped
 /// connection after the server applied the request would).
 final class DropAnswerTransport: HTTPTransport, @unchecked Sendable {
     private let base: any HTTPTransport
     private let matches: @Sendable (HTTPRequest) -> Bool
     private let lock = NSLock()
-    private var dropped = false
+    private let limit: Int
+    private var droppedCount = 0
 
-    init(base: any HTTPTransport, matches: @escaping @Sendable (HTTPRequest) -> Bool) {
+    /// How many answers were lost.
+    var dropped: Int { lock.withLock { droppedCount } }
+
+    init(base: any HTTPTransport, limit: Int = 1, matches: @escaping @Sendable (HTTPRequest) -> Bool) {
         self.base = base
+        self.limit = limit
         self.matches = matches
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let response = try await base.send(request)
         let drop = lock.withLock { () -> Bool in
-            guard !dropped, matches(request) else { return false }
-            dropped = true
+            guard droppedCount < limit, matches(request) else { return false }
+            droppedCount += 1
             return true
         }
         if drop { throw TransportError.connectionFailed("connection reset after the request was sent") }
@@ -512,5 +535,77 @@ struct MailboxUserTests {
             #expect(error.stage == .serviceAccount)
             #expect(error.fix.contains("service_account.usage_location"))
         }
+    }
+}
+
+@Suite("check flags what voids or endangers the scope", .serialized)
+struct CheckFlagTests {
+    @Test func anExclusiveScopeFailsAndANestedGroupIsNamed() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        try await harness.tenant.markScopeExclusive(name: "WorkableUsersScope")
+        try await harness.tenant.addGroupMember(group: "WorkableUsers", member: "Meeting Rooms")
+
+        let reports = try await harness.engine(harness.config()).check()
+        let scope = try #require(reports.report(.scope))
+        #expect(scope.status == .failed)
+        #expect(scope.detail.contains("exclusive"))
+        #expect(scope.fix?.contains("Remove-ManagementScope") == true)
+        #expect(scope.steps.contains { $0.name == "exclusive scope" && $0.status == .failed })
+        let group = try #require(reports.report(.distributionGroup))
+        #expect(group.warnings.contains { $0.contains("contains the group") && $0.contains("NOT in scope") })
+        // apply cannot repair an exclusive scope: it stops with the scope named, writing nothing there.
+        #expect(try await harness.apply(harness.config()) == .drift([.scope]))
+    }
+
+    @Test func aCredentialExpiringSoonWarnsAndAnExpiredOneFailsUntilApplyReplacesIt() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        let appID = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
+
+        // Another secret of the app, ending in 10 days: a warning; the stage still holds.
+        try await harness.tenant.addExpiringSecret(
+            appID: appID, displayName: "portal secret", end: harness.clock.now.addingTimeInterval(10 * 86_400))
+        var reports = try await harness.engine(harness.config()).check()
+        var account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .verified)
+        #expect(account.warnings.contains { $0.contains("credential portal secret expires on") })
+
+        // Every credential ended yesterday: the held one can no longer sign in.
+        try await harness.tenant.setCredentialsEnd(appID: appID, end: harness.clock.now.addingTimeInterval(-86_400))
+        reports = try await harness.engine(harness.config()).check()
+        account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .failed)
+        #expect(account.steps.contains { $0.name == "credential" && $0.status == .failed && $0.detail.contains("expired") })
+        #expect(account.fix?.contains("new credential") == true)
+
+        // apply adds a new credential and the stage holds again.
+        #expect(try await harness.apply(harness.config()) == .verified)
+        reports = try await harness.engine(harness.config()).check()
+        #expect(reports.report(.serviceAccount)?.status == .verified)
+    }
+}
+
+@Suite("Simulator hold points and inventory", .serialized)
+struct SurvivalSimulatorTests {
+    @Test func theNthWriteIsAppliedAndItsAnswerHeld() async throws {
+        let harness = try await Harness.start(SimulatorOptions(propagationDelay: .seconds(60), deviceCodeApprovalPolls: 1, hold: HoldPoints(afterWrite: 1)))
+        defer { Task { await harness.stop() } }
+        let engine = try harness.engine(harness.config())
+        let run = Task { try await engine.apply { _ in true } }
+        var held: String?
+        for _ in 0..<400 {
+            held = await harness.server.heldRequest
+            if held != nil { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        run.cancel()
+        #expect(held?.contains("applications(uniqueName=") == true)
+        // Applied, though never answered: the app exists.
+        #expect(await harness.tenant.applications().contains { $0.displayName == "workable_service" })
+        let inventory = await harness.tenant.inventory()
+        #expect(inventory["applications"].array?.contains { $0["name"].string == "workable_service" } == true)
     }
 }

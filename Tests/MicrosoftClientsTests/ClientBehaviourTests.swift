@@ -124,16 +124,33 @@ struct ClientBehaviourTests {
         #expect(try await client(again).getIfPresent("/v1.0/applications/x") == nil)
     }
 
-    @Test func malformedJSONIsAClearError() async throws {
-        let transport = ScriptedTransport([
-            { _ in .success(HTTPResponse(status: 200, body: Data("{\"value\": [".utf8))) }
-        ])
+    @Test func malformedJSONIsResentForReadsThenAClearError() async throws {
+        let malformed: (HTTPRequest) -> Result<HTTPResponse, TransportError> = { _ in
+            .success(HTTPResponse(status: 200, body: Data("{\"value\": [".utf8)))
+        }
+        // A read whose answer is cut short is sent again, like one whose connection broke.
+        let recovers = ScriptedTransport([malformed, json(200, ["id": "org"])])
+        #expect(try await client(recovers).get("/v1.0/organization")["id"].string == "org")
+        #expect(recovers.sent.count == 2)
+        // Cut short every time: a clear error once the attempts run out.
+        let attempts = RetryPolicy.standard.maximumAttempts
+        let transport = ScriptedTransport(Array(repeating: malformed, count: attempts))
         do {
             _ = try await client(transport).get("/v1.0/organization")
             Issue.record("expected an error")
         } catch let error as MicrosoftError {
             #expect(error.code == "MalformedResponse")
         }
+        #expect(transport.sent.count == attempts)
+        // A write is not resent (it was applied): its malformed answer is the error.
+        let write = ScriptedTransport([malformed, json(200, [:])])
+        do {
+            _ = try await client(write).write("POST", "/v1.0/applications/x/addPassword", body: [:])
+            Issue.record("expected an error")
+        } catch let error as MicrosoftError {
+            #expect(error.code == "MalformedResponse")
+        }
+        #expect(write.sent.count == 1)
     }
 
     @Test func doesNotResendAWriteAfterABrokenConnection() async throws {
