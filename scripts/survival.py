@@ -547,6 +547,103 @@ def least_privilege(args):
     return 0 if not failures and outside[1] > 0 and inside[1] > 0 else 1
 
 
+def hostile_input(args):
+    """Hostile config values: each is refused before anything is sent (exit 2, the field named, no
+    crash), or, where it is a legal value, quoted so that it stays a literal all the way into the
+    Exchange Management Shell steps the simulated server runs."""
+    work = workdir("mailscope-hostile-")
+    sim = Simulator(work, "hostile")
+    onprem = Simulator(work, "hostile-onprem", target="exchange-server")
+    failures = []
+    try:
+        base = open(sim.config).read()
+        server = open(onprem.config).read()
+
+        def replace(text, key, value):
+            lines = text.splitlines()
+            for index, line in enumerate(lines):
+                if line.startswith(key + " = "):
+                    lines[index] = key + " = " + value
+                    return "\n".join(lines) + "\n"
+            raise KeyError(key)
+
+        refused = [
+            ("a typographic quote in the group name, which the OPATH filter's DN carries", "group.name",
+             replace(base, "members", '["avery.adams@contoso.com"]\nname = "Rooms\u2019 -or Name -like \u2018*"')),
+            ("a newline in a name", "service_account.name", base + '[service_account]\nname = "svc\\nRemove-Mailbox"\n'),
+            ("a control character in an address", "group.members[0]",
+             replace(base, "members", '["alex\\u0007@contoso.com"]')),
+            ("an overlong display name", "service_account.name", base + '[service_account]\nname = "%s"\n' % ("x" * 300)),
+            ("a wrong tenant id", "tenant.id", replace(base, "id", '"4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e5"')),
+            ("a tenant id that is a path", "tenant.id", replace(base, "id", '"../../etc/passwd"')),
+            ("malformed TOML: an unterminated string", "line", base + 'preset = "workable\n'),
+            ("malformed TOML: a table header without a name", "line", base + "[\n"),
+            ("malformed TOML: a brace in a list", "line", base + "l = [}\n"),
+            ("an unknown setting", "scope.filter", base + '[scope]\nfilter = "Name -like \'*\'"\n'),
+            ("a role that is not an application role", "roles.names",
+             base + '[roles]\nnames = ["Organization Management"]\n'),
+            ("plain http to a remote host", "tenant.graph", replace(base, "graph", '"http://graph.example.net/graph"')),
+            ("an EWS URL on another scheme", "server.ews_url", replace(server, "ews_url", '"file:///etc/passwd"')),
+            ("a simulated shell that is not on loopback", "server.simulated_shell",
+             replace(server, "simulated_shell", '"http://10.1.2.3/_sim/ems"')),
+            ("the out-of-scope mailbox inside the group", "connect.out_of_scope_mailbox",
+             replace(server, "out_of_scope_mailbox", '"avery.adams@contoso.com"')),
+        ]
+        before = sim.stats()["requests"] + onprem.stats()["requests"]
+        refused_ok = 0
+        for index, (name, field, text) in enumerate(refused):
+            path = os.path.join(work, "hostile-%d.toml" % index)
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            for command in ("plan", "check", "script"):
+                run = subprocess.run([BIN, command, "--config", path, "--state-dir", os.path.join(work, "s%d" % index)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                     env=environment(), timeout=60)
+                error = run.stderr.decode("utf-8", "replace")
+                if run.returncode != 2 or field not in error:
+                    failures.append("%s (%s): exit %s, %s" % (name, command, run.returncode, error.strip()[:200]))
+                    break
+            else:
+                refused_ok += 1
+        # Not UTF-8 at all.
+        path = os.path.join(work, "latin1.toml")
+        with open(path, "wb") as stream:
+            stream.write(base.encode() + b'[service_account]\nname = "Sch\xf6n"\n')
+        run = subprocess.run([BIN, "plan", "--config", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=environment(), timeout=60)
+        if run.returncode == 2 and b"UTF-8" in run.stderr:
+            refused_ok += 1
+        else:
+            failures.append("a config that is not UTF-8: exit %s" % run.returncode)
+        total_refused = len(refused) + 1
+        sent = sim.stats()["requests"] + onprem.stats()["requests"] - before
+
+        # Legal but hostile values: quoted literals all the way into the simulated Exchange Management Shell.
+        literal = "O'Brien $(Stop-Computer) `n; Remove-Mailbox ceo -- \"x\""
+        hostile = server + '[scope]\nname = "%s"\n' % literal.replace("\\", "\\\\").replace('"', '\\"')
+        path = os.path.join(work, "literal.toml")
+        with open(path, "w") as stream:
+            stream.write(hostile)
+        state = os.path.join(work, "literal-state")
+        run = subprocess.run([BIN, "apply", "--config", path, "--yes", "--state-dir", state], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=environment(), timeout=300)
+        scopes = [scope["name"] for scope in onprem.inventory().get("scopes", [])]
+        literal_ok = run.returncode == 0 and literal in scopes
+        if not literal_ok:
+            failures.append("a legal hostile scope name did not arrive as a literal: exit %s, scopes %s, %s" %
+                            (run.returncode, scopes, run.stderr.decode("utf-8", "replace")[-300:]))
+    finally:
+        sim.stop()
+        onprem.stop()
+    for failure in failures:
+        print("  FAIL " + failure)
+    print("hostile input: %d of %d hostile configs refused before anything was sent (exit 2, field named, "
+          "no crash; plan, check and script), %d requests sent; a legal hostile scope name ran as a literal "
+          "in the simulated Exchange Management Shell: %s" % (refused_ok, total_refused, sent,
+                                                                "yes" if literal_ok else "NO"))
+    return 0 if not failures and sent == 0 and refused_ok == total_refused else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="suite", required=True)
@@ -561,12 +658,13 @@ def main():
     soak.add_argument("--verbose", action="store_true")
     sub.add_parser("secrets")
     sub.add_parser("least-privilege")
+    sub.add_parser("hostile-input")
     args = parser.parse_args()
     if not os.access(BIN, os.X_OK):
         print("build mailscope first (swift build --product mailscope), or set MAILSCOPE_BIN", file=sys.stderr)
         return 1
     return {"crash-matrix": crash_matrix, "fault-soak": fault_soak, "secrets": secrets,
-            "least-privilege": least_privilege}[args.suite](args)
+            "least-privilege": least_privilege, "hostile-input": hostile_input}[args.suite](args)
 
 
 if __name__ == "__main__":
