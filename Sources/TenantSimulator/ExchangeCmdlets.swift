@@ -259,7 +259,9 @@ extension SimulatedTenant {
         }
     }
 
-    private func newDistributionGroup(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
+    /// `-Name` (at most 64 characters) and `-Alias` (or one made from the name), as Exchange checks
+    /// them when it creates a recipient.
+    func nameAndAlias(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> (name: String, alias: String) {
         let name = try cmdlet.required("Name")
         guard name.count <= 64 else {
             throw .invalid(
@@ -274,6 +276,11 @@ extension SimulatedTenant {
                 "The alias \"\(alias)\" isn't valid. An alias can contain letters, numbers and the characters ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and periods that are not at the start or end.",
                 type: "Microsoft.Exchange.Data.DataValidationException")
         }
+        return (name, alias)
+    }
+
+    private func newDistributionGroup(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
+        let (name, alias) = try nameAndAlias(cmdlet)
         let type = cmdlet.string("Type") ?? "Distribution"
         let kind: GroupKind
         switch type.lowercased() {

@@ -210,20 +210,7 @@ extension SimulatedTenant {
     }
 
     private func newMailbox(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
-        let name = try cmdlet.required("Name")
-        guard name.count <= 64 else {
-            throw .invalid(
-                "The length of the property is too long. The maximum length is 64 and the length of the value provided is \(name.count).",
-                type: "Microsoft.Exchange.Data.DataValidationException")
-        }
-        let alias =
-            cmdlet.string("Alias")
-            ?? String(name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
-        guard Self.isValidAlias(alias) else {
-            throw .invalid(
-                "The alias \"\(alias)\" isn't valid. An alias can contain letters, numbers and the characters ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and periods that are not at the start or end.",
-                type: "Microsoft.Exchange.Data.DataValidationException")
-        }
+        let (name, alias) = try nameAndAlias(cmdlet)
         let upn = cmdlet.string("UserPrincipalName") ?? "\(alias)@\(Self.defaultDomain)"
         let primary = cmdlet.string("PrimarySmtpAddress") ?? upn
         for address in [upn, primary] {
