@@ -105,7 +105,9 @@ oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 ONPREM_PID=$!
 trap 'kill "$ONPREM_PID" 2>/dev/null; cleanup' EXIT
 for _ in $(seq 50); do grep -q "Serving" "$WORK/onprem-sim.log" 2>/dev/null && break; sleep 0.1; done
-export MAILSCOPE_SVC_PASSWORD="e2e-Pa55word-$RANDOM-Ok"
+# A fresh random password each run ("Aa1!" meets the simulated directory's complexity rule).
+MAILSCOPE_SVC_PASSWORD="Aa1!$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+export MAILSCOPE_SVC_PASSWORD
 OSTATE="$WORK/onprem-state"
 ems() { # SCRIPT: run it in the simulated Exchange Management Shell, as an admin at the server would
     python3 - "$oport" "$1" <<'PY'

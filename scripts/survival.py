@@ -30,6 +30,7 @@ import atexit
 import base64
 import glob
 import json
+import secrets
 import os
 import shutil
 import signal
@@ -45,7 +46,9 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("MAILSCOPE_BIN", os.path.join(ROOT, ".build", "debug", "mailscope"))
-PASSWORD = "Surv1val-Pa55word-%d-Ok" % os.getpid()
+# A fresh random password for the simulated service account each run (the "Aa1!" prefix meets the
+# simulated Active Directory's complexity rule); never a fixed string in the repository.
+PASSWORD = "Aa1!" + secrets.token_urlsafe(18)
 FAST = ["--propagation-seconds", "0", "--device-code-polls", "1", "--device-code-interval-seconds", "1"]
 
 

@@ -307,7 +307,7 @@ extension SetupEngine {
         )
     }
 
-    private static func status(_ value: Bool?) -> StageStatus {
+    static func status(_ value: Bool?) -> StageStatus {
         switch value {
         case .some(true): .verified
         case .some(false): .failed
@@ -315,7 +315,7 @@ extension SetupEngine {
         }
     }
 
-    private static func word(_ value: Bool?, yes: String, no: String) -> String {
+    static func word(_ value: Bool?, yes: String, no: String) -> String {
         switch value {
         case .some(true): yes
         case .some(false): no

@@ -259,15 +259,20 @@ extension SimulatedTenant {
         }
     }
 
-    /// `-Name` (at most 64 characters) and `-Alias` (or one made from the name), as Exchange checks
-    /// them when it creates a recipient.
-    func nameAndAlias(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> (name: String, alias: String) {
-        let name = try cmdlet.required("Name")
+    /// Exchange's limit on names (recipients, role assignments): 64 characters.
+    static func checkNameLength(_ name: String) throws(ExchangeFailure) {
         guard name.count <= 64 else {
             throw .invalid(
                 "The length of the property is too long. The maximum length is 64 and the length of the value provided is \(name.count).",
                 type: "Microsoft.Exchange.Data.DataValidationException")
         }
+    }
+
+    /// `-Name` (at most 64 characters) and `-Alias` (or one made from the name), as Exchange checks
+    /// them when it creates a recipient.
+    func nameAndAlias(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> (name: String, alias: String) {
+        let name = try cmdlet.required("Name")
+        try Self.checkNameLength(name)
         let alias =
             cmdlet.string("Alias")
             ?? String(name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
@@ -537,11 +542,7 @@ extension SimulatedTenant {
         let pointer = try exchangeServicePrincipal(try cmdlet.required("App"))
         let scopeName = try cmdlet.string("CustomResourceScope").map { name throws(ExchangeFailure) in try scope(named: name).name }
         let name = cmdlet.string("Name") ?? String("\(role.name)-\(pointer.displayName)".prefix(64))
-        guard name.count <= 64 else {
-            throw .invalid(
-                "The length of the property is too long. The maximum length is 64 and the length of the value provided is \(name.count).",
-                type: "Microsoft.Exchange.Data.DataValidationException")
-        }
+        try Self.checkNameLength(name)
         guard !rbac.hasAssignment(named: name) else {
             throw .alreadyExists("The role assignment \"\(name)\" already exists.")
         }

@@ -349,11 +349,7 @@ extension SimulatedTenant {
             try scope(named: name).name
         }
         let name = cmdlet.string("Name") ?? String("\(Self.applicationImpersonationRole)-\(user.mailNickname)".prefix(64))
-        guard name.count <= 64 else {
-            throw .invalid(
-                "The length of the property is too long. The maximum length is 64 and the length of the value provided is \(name.count).",
-                type: "Microsoft.Exchange.Data.DataValidationException")
-        }
+        try Self.checkNameLength(name)
         guard !rbac.hasAssignment(named: name) else {
             throw .alreadyExists("The role assignment \"\(name)\" already exists.")
         }

@@ -205,8 +205,6 @@ extension SetupEngine {
         } catch let error as EWSError {
             let fix: String
             switch error {
-            case .unauthorized:
-                fix = "check service_account.password_*"
             case .httpStatus(let status, _) where status == 503:
                 fix = "the server is busy; run again later (the run resumes)"
             default: fix = "check the EWS URL and the server's EWS virtual directory"
@@ -617,30 +615,16 @@ extension SetupEngine {
         let provenSince = changedAt.map { (journal.verifiedAt ?? .distantPast) >= $0 } ?? true
         let withinWindow = !provenSince && (deadline.map { now < $0 } ?? false)
         let probe = serverProbe
-        func word(_ value: Bool?, yes: String, no: String) -> String {
-            switch value {
-            case .some(true): yes
-            case .some(false): no
-            case .none: "no verdict"
-            }
-        }
-        func status(_ value: Bool?) -> StageStatus {
-            switch value {
-            case .some(true): .verified
-            case .some(false): .failed
-            case .none: .notVerified
-            }
-        }
         let steps = [
             StepReport(
                 name: "in-scope: impersonate \(probe?.inScope?.mailbox ?? "?")",
-                status: status(evidence.inScopeAllowed),
-                detail: word(evidence.inScopeAllowed, yes: "NoError", no: probe?.inScopeError?.code ?? "denied")
+                status: Self.status(evidence.inScopeAllowed),
+                detail: Self.word(evidence.inScopeAllowed, yes: "NoError", no: probe?.inScopeError?.code ?? "denied")
             ),
             StepReport(
                 name: "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")",
-                status: status(evidence.outOfScopeDenied),
-                detail: word(evidence.outOfScopeDenied, yes: "ErrorImpersonateUserDenied", no: "ALLOWED")
+                status: Self.status(evidence.outOfScopeDenied),
+                detail: Self.word(evidence.outOfScopeDenied, yes: "ErrorImpersonateUserDenied", no: "ALLOWED")
             ),
         ]
         if evidence.isSettled {

@@ -388,19 +388,7 @@ struct ShellParser {
     private mutating func parseArgumentValue(allowsScriptBlock: Bool = false) throws(ShellSyntaxError)
         -> ShellExpression {
         if allowsScriptBlock, peek() == "{" { return try parseScriptBlock() }
-        var items = [try parseArgumentItem()]
-        while true {
-            let save = index
-            try skipSpace(newlines: false)
-            guard peek() == "," else {
-                index = save
-                break
-            }
-            index += 1
-            try skipSpace(newlines: true)
-            items.append(try parseArgumentItem())
-        }
-        return items.count == 1 ? items[0] : .list(items)
+        return try parseCommaList { parser throws(ShellSyntaxError) in try parser.parseArgumentItem() }
     }
 
     /// Parses one argument-mode value: a string, variable, parenthesized expression or bare word.
@@ -523,7 +511,15 @@ struct ShellParser {
 
     /// Parses a comma list in expression mode.
     private mutating func parseArrayLiteral() throws(ShellSyntaxError) -> ShellExpression {
-        var items = [try parseUnary()]
+        try parseCommaList { parser throws(ShellSyntaxError) in try parser.parseUnary() }
+    }
+
+    /// Parses `item` then `, item` as long as a comma follows (on the same line); one item stands
+    /// for itself, several make a list.
+    private mutating func parseCommaList(
+        _ item: (inout ShellParser) throws(ShellSyntaxError) -> ShellExpression
+    ) throws(ShellSyntaxError) -> ShellExpression {
+        var items = [try item(&self)]
         while true {
             let save = index
             try skipSpace(newlines: false)
@@ -533,7 +529,7 @@ struct ShellParser {
             }
             index += 1
             try skipSpace(newlines: true)
-            items.append(try parseUnary())
+            items.append(try item(&self))
         }
         return items.count == 1 ? items[0] : .list(items)
     }
