@@ -272,10 +272,16 @@ main() {
     local restored=yes alternate modes
     alternate=$("${TMUX_CMD[@]}" display-message -p -t "$LAST_SESSION" '#{alternate_on}')
     [[ "$alternate" == 0 ]] || { restored=no; log "the pane is still on the alternate screen"; }
-    type_text "printf 'stty-modes: %s\n' \"\$(stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo|isig|icrnl|opost)' | tr '\n' ' ')\""
+    # The typed command must not contain the marker it prints ("stty-%s" + "modes"), or waiting for
+    # the marker would match the echoed command line before stty has answered.
+    type_text "printf 'stty-%s: %s :end\n' modes \"\$(stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo|isig|icrnl|opost)' | tr '\n' ' ')\""
     keys Enter
-    wait_for "stty-modes: " 10 || fail "stty -a printed nothing in the SSH session"
-    modes=$(screen | grep -E '^stty-modes: ' | tail -1 | sed 's/^stty-modes: //')
+    local deadline=$((SECONDS + 10))
+    until screen | grep -qE '^stty-modes: .* :end$'; do
+        ((SECONDS < deadline)) || fail "stty -a printed nothing in the SSH session"
+        sleep 0.1
+    done
+    modes=$(screen | grep -E '^stty-modes: .* :end$' | tail -1 | sed -e 's/^stty-modes: //' -e 's/ *:end$//')
     local mode
     for mode in icanon echo isig icrnl opost; do
         grep -qw -- "$mode" <<<"${modes//-/_}" || { restored=no; log "terminal not restored: $mode is off ($modes)"; }
