@@ -79,15 +79,16 @@ extension SetupEngine {
             )
         }
         let mailboxes = try await probeMailboxes()
+        // The configured state (two Test-ServicePrincipalAuthorization calls) and the effective
+        // state (the app's token, then every probe) are read at once.
+        let roles = config.roles
+        async let inRows = Self.authorization(of: appID, on: mailboxes.inScope, exchange: exchange)
+        async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope, exchange: exchange)
+        async let effective = effectiveAccess(appID: appID, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
         var lines = mailboxes.notes
         var configuredIn: Bool?
         var configuredOut: Bool?
-        let roles = config.roles
-        if let mailbox = mailboxes.inScope {
-            let rows = try await exchange.invoke(
-                "Test-ServicePrincipalAuthorization",
-                ["Identity": .string(appID), "Resource": .string(mailbox)]
-            )
+        if let mailbox = mailboxes.inScope, let rows = try await inRows {
             configuredIn = roles.allSatisfy { role in
                 rows.contains {
                     $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true
@@ -100,11 +101,7 @@ extension SetupEngine {
         } else {
             lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
         }
-        if let mailbox = mailboxes.outOfScope {
-            let rows = try await exchange.invoke(
-                "Test-ServicePrincipalAuthorization",
-                ["Identity": .string(appID), "Resource": .string(mailbox)]
-            )
+        if let mailbox = mailboxes.outOfScope, let rows = try await outRows {
             configuredOut = !rows.contains { $0["InScope"].bool == true }
             lines.append(
                 "Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")"
@@ -112,18 +109,33 @@ extension SetupEngine {
         } else {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
+        let access = try await effective
+        return PollEvidence(
+            at: now,
+            configuredInScope: configuredIn,
+            configuredOutOfScope: configuredOut,
+            inScopeAllowed: access.allowed,
+            outOfScopeDenied: access.denied,
+            lines: lines + access.lines
+        )
+    }
 
-        // Effective state: the app's own token, real mailbox calls.
+    /// `Test-ServicePrincipalAuthorization` of the app on `mailbox` (nil without a mailbox).
+    static func authorization(of appID: String, on mailbox: String?, exchange: ExchangeAdminClient) async throws
+        -> [JSONValue]?
+    {
+        guard let mailbox else { return nil }
+        return try await exchange.invoke(
+            "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
+    }
+
+    /// The effective state: real mailbox calls with the app's own token (from the credential this
+    /// machine holds), every probe at once. nil verdicts when nothing could be tested.
+    func effectiveAccess(appID: String, inScope: String?, outOfScope: String?) async throws -> (
+        allowed: Bool?, denied: Bool?, lines: [String]
+    ) {
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
-            lines.append("effective access not tested: this machine holds no credential of the app")
-            return PollEvidence(
-                at: now,
-                configuredInScope: configuredIn,
-                configuredOutOfScope: configuredOut,
-                inScopeAllowed: nil,
-                outOfScopeDenied: nil,
-                lines: lines
-            )
+            return (nil, nil, ["effective access not tested: this machine holds no credential of the app"])
         }
         let credential: ClientCredential
         do {
@@ -137,68 +149,49 @@ extension SetupEngine {
                 )
             }
         } catch {
-            lines.append("effective access not tested: cannot read the held credential (\(error))")
-            return PollEvidence(
-                at: now,
-                configuredInScope: configuredIn,
-                configuredOutOfScope: configuredOut,
-                inScopeAllowed: nil,
-                outOfScopeDenied: nil,
-                lines: lines
-            )
+            return (nil, nil, ["effective access not tested: cannot read the held credential (\(error))"])
         }
         let identity = IdentityClient(endpoints: endpoints, tenant: tenant?.id ?? config.tenant, sender: sender)
         let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
         let appGraph = GraphClient(base: endpoints.graph, tokens: appSession, sender: sender)
-        let probes = Self.probePaths(for: config.roles)
-        func probe(_ mailbox: String) async throws -> (statuses: [Int], lines: [String]) {
-            var statuses: [Int] = []
-            var lines: [String] = []
-            for (family, path) in probes {
-                let url = "/v1.0/users/\(GraphClient.segment(mailbox))\(path)"
-                do {
-                    _ = try await appGraph.get(url)
-                    statuses.append(200)
-                    lines.append("as the app: GET \(family) of \(mailbox) → 200")
-                } catch let error as MicrosoftError {
-                    statuses.append(error.status)
-                    lines.append("as the app: GET \(family) of \(mailbox) → \(error.status) \(error.code)")
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    statuses.append(0)
-                    lines.append("as the app: GET \(family) of \(mailbox) → \(error)")
+        let families = Self.probePaths(for: config.roles)
+        let mailboxes = [inScope, outOfScope].compactMap { $0 }
+        let probes = mailboxes.flatMap { mailbox in families.map { (mailbox: mailbox, family: $0.family, path: $0.path) } }
+        // Each probe's status and line, in probe order (the app's token is fetched once).
+        let answers = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
+            for (index, probe) in probes.enumerated() {
+                group.addTask {
+                    let url = "/v1.0/users/\(GraphClient.segment(probe.mailbox))\(probe.path)"
+                    do {
+                        _ = try await appGraph.get(url)
+                        return (index, 200, "as the app: GET \(probe.family) of \(probe.mailbox) → 200")
+                    } catch let error as MicrosoftError {
+                        return (index, error.status, "as the app: GET \(probe.family) of \(probe.mailbox) → \(error.status) \(error.code)")
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        return (index, 0, "as the app: GET \(probe.family) of \(probe.mailbox) → \(error)")
+                    }
                 }
             }
-            return (statuses, lines)
+            var answers = [(status: Int, line: String)](repeating: (0, ""), count: probes.count)
+            for try await (index, status, line) in group { answers[index] = (status, line) }
+            return answers
         }
         /// true when every probe answered `wanted`; false when one answered the opposite (200 vs
         /// 403); nil when something else answered (401, 404, 429, no answer): no verdict either way.
-        func verdict(_ statuses: [Int], wanted: Int) -> Bool? {
+        func verdict(_ mailbox: String?, first: Int, wanted: Int) -> Bool? {
+            guard mailbox != nil else { return nil }
+            let statuses = answers[first..<first + families.count].map(\.status)
             if !statuses.isEmpty, statuses.allSatisfy({ $0 == wanted }) { return true }
             let opposite = wanted == 200 ? 403 : 200
             if statuses.contains(opposite), statuses.allSatisfy({ $0 == 200 || $0 == 403 }) { return false }
             return nil
         }
-        var allowed: Bool?
-        var denied: Bool?
-        if let mailbox = mailboxes.inScope {
-            let result = try await probe(mailbox)
-            allowed = verdict(result.statuses, wanted: 200)
-            lines += result.lines
-        }
-        if let mailbox = mailboxes.outOfScope {
-            let result = try await probe(mailbox)
-            denied = verdict(result.statuses, wanted: 403)
-            lines += result.lines
-        }
-        return PollEvidence(
-            at: now,
-            configuredInScope: configuredIn,
-            configuredOutOfScope: configuredOut,
-            inScopeAllowed: allowed,
-            outOfScopeDenied: denied,
-            lines: lines
+        let outFirst = inScope == nil ? 0 : families.count
+        return (
+            verdict(inScope, first: 0, wanted: 200), verdict(outOfScope, first: outFirst, wanted: 403),
+            answers.map(\.line)
         )
     }
 

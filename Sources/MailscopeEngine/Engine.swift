@@ -134,6 +134,9 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The setup engine: runs each stage as check → plan → apply → verify against the tenant, journals
 /// every write so a killed run resumes without duplicates, and waits out propagation.
 public actor SetupEngine {
+    /// How many requests a transport for the engine should keep in flight at once.
+    public static let concurrentRequests = RequestSender.concurrentRequests
+
     let config: SetupConfig
     let environment: EngineEnvironment
     let endpoints: CloudEndpoints
@@ -242,15 +245,62 @@ public actor SetupEngine {
 
     private func checkHoldingLock() async throws -> [StageReport] {
         try await signIn()
+        let reports = try await isServer ? observeInOrder() : observeOverlapped()
+        journal.reports = [signInReport] + reports
+        persist()
+        return [signInReport] + reports
+    }
+
+    /// Reads the stages one after another (Exchange Server: one EWS proof serves several stages).
+    private func observeInOrder() async throws -> [StageReport] {
         var reports: [StageReport] = []
         for stage in StageID.allCases where stage != .signIn {
             let observation = try await observe(stage)
             reports.append(observation.report)
             emit(.stage(observation.report))
         }
-        journal.reports = [signInReport] + reports
-        persist()
-        return [signInReport] + reports
+        return reports
+    }
+
+    /// Reads the Exchange Online stages, overlapping those that do not depend on each other: the
+    /// service account and the group (with its member pages) at once; the role as soon as the
+    /// service account is known; the scope's own reads beside the group, judged once the group's
+    /// DN is known; the connect probes last. Every stage that was started is waited for, and the
+    /// first failure in stage order is the one reported, as in a run that read them in order.
+    private func observeOverlapped() async throws -> [StageReport] {
+        defer { facts.scopeReads = nil }
+        async let serviceAccount = settled(.serviceAccount)
+        async let group = settled(.distributionGroup)
+        let serviceAccountResult = await serviceAccount
+        let serviceAccountKnown = (try? serviceAccountResult.get()) != nil
+        async let role = serviceAccountKnown ? settled(.impersonationRole) : nil
+        async let scopeReads = serviceAccountKnown ? prefetchScopeReads() : nil
+        emitIfObserved(serviceAccountResult)
+        let groupResult = await group
+        emitIfObserved(groupResult)
+        let roleResult = await role
+        emitIfObserved(roleResult)
+        facts.scopeReads = await scopeReads
+        var reports: [StageReport] = []
+        for result in [serviceAccountResult, groupResult, roleResult] {
+            guard let result else { continue }
+            reports.append(try result.get().report)
+        }
+        for stage in [StageID.scope, .connect] {
+            let observation = try await observe(stage)
+            reports.append(observation.report)
+            emit(.stage(observation.report))
+        }
+        return reports
+    }
+
+    private func emitIfObserved(_ result: Result<StageObservation, any Error>?) {
+        if case .success(let observation) = result { emit(.stage(observation.report)) }
+    }
+
+    /// Observes `stage`, keeping a failure as a value so overlapped stages can all finish.
+    private func settled(_ stage: StageID) async -> Result<StageObservation, any Error> {
+        do { return .success(try await observe(stage)) } catch { return .failure(error) }
     }
 
     /// Signs in and reads every stage: the plan `apply` would carry out.
@@ -445,6 +495,8 @@ struct Facts: Sendable {
     var rooms: [String]?
     var scopeID: String?
     var roleDefinitions: [String: String]?
+    /// The scope stage's reads, made ahead by an overlapped check (used once, then cleared).
+    var scopeReads: ScopeReads?
 }
 
 /// The group as Exchange sees it.

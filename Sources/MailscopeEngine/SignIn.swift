@@ -88,9 +88,14 @@ extension SetupEngine {
             )
         }
         let graph = GraphClient(base: endpoints.graph, tokens: tokens, sender: sender)
-        let organization =
-            try await graph.get("/v1.0/organization?$select=id,displayName,verifiedDomains")["value"].array?.first
-            ?? .null
+        // The tenant and the admin's roles are read at once; the roles are judged only once the
+        // tenant is known to be the configured one.
+        async let organizationRead = graph.get("/v1.0/organization?$select=id,displayName,verifiedDomains")
+        async let rolesRead: [JSONValue]? =
+            claims.isAppOnly
+            ? nil
+            : graph.list("/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId")
+        let organization = try await organizationRead["value"].array?.first ?? .null
         let domains = organization["verifiedDomains"].array ?? []
         let defaultDomain =
             domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
@@ -119,9 +124,7 @@ extension SetupEngine {
             }
         } else {
             anchor = "UPN:\(who)"
-            let roles = try await graph.list(
-                "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId"
-            )
+            let roles = try await rolesRead ?? []
             let templates = Set(roles.compactMap { $0["roleTemplateId"].string })
             evidence.append(
                 "directory roles: \(roles.compactMap { $0["displayName"].string }.sorted().joined(separator: ", "))"

@@ -2,6 +2,18 @@ import Foundation
 import MailscopeCore
 import MicrosoftClients
 
+/// The scope stage's reads of the tenant.
+struct ScopeReads: Sendable {
+    /// The service principal whose assignments were read (nil: none yet, nothing read).
+    var servicePrincipalID: String?
+    /// Scopes with the configured name.
+    var scopes: [JSONValue]
+    /// Role definition id (lowercased) → name.
+    var roleNames: [String: String]
+    /// The service principal's role assignments.
+    var assignments: [JSONValue]?
+}
+
 /// What observing a stage found: the report and the writes that would make it hold.
 struct StageObservation: Sendable {
     var report: StageReport
@@ -716,6 +728,38 @@ extension SetupEngine {
         return map
     }
 
+    /// The scope stage's reads, made at once: the scope by name and, once the app has a service
+    /// principal, its role assignments with the role names.
+    func readScope(graph: GraphClient) async throws -> ScopeReads {
+        let spID = facts.servicePrincipalID
+        async let scopes = graph.list(
+            GraphClient.path(
+                "\(Self.roleManagement)/customAppScopes",
+                [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]
+            )
+        )
+        async let names = spID == nil ? [:] : roleDefinitions(graph: graph)
+        async let assignments =
+            spID == nil
+            ? nil
+            : graph.list(
+                GraphClient.path(
+                    "\(Self.roleManagement)/roleAssignments",
+                    [("$filter", "principalId eq '/ServicePrincipals/\(spID ?? "")'")]
+                )
+            )
+        return ScopeReads(
+            servicePrincipalID: spID, scopes: try await scopes, roleNames: try await names,
+            assignments: try await assignments)
+    }
+
+    /// The scope stage's reads made ahead (by an overlapped check), or nil when one failed: the
+    /// stage then reads again itself and reports the failure.
+    func prefetchScopeReads() async -> ScopeReads? {
+        guard let (graph, _) = try? clients() else { return nil }
+        return try? await readScope(graph: graph)
+    }
+
     func observeScope() async throws -> StageObservation {
         let (graph, _) = try clients()
         if let dn = facts.group?.distinguishedName, dn.contains(where: FieldRules.typographicQuotes.contains) {
@@ -730,13 +774,14 @@ extension SetupEngine {
         var warnings: [String] = []
         let filter = wantedFilter ?? Quoting.memberOfGroupFilter(groupDN: "<DN of \(config.groupName)>")
 
-        let scopes = try await graph.list(
-            GraphClient.path(
-                "\(Self.roleManagement)/customAppScopes",
-                [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]
-            )
-        )
-        let scope = scopes.first
+        let reads: ScopeReads
+        if let prefetched = facts.scopeReads {
+            reads = prefetched
+            facts.scopeReads = nil
+        } else {
+            reads = try await readScope(graph: graph)
+        }
+        let scope = reads.scopes.first
         var exclusive = false
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
@@ -772,16 +817,9 @@ extension SetupEngine {
         }
 
         // The app's role assignments.
-        var existing: [JSONValue] = []
-        var names: [String: String] = [:]
-        if let spID = facts.servicePrincipalID {
-            names = try await roleDefinitions(graph: graph)
-            existing = try await graph.list(
-                GraphClient.path(
-                    "\(Self.roleManagement)/roleAssignments",
-                    [("$filter", "principalId eq '/ServicePrincipals/\(spID)'")]
-                )
-            )
+        let existing = reads.assignments ?? []
+        let names = reads.roleNames
+        if let spID = reads.servicePrincipalID {
             evidence.append(
                 "GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)"
             )

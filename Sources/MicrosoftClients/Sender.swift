@@ -37,6 +37,11 @@ public struct RetryPolicy: Sendable, Equatable {
 
 /// Sends requests through a transport with the retry policy; the one path every Microsoft call takes.
 public struct RequestSender: Sendable {
+    /// How many requests mailscope keeps in flight at once: Exchange Online's limit of concurrent
+    /// requests per app and mailbox (4) bounds the probes; the same bound keeps a check's
+    /// overlapped directory reads well inside Graph's throttling.
+    public static let concurrentRequests = 4
+
     /// The transport.
     public let transport: any HTTPTransport
     /// The clock used for back-off sleeps (a test clock makes them instant).

@@ -21,6 +21,7 @@ public actor DeviceCodeSession: AccessTokenProvider {
     private let prompt: @Sendable (DeviceCodeGrant) -> Void
     private var refreshTokens: [String: Secret] = [:]
     private var cache: [Resource: AccessToken] = [:]
+    private let pending = SingleFlight<Resource, AccessToken>()
 
     /// Creates a session; `prompt` is called with each device code the admin must enter.
     public init(
@@ -39,6 +40,10 @@ public actor DeviceCodeSession: AccessTokenProvider {
         if !forceRefresh, let cached = cache[resource], cached.expiresAt.timeIntervalSince(identity.now) > 120 {
             return cached
         }
+        return try await pending.run(resource) { try await self.fetch(resource) }
+    }
+
+    private func fetch(_ resource: Resource) async throws -> AccessToken {
         let scope = identity.endpoints.defaultScope(for: resource)
         let client = resource == .graph ? clientID : exchangeClientID
         // A refresh token from either client may be redeemable for this resource; try before prompting.
@@ -74,6 +79,7 @@ public actor ClientCredentialSession: AccessTokenProvider {
     private let clientID: String
     private let credential: ClientCredential
     private var cache: [Resource: AccessToken] = [:]
+    private let pending = SingleFlight<Resource, AccessToken>()
 
     /// Creates a session for the app `clientID`.
     public init(identity: IdentityClient, clientID: String, credential: ClientCredential) {
@@ -86,6 +92,10 @@ public actor ClientCredentialSession: AccessTokenProvider {
         if !forceRefresh, let cached = cache[resource], cached.expiresAt.timeIntervalSince(identity.now) > 120 {
             return cached
         }
+        return try await pending.run(resource) { try await self.fetch(resource) }
+    }
+
+    private func fetch(_ resource: Resource) async throws -> AccessToken {
         let set = try await identity.clientCredentials(
             clientID: clientID,
             credential: credential,
@@ -97,4 +107,19 @@ public actor ClientCredentialSession: AccessTokenProvider {
 
     /// Forgets cached tokens (after the app's permissions changed).
     public func reset() { cache.removeAll() }
+}
+
+/// Runs one fetch per key at a time: callers that ask while a fetch for the same key is under way
+/// wait for its result instead of starting another (two concurrent stages needing the same token
+/// make one token request, and never two device-code prompts).
+actor SingleFlight<Key: Hashable & Sendable, Value: Sendable> {
+    private var running: [Key: Task<Value, any Error>] = [:]
+
+    func run(_ key: Key, _ fetch: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        if let task = running[key] { return try await task.value }
+        let task = Task { try await fetch() }
+        running[key] = task
+        defer { running[key] = nil }
+        return try await task.value
+    }
 }

@@ -32,7 +32,7 @@ struct ConfigOptions: ParsableArguments {
     /// The engine environment: the libcurl transport, the system clock, and for Exchange Server
     /// the admin at the terminal (or a simulator's shell stand-in) for Exchange Management Shell steps.
     func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
-        let curl = CurlTransport(caBundlePath: config.caBundle)
+        let curl = CurlTransport(caBundlePath: config.caBundle, maxConcurrent: SetupEngine.concurrentRequests)
         let transport: any HTTPTransport =
             requestTimeout.map { TimeoutTransport(base: curl, timeout: .seconds($0)) } ?? curl
         let shell: any ManagementShell

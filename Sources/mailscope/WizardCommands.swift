@@ -57,7 +57,7 @@ struct WizardCommand: AsyncParsableCommand {
         }
         let backend = EngineBackend(
             target: EngineBackend.Target(
-                transport: CurlTransport(caBundlePath: caBundle), clock: .system, stateDirectory: terminal.stateDirectory,
+                transport: CurlTransport(caBundlePath: caBundle, maxConcurrent: SetupEngine.concurrentRequests), clock: .system, stateDirectory: terminal.stateDirectory,
                 schedule: .standard, customCloud: cloud, caBundle: caBundle, simulatedShell: simulatedShell))
         let code = await runWizard(
             backend: backend,
@@ -114,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
         let demoServer = DemoServer(base: base)
         let backend = EngineBackend(
             target: EngineBackend.Target(
-                transport: CurlTransport(), clock: .system, stateDirectory: demoState, schedule: schedule,
+                transport: CurlTransport(maxConcurrent: SetupEngine.concurrentRequests), clock: .system, stateDirectory: demoState, schedule: schedule,
                 customCloud: (endpoints.login.absoluteString, endpoints.graph.absoluteString, endpoints.exchange.absoluteString),
                 caBundle: nil, simulatedShell: demoServer.shell))
         var answers = WizardAnswers(preset: Preset.named("workable") ?? Preset.all[0], tenant: SimulatedTenant.defaultDomain)
