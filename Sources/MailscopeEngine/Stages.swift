@@ -543,10 +543,9 @@ extension SetupEngine {
     ) async throws -> [DirectMember] {
         if !group.objectID.isEmpty {
             do {
-                let members = try await graph.list(
+                return try await graph.list(
                     "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName,proxyAddresses&$top=999"
-                )
-                return members.map { member in
+                ) { member in
                     let proxies = member["proxyAddresses"].strings
                     let primary = proxies.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
                     let smtp = proxies.filter { $0.lowercased().hasPrefix("smtp:") }.map {

@@ -229,7 +229,7 @@ public struct EWSClient: Sendable {
         // Microsoft: always send X-AnchorMailbox with impersonation (routes to the right server).
         if let anchor { request.setHeader("X-AnchorMailbox", anchor) }
         // Every operation mailscope sends only reads, so a broken connection may be retried.
-        let response = try await sender.send(request, idempotent: true) { XMLNode.parse($0.body) != nil }
+        let response = try await sender.send(request, idempotent: true, wellFormed: { XMLNode.parse($0.body) != nil })
         return try Self.interpret(response)
     }
 

@@ -91,7 +91,8 @@ public struct ExchangeAdminClient: Sendable {
                 body: body.encoded(),
                 timeout: .seconds(120)
             )
-            let response = try await sender.send(request, idempotent: idempotent, wellFormed: HTTPResponse.isJSONOrEmpty)
+            let (response, decoded) = try await sender.send(
+                request, idempotent: idempotent, decode: HTTPResponse.jsonBody)
             if response.status == 401, attempt == 1 {
                 forceRefresh = true
                 continue
@@ -100,7 +101,7 @@ public struct ExchangeAdminClient: Sendable {
                 throw ErrorBody.parse(response, service: .exchange, request: label)
             }
             if response.body.isEmpty { return ["value": []] }
-            guard let json = try? JSONValue.parse(response.body) else {
+            guard let json = decoded else {
                 throw MicrosoftError(
                     service: .exchange,
                     status: response.status,

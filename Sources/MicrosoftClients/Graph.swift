@@ -73,11 +73,18 @@ public struct GraphClient: Sendable {
 
     /// GETs every page of the collection at `path`, following `@odata.nextLink`.
     public func list(_ path: String, limit: Int = .max) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
+        try await list(path, limit: limit) { $0 }
+    }
+
+    /// GETs every page of the collection at `path`, following `@odata.nextLink`, and turns each
+    /// item into a `T` as its page arrives, so only one page of parsed JSON is held at a time
+    /// (a group of 10,000 members is 11 pages).
+    public func list<T>(_ path: String, limit: Int = .max, _ transform: (JSONValue) throws -> T) async throws -> [T] {
+        var items: [T] = []
         var next: String? = path
         while let current = next, items.count < limit {
             let page = try await send("GET", current, headers: []).json
-            items += page["value"].array ?? []
+            for item in page["value"].array ?? [] { items.append(try transform(item)) }
             next = page["@odata.nextLink"].string
         }
         return items
@@ -226,8 +233,8 @@ public struct GraphClient: Sendable {
                 request.body = body.encoded()
                 request.setHeader("Content-Type", "application/json")
             }
-            let response = try await sender.send(
-                request, idempotent: idempotent ?? (method == "GET"), wellFormed: HTTPResponse.isJSONOrEmpty)
+            let (response, decoded) = try await sender.send(
+                request, idempotent: idempotent ?? (method == "GET"), decode: HTTPResponse.jsonBody)
             if response.status == 401, attempt == 1 {
                 forceRefresh = true  // expired or revoked: one fresh token, then give up
                 continue
@@ -235,8 +242,7 @@ public struct GraphClient: Sendable {
             guard (200..<300).contains(response.status) else {
                 throw ErrorBody.parse(response, service: .graph, request: label)
             }
-            if response.body.isEmpty { return (response.status, .null) }
-            guard let json = try? JSONValue.parse(response.body) else {
+            guard let json = decoded else {
                 throw MicrosoftError(
                     service: .graph,
                     status: response.status,

@@ -172,12 +172,12 @@ public struct IdentityClient: Sendable {
             ],
             body: Data(body.utf8)
         )
-        let response = try await sender.send(request, idempotent: true, wellFormed: HTTPResponse.isJSONOrEmpty)
+        let (response, decoded) = try await sender.send(request, idempotent: true, decode: HTTPResponse.jsonBody)
         let label = "POST \(url.path)"
         guard (200..<300).contains(response.status) else {
             throw ErrorBody.parse(response, service: .identity, request: label)
         }
-        guard let json = try? JSONValue.parse(response.body) else {
+        guard let json = decoded, !response.body.isEmpty else {
             throw MicrosoftError(
                 service: .identity,
                 status: response.status,

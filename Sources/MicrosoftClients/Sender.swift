@@ -64,6 +64,16 @@ public struct RequestSender: Sendable {
     public func send(
         _ request: HTTPRequest, idempotent: Bool, wellFormed: (@Sendable (HTTPResponse) -> Bool)? = nil
     ) async throws -> HTTPResponse {
+        guard let wellFormed else { return try await send(request, idempotent: idempotent) { _ in () }.response }
+        return try await send(request, idempotent: idempotent) { wellFormed($0) ? () : nil }.response
+    }
+
+    /// Sends `request` as `send(_:idempotent:wellFormed:)` does, decoding each 2xx answer with
+    /// `decode` (nil: malformed, sent again when idempotent), so a body is parsed once.
+    /// - Returns: the last answer, and its decoded body when it was a 2xx that `decode` accepted.
+    public func send<Decoded: Sendable>(
+        _ request: HTTPRequest, idempotent: Bool, decode: @Sendable (HTTPResponse) -> Decoded?
+    ) async throws -> (response: HTTPResponse, decoded: Decoded?) {
         var attempt = 0
         while true {
             attempt += 1
@@ -81,21 +91,23 @@ public struct RequestSender: Sendable {
                     throw error
                 }
             }
-            if idempotent, let wellFormed, (200..<300).contains(response.status), !wellFormed(response),
-                attempt < policy.maximumAttempts
-            {
-                try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
-                continue
+            if (200..<300).contains(response.status) {
+                let decoded = decode(response)
+                if decoded == nil, idempotent, attempt < policy.maximumAttempts {
+                    try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
+                    continue
+                }
+                return (response, decoded)
             }
             guard [429, 503, 504].contains(response.status), attempt < policy.maximumAttempts else {
-                return response
+                return (response, nil)
             }
             var delay = policy.backoff(attempt: attempt - 1)
             if let retryAfter = response.header("retry-after").flatMap({
                 Double($0.trimmingCharacters(in: .whitespaces))
             }) {
                 let requested = Duration.interval(retryAfter)
-                guard requested <= policy.maximumRetryAfter else { return response }
+                guard requested <= policy.maximumRetryAfter else { return (response, nil) }
                 delay = max(requested, .milliseconds(10))
             }
             try await clock.sleep(for: delay)
@@ -104,9 +116,10 @@ public struct RequestSender: Sendable {
 }
 
 extension HTTPResponse {
-    /// Whether the body is empty or valid JSON (for `RequestSender.send`'s `wellFormed`).
-    @Sendable static func isJSONOrEmpty(_ response: HTTPResponse) -> Bool {
-        response.body.isEmpty || (try? JSONValue.parse(response.body)) != nil
+    /// The body as JSON (`.null` when empty), or nil when it is not valid JSON (for
+    /// `RequestSender.send`'s `decode`).
+    @Sendable static func jsonBody(_ response: HTTPResponse) -> JSONValue? {
+        response.body.isEmpty ? .null : try? JSONValue.parse(response.body)
     }
 }
 
