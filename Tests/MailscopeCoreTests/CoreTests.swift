@@ -67,6 +67,10 @@ struct CoreTests {
         #expect(value["x"] == .null)
         #expect(value["a"] == .array([.number(1), .string("1"), .array([]), .object([:])]))
         #expect(value["o"]["k"] == .string("v"))
+        // 1 and 0 stay numbers, true and false stay booleans; a bare value parses; bad JSON throws.
+        #expect(try JSONValue.parse(Data("[1,0,true,false]".utf8)) == [1, 0, true, false])
+        #expect(try JSONValue.parse(Data("42".utf8)) == .number(42))
+        #expect(throws: (any Error).self) { try JSONValue.parse(Data(#"{"a":1"#.utf8)) }
     }
 
     @Test func jsonRoundTrips() throws {

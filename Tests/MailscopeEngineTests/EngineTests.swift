@@ -26,6 +26,32 @@ struct EngineTests {
         #expect(handOff.contains { $0.label.hasPrefix("Tenant ID") && $0.value == SimulatedTenant.tenantID })
     }
 
+    @Test func aCheckOverlapsIndependentReadsAndRepeatsNone() async throws {
+        // Real (20 ms) latency on the server, so requests that are sent together are seen together.
+        let harness = try await Harness.start(latencyClock: .system)
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        await harness.server.setLatency(.milliseconds(20))
+        await harness.server.resetStatistics()
+        let engine = try harness.engine(
+            harness.config(), transport: CurlTransport(maxConcurrent: SetupEngine.concurrentRequests))
+        let reports = try await engine.check()
+        for report in reports { #expect(report.status == .verified, "\(report.stage): \(report.detail)") }
+
+        let log = await harness.server.requestLog
+        let reads = log.filter { $0.method == "GET" }.map(\.target)
+        #expect(Set(reads).count == reads.count, "a GET was repeated: \(reads.sorted())")
+        // The admin's sign-in: the device-code token, then one refresh for Exchange; the app:
+        // one client-credentials token although all its probes asked for it at once.
+        let tokens = log.filter { $0.method == "POST" && $0.target.hasSuffix("/oauth2/v2.0/token") }
+        let adminTokens = tokens.filter { $0.target.contains(SimulatedTenant.defaultDomain) }
+        #expect(adminTokens.count == 2)
+        #expect(tokens.count - adminTokens.count == 1)
+        let overlap = await harness.server.maxInFlight
+        #expect(overlap >= 2, "nothing was read at the same time")
+        #expect(overlap <= SetupEngine.concurrentRequests)
+    }
+
     @Test func aSecondApplyWritesNothingAndDuplicatesNothing() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }

@@ -19,12 +19,15 @@ struct Harness {
         "avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com",
     ]
 
+    /// - Parameter latencyClock: the clock the server's added latency sleeps on (default: the
+    ///   tenant's immediate clock, so latency costs nothing; `.system` makes it real).
     static func start(
-        _ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1)
+        _ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1),
+        latencyClock: WallClock? = nil
     ) async throws -> Harness {
         let clock = WallClock.immediate()
         let tenant = SimulatedTenant(options: options, clock: clock)
-        let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
+        let server = SimulatorServer(tenant: tenant, options: options, clock: latencyClock ?? clock)
         let base = try await server.start(port: 0)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mailscope-tests-\(UUID().uuidString)"
