@@ -20,8 +20,11 @@ final class CurlWorker {
     /// Easy handles between transfers, reset and ready for reuse.
     private var idleHandles: [UnsafeMutableRawPointer] = []
 
-    /// The longest the loop sleeps when libcurl has no timer due; a wake-up ends it early.
+    /// The longest the loop sleeps while transfers run and libcurl has no timer due sooner.
     private static let pollIntervalMilliseconds: Int32 = 1000
+    /// The longest it sleeps with nothing to do: every submission, cancellation and shutdown
+    /// wakes it (`curl_multi_wakeup`), so a wizard waiting for hours wakes this thread once a minute.
+    private static let idlePollIntervalMilliseconds: Int32 = 60_000
 
     /// Creates the worker; `mailbox.multi` must exist (the mailbox refuses transfers otherwise).
     init(mailbox: CurlMailbox, configuration: CurlConfiguration, maxConcurrent: Int) {
@@ -49,7 +52,8 @@ final class CurlWorker {
 
             // A finished transfer freed a slot: start the next one without sleeping.
             if !waiting.isEmpty && active.count < maxConcurrent { continue }
-            _ = curl_multi_poll(multi, nil, 0, Self.pollIntervalMilliseconds, nil)
+            let timeout = active.isEmpty && waiting.isEmpty ? Self.idlePollIntervalMilliseconds : Self.pollIntervalMilliseconds
+            _ = curl_multi_poll(multi, nil, 0, timeout, nil)
         }
         tearDown()
     }

@@ -38,7 +38,7 @@ final class WizardRuntime {
     private var sources: [any DispatchSourceProtocol] = []
     /// The terminal's input; cancelled once it has closed (it would stay readable at end of file).
     private var inputSource: (any DispatchSourceProtocol)?
-    private var ticker: Task<Void, Never>?
+    private var ticker: (any DispatchSourceTimer)?
     private var lastSize: TerminalSize?
     private var emptyReads = 0
     /// Set when a signal or a hang-up ends the wizard.
@@ -108,16 +108,19 @@ final class WizardRuntime {
         }
     }
 
-    /// Ticks once a second, aligned to the clock's seconds; sleeps in between (no busy loop).
+    /// Ticks once a second, aligned to the clock's seconds, from a timer on the main queue (the
+    /// thread that draws): no task wakes on another thread to hand the tick over.
     private func startTicker() {
-        ticker = Task { [weak self] in
-            while !Task.isCancelled {
-                let now = Date().timeIntervalSince1970
-                try? await Task.sleep(for: .seconds((now + 1).rounded(.down) - now), tolerance: .milliseconds(50))
-                guard !Task.isCancelled, let self else { return }
-                self.session?.send(.tick(Date()))
-            }
+        let timer = DispatchSource.makeTimerSource(queue: .main)
+        let now = Date().timeIntervalSince1970
+        let untilNextSecond = (now + 1).rounded(.down) - now
+        timer.schedule(
+            deadline: .now() + untilNextSecond, repeating: .seconds(1), leeway: .milliseconds(50))
+        timer.setEventHandler { [weak self] in
+            MainActor.assumeIsolated { self?.session?.send(.tick(Date())) }
         }
+        timer.resume()
+        ticker = timer
     }
 
     private func readInput() {

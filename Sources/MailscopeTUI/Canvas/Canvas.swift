@@ -67,13 +67,35 @@ public struct Canvas: Sendable, Equatable {
     {
         guard row >= 0, row < size.rows else { return 0 }
         let end = min(size.columns, limit.map { column + max(0, $0) } ?? size.columns)
+        if DisplayWidth.isPlainASCII(text) {
+            // Most of every frame: one cell per byte, no grapheme breaking.
+            var x = column
+            for byte in text.utf8 {
+                if x >= end { break }
+                if x >= 0 {
+                    let control = byte < 0x20 || byte == 0x7F
+                    setCell(row: row, column: x, Cell(text: control ? "?" : String(UnicodeScalar(byte)), role: role))
+                }
+                x += 1
+            }
+            return max(0, x - column)
+        }
         var x = column
         for character in text {
-            var grapheme = String(character)
-            var width = DisplayWidth.columns(of: character)
-            if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                grapheme = "?"
+            var grapheme: String
+            var width: Int
+            if let ascii = character.asciiValue {
+                // An ASCII character among others: no Unicode property lookups needed.
+                let control = ascii < 0x20 || ascii == 0x7F
+                grapheme = control ? "?" : String(character)
                 width = 1
+            } else {
+                grapheme = String(character)
+                width = DisplayWidth.columns(of: character)
+                if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    grapheme = "?"
+                    width = 1
+                }
             }
             if width == 0 { continue }
             if x + width > end {

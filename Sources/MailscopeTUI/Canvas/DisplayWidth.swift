@@ -17,7 +17,14 @@ public enum DisplayWidth {
 
     /// The columns a string occupies.
     public static func columns(of text: some StringProtocol) -> Int {
-        text.reduce(0) { $0 + columns(of: $1) }
+        if isPlainASCII(text) { return text.utf8.count }
+        return text.reduce(0) { $0 + columns(of: $1) }
+    }
+
+    /// Whether every character of `text` is one ASCII byte (no CR, which can join the next byte
+    /// into one "\r\n" character): such text needs no grapheme or Unicode property work.
+    static func isPlainASCII(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     }
 
     /// The columns one scalar occupies when it starts a grapheme cluster.
