@@ -63,6 +63,10 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
         case let text as String: self = .string(text)
         case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init(foundation:)))
         case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
+        case let decimal as NSDecimalNumber:
+            // Numbers beyond Int64 and Double's exact digits arrive as decimals, whose own
+            // `doubleValue` can miss the nearest Double (found by fuzzing): read their digits.
+            self = .number(Double(decimal.stringValue) ?? decimal.doubleValue)
         case let number as NSNumber:
             self = ObjectIdentifier(type(of: number)) == Self.booleanClass ? .bool(number.boolValue) : .number(number.doubleValue)
         default: self = .null

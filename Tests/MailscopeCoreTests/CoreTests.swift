@@ -70,6 +70,10 @@ struct CoreTests {
         // 1 and 0 stay numbers, true and false stay booleans; a bare value parses; bad JSON throws.
         #expect(try JSONValue.parse(Data("[1,0,true,false]".utf8)) == [1, 0, true, false])
         #expect(try JSONValue.parse(Data("42".utf8)) == .number(42))
+        // A number Foundation reads as a decimal is the nearest Double, and survives a round trip.
+        let huge = try JSONValue.parse(Data("[-12345922337203685477580761234567]".utf8))
+        #expect(huge == [.number(-1.2345922337203685e+31)])
+        #expect(try JSONValue.parse(huge.encoded()) == huge)
         #expect(throws: (any Error).self) { try JSONValue.parse(Data(#"{"a":1"#.utf8)) }
     }
 
