@@ -206,9 +206,41 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         }
     }
 
-    /// Every problem with the values, before anything is sent.
+    /// Every problem with the values, before anything is sent: one per field, a hidden character
+    /// (NUL, control, bidi, zero-width) named first.
     public func validationErrors() -> [FieldError] {
-        if target == .exchangeServer { return serverValidationErrors() }
+        var seen: Set<String> = []
+        let all = hiddenCharacterErrors() + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
+        return all.filter { seen.insert($0.field).inserted }
+    }
+
+    /// Every text value of the config with its field name.
+    var textFields: [(field: String, value: String)] {
+        var fields: [(String, String?)] = [
+            ("preset", preset), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
+            ("tenant.graph", graphURL), ("tenant.exchange", exchangeURL), ("tenant.ca_bundle", caBundle),
+            ("auth.client_id", clientID), ("auth.secret_env", secretEnvironmentVariable), ("auth.secret_file", secretFile),
+            ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),
+            ("service_account.name", serviceAccountName), ("service_account.mailbox", mailboxUser),
+            ("service_account.license", mailboxLicense), ("service_account.usage_location", usageLocation),
+            ("group.name", groupName), ("group.alias", groupAlias), ("scope.name", scopeName),
+            ("connect.in_scope_mailbox", inScopeMailbox), ("connect.out_of_scope_mailbox", outOfScopeMailbox),
+            ("server.ews_url", ewsURL), ("service_account.address", serviceAccountAddress),
+            ("service_account.logon", serviceAccountLogon), ("service_account.password_env", passwordEnvironmentVariable),
+            ("service_account.password_file", passwordFile), ("group.address", groupAddress),
+            ("server.simulated_shell", simulatedShell),
+        ]
+        fields += members.enumerated().map { ("group.members[\($0.offset)]", $0.element) }
+        fields += roles.enumerated().map { ("roles.names[\($0.offset)]", $0.element) }
+        return fields.compactMap { field, value in value.map { (field, $0) } }
+    }
+
+    /// A hidden character anywhere in the config's text is refused, whatever the field.
+    func hiddenCharacterErrors() -> [FieldError] {
+        textFields.compactMap { FieldRules.hiddenCharacter($0.value, field: $0.field) }
+    }
+
+    private func onlineValidationErrors() -> [FieldError] {
         var errors: [FieldError] = []
         func add(_ error: FieldError?) { if let error { errors.append(error) } }
         add(FieldRules.tenant(tenant))
@@ -352,13 +384,34 @@ public enum ConfigLoader {
         var index = 0
         func at(_ offset: Int) -> Unicode.Scalar? { index + offset < scalars.count ? scalars[index + offset] : nil }
         func problem(_ message: String) -> FieldError { FieldError(field: "line \(line)", message: "not valid TOML: " + message) }
-        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes).
+        var table = ""
+        var key = ""
+        var hidden: FieldError?
+        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes). An
+        /// escape that makes a hidden character (`\u0000` above all: the TOML parser's C strings
+        /// end at a NUL, so "All Staff\u0000 (x)" would be read as "All Staff") is refused here,
+        /// since the parsed value no longer shows it.
         func skipString(_ quote: Unicode.Scalar) {
             let triple = at(1) == quote && at(2) == quote
             index += triple ? 3 : 1
             while index < scalars.count {
                 let scalar = scalars[index]
                 if scalar == "\\" && quote == "\"" {
+                    let digits = at(1) == "u" ? 4 : at(1) == "U" ? 8 : 0
+                    if digits > 0, index + 2 + digits <= scalars.count, hidden == nil {
+                        var text = ""
+                        text.unicodeScalars.append(contentsOf: scalars[(index + 2)..<(index + 2 + digits)])
+                        if let value = UInt32(text, radix: 16), let decoded = Unicode.Scalar(value),
+                            let kind = FieldRules.hiddenKind(of: decoded)
+                        {
+                            let escape = "\\\(digits == 4 ? "u" : "U")\(text)"
+                            hidden = FieldError(
+                                field: [table, key].filter { !$0.isEmpty }.joined(separator: ".") + " (line \(line))",
+                                message:
+                                    "the escape \(escape) puts \(kind) into the value; names and addresses must hold only visible text: remove the escape"
+                            )
+                        }
+                    }
                     index += 2
                     continue
                 }
@@ -387,8 +440,28 @@ public enum ConfigLoader {
                     return problem("a table header needs a name, like [tenant] or [group]")
                 }
                 // The header is one line: on to its end.
-                while index < scalars.count && scalars[index] != "\n" { index += 1 }
+                var header = ""
+                while index < scalars.count && scalars[index] != "\n" {
+                    header.unicodeScalars.append(scalars[index])
+                    index += 1
+                }
+                table = header.split(separator: "#").first.map {
+                    $0.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+                } ?? ""
+                key = ""
                 continue
+            }
+            if atLineStart && open.isEmpty && scalar != "#" && scalar != "\n" {
+                // A key = value line: remember the key, so an error can name the field.
+                var end = index
+                var name = ""
+                while end < scalars.count && scalars[end] != "=" && scalars[end] != "\n" {
+                    name.unicodeScalars.append(scalars[end])
+                    end += 1
+                }
+                if end < scalars.count && scalars[end] == "=" {
+                    key = name.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                }
             }
             atLineStart = false
             switch scalar {
@@ -414,7 +487,21 @@ public enum ConfigLoader {
                 index += 1
             }
         }
-        return nil
+        return hidden
+    }
+
+    /// A raw NUL byte in the file, reported by its line and column (the TOML parser would stop
+    /// there and say "end of file").
+    static func rawNUL(in data: Data) -> FieldError? {
+        guard let offset = data.firstIndex(of: 0) else { return nil }
+        let before = data[data.startIndex..<offset]
+        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex) + 1
+        return FieldError(
+            field: "line \(line)",
+            message:
+                "a raw NUL byte (0x00) at column \(column); a config is text and a NUL would cut a name short: remove it (the file may have been saved as UTF-16 or damaged)"
+        )
     }
 
     /// Loads and validates the file at `path`.
@@ -422,6 +509,7 @@ public enum ConfigLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(problems: [FieldError(field: "--config", message: "cannot read \(path); check the path")])
         }
+        if let nul = rawNUL(in: data) { throw ConfigError(problems: [nul]) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(problems: [FieldError(field: "--config", message: "\(path) is not UTF-8 text")])
         }
@@ -430,6 +518,7 @@ public enum ConfigLoader {
 
     /// Parses and validates TOML `text`.
     public static func parse(_ text: String) throws -> SetupConfig {
+        if let nul = rawNUL(in: Data(text.utf8)) { throw ConfigError(problems: [nul]) }
         if let problem = unparseableShape(in: text) { throw ConfigError(problems: [problem]) }
         let table: TOMLTable
         do {

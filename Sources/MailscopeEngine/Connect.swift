@@ -20,6 +20,34 @@ extension SetupEngine {
         return families
     }
 
+    /// The tenant's room mailboxes (read once a run).
+    func roomMailboxes(exchange: ExchangeAdminClient) async throws -> [String] {
+        if let rooms = facts.rooms { return rooms }
+        let found = try await exchange.invoke(
+            "Get-Mailbox",
+            ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"]
+        )
+        let rooms = found.compactMap { $0["PrimarySmtpAddress"].string }
+        facts.rooms = rooms
+        return rooms
+    }
+
+    /// Stops a run before its first write when nothing inside the scope could prove access: a
+    /// rooms scope in a tenant without room mailboxes (a group scope without a mailbox among its
+    /// members fails its own stage).
+    func requireInScopeMailbox() async throws {
+        guard !isServer, config.scopeKind == .rooms, config.inScopeMailbox == nil else { return }
+        let (_, exchange) = try clients()
+        currentStage = .connect
+        if try await roomMailboxes(exchange: exchange).isEmpty {
+            throw EngineError(
+                stage: .connect,
+                message: "the tenant has no room mailbox: the rooms scope would cover nobody, and no mailbox could prove access",
+                fix: "create the room mailboxes first (New-Mailbox -Room), or use a group scope; nothing was written"
+            )
+        }
+    }
+
     /// Chooses the mailbox that must be reachable and the one that must be denied.
     func probeMailboxes() async throws -> (inScope: String?, outOfScope: String?, notes: [String]) {
         let (graph, exchange) = try clients()
@@ -28,12 +56,8 @@ extension SetupEngine {
         var rooms: Set<String> = []
         if config.scopeKind == .rooms || config.outOfScopeMailbox == nil {
             if facts.rooms == nil && config.scopeKind == .rooms {
-                let found = try await exchange.invoke(
-                    "Get-Mailbox",
-                    ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"]
-                )
-                facts.rooms = found.compactMap { $0["PrimarySmtpAddress"].string }
-                notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(facts.rooms?.count ?? 0) room(s)")
+                let rooms = try await roomMailboxes(exchange: exchange)
+                notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(rooms.count) room(s)")
             }
             rooms = Set((facts.rooms ?? []).map { $0.lowercased() })
         }

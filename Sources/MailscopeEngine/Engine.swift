@@ -18,6 +18,8 @@ public struct EngineEnvironment: Sendable {
     public var schedule: PollSchedule
     /// Where Exchange Server's Exchange Management Shell steps go (the admin, or a simulator).
     public var shell: any ManagementShell
+    /// What the admin allowed for credentials this machine does not hold.
+    public var credentials: CredentialChoices = CredentialChoices()
 
     /// Creates an environment.
     public init(
@@ -36,6 +38,21 @@ public struct EngineEnvironment: Sendable {
         self.variables = variables
         self.schedule = schedule
         self.shell = shell
+    }
+}
+
+/// What the admin allowed when the app has credentials made by mailscope whose secret this
+/// machine does not hold (another state directory has it, or it is lost).
+public struct CredentialChoices: Sendable, Equatable {
+    /// Add a new credential beside them (otherwise none is added and the stage says why).
+    public var addNew: Bool
+    /// Remove the client secrets made by mailscope that nobody here holds.
+    public var removeUntracked: Bool
+
+    /// Creates the choices; by default nothing is added beside or removed.
+    public init(addNew: Bool = false, removeUntracked: Bool = false) {
+        self.addNew = addNew || removeUntracked
+        self.removeUntracked = removeUntracked
     }
 }
 
@@ -165,6 +182,8 @@ public actor SetupEngine {
     var servicePassword: Secret?
     /// Exchange Server: the last impersonation probe (reused by the stages of one pass).
     var serverProbe: ServerProbe?
+    /// What was set aside of a damaged journal when this engine started, and why.
+    var journalSetAside: String?
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -185,13 +204,24 @@ public actor SetupEngine {
         self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
         self.emitEvent = events
         let now = environment.clock.now
-        var journal = store.load() ?? Journal(configFingerprint: config.fingerprint, now: now)
+        let loaded = store.loadReporting()
+        if let setAside = loaded.setAside {
+            events(.log(LogEntry(at: now, level: .warning, text: setAside, powershell: nil)))
+        }
+        journalSetAside = loaded.setAside
+        var journal = loaded.journal ?? Journal(configFingerprint: config.fingerprint, now: now)
         journal.configFingerprint = config.fingerprint
         self.journal = journal
     }
 
     /// The journal as last saved.
     public var currentJournal: Journal { journal }
+
+    /// Where this setup's journal is kept.
+    public nonisolated var journalPath: String { store.journalURL.path }
+
+    /// The stage being read, applied or waited for (where a stopped run stopped).
+    public var stageInProgress: StageID { currentStage }
 
     /// The signed-in tenant, once signed in.
     public var signedInTenant: SignedInTenant? { tenant }
@@ -323,6 +353,15 @@ public actor SetupEngine {
             planned.append(observation.report)
             emit(.stage(observation.report))
         }
+        // A stage that fails with nothing apply could change (no configured member is a mailbox,
+        // an exclusive scope) stops the run before its first write.
+        if let blocked = planned.first(where: { $0.status == .failed && $0.changes.isEmpty }) {
+            persistReports([signInReport] + planned)
+            throw EngineError(
+                stage: blocked.stage, message: blocked.detail,
+                fix: blocked.fix ?? "correct the configuration; nothing was written")
+        }
+        try await requireInScopeMailbox()
         let writes = planned.flatMap(\.changes)
         if !writes.isEmpty {
             guard await confirm([signInReport] + planned) else {
@@ -356,6 +395,12 @@ public actor SetupEngine {
         }
         if result == .verified { emit(.handOff(handOff())) }
         return result
+    }
+
+    /// Keeps `reports` as the journal's last reports (what `check` and the wizard show next).
+    func persistReports(_ reports: [StageReport]) {
+        journal.reports = reports
+        persist()
     }
 
     // MARK: Stage application

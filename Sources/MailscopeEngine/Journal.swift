@@ -91,14 +91,79 @@ public struct JournalStore: Sendable {
 
     /// The journal, or nil when there is none. A damaged journal is kept aside and nil returned:
     /// the tenant is re-read anyway.
-    public func load() -> Journal? {
-        guard let data = FileManager.default.contents(atPath: journalURL.path) else { return nil }
+    public func load() -> Journal? { loadReporting().journal }
+
+    /// The journal, or nil when there is none or it was set aside, with what was set aside and why.
+    /// A journal that does not decode (truncated, garbage) or that holds a hidden character (a NUL,
+    /// a bidi control: mailscope never writes one, so it was edited or damaged) is moved aside to
+    /// `journal.json.damaged-<time>`, never deleted.
+    public func loadReporting() -> (journal: Journal?, setAside: String?) {
+        guard let data = FileManager.default.contents(atPath: journalURL.path) else { return (nil, nil) }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        if let journal = try? decoder.decode(Journal.self, from: data) { return journal }
+        let reason: String
+        do {
+            let journal = try decoder.decode(Journal.self, from: data)
+            if let hidden = Self.hiddenCharacter(in: data) {
+                reason = "it holds \(hidden), which mailscope never writes (edited or damaged)"
+            } else {
+                return (journal, nil)
+            }
+        } catch {
+            reason =
+                data.isEmpty
+                ? "it is empty"
+                : (try? JSONValue.parse(data)) == nil
+                    ? "it is not valid JSON (\(data.count) bytes; cut short or overwritten)"
+                    : "it is JSON but not a mailscope journal (\(Self.decodingProblem(error)))"
+        }
         let aside = journalURL.appendingPathExtension("damaged-\(Int(Date().timeIntervalSince1970))")
         try? FileManager.default.moveItem(at: journalURL, to: aside)
-        return nil
+        return (nil, "the journal \(journalURL.path) was set aside as \(aside.lastPathComponent): \(reason); the tenant is re-read and the credential files in \(directory.path) are matched to the app's credentials by key ID")
+    }
+
+    /// A hidden character (NUL, control, bidi, zero-width) in any string of the journal, named.
+    static func hiddenCharacter(in data: Data) -> String? {
+        guard let value = try? JSONValue.parse(data) else { return nil }
+        func find(_ value: JSONValue) -> String? {
+            switch value {
+            case .string(let text):
+                for scalar in text.unicodeScalars {
+                    if let kind = FieldRules.hiddenKind(of: scalar) {
+                        return "\(kind) (\(String(format: "U+%04X", scalar.value)))"
+                    }
+                }
+                return nil
+            case .array(let items): return items.lazy.compactMap(find).first
+            case .object(let members): return members.lazy.compactMap { find(.string($0.key)) ?? find($0.value) }.first
+            default: return nil
+            }
+        }
+        return find(value)
+    }
+
+    static func decodingProblem(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _): "no \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            "at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default: "\(error)"
+        }
+    }
+
+    /// The secret and private-key files mailscope holds in this directory, by the key-ID prefix in
+    /// their names (`service-account-<first 8 of keyId>.secret` or `.key.pem`).
+    public func heldCredentialFiles() -> [(prefix: String, kind: CredentialKind, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().compactMap { name in
+            guard name.hasPrefix("service-account-") else { return nil }
+            let rest = name.dropFirst("service-account-".count)
+            let kind: CredentialKind
+            if rest.hasSuffix(".secret") { kind = .secret } else if rest.hasSuffix(".key.pem") { kind = .certificate } else { return nil }
+            let prefix = String(rest.prefix { $0 != "." }).lowercased()
+            guard prefix.count == 8 else { return nil }
+            return (prefix, kind, directory.appendingPathComponent(name))
+        }
     }
 
     /// Saves `journal` atomically with mode 0600.

@@ -30,10 +30,21 @@ public enum ScriptRenderer {
         add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
         add("if (-not $sp) { $sp = New-MgServicePrincipal -AppId $app.AppId }")
         if config.credential == .secret {
+            // Idempotent like apply: a secret made earlier (by this script or by mailscope, both name
+            // theirs "mailscope …") and valid for two more weeks is kept; none is added beside it.
             add(
-                "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ displayName = 'mailscope'; endDateTime = (Get-Date).AddDays(\(config.credentialLifetimeDays)) }"
+                "$held = @($app.passwordCredentials | Where-Object { $_.displayName -like 'mailscope*' -and [datetime]$_.endDateTime -gt (Get-Date).AddDays(14) })"
             )
-            add("Write-Host ('Client secret (store it now, it is not shown again): ' + $secret.SecretText)")
+            add("if ($held.Count -gt 0) {")
+            add(
+                "    Write-Host ('The app already has a client secret made by mailscope (key ID ' + $held[0].keyId + ', valid until ' + $held[0].endDateTime + '); none is added. Its secret is wherever it was stored when it was made.')"
+            )
+            add("} else {")
+            add(
+                "    $secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ displayName = 'mailscope'; endDateTime = (Get-Date).AddDays(\(config.credentialLifetimeDays)) }"
+            )
+            add("    Write-Host ('Client secret (store it now, it is not shown again): ' + $secret.SecretText)")
+            add("}")
         } else {
             add("# Upload your certificate (the private key stays with the integration):")
             add(

@@ -210,12 +210,29 @@ extension SetupEngine {
                 )
             }
         }
+        // A credential file of this state directory that the journal does not record (the journal
+        // was damaged or deleted) is matched to the app's credentials by key ID and held again.
+        adoptHeldCredentialFile(among: credentials)
         // The held credential's end as the tenant has it (the journal's copy may be stale).
         let heldInApp = journal.credential.flatMap { held in
             credentials.first { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }
         }
         let heldEnd = heldInApp?["endDateTime"].string.flatMap(Self.parseDate) ?? journal.credential?.expires
+        // Credentials mailscope made (named "mailscope …") whose secret this directory does not hold:
+        // held by another state directory or machine, or lost.
+        let untracked = credentials.filter { credential in
+            (credential["displayName"].string ?? "").hasPrefix("mailscope")
+                && credential["keyId"].string?.lowercased() != journal.credential?.keyID.lowercased()
+                && (credential["endDateTime"].string.flatMap(Self.parseDate) ?? .distantFuture) > now
+        }
+        func describe(_ credentials: [JSONValue]) -> String {
+            credentials.map { credential in
+                let end = credential["endDateTime"].string.flatMap(Self.parseDate).map(Self.day) ?? "?"
+                return "\(credential["keyId"].string ?? "?") (\"\(credential["displayName"].string ?? "")\", valid until \(end))"
+            }.joined(separator: ", ")
+        }
         var heldExpired = false
+        var heldElsewhere = false
         if let held = journal.credential, held.kind == config.credential, heldInApp != nil, let heldEnd, heldEnd <= now {
             // The app cannot sign in with it any more: a failure, not a warning.
             heldExpired = true
@@ -234,21 +251,49 @@ extension SetupEngine {
                     detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Self.day(held.expires))"
                 )
             )
+        } else if !untracked.isEmpty && !environment.credentials.addNew {
+            // Never a second secret silently: the admin chooses.
+            heldElsewhere = true
+            steps.append(
+                StepReport(
+                    name: "credential", status: .notVerified,
+                    detail: "made by mailscope but not held here: \(describe(untracked))"))
+            warnings.append(
+                "the app has \(untracked.count) credential(s) made by mailscope whose secret this machine does not hold: \(describe(untracked)). Its secret is held by another mailscope state directory or machine, or it is lost; none is added silently. To add a new one beside it: mailscope apply --add-credential (add --remove-untracked-credentials to remove the ones nobody holds)"
+            )
         } else {
             writes.append(credentialWrite())
             let reason =
                 journal.credential == nil
                 ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
             steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
+            if !untracked.isEmpty {
+                warnings.append(
+                    "a new credential is added beside \(untracked.count) made earlier that this machine does not hold: \(describe(untracked))"
+                    + (environment.credentials.removeUntracked ? "; those are removed" : "; remove them with --remove-untracked-credentials once nothing uses them")
+                )
+            }
+        }
+        if environment.credentials.removeUntracked {
+            for credential in untracked {
+                guard let keyID = credential["keyId"].string else { continue }
+                if (app["passwordCredentials"].array ?? []).contains(where: { $0["keyId"].string == keyID }) {
+                    writes.append(.removeOrphanSecret(keyID: keyID, displayName: credential["displayName"].string ?? ""))
+                } else {
+                    warnings.append("certificate \(keyID) is not held here; remove it in Entra (Certificates & secrets) if unused")
+                }
+            }
         }
         let mailbox = try await observeMailboxUser(graph: graph)
         steps += mailbox.steps
         writes += mailbox.writes
         evidence += mailbox.evidence
-        let status: StageStatus = heldExpired ? .failed : writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = heldExpired ? .failed : !writes.isEmpty ? .needsChange : heldElsewhere ? .notVerified : .verified
         let detail =
             heldExpired
             ? "the credential mailscope holds has expired: the integration cannot sign in"
+            : heldElsewhere && writes.isEmpty
+                ? "app \(appID): its credential is held elsewhere, not on this machine"
             : writes.isEmpty
                 ? "app \(appID) with service principal and credential"
                 : "app \(appID) exists; \(writes.count) change(s) needed"
@@ -297,6 +342,42 @@ extension SetupEngine {
     func skuID(for partNumber: String, graph: GraphClient) async throws -> String? {
         let skus = try await graph.list("/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits")
         return skus.first { $0["skuPartNumber"].string?.caseInsensitiveCompare(partNumber) == .orderedSame }?["skuId"].string
+    }
+
+    /// Holds again a credential whose 0600 file is in this state directory but which the journal
+    /// does not record: its file name carries the key ID's first 8 characters, and a secret's first
+    /// characters must equal the app's `hint` for it.
+    func adoptHeldCredentialFile(among credentials: [JSONValue]) {
+        let inApp = { (keyID: String) in credentials.contains { $0["keyId"].string?.lowercased() == keyID.lowercased() } }
+        if let held = journal.credential, inApp(held.keyID) { return }
+        let now = environment.clock.now
+        var best: (Journal.HeldCredential, Date)?
+        for file in store.heldCredentialFiles() where file.kind == config.credential {
+            for credential in credentials {
+                guard let keyID = credential["keyId"].string, keyID.lowercased().hasPrefix(file.prefix),
+                    let end = credential["endDateTime"].string.flatMap(Self.parseDate), end > now
+                else { continue }
+                var hint = credential["hint"].string ?? ""
+                if file.kind == .secret {
+                    guard let text = try? String(contentsOf: file.url, encoding: .utf8) else { continue }
+                    if !hint.isEmpty && !text.hasPrefix(hint) { continue }
+                    if hint.isEmpty { hint = String(text.prefix(3)) }
+                } else {
+                    hint = credential["customKeyIdentifier"].string ?? keyID
+                }
+                let certificate = file.kind == .certificate ? store.certificateURL(keyID: keyID).path : nil
+                let candidate = Journal.HeldCredential(
+                    keyID: keyID, kind: file.kind, path: file.url.path, certificatePath: certificate, expires: end, hint: hint)
+                if best.map({ end > $0.1 }) ?? true { best = (candidate, end) }
+            }
+        }
+        guard let (credential, _) = best else { return }
+        log(
+            .warning,
+            "the journal did not record the credential \(credential.keyID); its file \(credential.path) matches the app's credential by key ID, so it is held again (no new one is added)"
+        )
+        journal.credential = credential
+        persist()
     }
 
     private func credentialWrite() -> Write {
@@ -368,7 +449,40 @@ extension SetupEngine {
                 )
             }
         }
-        let wanted = members.filter { $0.objectID != nil && !$0.isGroup }
+        // One write per mailbox: case variants, repeats and an alias beside its primary address
+        // are the same object; each duplicate dropped is named.
+        var wanted: [ResolvedMember] = []
+        var firstByID: [String: ResolvedMember] = [:]
+        for member in members where !member.isGroup {
+            guard let id = member.objectID else { continue }
+            if let first = firstByID[id] {
+                let same =
+                    first.configured.caseInsensitiveCompare(member.configured) == .orderedSame
+                    ? "a repeat of \(first.configured)" : "the same mailbox as \(first.configured) (\(member.primary ?? first.configured))"
+                warnings.append("\(member.configured) is \(same); the duplicate is dropped")
+            } else {
+                firstByID[id] = member
+                wanted.append(member)
+            }
+        }
+        if config.scopeKind == .group && wanted.isEmpty {
+            // Nothing could be proven and the scope would cover nobody: stop before any write.
+            let configured = config.members.prefix(5).joined(separator: ", ") + (config.members.count > 5 ? ", …" : "")
+            return StageObservation(
+                report: StageReport(
+                    stage: .distributionGroup,
+                    status: .failed,
+                    detail:
+                        "none of the \(config.members.count) configured member(s) is a mailbox in this tenant (\(configured))",
+                    evidence: evidence,
+                    warnings: warnings,
+                    fix:
+                        "list existing user or room mailboxes by their primary SMTP address in group.members (Get-Mailbox shows them); nothing was written",
+                    steps: [StepReport(name: "members", status: .failed, detail: "no configured member resolves to a mailbox")]
+                ),
+                writes: []
+            )
+        }
 
         guard let found, let dn = found["DistinguishedName"].string else {
             facts.group = nil

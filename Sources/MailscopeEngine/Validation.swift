@@ -64,6 +64,9 @@ public enum FieldRules {
 
     /// Checks an SMTP address or UPN (`name@domain`).
     public static func address(_ value: String, field: String) -> FieldError? {
+        if value.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }), let hidden = hiddenCharacter(value, field: field) {
+            return hidden
+        }
         let parts = value.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else {
             return FieldError(
@@ -89,6 +92,39 @@ public enum FieldRules {
         return nil
     }
 
+    /// What kind of character `scalar` is when it may not appear in a name or an address, or nil:
+    /// control characters (U+0000–U+001F, U+007F–U+009F; a NUL cuts a name short in C code and so
+    /// names another object), line and paragraph separators, bidirectional embeddings, overrides
+    /// and isolates (which reorder what the admin reads), and zero-width or otherwise invisible
+    /// characters (which make two different names look the same). Unicode TR36 "Unicode Security
+    /// Considerations" and TR9 (bidi controls) describe the spoofing each enables.
+    public static func hiddenKind(of scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0x00: "a NUL character"
+        case 0x0A, 0x0D, 0x2028, 0x2029: "a line break"
+        case 0x01...0x1F, 0x7F...0x9F: "a control character"
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: "a bidirectional control character"
+        case 0xFEFF: "a byte-order mark (a zero-width character editors leave)"
+        case 0x200B...0x200D, 0x2060...0x2064, 0x180E, 0x034F, 0x00AD, 0x115F, 0x1160, 0x3164, 0xFFA0:
+            "a zero-width (invisible) character"
+        default: nil
+        }
+    }
+
+    /// Refuses a value holding a character `hiddenKind(of:)` names, saying which and where.
+    public static func hiddenCharacter(_ value: String, field: String) -> FieldError? {
+        for (offset, scalar) in value.unicodeScalars.enumerated() {
+            guard let kind = hiddenKind(of: scalar) else { continue }
+            let code = String(format: "U+%04X", scalar.value)
+            return FieldError(
+                field: field,
+                message:
+                    "'\(printable(value))' contains \(kind) (\(code)) at character \(offset + 1); names and addresses must hold only visible text: retype the value without it"
+            )
+        }
+        return nil
+    }
+
     /// Checks a display name (application, group): 1 to `maximumLength` characters, no control characters.
     public static func displayName(_ value: String, field: String, maximumLength: Int = 120) -> FieldError? {
         if value.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -100,14 +136,7 @@ public enum FieldRules {
                 message: "is \(value.count) characters long; Exchange accepts at most \(maximumLength)"
             )
         }
-        if value.unicodeScalars.contains(where: {
-            $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}"
-        }) {
-            return FieldError(
-                field: field,
-                message: "contains a line break or control character; use a single line of text"
-            )
-        }
+        if let error = hiddenCharacter(value, field: field) { return error }
         if value != value.trimmingCharacters(in: .whitespaces) {
             return FieldError(field: field, message: "starts or ends with a space; remove it")
         }
@@ -138,6 +167,7 @@ public enum FieldRules {
     /// Checks a mail alias (Graph `mailNickname`, Exchange `Alias`).
     public static func alias(_ value: String, field: String) -> FieldError? {
         if value.isEmpty { return FieldError(field: field, message: "is empty; give an alias such as WorkableUsers") }
+        if let hidden = hiddenCharacter(value, field: field) { return hidden }
         if value.count > 64 { return FieldError(field: field, message: "is longer than 64 characters") }
         let forbidden = CharacterSet(charactersIn: "@()\\[]\";:.<>, ")
         if value.unicodeScalars.contains(where: { !$0.isASCII || forbidden.contains($0) || $0.value < 0x21 }) {
@@ -182,7 +212,7 @@ public enum FieldRules {
     public static func printable(_ value: String, limit: Int = 80) -> String {
         var result = ""
         for scalar in value.unicodeScalars {
-            if scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            if hiddenKind(of: scalar) != nil {
                 result += scalar == "\n" ? "\\n" : String(format: "\\u{%X}", scalar.value)
             } else {
                 result.unicodeScalars.append(scalar)

@@ -581,8 +581,10 @@ struct CheckFlagTests {
         #expect(scope.steps.contains { $0.name == "exclusive scope" && $0.status == .failed })
         let group = try #require(reports.report(.distributionGroup))
         #expect(group.warnings.contains { $0.contains("contains the group") && $0.contains("NOT in scope") })
-        // apply cannot repair an exclusive scope: it stops with the scope named, writing nothing there.
-        #expect(try await harness.apply(harness.config()) == .drift([.scope]))
+        // apply cannot repair an exclusive scope: it stops before its first write, with the scope named.
+        let writes = harness.events.writes.count
+        await #expect(throws: EngineError.self) { try await harness.apply(harness.config()) }
+        #expect(harness.events.writes.count == writes)
     }
 
     @Test func aCredentialExpiringSoonWarnsAndAnExpiredOneFailsUntilApplyReplacesIt() async throws {

@@ -58,13 +58,16 @@ struct Harness {
         return config
     }
 
-    func engine(_ config: SetupConfig, transport: (any HTTPTransport)? = nil) throws -> SetupEngine {
-        let environment = EngineEnvironment(
+    func engine(
+        _ config: SetupConfig, transport: (any HTTPTransport)? = nil, credentials: CredentialChoices = CredentialChoices()
+    ) throws -> SetupEngine {
+        var environment = EngineEnvironment(
             transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock),
             clock: clock,
             stateDirectory: stateDirectory,
             variables: [:]
         )
+        environment.credentials = credentials
         return try SetupEngine(config: config, environment: environment) { event in events.append(event) }
     }
 
