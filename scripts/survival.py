@@ -591,6 +591,23 @@ def hostile_input(args):
              replace(server, "simulated_shell", '"http://10.1.2.3/_sim/ems"')),
             ("the out-of-scope mailbox inside the group", "connect.out_of_scope_mailbox",
              replace(server, "out_of_scope_mailbox", '"avery.adams@contoso.com"')),
+            # Hidden characters (issue 11): a NUL escape once cut the name short inside the TOML
+            # parser ("All Staff") and took over that group.
+            ("a NUL escape in the group name", "group.name",
+             replace(base, "members", '["avery.adams@contoso.com"]\nname = "All Staff\\u0000 (integration)"')),
+            ("a raw NUL byte in the group name", "line",
+             replace(base, "members", '["avery.adams@contoso.com"]\nname = "All Staff\x00 (integration)"')),
+            ("a C1 control character in a name", "service_account.name",
+             base + '[service_account]\nname = "svc\\u0085booking"\n'),
+            ("a right-to-left override in the group name", "group.name",
+             replace(base, "members", '["avery.adams@contoso.com"]\nname = "All Staff\\u202E(noitargetni)"')),
+            ("a bidi isolate typed into the scope name", "scope.name", base + '[scope]\nname = "Scope\u2066x\u2069"\n'),
+            ("a zero-width joiner in the group name", "group.name",
+             replace(base, "members", '["avery.adams@contoso.com"]\nname = "All\u200dStaff"')),
+            ("a zero-width space in a member address", "group.members[0]",
+             replace(base, "members", '["avery.adams@contoso.com\\u200B"]')),
+            ("a byte-order mark before a name", "service_account.name",
+             base + '[service_account]\nname = "\\uFEFFsvc-booking"\n'),
         ]
         before = sim.stats()["requests"] + onprem.stats()["requests"]
         refused_ok = 0
@@ -621,6 +638,38 @@ def hostile_input(args):
         total_refused = len(refused) + 1
         sent = sim.stats()["requests"] + onprem.stats()["requests"] - before
 
+        # Legal values that must be named or merged, not refused: a homoglyph of an existing group,
+        # duplicates by case and by alias; and members of whom none exists stop before any write.
+        def plan_of(label, text, command="plan"):
+            path = os.path.join(work, label + ".toml")
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            extra = ["--yes"] if command == "apply" else []
+            run = subprocess.run([BIN, command, "--config", path, "--state-dir", os.path.join(work, label)] + extra,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                 env=environment(), timeout=120)
+            return run.returncode, (run.stdout + run.stderr).decode("utf-8", "replace")
+        named = 0
+        status, out = plan_of("homoglyph", replace(base, "members", '["avery.adams@contoso.com"]\nname = "\u0410ll Staff"\nalias = "allstaff2"'))
+        if 'looks like the existing group "All Staff"' in out and "Cyrillic" in out:
+            named += 1
+        else:
+            failures.append("a homoglyph of 'All Staff' was not named: exit %s, %s" % (status, out[-300:]))
+        status, out = plan_of("duplicates", replace(
+            base, "members", '["avery.adams@contoso.com", "AVERY.ADAMS@contoso.com", "blake.adams@contoso.com", "badams@contoso.com"]'))
+        adds = out.count("Add-DistributionGroupMember")
+        if out.count("the duplicate is dropped") == 2 and adds == 2:
+            named += 1
+        else:
+            failures.append("duplicates by case and alias were not merged: %d add-member writes, %s" % (adds, out[-300:]))
+        writes_before = sim.stats().get("writes", 0)
+        status, out = plan_of("nobody", replace(base, "members", '["nobody@contoso.com"]'), command="apply")
+        writes_after = sim.stats().get("writes", 0)
+        if status != 0 and "none of the 1 configured member(s) is a mailbox" in out and writes_after == writes_before:
+            named += 1
+        else:
+            failures.append("no resolvable member: exit %s, %d writes, %s" % (status, writes_after - writes_before, out[-300:]))
+
         # Legal but hostile values: quoted literals all the way into the simulated Exchange Management Shell.
         literal = "O'Brien $(Stop-Computer) `n; Remove-Mailbox ceo -- \"x\""
         hostile = server + '[scope]\nname = "%s"\n' % literal.replace("\\", "\\\\").replace('"', '\\"')
@@ -641,10 +690,11 @@ def hostile_input(args):
     for failure in failures:
         print("  FAIL " + failure)
     print("hostile input: %d of %d hostile configs refused before anything was sent (exit 2, field named, "
-          "no crash; plan, check and script), %d requests sent; a legal hostile scope name ran as a literal "
-          "in the simulated Exchange Management Shell: %s" % (refused_ok, total_refused, sent,
-                                                                "yes" if literal_ok else "NO"))
-    return 0 if not failures and sent == 0 and refused_ok == total_refused else 1
+          "no crash; plan, check and script), %d requests sent; %d of 3 legal look-alike, duplicate and "
+          "unresolvable inputs named, merged or stopped before a write; a legal hostile scope name ran as a "
+          "literal in the simulated Exchange Management Shell: %s" % (refused_ok, total_refused, sent, named,
+                                                                     "yes" if literal_ok else "NO"))
+    return 0 if not failures and sent == 0 and refused_ok == total_refused and named == 3 else 1
 
 
 def main():

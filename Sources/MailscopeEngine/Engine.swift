@@ -20,6 +20,9 @@ public struct EngineEnvironment: Sendable {
     public var shell: any ManagementShell
     /// What the admin allowed for credentials this machine does not hold.
     public var credentials: CredentialChoices = CredentialChoices()
+    /// The longest one request may take (`--request-timeout`); it also bounds each request's
+    /// retries (three timeouts' worth) and a stage's recoveries after faults (six).
+    public var requestTimeout: Duration?
 
     /// Creates an environment.
     public init(
@@ -184,6 +187,8 @@ public actor SetupEngine {
     var serverProbe: ServerProbe?
     /// What was set aside of a damaged journal when this engine started, and why.
     var journalSetAside: String?
+    /// The last report of each stage in this run (what a repeated failure shows as found).
+    var lastReports: [StageID: StageReport] = [:]
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -196,10 +201,14 @@ public actor SetupEngine {
         self.config = config
         self.environment = environment
         self.endpoints = try config.endpoints()
+        let notices = events
+        let clock = environment.clock
         self.sender = RequestSender(
             transport: environment.transport,
             clock: environment.clock,
-            policy: environment.retryPolicy
+            policy: environment.requestTimeout.map { environment.retryPolicy.bounded(byRequestTimeout: $0) }
+                ?? environment.retryPolicy,
+            onRetry: { notice in notices(.log(LogEntry(at: clock.now, level: .warning, text: notice.description))) }
         )
         self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
         self.emitEvent = events
@@ -257,14 +266,61 @@ public actor SetupEngine {
         guard lockDepth == 1 else { return try await body() }
         // Whatever escapes a run leaves as an EngineError naming the stage and the fix.
         do {
-            return try await body()
+            let result = try await body()
+            if journal.lastFailure != nil {
+                journal.lastFailure = nil
+                persist()
+            }
+            return result
         } catch let error as MicrosoftError {
-            throw EngineError(
-                stage: currentStage, message: error.description, fix: Self.fix(for: error),
-                transient: Self.isTransient(error))
+            throw recorded(
+                EngineError(
+                    stage: currentStage, message: error.description, fix: Self.fix(for: error),
+                    transient: Self.isTransient(error)))
         } catch let error as TransportError {
             throw EngineError(stage: currentStage, message: error.description, fix: Self.resumeFix, transient: true)
+        } catch let error as EngineError {
+            throw recorded(error)
         }
+    }
+
+    /// Records `error` in the journal; when the last run ended with the same failure, a re-run
+    /// cannot help, so the fix says so and shows what was asked beside what exists.
+    func recorded(_ error: EngineError) -> EngineError {
+        guard !error.transient else { return error }
+        var error = error
+        if let last = journal.lastFailure, last.stage == error.stage, last.message == error.message {
+            journal.lastFailure?.count += 1
+            error.fix =
+                "this is the same failure as the last \(last.count == 1 ? "run" : "\(last.count) runs"), so running again will not change it. "
+                + difference(in: error.stage)
+                + (error.fix.localizedCaseInsensitiveContains("run again") ? "" : " " + error.fix)
+        } else {
+            journal.lastFailure = Journal.RecordedFailure(stage: error.stage, message: error.message, count: 1)
+        }
+        persist()
+        return error
+    }
+
+    /// What the config asks of `stage` beside what the last read of the tenant found, with hidden
+    /// characters shown, so a difference a re-run cannot settle can be seen.
+    func difference(in stage: StageID) -> String {
+        let p = { FieldRules.printable($0, limit: 120) }
+        let asked: String
+        switch stage {
+        case .signIn: asked = "tenant \"\(p(config.tenant))\""
+        case .serviceAccount: asked = "app \"\(p(config.serviceAccountName))\" (uniqueName \(config.applicationUniqueName))"
+        case .distributionGroup:
+            asked = "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"
+        case .impersonationRole: asked = "Exchange's pointer to the app \"\(p(config.serviceAccountName))\""
+        case .scope:
+            asked = "scope \"\(p(config.scopeName))\" (filter \(wantedFilter.map(p) ?? "not known: no group DN")) for \(config.roles.joined(separator: ", "))"
+        case .connect: asked = "access to \(config.inScopeMailbox ?? "a mailbox in the scope") and none outside it"
+        }
+        let found = lastReports[stage].map { report in
+            ([report.detail] + report.evidence.prefix(4)).map(p).joined(separator: "; ")
+        } ?? "nothing read yet"
+        return "Asked: \(asked). Found: \(found)."
     }
 
     /// Signs in and reads every stage, changing nothing. Stages that do not hold are reported
@@ -417,6 +473,12 @@ public actor SetupEngine {
         report.status = .applying
         emit(.stage(report))
         var recoveries = 0
+        let stageStarted = environment.clock.now
+        let stageDeadline = environment.requestTimeout.map { $0 * 6 }
+        func withinDeadline() -> Bool {
+            guard let stageDeadline else { return true }
+            return environment.clock.now.timeIntervalSince(stageStarted) < stageDeadline.timeInterval
+        }
         writing: while true {
             do {
                 for write in observation.writes {
@@ -433,7 +495,9 @@ public actor SetupEngine {
                 journal.reports.append(report)
                 persist()
                 return report
-            } catch let error as EngineError where error.transient && recoveries < Self.maximumRecoveries {
+            } catch let error as EngineError
+                where error.transient && recoveries < Self.maximumRecoveries && withinDeadline()
+            {
                 // The write may or may not have been applied: never resend it blindly. Re-read the
                 // tenant (removing a secret whose answer was lost) and make only what is missing.
                 recoveries += 1
@@ -510,7 +574,10 @@ public actor SetupEngine {
 
     // MARK: Events and journal
 
-    func emit(_ event: EngineEvent) { emitEvent(event) }
+    func emit(_ event: EngineEvent) {
+        if case .stage(let report) = event, report.status != .checking { lastReports[report.stage] = report }
+        emitEvent(event)
+    }
 
     func log(_ level: LogEntry.Level, _ text: String, powershell: String? = nil) {
         emit(

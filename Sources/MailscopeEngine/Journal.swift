@@ -28,6 +28,18 @@ public struct Journal: Codable, Sendable, Equatable {
     public var verifiedAt: Date?
     /// The last report of each stage.
     public var reports: [StageReport] = []
+    /// The last run's failure that was not a fault on the way (so a repeat can be told apart).
+    public var lastFailure: RecordedFailure?
+
+    /// A failure and how many runs in a row met it.
+    public struct RecordedFailure: Codable, Sendable, Equatable {
+        /// The stage it happened in.
+        public var stage: StageID
+        /// What went wrong.
+        public var message: String
+        /// How many runs in a row ended with it.
+        public var count: Int
+    }
 
     /// A write and when it finished.
     public struct CompletedWrite: Codable, Sendable, Equatable {

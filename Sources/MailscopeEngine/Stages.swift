@@ -486,6 +486,14 @@ extension SetupEngine {
 
         guard let found, let dn = found["DistinguishedName"].string else {
             facts.group = nil
+            // A new name that looks like an existing group's is a takeover or a typo waiting to
+            // happen: say so (TR39 skeletons), and name any mix of scripts.
+            let existing = try await graph.list(
+                GraphClient.path("/v1.0/groups", [("$select", "displayName,mailNickname"), ("$top", "999")]))
+            evidence.append("GET /v1.0/groups?$select=displayName,mailNickname → \(existing.count) group(s)")
+            warnings += Self.lookAlikeWarnings(
+                kind: "group", name: config.groupName,
+                existing: existing.flatMap { [$0["displayName"].string, $0["mailNickname"].string].compactMap { $0 } })
             writes.append(.createGroup(name: config.groupName, alias: alias, kind: config.groupKind))
             writes += wanted.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
             steps.append(StepReport(name: "group", status: .needsChange, detail: "missing"))
@@ -806,6 +814,21 @@ extension SetupEngine {
         )
     }
 
+    /// Warnings for a `kind` about to be created as `name`: an existing name it can be mistaken for
+    /// (Unicode TR39 confusable skeletons: a Cyrillic "а" for a Latin "a"), and a mix of scripts.
+    static func lookAlikeWarnings(kind: String, name: String, existing: [String]) -> [String] {
+        var warnings: [String] = []
+        if let match = Confusables.confusableMatch(for: name, among: existing) {
+            warnings.append(
+                "the new \(kind) name \"\(name)\" looks like the existing \(kind) \"\(match)\" but is a different name (Unicode look-alike characters); check that you mean a new \(kind)"
+            )
+        }
+        if let mixed = Confusables.mixedScriptDescription(name) {
+            warnings.append("the new \(kind) name \"\(name)\" has \(mixed)")
+        }
+        return warnings
+    }
+
     /// Whether an Entra app permission reaches mailbox content tenant-wide.
     static func isMailboxPermission(_ permission: String) -> Bool {
         let families = ["Mail.", "Calendars.", "Contacts.", "MailboxSettings.", "MailboxFolder.", "MailboxItem."]
@@ -925,6 +948,10 @@ extension SetupEngine {
                 )
             }
         } else {
+            let all = try await graph.list("\(Self.roleManagement)/customAppScopes")
+            evidence.append("GET \(Self.roleManagement)/customAppScopes → \(all.count) scope(s)")
+            warnings += Self.lookAlikeWarnings(
+                kind: "scope", name: config.scopeName, existing: all.compactMap { $0["displayName"].string })
             writes.append(.createScope(name: config.scopeName, filter: filter))
             steps.append(StepReport(name: "management scope", status: .needsChange, detail: "missing"))
         }

@@ -12,6 +12,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maximumDelay: Duration
     /// The longest `Retry-After` honoured; longer answers fail the request with the server's error.
     public var maximumRetryAfter: Duration
+    /// How long one request may take with all its retries (nil: only `maximumAttempts` bounds it).
+    /// A retry whose wait would end past it is not made: the last error stands.
+    public var maximumElapsed: Duration?
+    /// How long one attempt may take, when the transport imposes it (`--request-timeout`).
+    public var attemptTimeout: Duration?
 
     /// Creates a policy.
     public init(
@@ -24,6 +29,18 @@ public struct RetryPolicy: Sendable, Equatable {
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
         self.maximumRetryAfter = maximumRetryAfter
+        self.maximumElapsed = nil
+        self.attemptTimeout = nil
+    }
+
+    /// The policy for a request timeout of `timeout` (`--request-timeout`): at most three timeouts'
+    /// worth of attempts and waits for one request, so a hung network gives up in bounded time.
+    public func bounded(byRequestTimeout timeout: Duration) -> RetryPolicy {
+        var policy = self
+        policy.maximumElapsed = timeout * 3
+        policy.attemptTimeout = timeout
+        policy.maximumDelay = min(maximumDelay, max(timeout, .seconds(1)))
+        return policy
     }
 
     /// The default policy.
@@ -48,12 +65,38 @@ public struct RequestSender: Sendable {
     public let clock: WallClock
     /// The retry policy.
     public let policy: RetryPolicy
+    /// Told of every retry before its wait (the commands print it on stderr).
+    public let onRetry: (@Sendable (RetryNotice) -> Void)?
 
     /// Creates a sender.
-    public init(transport: any HTTPTransport, clock: WallClock, policy: RetryPolicy = .standard) {
+    public init(
+        transport: any HTTPTransport, clock: WallClock, policy: RetryPolicy = .standard,
+        onRetry: (@Sendable (RetryNotice) -> Void)? = nil
+    ) {
         self.transport = transport
         self.clock = clock
         self.policy = policy
+        self.onRetry = onRetry
+    }
+
+    /// Waits `delay` before attempt `attempt + 1` of `request`, telling `onRetry`; false when that
+    /// attempt could end past the policy's time budget (its wait plus the request's own timeout;
+    /// the caller then gives up with the last error).
+    private func waitToRetry(
+        _ request: HTTPRequest, attempt: Int, delay: Duration, reason: String, started: Date
+    ) async throws -> Bool {
+        if let budget = policy.maximumElapsed,
+            clock.now.timeIntervalSince(started) + (delay + (policy.attemptTimeout ?? request.timeout)).timeInterval
+                > budget.timeInterval
+        {
+            return false
+        }
+        onRetry?(
+            RetryNotice(
+                method: request.method, path: request.url.path, reason: reason, attempt: attempt + 1,
+                maximumAttempts: policy.maximumAttempts, delay: delay))
+        try await clock.sleep(for: delay)
+        return true
     }
 
     /// Sends `request`, retrying as the policy allows. A request that is not idempotent is not
@@ -75,6 +118,7 @@ public struct RequestSender: Sendable {
         _ request: HTTPRequest, idempotent: Bool, decode: @Sendable (HTTPResponse) -> Decoded?
     ) async throws -> (response: HTTPResponse, decoded: Decoded?) {
         var attempt = 0
+        let started = clock.now
         while true {
             attempt += 1
             try Task.checkCancellation()
@@ -84,8 +128,11 @@ public struct RequestSender: Sendable {
             } catch let error as TransportError {
                 switch error {
                 case .connectionFailed, .timedOut:
-                    guard idempotent, attempt < policy.maximumAttempts else { throw error }
-                    try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
+                    guard idempotent, attempt < policy.maximumAttempts,
+                        try await waitToRetry(
+                            request, attempt: attempt, delay: policy.backoff(attempt: attempt - 1),
+                            reason: error.description, started: started)
+                    else { throw error }
                     continue
                 case .refusedURL, .tlsFailure:
                     throw error
@@ -93,8 +140,11 @@ public struct RequestSender: Sendable {
             }
             if (200..<300).contains(response.status) {
                 let decoded = decode(response)
-                if decoded == nil, idempotent, attempt < policy.maximumAttempts {
-                    try await clock.sleep(for: policy.backoff(attempt: attempt - 1))
+                if decoded == nil, idempotent, attempt < policy.maximumAttempts,
+                    try await waitToRetry(
+                        request, attempt: attempt, delay: policy.backoff(attempt: attempt - 1),
+                        reason: "HTTP \(response.status) with a malformed body", started: started)
+                {
                     continue
                 }
                 return (response, decoded)
@@ -110,8 +160,33 @@ public struct RequestSender: Sendable {
                 guard requested <= policy.maximumRetryAfter else { return (response, nil) }
                 delay = max(requested, .milliseconds(10))
             }
-            try await clock.sleep(for: delay)
+            guard
+                try await waitToRetry(
+                    request, attempt: attempt, delay: delay, reason: "HTTP \(response.status)", started: started)
+            else { return (response, nil) }
         }
+    }
+}
+
+/// A retry about to be made: what failed and how long the sender waits.
+public struct RetryNotice: Sendable, Equatable, CustomStringConvertible {
+    /// The request's method.
+    public var method: String
+    /// The request's path (no query: it may be long, and it names no secret either way).
+    public var path: String
+    /// What failed.
+    public var reason: String
+    /// The attempt about to be made (2 for the first retry).
+    public var attempt: Int
+    /// The most attempts the policy allows.
+    public var maximumAttempts: Int
+    /// The wait before it.
+    public var delay: Duration
+
+    public var description: String {
+        let seconds = delay.timeInterval
+        let wait = seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s"
+        return "\(method) \(path): \(reason); retry \(attempt) of \(maximumAttempts) in \(wait)"
     }
 }
 

@@ -43,7 +43,7 @@ struct ConfigOptions: ParsableArguments {
         } else {
             shell = UnattendedShell()
         }
-        return EngineEnvironment(
+        var environment = EngineEnvironment(
             transport: transport,
             clock: .system,
             stateDirectory: stateDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
@@ -51,6 +51,8 @@ struct ConfigOptions: ParsableArguments {
             schedule: schedule,
             shell: shell
         )
+        environment.requestTimeout = requestTimeout.map { .seconds($0) }
+        return environment
     }
 }
 
