@@ -387,10 +387,9 @@ public enum ConfigLoader {
         var table = ""
         var key = ""
         var hidden: FieldError?
-        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes). An
-        /// escape that makes a hidden character (`\u0000` above all: the TOML parser's C strings
-        /// end at a NUL, so "All Staff\u0000 (x)" would be read as "All Staff") is refused here,
-        /// since the parsed value no longer shows it.
+        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes). A
+        /// `\u0000` escape is refused here: the TOML parser's C strings end at a NUL, so
+        /// "All Staff\u0000 (x)" would be read as "All Staff", and the parsed value no longer shows it.
         func skipString(_ quote: Unicode.Scalar) {
             let triple = at(1) == quote && at(2) == quote
             index += triple ? 3 : 1
@@ -401,7 +400,9 @@ public enum ConfigLoader {
                     if digits > 0, index + 2 + digits <= scalars.count, hidden == nil {
                         var text = ""
                         text.unicodeScalars.append(contentsOf: scalars[(index + 2)..<(index + 2 + digits)])
-                        if let value = UInt32(text, radix: 16), let decoded = Unicode.Scalar(value),
+                        // Only a NUL is lost in parsing; every other hidden character reaches the
+                        // field rules, which name the field exactly.
+                        if let value = UInt32(text, radix: 16), value == 0, let decoded = Unicode.Scalar(value),
                             let kind = FieldRules.hiddenKind(of: decoded)
                         {
                             let escape = "\\\(digits == 4 ? "u" : "U")\(text)"
