@@ -213,10 +213,17 @@ def crash_matrix(args):
         if args.quick:
             wanted = {("write", 1), ("write", min(3, writes)), ("write", writes), ("probe", probes)}
             points = [point for point in points if point in wanted]
+        points = [(kind, number, None) for kind, number in points]
+        # Then the journal is damaged between the kill and the next run (truncated, garbage, deleted):
+        # the credential file must be matched to the app by key ID again, and no second one made.
+        damaged = [("write", writes, "truncated"), ("probe", 1, "garbage"), ("probe", probes, "deleted")]
+        points += [point for point in damaged if not args.quick or point[2] != "garbage"]
         print("%s: reference run made %d writes and %d probes; %d kill points" % (target, writes, probes, len(points)))
-        for kind, number in points:
+        for kind, number, damage in points:
             total += 1
-            problems, held = kill_point(work, target, args.seed, kind, number, reference)
+            problems, held = kill_point(work, target, args.seed, kind, number, reference, damage)
+            if damage:
+                held += ", journal " + damage
             if problems:
                 failures.append((target, kind, number, held, problems))
                 print("FAIL %s kill at %s %d (%s): %s" % (target, kind, number, held, "; ".join(problems)))
@@ -228,8 +235,21 @@ def crash_matrix(args):
     return 0 if converged == total else 1
 
 
-def kill_point(work, target, seed, kind, number, reference):
-    name = "%s-%s-%d" % (target, kind, number)
+def damage_journal(state, damage):
+    """Truncates, overwrites or deletes every journal under `state` (what a full disk, an editor or
+    a clean-up script does)."""
+    for path in glob.glob(os.path.join(state, "*", "journal.json")):
+        if damage == "truncated":
+            data = open(path, "rb").read()
+            open(path, "wb").write(data[: len(data) // 2])
+        elif damage == "garbage":
+            open(path, "wb").write(b"\x00\x13garbage{{{")
+        else:
+            os.remove(path)
+
+
+def kill_point(work, target, seed, kind, number, reference, damage=None):
+    name = "%s-%s-%d%s" % (target, kind, number, "-" + damage if damage else "")
     sim = Simulator(work, name, target=target, seed=seed, extra=["--hold-after-" + kind, str(number)])
     state = os.path.join(work, name + "-state")
     problems = []
@@ -257,10 +277,15 @@ def kill_point(work, target, seed, kind, number, reference):
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         problems += journal_problems(state, finished=False)
+        if damage:
+            damage_journal(state, damage)
         status, out, err = run_apply(sim, state, name + ".2")
         if not verified(status, out):
             problems.append("the second apply did not converge (exit %s): %s" % (status, err.strip()[-600:]))
-        problems += journal_problems(state, finished=True)
+        if damage and damage != "deleted" and "was set aside as journal.json.damaged-" not in err:
+            problems.append("the damaged journal was set aside without a word")
+        problems += [problem for problem in journal_problems(state, finished=True)
+                     if not (damage and "a damaged journal was set aside" in problem)]
         problems += inventory_problems(reference, sim.inventory())
         if target == "exchange-online" and len(secret_files(state)) != 1:
             problems.append("%d secret files in the state directory (want 1): %s" % (

@@ -89,6 +89,24 @@ public struct JournalStore: Sendable {
     /// The journal file.
     public var journalURL: URL { directory.appendingPathComponent("journal.json") }
 
+    /// This state directory on this machine, as 8 hex digits: mailscope names each credential it
+    /// makes with it ("mailscope 2026-12-06 (a1b2c3d4)"), so a run can tell a credential whose
+    /// secret another directory or machine holds from one of its own whose file was lost.
+    public var holderID: String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        let digest = SHA256.hash(data: Data("\(host)|\(directory.standardizedFileURL.path)".utf8))
+        return digest.prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The holder ID in a credential's display name, or nil (made elsewhere by an older version or
+    /// by `mailscope script`).
+    public static func holder(inCredentialName name: String) -> String? {
+        guard name.hasPrefix("mailscope "), name.hasSuffix(")"), let open = name.lastIndex(of: "(") else { return nil }
+        let tag = name[name.index(after: open)..<name.index(before: name.endIndex)]
+        return tag.count == 8 && tag.allSatisfy(\.isHexDigit) ? String(tag) : nil
+    }
+
     /// The file for the secret or private key of the credential `keyID`: one file per credential,
     /// so a new one never overwrites the one the journal vouches for.
     public func credentialURL(_ kind: CredentialKind, keyID: String) -> URL {
@@ -134,13 +152,15 @@ public struct JournalStore: Sendable {
         return (nil, "the journal \(journalURL.path) was set aside as \(aside.lastPathComponent): \(reason); the tenant is re-read and the credential files in \(directory.path) are matched to the app's credentials by key ID")
     }
 
-    /// A hidden character (NUL, control, bidi, zero-width) in any string of the journal, named.
+    /// A hidden character (NUL, control, bidi, zero-width; line breaks and tabs aside) in any
+    /// string of the journal, named.
     static func hiddenCharacter(in data: Data) -> String? {
         guard let value = try? JSONValue.parse(data) else { return nil }
         func find(_ value: JSONValue) -> String? {
             switch value {
             case .string(let text):
-                for scalar in text.unicodeScalars {
+                // Line breaks and tabs are text here: the journal keeps multi-line shell steps.
+                for scalar in text.unicodeScalars where !["\n", "\r", "\t"].contains(scalar) {
                     if let kind = FieldRules.hiddenKind(of: scalar) {
                         return "\(kind) (\(String(format: "U+%04X", scalar.value)))"
                     }

@@ -225,6 +225,12 @@ extension SetupEngine {
                 && credential["keyId"].string?.lowercased() != journal.credential?.keyID.lowercased()
                 && (credential["endDateTime"].string.flatMap(Self.parseDate) ?? .distantFuture) > now
         }
+        // Of those, the ones another state directory or machine made (or a version or script that
+        // named no holder): their secret may be in use.
+        let holder = store.holderID
+        let elsewhere = untracked.filter {
+            JournalStore.holder(inCredentialName: $0["displayName"].string ?? "") != holder
+        }
         func describe(_ credentials: [JSONValue]) -> String {
             credentials.map { credential in
                 let end = credential["endDateTime"].string.flatMap(Self.parseDate).map(Self.day) ?? "?"
@@ -251,15 +257,15 @@ extension SetupEngine {
                     detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Self.day(held.expires))"
                 )
             )
-        } else if !untracked.isEmpty && !environment.credentials.addNew {
-            // Never a second secret silently: the admin chooses.
+        } else if !elsewhere.isEmpty && !environment.credentials.addNew {
+            // Another directory or machine holds a secret of this app: never a second one silently.
             heldElsewhere = true
             steps.append(
                 StepReport(
                     name: "credential", status: .notVerified,
-                    detail: "made by mailscope but not held here: \(describe(untracked))"))
+                    detail: "held elsewhere, not on this machine: \(describe(elsewhere))"))
             warnings.append(
-                "the app has \(untracked.count) credential(s) made by mailscope whose secret this machine does not hold: \(describe(untracked)). Its secret is held by another mailscope state directory or machine, or it is lost; none is added silently. To add a new one beside it: mailscope apply --add-credential (add --remove-untracked-credentials to remove the ones nobody holds)"
+                "the app has \(elsewhere.count) credential(s) made by mailscope in another state directory or on another machine: \(describe(elsewhere)). Their secret is held there (or was handed to the vendor); none is added silently. To add a new one beside them: mailscope apply --add-credential (add --remove-untracked-credentials to remove the ones this machine does not hold)"
             )
         } else {
             writes.append(credentialWrite())
@@ -268,9 +274,11 @@ extension SetupEngine {
                 ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
             steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
             if !untracked.isEmpty {
+                let lost = untracked.count - elsewhere.count
                 warnings.append(
                     "a new credential is added beside \(untracked.count) made earlier that this machine does not hold: \(describe(untracked))"
-                    + (environment.credentials.removeUntracked ? "; those are removed" : "; remove them with --remove-untracked-credentials once nothing uses them")
+                    + (lost > 0 ? " (\(lost) made here, whose file is gone: the journal or the state directory was removed)" : "")
+                    + (environment.credentials.removeUntracked ? "; those are removed" : "; remove them with --remove-untracked-credentials once the vendor no longer uses them")
                 )
             }
         }
@@ -381,7 +389,7 @@ extension SetupEngine {
     }
 
     private func credentialWrite() -> Write {
-        let name = "mailscope \(Self.day(environment.clock.now))"
+        let name = "mailscope \(Self.day(environment.clock.now)) (\(store.holderID))"
         return config.credential == .secret
             ? .addSecret(displayName: name, days: config.credentialLifetimeDays)
             : .addCertificate(displayName: name, days: config.credentialLifetimeDays)

@@ -78,25 +78,45 @@ struct HostileStateTests {
         defer { Task { await harness.stop() } }
         #expect(try await harness.apply(harness.config()) == .verified)
         let secrets = await harness.inventory().secrets
-        // The whole state directory is gone (or this is another machine): no silent second secret.
-        try FileManager.default.removeItem(at: harness.stateDirectory)
-        let reports = try await harness.engine(harness.config()).check()
+        // Another state directory (another admin's, another machine's): no silent second secret.
+        let other = harness.stateDirectory.appendingPathComponent("other-machine")
+        let reports = try await harness.engine(harness.config(), stateDirectory: other).check()
         let account = try #require(reports.report(.serviceAccount))
         #expect(account.status == .notVerified)
         #expect(account.changes.isEmpty)
-        #expect(account.warnings.contains { $0.contains("whose secret this machine does not hold") && $0.contains("--add-credential") })
-        _ = try await harness.apply(harness.config())
+        #expect(
+            account.warnings.contains {
+                $0.contains("in another state directory or on another machine") && $0.contains("--add-credential")
+            })
+        _ = try await harness.engine(harness.config(), stateDirectory: other).apply { _ in true }
         #expect(await harness.inventory().secrets == secrets)
 
-        // Asked for: a new one beside the old, named; then the untracked ones removed.
-        let adding = try harness.engine(harness.config(), credentials: CredentialChoices(addNew: true))
+        // Asked for: a new one beside the old, named; then the ones not held here removed.
+        let adding = try harness.engine(harness.config(), credentials: CredentialChoices(addNew: true), stateDirectory: other)
         let plan = try await adding.plan()
         #expect(plan.report(.serviceAccount)?.warnings.contains { $0.contains("a new credential is added beside 1") } == true)
         _ = try await adding.apply { _ in true }
         #expect(await harness.inventory().secrets == secrets + 1)
-        let removing = try harness.engine(harness.config(), credentials: CredentialChoices(removeUntracked: true))
+        let removing = try harness.engine(
+            harness.config(), credentials: CredentialChoices(removeUntracked: true), stateDirectory: other)
         _ = try await removing.apply { _ in true }
         #expect(await harness.inventory().secrets == 1)
+    }
+
+    @Test func aRemovedStateDirectoryAddsANewCredentialAndSaysWhy() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        let secrets = await harness.inventory().secrets
+        // The directory and its secret file are gone: the old secret is lost here (the vendor may
+        // still hold a copy), so a new one is added beside it, named, and its removal offered.
+        try FileManager.default.removeItem(at: harness.stateDirectory)
+        let plan = try await harness.engine(harness.config()).plan()
+        let warnings = try #require(plan.report(.serviceAccount)).warnings
+        #expect(warnings.contains { $0.contains("a new credential is added beside 1") && $0.contains("made here, whose file is gone") })
+        #expect(warnings.contains { $0.contains("--remove-untracked-credentials") })
+        #expect(try await harness.apply(harness.config()) == .verified)
+        #expect(await harness.inventory().secrets == secrets + 1)
     }
 
     @Test func aJournalWithAHiddenCharacterIsSetAside() throws {
@@ -112,6 +132,11 @@ struct HostileStateTests {
         let loaded = store.loadReporting()
         #expect(loaded.journal == nil)
         #expect(loaded.setAside?.contains("a NUL character (U+0000)") == true)
+
+        // Line breaks are text in a journal (multi-line Exchange Management Shell steps).
+        journal.pendingWrite = .createScope(name: "Scope", filter: "line one\nline two")
+        try store.save(journal)
+        #expect(store.loadReporting().journal != nil)
     }
 }
 

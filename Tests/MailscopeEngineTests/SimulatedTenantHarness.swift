@@ -59,12 +59,13 @@ struct Harness {
     }
 
     func engine(
-        _ config: SetupConfig, transport: (any HTTPTransport)? = nil, credentials: CredentialChoices = CredentialChoices()
+        _ config: SetupConfig, transport: (any HTTPTransport)? = nil, credentials: CredentialChoices = CredentialChoices(),
+        stateDirectory: URL? = nil
     ) throws -> SetupEngine {
         var environment = EngineEnvironment(
             transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock),
             clock: clock,
-            stateDirectory: stateDirectory,
+            stateDirectory: stateDirectory ?? self.stateDirectory,
             variables: [:]
         )
         environment.credentials = credentials
