@@ -165,6 +165,46 @@ onprem_password_never_leaks() {
     ! grep -rqF -- "$MAILSCOPE_SVC_PASSWORD" "$WORK"/oapply*.out "$WORK"/oapply*.err "$WORK"/ocheck*.json "$OSTATE"
 }
 
+start_sim() { # NAME ARGS...: a second simulator; its config in $WORK/NAME.toml, its pid in $WORK/NAME.pid
+    local name=$1; shift
+    local p
+    p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$BIN" simulate --port "$p" --device-code-polls 1 --write-config "$WORK/$name.toml" "$@" > "$WORK/$name-sim.log" 2>&1 &
+    echo $! > "$WORK/$name.pid"
+    for _ in $(seq 50); do grep -q "Serving" "$WORK/$name-sim.log" 2>/dev/null && break; sleep 0.1; done
+}
+stop_sim() { kill "$(cat "$WORK/$1.pid")" 2>/dev/null; }
+signal_stops_apply() { # SIGNAL EXIT-CODE: apply stops during the propagation wait, saves and says how to resume
+    local sig=$1 code=$2 name="sig$1"
+    start_sim "$name" --propagation-seconds 3600
+    "$BIN" apply --config "$WORK/$name.toml" --yes --state-dir "$WORK/$name-state" > "$WORK/$name.out" 2> "$WORK/$name.err" &
+    local pid=$!
+    for _ in $(seq 600); do grep -q "waiting for propagation" "$WORK/$name.err" && break; sleep 0.1; done
+    kill -"$sig" "$pid"
+    local started=$SECONDS status
+    wait "$pid"; status=$?
+    stop_sim "$name"
+    [[ $status == "$code" ]] || { echo "  exit $status, want $code"; return 1; }
+    (( SECONDS - started <= 6 )) || { echo "  took $((SECONDS - started)) s"; return 1; }
+    grep -q "Stopped during Connect" "$WORK/$name.err" || { tail -3 "$WORK/$name.err"; return 1; }
+    grep -q "run the same command again to resume" "$WORK/$name.err" || return 1
+    python3 -c 'import json,sys,glob; [json.load(open(p)) for p in glob.glob(sys.argv[1] + "/*/journal.json")] or sys.exit(1)' \
+        "$WORK/$name-state"
+}
+sigterm_stops_apply() { signal_stops_apply TERM 143; }
+sigint_stops_apply() { signal_stops_apply INT 130; }
+hung_network_gives_up_in_bounded_time() { # every answer stalls past --request-timeout 2
+    start_sim hung --propagation-seconds 0 --stall-rate 1 --stall-seconds 30
+    local started=$SECONDS status
+    "$BIN" apply --config "$WORK/hung.toml" --yes --state-dir "$WORK/hung-state" --request-timeout 2 \
+        > "$WORK/hung.out" 2> "$WORK/hung.err"
+    status=$?
+    stop_sim hung
+    [[ $status != 0 ]] || return 1
+    (( SECONDS - started <= 20 )) || { echo "  took $((SECONDS - started)) s"; return 1; }
+    grep -q "retry 2 of 6 in" "$WORK/hung.err" || { tail -5 "$WORK/hung.err"; return 1; }
+}
+
 check apply_completes apply_completes
 check check_is_healthy check_is_healthy
 check no_secret_leaks no_secret_leaks
@@ -178,5 +218,8 @@ check onprem_names_a_lost_role onprem_names_a_lost_role
 check onprem_names_a_changed_scope onprem_names_a_changed_scope
 check onprem_names_an_alias onprem_names_an_alias
 check onprem_password_never_leaks onprem_password_never_leaks
+check sigterm_stops_apply sigterm_stops_apply
+check sigint_stops_apply sigint_stops_apply
+check hung_network_gives_up_in_bounded_time hung_network_gives_up_in_bounded_time
 echo "$passed passed, $failed failed"
 [[ $failed == 0 ]]

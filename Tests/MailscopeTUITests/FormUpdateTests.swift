@@ -47,6 +47,20 @@ struct FormUpdateTests {
         #expect(model.form.error(for: .tenant) == nil)
     }
 
+    @Test(arguments: ["\u{200D}", "\u{202E}", "\u{FEFF}", "\u{0}", "\u{85}"])
+    func aHiddenCharacterInANameIsRefusedInTheForm(_ hidden: String) {
+        // The same rule as the config (issue 11): what the admin cannot see never reaches a name.
+        var model = Fixture.formModel()
+        model.form.focus = .groupName
+        model.press(.control("u"))
+        model.type("All\(hidden)Staff")
+        #expect(model.form.error(for: .groupName)?.message.contains("must hold only visible text") == true)
+        model.form.focus = .scopeName
+        model.press(.control("u"))
+        model.type("Scope\(hidden)")
+        #expect(model.form.error(for: .scopeName)?.message.contains("must hold only visible text") == true)
+    }
+
     @Test func anEmptyFieldIsRequiredUntilTouchedThenInvalid() {
         var answers = Fixture.answers
         answers.tenant = ""
