@@ -18,38 +18,65 @@ public enum GroupKind: String, Codable, Sendable, CaseIterable {
     case microsoft365 = "microsoft-365"
 }
 
-/// The "Application …" roles of RBAC for Applications that presets grant.
+/// The "Application …" roles of RBAC for Applications: one table, used by config validation, the
+/// grant check of the engine, `check` and the printed script alike.
 public enum ApplicationRole {
-    /// Every application role name Exchange Online documents (application-rbac page, Nov 2025).
-    public static let known: [String] = [
-        "Application Mail.Read", "Application Mail.ReadBasic", "Application Mail.ReadWrite", "Application Mail.Send",
-        "Application MailboxSettings.Read", "Application MailboxSettings.ReadWrite", "Application Calendars.Read",
-        "Application Calendars.ReadWrite", "Application Contacts.Read", "Application Contacts.ReadWrite",
-        "Application MailboxFolder.Read", "Application MailboxFolder.ReadWrite", "Application MailboxItem.Read",
-        "Application MailboxItem.ReadWrite", "Application MailboxItem.Export", "Application MailboxItem.ImportExport",
-        "Application Mail Full Access", "Application Exchange Full Access", "Application EWS.AccessAsApp",
-        "Application SMTP.SendAsApp", "Application MailboxConfigItem.Read", "Application MailboxConfigItem.ReadWrite",
-        "Application MailTips.ReadBasic.All", "Application Mail-Advanced.ReadWrite.All",
+    /// Every application role Exchange Online documents, with the Microsoft Graph application
+    /// permissions it stands for (Exchange Online's "Role Based Access Control for Applications"
+    /// page, learn.microsoft.com/exchange/permissions-exo/application-rbac, "Supported Application
+    /// Roles" table, read Nov 2025). A ReadWrite role also covers the Read permission of its family.
+    public static let table: [(role: String, permissions: [String])] = [
+        ("Application Mail.Read", ["Mail.Read"]),
+        ("Application Mail.ReadBasic", ["Mail.ReadBasic", "Mail.ReadBasic.All"]),
+        ("Application Mail.ReadWrite", ["Mail.ReadWrite", "Mail.Read"]),
+        ("Application Mail.Send", ["Mail.Send"]),
+        ("Application MailboxSettings.Read", ["MailboxSettings.Read"]),
+        ("Application MailboxSettings.ReadWrite", ["MailboxSettings.ReadWrite", "MailboxSettings.Read"]),
+        ("Application Calendars.Read", ["Calendars.Read"]),
+        ("Application Calendars.ReadWrite", ["Calendars.ReadWrite", "Calendars.Read"]),
+        ("Application Contacts.Read", ["Contacts.Read"]),
+        ("Application Contacts.ReadWrite", ["Contacts.ReadWrite", "Contacts.Read"]),
+        ("Application MailboxFolder.Read", ["MailboxFolder.Read.All"]),
+        ("Application MailboxFolder.ReadWrite", ["MailboxFolder.ReadWrite.All", "MailboxFolder.Read.All"]),
+        ("Application MailboxItem.Read", ["MailboxItem.Read.All"]),
+        ("Application MailboxItem.ReadWrite", ["MailboxItem.ReadWrite.All", "MailboxItem.Read.All"]),
+        ("Application MailboxItem.Export", ["MailboxItem.Export.All"]),
+        ("Application MailboxItem.ImportExport", ["MailboxItem.ImportExport.All"]),
+        ("Application Mail Full Access", ["Mail.ReadWrite", "Mail.Send", "Mail.Read"]),
+        (
+            "Application Exchange Full Access",
+            [
+                "Mail.ReadWrite", "Mail.Send", "Mail.Read", "MailboxSettings.ReadWrite", "MailboxSettings.Read",
+                "Calendars.ReadWrite", "Calendars.Read", "Contacts.ReadWrite", "Contacts.Read",
+            ]
+        ),
+        // EWS: the Entra permission of Office 365 Exchange Online is full_access_as_app.
+        ("Application EWS.AccessAsApp", ["EWS.AccessAsApp", "full_access_as_app"]),
+        ("Application SMTP.SendAsApp", ["SMTP.SendAsApp"]),
+        ("Application MailboxConfigItem.Read", ["MailboxConfigItem.Read"]),
+        ("Application MailboxConfigItem.ReadWrite", ["MailboxConfigItem.ReadWrite", "MailboxConfigItem.Read"]),
+        ("Application MailTips.ReadBasic.All", ["MailTips.ReadBasic.All"]),
+        ("Application Mail-Advanced.ReadWrite.All", ["Mail-Advanced.ReadWrite.All"]),
     ]
+
+    /// Every application role name Exchange Online documents.
+    public static let known: [String] = table.map(\.role)
 
     /// The Graph application permissions a role stands for; an Entra grant of any of these on the
     /// same app voids the Exchange scope.
     public static func graphPermissions(for role: String) -> [String] {
-        switch role {
-        case "Application Mail Full Access": return ["Mail.ReadWrite", "Mail.Send", "Mail.Read"]
-        case "Application Exchange Full Access":
-            return [
-                "Mail.ReadWrite", "Mail.Send", "Mail.Read", "MailboxSettings.ReadWrite", "MailboxSettings.Read",
-                "Calendars.ReadWrite", "Calendars.Read", "Contacts.ReadWrite", "Contacts.Read",
-            ]
-        default:
-            let permission = role.replacingOccurrences(of: "Application ", with: "")
-            // A ReadWrite role overlaps with the Read permission of the same family too.
-            if permission.hasSuffix(".ReadWrite") {
-                return [permission, permission.replacingOccurrences(of: ".ReadWrite", with: ".Read")]
-            }
-            return [permission]
-        }
+        table.first { $0.role.caseInsensitiveCompare(role) == .orderedSame }?.permissions
+            ?? [role.replacingOccurrences(of: "Application ", with: "")]
+    }
+
+    /// Every Entra application permission that reaches mailbox content a role of the table can
+    /// reach: granted tenant-wide on the app, it adds to the scoped role (the two are a union,
+    /// application-rbac FAQ) and so voids the scope, whatever roles this setup uses.
+    public static let scopeVoidingPermissions: Set<String> = Set(table.flatMap(\.permissions).map { $0.lowercased() })
+
+    /// Whether an Entra application permission is one of `scopeVoidingPermissions`.
+    public static func voidsScope(_ permission: String) -> Bool {
+        scopeVoidingPermissions.contains(permission.lowercased())
     }
 }
 

@@ -98,11 +98,16 @@ public enum ScriptRenderer {
         add(
             "if (-not (Get-ServicePrincipal -Identity $app.AppId -ErrorAction SilentlyContinue)) { New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName \(q(config.serviceAccountName)) | Out-Null }"
         )
+        // The same permission set as the engine's check: every permission of the role table.
+        let voiding = ApplicationRole.table.flatMap(\.permissions).reduce(into: [String]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
+        add("$voiding = @(\(voiding.map(q).joined(separator: ", ")))")
         add("Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id | ForEach-Object {")
         add("    $resource = Get-MgServicePrincipal -ServicePrincipalId $_.ResourceId")
         add("    $role = ($resource.AppRoles | Where-Object Id -eq $_.AppRoleId).Value")
         add(
-            "    if ($role -match '^(Mail|Calendars|Contacts|MailboxSettings)\\.' -or $role -eq 'full_access_as_app') {"
+            "    if ($voiding -contains $role) {"
         )
         add("        Write-Warning ('Removing tenant-wide ' + $role + ': it voids the scope')")
         add("        Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -AppRoleAssignmentId $_.Id")

@@ -837,12 +837,9 @@ extension SetupEngine {
         return warnings
     }
 
-    /// Whether an Entra app permission reaches mailbox content tenant-wide.
-    static func isMailboxPermission(_ permission: String) -> Bool {
-        let families = ["Mail.", "Calendars.", "Contacts.", "MailboxSettings.", "MailboxFolder.", "MailboxItem."]
-        return families.contains { permission.hasPrefix($0) } || permission == "full_access_as_app"
-            || permission == "EWS.AccessAsApp"
-    }
+    /// Whether an Entra app permission reaches mailbox content tenant-wide (one of the permissions
+    /// of the RBAC for Applications role table).
+    static func isMailboxPermission(_ permission: String) -> Bool { ApplicationRole.voidsScope(permission) }
 
     // MARK: Scope
 

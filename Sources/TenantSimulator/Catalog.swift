@@ -31,6 +31,11 @@ enum Catalog {
         ("Contacts.ReadWrite", "6918b873-d17a-4dc1-b314-35f528134491"),
         ("MailboxSettings.Read", "40f97065-369a-49f4-947c-6a255697ae91"),
         ("MailboxSettings.ReadWrite", "6931bccd-447a-43d1-b442-00a195474933"),
+        // Mailbox import/export permissions (Graph permissions reference,
+        // microsoft-graph-docs-contrib concepts/permissions-reference.md): mailbox content an
+        // "Application MailboxItem.Read" role stands for, so a tenant-wide grant of it voids a scope.
+        ("MailboxItem.Read.All", "7d9f353d-a7bd-4fbb-822a-26d5dd39a3ce"),
+        ("MailboxConfigItem.ReadWrite", "aa6d92d4-b25a-4640-aefe-3e3231e5e736"),
         ("Place.Read.All", "913b9306-0ce1-42b8-9137-6a7df690a760"),
         ("Application.Read.All", "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30"),
         ("Application.ReadWrite.All", "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"),
