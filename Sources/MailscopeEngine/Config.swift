@@ -38,7 +38,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var preset: String = "custom"
     /// The tenant: GUID or verified domain.
     public var tenant: String = ""
-    /// `global`, `usgov`, `china` or `custom`.
+    /// `global`, `usgov` (GCC High), `dod`, `china` (21Vianet) or `custom`.
     public var cloud: String = "global"
     /// Custom cloud base URLs.
     public var loginURL: String?
@@ -179,6 +179,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         switch cloud {
         case "global": return .global
         case "usgov": return .usGovernment
+        case "dod": return .usGovernmentDoD
         case "china": return .china
         case "custom":
             func url(_ value: String?, _ field: String) throws -> URL {
@@ -201,7 +202,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         default:
             throw FieldError(
                 field: "tenant.cloud",
-                message: "'\(FieldRules.printable(cloud))' is not a cloud; use global, usgov, china or custom"
+                message: "'\(FieldRules.printable(cloud))' is not a cloud; use global, usgov, dod, china or custom"
             )
         }
     }

@@ -14,10 +14,15 @@ public enum ScriptRenderer {
         add("# Generated from the configuration; every value below is quoted as a literal.")
         add("# Needs PowerShell 7 with Microsoft.Graph (Applications, Groups) and ExchangeOnlineManagement 3.")
         add("$ErrorActionPreference = 'Stop'")
+        // The same delegated scopes mailscope's own sign-in asks for (least privileged per request);
+        // a national cloud is named to both modules (Connect-MgGraph -Environment,
+        // Connect-ExchangeOnline -ExchangeEnvironmentName); -Organization goes only with app-only
+        // sign-in (Connect-ExchangeOnline's reference), never with -Device.
+        let environments = Self.environmentNames(of: config.cloud)
         add(
-            "Connect-MgGraph -TenantId \(q(config.tenant)) -UseDeviceCode -Scopes 'Application.ReadWrite.All','AppRoleAssignment.ReadWrite.All','Group.ReadWrite.All','User.Read.All'"
+            "Connect-MgGraph -TenantId \(q(config.tenant))\(environments.graph.map { " -Environment \($0)" } ?? "") -UseDeviceCode -Scopes \(config.delegatedGraphScopes.map(q).joined(separator: ","))"
         )
-        add("Connect-ExchangeOnline -Organization \(q(config.tenant)) -Device")
+        add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
         add()
         add("# 1. Service account: the Entra app, its service principal and a credential")
         let appURI = q(
@@ -152,6 +157,17 @@ public enum ScriptRenderer {
 
     /// The Exchange Server script: the same Exchange Management Shell steps the engine hands over,
     /// in order, for the admin to run on the server. mailscope verifies them over EWS afterwards.
+    /// The `-Environment` of Connect-MgGraph and the `-ExchangeEnvironmentName` of
+    /// Connect-ExchangeOnline for `cloud` (nil: the worldwide default, or a custom cloud).
+    static func environmentNames(of cloud: String) -> (graph: String?, exchange: String?) {
+        switch cloud {
+        case "usgov": ("USGov", "O365USGovGCCHigh")
+        case "dod": ("USGovDoD", "O365USGovDoD")
+        case "china": ("China", "O365China")
+        default: (nil, nil)
+        }
+    }
+
     static func renderServer(_ config: SetupConfig) -> String {
         var lines: [String] = []
         func add(_ line: String = "") { lines.append(line) }

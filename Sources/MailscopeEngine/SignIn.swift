@@ -53,7 +53,8 @@ extension SetupEngine {
         case .deviceCode:
             tokens = DeviceCodeSession(
                 identity: identity,
-                clientID: config.clientID ?? DeviceCodeSession.graphCommandLineTools
+                clientID: config.clientID ?? DeviceCodeSession.graphCommandLineTools,
+                graphScopes: config.delegatedGraphScopes
             ) { [emitEvent] grant in
                 emitEvent(
                     .deviceCode(

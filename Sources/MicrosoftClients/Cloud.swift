@@ -29,6 +29,13 @@ public struct CloudEndpoints: Sendable, Equatable {
         graph: URL(string: "https://graph.microsoft.us")!,
         exchange: URL(string: "https://outlook.office365.us")!
     )
+    /// US Government DoD: Graph's DoD endpoint (national-cloud-deployments.md) and Exchange
+    /// Online's DoD host (the Exchange Online Admin API's base-URL table: outlook-dod.office365.us).
+    public static let usGovernmentDoD = CloudEndpoints(
+        login: URL(string: "https://login.microsoftonline.us")!,
+        graph: URL(string: "https://dod-graph.microsoft.us")!,
+        exchange: URL(string: "https://outlook-dod.office365.us")!
+    )
     /// China, operated by 21Vianet.
     public static let china = CloudEndpoints(
         login: URL(string: "https://login.chinacloudapi.cn")!,

@@ -9,13 +9,15 @@ public actor DeviceCodeSession: AccessTokenProvider {
     /// The ExchangeOnlineManagement module's public client, for the Exchange resource.
     public static let exchangeOnlineManagement = "fb78d390-0c51-40cd-8e17-fdbfab77341b"
 
-    /// The delegated Graph scopes the setup needs.
+    /// The delegated Graph scopes asked for when the caller names none (every stage of a setup
+    /// with a distribution group and no mailbox user; the engine asks per config).
     public static let graphScopes = [
-        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All", "Group.ReadWrite.All",
-        "User.Read.All", "RoleManagement.Read.Directory", "RoleManagement.ReadWrite.Exchange",
+        "User.Read", "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All",
+        "GroupMember.Read.All", "RoleManagement.Read.Directory", "RoleManagement.ReadWrite.Exchange",
     ]
 
     private let identity: IdentityClient
+    private let requestedGraphScopes: [String]
     private let clientID: String
     private let exchangeClientID: String
     private let prompt: @Sendable (DeviceCodeGrant) -> Void
@@ -28,9 +30,11 @@ public actor DeviceCodeSession: AccessTokenProvider {
         identity: IdentityClient,
         clientID: String = DeviceCodeSession.graphCommandLineTools,
         exchangeClientID: String = DeviceCodeSession.exchangeOnlineManagement,
+        graphScopes: [String] = DeviceCodeSession.graphScopes,
         prompt: @escaping @Sendable (DeviceCodeGrant) -> Void
     ) {
         self.identity = identity
+        self.requestedGraphScopes = graphScopes
         self.clientID = clientID
         self.exchangeClientID = exchangeClientID
         self.prompt = prompt
@@ -55,7 +59,7 @@ public actor DeviceCodeSession: AccessTokenProvider {
         let scopes: [String]
         if resource == .graph {
             let base = identity.endpoints.graph.absoluteString.trimmingSlash
-            scopes = Self.graphScopes.map { "\(base)/\($0)" } + ["offline_access", "openid", "profile"]
+            scopes = requestedGraphScopes.map { "\(base)/\($0)" } + ["offline_access", "openid", "profile"]
         } else {
             scopes = [scope, "offline_access", "openid", "profile"]
         }

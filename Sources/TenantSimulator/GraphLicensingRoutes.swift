@@ -14,6 +14,8 @@ extension SimulatedTenant {
     /// `GET /subscribedSkus`.
     func subscribedSkus(_ call: GraphCall) throws(GraphFailure) -> WireResponse {
         guard call.request.method == "GET" else { throw .methodNotAllowed }
+        // subscribedsku-list-permissions.md: Organization.Read.All (least), Directory.Read.All, …
+        try Self.requireScope(["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"], call)
         try authorize(.readDirectory, call)
         var consumed: [String: Int] = [:]
         for user in directory.users.values {
@@ -85,7 +87,9 @@ extension SimulatedTenant {
 
     /// `POST /users/{id}/assignLicense`.
     func assignLicense(_ call: GraphCall, user: DirectoryUser) throws(GraphFailure) -> WireResponse {
-        try authorizeUserWrite(call)
+        // user-assignlicense-permissions.md: LicenseAssignment.ReadWrite.All (least), User.ReadWrite.All, …
+        try Self.requireScope(["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"], call)
+        try authorizeUserWrite(call, license: true)
         let body = try call.body()
         let add = (body["addLicenses"]?.array ?? []).compactMap { $0["skuId"].string?.lowercased() }
         let remove = Set((body["removeLicenses"]?.array ?? []).compactMap { $0.string?.lowercased() })
@@ -112,12 +116,18 @@ extension SimulatedTenant {
         return entity(call, userJSON(directory.users[user.id]), context: "users/$entity")
     }
 
-    private func authorizeUserWrite(_ call: GraphCall) throws(GraphFailure) {
+    private func authorizeUserWrite(_ call: GraphCall, license: Bool = false) throws(GraphFailure) {
         if call.token.isAppOnly {
-            guard !Set(call.token.roles).isDisjoint(with: ["User.ReadWrite.All", "Directory.ReadWrite.All"]) else {
+            let allowed: Set<String> =
+                license
+                ? ["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"]
+                : ["User.ReadWrite.All", "Directory.ReadWrite.All"]
+            guard !Set(call.token.roles).isDisjoint(with: allowed) else {
                 throw .insufficientPrivileges
             }
         } else {
+            // user-post-users-permissions.md and user-update: User.ReadWrite.All (least), Directory.ReadWrite.All.
+            if !license { try Self.requireScope(["User.ReadWrite.All", "Directory.ReadWrite.All"], call) }
             guard !Set(admin.directoryRoles).isDisjoint(with: ["Global Administrator", "User Administrator"]) else {
                 throw .insufficientPrivileges
             }

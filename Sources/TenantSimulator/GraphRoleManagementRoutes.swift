@@ -179,6 +179,13 @@ extension SimulatedTenant {
                 : ["RoleManagement.Read.Exchange", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Exchange"]
             guard !allowed.isDisjoint(with: call.token.roles) else { throw .insufficientPrivileges }
         } else {
+            // beta unifiedrbacapplication-*-permissions.md: RoleManagement.ReadWrite.Exchange to
+            // write; RoleManagement.Read.Exchange (least) or higher to read.
+            try Self.requireScope(
+                write
+                    ? ["RoleManagement.ReadWrite.Exchange"]
+                    : ["RoleManagement.Read.Exchange", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Exchange"],
+                call)
             guard !Catalog.exchangeAdminRoles.isDisjoint(with: admin.directoryRoles) else { throw .insufficientPrivileges }
         }
     }

@@ -65,6 +65,31 @@ enum GraphAccess {
         }
     }
 
+    /// Delegated permissions (the token's `scp`) any one of which allows it for a signed-in user:
+    /// the least privileged permission of each API's "Permissions" table and the higher ones it
+    /// lists (microsoft-graph-docs-contrib, api-reference/v1.0/includes/permissions/:
+    /// user-list, group-list-members, group-post-groups, group-post-members, application-upsert,
+    /// serviceprincipal-upsert, serviceprincipal-delete-approleassignments, organization-get). A
+    /// token without one is refused 403 Authorization_RequestDenied, as Graph does.
+    var delegatedPermissions: Set<String> {
+        let directoryRead: Set<String> = ["Directory.Read.All", "Directory.ReadWrite.All"]
+        switch self {
+        case .readDirectory: return directoryRead.union(["User.Read.All", "Group.Read.All", "Application.Read.All"])
+        case .readUsers: return directoryRead.union(["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"])
+        case .readGroups:
+            return directoryRead.union([
+                "GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", "GroupMember.ReadWrite.All",
+            ])
+        case .writeGroups: return ["Group.ReadWrite.All", "Directory.ReadWrite.All"]
+        case .writeGroupMembers: return ["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"]
+        case .readApplications: return directoryRead.union(["Application.Read.All", "Application.ReadWrite.All"])
+        case .writeApplications: return ["Application.ReadWrite.All", "Directory.ReadWrite.All"]
+        case .grantAppRoles: return ["AppRoleAssignment.ReadWrite.All", "Directory.ReadWrite.All"]
+        case .readOrganization:
+            return directoryRead.union(["User.Read", "Organization.Read.All", "Organization.ReadWrite.All"])
+        }
+    }
+
     /// Directory roles any one of which allows it for a signed-in admin; nil means any signed-in user.
     var adminRoles: Set<String>? {
         switch self {
@@ -215,9 +240,21 @@ extension SimulatedTenant {
     func authorize(_ access: GraphAccess, _ call: GraphCall) throws(GraphFailure) {
         if call.token.isAppOnly {
             guard !access.applicationPermissions.isDisjoint(with: call.token.roles) else { throw .insufficientPrivileges }
-        } else if let roles = access.adminRoles {
+            return
+        }
+        // Delegated: the app's consented scope AND the user's own role (an effective permission
+        // is the intersection of both: permissions-overview.md, "Delegated access").
+        try Self.requireScope(access.delegatedPermissions, call)
+        if let roles = access.adminRoles {
             guard !roles.isDisjoint(with: admin.directoryRoles) else { throw .insufficientPrivileges }
         }
+    }
+
+    /// Refuses a delegated token whose `scp` holds none of `permissions`.
+    static func requireScope(_ permissions: Set<String>, _ call: GraphCall) throws(GraphFailure) {
+        guard !call.token.isAppOnly else { return }
+        let held = Set(call.token.scopes.map { $0.lowercased() })
+        guard permissions.contains(where: { held.contains($0.lowercased()) }) else { throw .insufficientPrivileges }
     }
 
     private func route(_ call: GraphCall, path: [String]) throws(GraphFailure) -> WireResponse {

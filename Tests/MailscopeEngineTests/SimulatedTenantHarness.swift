@@ -121,3 +121,20 @@ final class EventLog: @unchecked Sendable {
 extension Array where Element == StageReport {
     func report(_ stage: StageID) -> StageReport? { first { $0.stage == stage } }
 }
+
+/// Keeps every request sent through it (method, URL, headers and body), for tests that check what
+/// goes on the wire.
+final class CapturingTransport: HTTPTransport, @unchecked Sendable {
+    private let base: any HTTPTransport
+    private let lock = NSLock()
+    private var captured: [HTTPRequest] = []
+
+    init(_ base: any HTTPTransport = CurlTransport()) { self.base = base }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        lock.withLock { captured.append(request) }
+        return try await base.send(request)
+    }
+
+    var requests: [HTTPRequest] { lock.withLock { captured } }
+}
