@@ -113,23 +113,24 @@ extension SetupEngine {
         var configuredIn: Bool?
         var configuredOut: Bool?
         if let mailbox = mailboxes.inScope, let rows = try await inRows {
-            configuredIn = roles.allSatisfy { role in
-                rows.contains {
-                    $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true
-                }
-            }
-            let summary = rows.map {
-                "\($0["RoleName"].string ?? "?"): InScope=\($0["InScope"].bool.map(String.init) ?? "?")"
-            }
+            configuredIn = Self.allInScope(roles, rows: rows)
+            let summary = rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
             lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))")
         } else {
             lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
         }
         if let mailbox = mailboxes.outOfScope, let rows = try await outRows {
-            configuredOut = !rows.contains { $0["InScope"].bool == true }
-            lines.append(
-                "Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")"
-            )
+            configuredOut = Self.noneInScope(rows)
+            let word: String
+            switch configuredOut {
+            case .some(true): word = "out of scope"
+            case .some(false): word = "IN SCOPE"
+            case .none:
+                word = "no verdict ("
+                    + rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
+                    .joined(separator: "; ") + ")"
+            }
+            lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(word)")
         } else {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
@@ -142,6 +143,52 @@ extension SetupEngine {
             outOfScopeDenied: access.denied,
             lines: lines + access.lines
         )
+    }
+
+    /// The verdict of one `InScope` value of `Test-ServicePrincipalAuthorization`: the cmdlet
+    /// reference shows `True`, `False`, or `Not Run` when no resource was tested
+    /// (office-docs-powershell `exchange/exchange-ps/exchange/Test-ServicePrincipalAuthorization.md`),
+    /// so a JSON Boolean and those words (any case) are read; `Not Run` and anything else give no
+    /// verdict (nil).
+    static func inScope(_ value: JSONValue) -> Bool? {
+        if let flag = value.bool { return flag }
+        switch value.string?.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    /// An `InScope` value for the evidence: `InScope=True`/`False`, or the raw value with "no verdict".
+    static func describeInScope(_ value: JSONValue) -> String {
+        switch inScope(value) {
+        case .some(true): return "InScope=True"
+        case .some(false): return "InScope=False"
+        case .none:
+            let raw = value.isNull ? "missing" : String(decoding: value.encoded(), as: UTF8.self)
+            return "InScope=\(raw) (no verdict)"
+        }
+    }
+
+    /// Whether every role in `roles` has a row that is in scope: false when one is missing or out of
+    /// scope, nil when none is out of scope but one gave no verdict.
+    static func allInScope(_ roles: [String], rows: [JSONValue]) -> Bool? {
+        var unknown = false
+        for role in roles {
+            let verdicts = rows.filter { $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame }
+                .map { inScope($0["InScope"]) }
+            if verdicts.contains(true) { continue }
+            if verdicts.isEmpty || verdicts.allSatisfy({ $0 == false }) { return false }
+            unknown = true
+        }
+        return unknown ? nil : true
+    }
+
+    /// Whether no row is in scope: false when one is, nil when none is but one gave no verdict.
+    static func noneInScope(_ rows: [JSONValue]) -> Bool? {
+        let verdicts = rows.map { inScope($0["InScope"]) }
+        if verdicts.contains(true) { return false }
+        return verdicts.contains(nil) ? nil : true
     }
 
     /// `Test-ServicePrincipalAuthorization` of the app on `mailbox` (nil without a mailbox).

@@ -1,0 +1,62 @@
+import Foundation
+import MailscopeCore
+import MailscopeCurl
+import MailscopeEngine
+import TenantSimulator
+import Testing
+
+/// The engine read against Microsoft's documented contracts (issue 10 of the contract audit): each
+/// test fails on the behaviour the audit found and passes now.
+@Suite("Contract fidelity against the simulated tenant", .serialized)
+struct ContractFidelityTests {
+    // MARK: Test-ServicePrincipalAuthorization
+
+    @Test func inScopeIsReadInTheDocumentedStringForm() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        let connect = try #require(try await harness.engine(harness.config()).check().report(.connect))
+        #expect(connect.status == .verified, "\(connect.detail)")
+        let lines = connect.evidence.filter { $0.hasPrefix("Test-ServicePrincipalAuthorization") }
+        #expect(lines.contains { $0.contains("InScope=True") }, "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("→ out of scope") }, "\(lines)")
+    }
+
+    @Test func anUndocumentedInScopeGivesNoVerdictAndShowsTheRawValue() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        for (value, shown) in [("Not Run", "\"Not Run\""), ("maybe", "\"maybe\"")] {
+            let transport = RewritingTransport(base: CurlTransport()) { request, body in
+                guard request.headers.contains(where: { $0.value == "Test-ServicePrincipalAuthorization" }) else {
+                    return body
+                }
+                return body.replacingOccurrences(of: "\"InScope\":\"True\"", with: "\"InScope\":\"\(value)\"")
+                    .replacingOccurrences(of: "\"InScope\":\"False\"", with: "\"InScope\":\"\(value)\"")
+            }
+            let connect = try #require(
+                try await harness.engine(harness.config(), transport: transport).check().report(.connect))
+            #expect(connect.status != .verified && connect.status != .failed, "\(connect.status): \(connect.detail)")
+            let configured = try #require(connect.steps.first { $0.name == "configured: in-scope mailbox" })
+            #expect(configured.status != .failed, "no verdict is not a denial")
+            #expect(connect.evidence.contains { $0.contains("InScope=\(shown) (no verdict)") }, "\(connect.evidence)")
+        }
+    }
+}
+
+/// Passes requests through and rewrites the text of each answer's body with `rewrite`.
+final class RewritingTransport: HTTPTransport, @unchecked Sendable {
+    private let base: any HTTPTransport
+    private let rewrite: @Sendable (HTTPRequest, String) -> String
+
+    init(base: any HTTPTransport, rewrite: @escaping @Sendable (HTTPRequest, String) -> String) {
+        self.base = base
+        self.rewrite = rewrite
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var response = try await base.send(request)
+        response.body = Data(rewrite(request, response.text).utf8)
+        return response
+    }
+}
