@@ -44,6 +44,7 @@ extension SimulatedTenant {
         case []:
             return entity(call, userJSON(user), context: "users/$entity")
         case ["transitiveMemberOf", "microsoft.graph.directoryRole"], ["memberOf", "microsoft.graph.directoryRole"]:
+            if rest[0] == "transitiveMemberOf" { try requireAdvancedQuery(call, for: "OData cast") }
             let roles = admin.directoryRoles.map { name -> [String: JSONValue] in
                 let template = Catalog.directoryRoleTemplates[name] ?? "00000000-0000-0000-0000-000000000000"
                 return [
@@ -55,6 +56,23 @@ extension SimulatedTenant {
             return try page(call, items: roles, context: "directoryObjects") { $0 }
         default:
             throw .unknownSegment(rest.first ?? "me")
+        }
+    }
+
+    /// Refuses an advanced query sent without `ConsistencyLevel: eventual` and `$count=true`: "This
+    /// header and `$count` are required when using the `$search`, `$filter`, `$orderby`, or OData
+    /// cast query parameters" (microsoft-graph-docs-contrib
+    /// `api-reference/v1.0/api/user-list-transitivememberof.md`, Request headers). The refusal is
+    /// 400 `Request_UnsupportedQuery` in Graph's error shape, as `concepts/aad-advanced-queries.md`
+    /// shows for `$search` without the header (the message text here is the simulator's own).
+    func requireAdvancedQuery(_ call: GraphCall, for feature: String) throws(GraphFailure) {
+        let eventual = call.request.header("consistencylevel")?.trimmingCharacters(in: .whitespaces)
+            .equalsIgnoringCase("eventual") == true
+        let counted = call.query["$count"]?.equalsIgnoringCase("true") == true
+        guard eventual && counted else {
+            throw .badRequest(
+                "Request with \(feature) only works through MSGraph with a special request header: 'ConsistencyLevel: eventual' and the query parameter '$count=true'.",
+                code: "Request_UnsupportedQuery")
         }
     }
 

@@ -42,6 +42,27 @@ struct ContractFidelityTests {
             #expect(connect.evidence.contains { $0.contains("InScope=\(shown) (no verdict)") }, "\(connect.evidence)")
         }
     }
+
+    // MARK: The admin's directory roles
+
+    @Test func theAdminsRolesAreReadWithTheAdvancedQueryHeaders() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let reports = try await harness.engine(harness.config()).check()
+        let signIn = try #require(reports.report(.signIn))
+        #expect(signIn.status == .verified, "\(signIn.detail)")
+        #expect(signIn.evidence.contains("directory roles: Global Administrator"), "\(signIn.evidence)")
+    }
+
+    @Test func aMissingAdminRoleSaysThatEligibleRolesMustBeActivated() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        await harness.tenant.setAdminRoles(["Exchange Administrator"])
+        let error = await #expect(throws: EngineError.self) { try await harness.engine(harness.config()).check() }
+        #expect(error?.stage == .signIn)
+        #expect(error?.fix.contains("Privileged Identity Management") == true, "\(error?.fix ?? "")")
+        #expect(error?.fix.contains("activate it in PIM, then run again") == true)
+    }
 }
 
 /// Passes requests through and rewrites the text of each answer's body with `rewrite`.
