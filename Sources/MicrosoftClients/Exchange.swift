@@ -93,9 +93,14 @@ public struct ExchangeAdminClient: Sendable {
             )
             let (response, decoded) = try await sender.send(
                 request, idempotent: idempotent, decode: HTTPResponse.jsonBody)
-            if response.status == 401, attempt == 1 {
-                forceRefresh = true
-                continue
+            if response.status == 401 {
+                // A refused cmdlet is not an expired token: no refresh, the refusal as it came.
+                let error = ErrorBody.parse(response, service: .exchange, request: label)
+                if error.isCmdletRefused { throw error }
+                if attempt == 1 {
+                    forceRefresh = true
+                    continue
+                }
             }
             guard (200..<300).contains(response.status) else {
                 throw ErrorBody.parse(response, service: .exchange, request: label)

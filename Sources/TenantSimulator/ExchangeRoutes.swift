@@ -165,11 +165,35 @@ extension SimulatedTenant {
                 )
             }
         } else {
-            guard !Catalog.exchangeAdminRoles.isDisjoint(with: admin.directoryRoles) else {
-                return exchangeError(403, code: "Forbidden", message: "User is not allowed to call \(cmdlet).")
-            }
+            let groups =
+                admin.exchangeRoleGroups
+                ?? (Catalog.exchangeAdminRoles.isDisjoint(with: admin.directoryRoles) ? [] : [Catalog.organizationManagement])
+            let allowed =
+                groups.contains { $0.equalsIgnoringCase(Catalog.organizationManagement) }
+                || (groups.contains { $0.equalsIgnoringCase("Recipient Management") }
+                    && Catalog.recipientCmdlets.contains(cmdlet.lowercased()))
+            guard allowed else { return cmdletNotAllowed(cmdlet) }
         }
         return nil
+    }
+
+    /// Exchange's refusal of a cmdlet the caller's Exchange roles do not allow, although the token is
+    /// valid: HTTP 401 `{"error":{"code":"Unauthorized","message":"User is not allowed to call
+    /// <cmdlet>","innererror":{…,"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}`,
+    /// without a `WWW-Authenticate` challenge (the answers quoted in MicrosoftDocs/office-docs-powershell
+    /// issues #7970 and #8058, an app-only and a delegated caller).
+    private func cmdletNotAllowed(_ cmdlet: String) -> WireResponse {
+        let message = "User is not allowed to call \(cmdlet)"
+        return .json(
+            401,
+            [
+                "error": [
+                    "code": "Unauthorized", "message": .string(message),
+                    "innererror": [
+                        "message": .string(message), "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+                    ],
+                ]
+            ])
     }
 
     private func exchangeError(_ status: Int, code: String, message: String) -> WireResponse {

@@ -231,6 +231,10 @@ extension SimulatedTenant {
     /// Replaces the admin's Entra directory roles (to test a non-admin sign-in).
     public func setAdminRoles(_ roles: [String]) { admin.directoryRoles = roles }
 
+    /// Replaces the admin's Exchange role groups (nil: those that come with the directory roles), to
+    /// test an admin whom Exchange refuses a cmdlet (see `exchangeAuthorization`).
+    public func setAdminExchangeRoleGroups(_ groups: [String]?) { admin.exchangeRoleGroups = groups }
+
     /// Decides what the next device-code polls answer.
     public func setDeviceCodeOutcome(_ outcome: DeviceCodeOutcome) { deviceCodeOutcome = outcome }
 

@@ -63,6 +63,21 @@ struct ContractFidelityTests {
         #expect(error?.fix.contains("Privileged Identity Management") == true, "\(error?.fix ?? "")")
         #expect(error?.fix.contains("activate it in PIM, then run again") == true)
     }
+
+    // MARK: A cmdlet refused for a missing Exchange role
+
+    @Test func aRefusedCmdletStopsAndNamesTheMissingExchangeRole() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        await harness.tenant.setAdminExchangeRoleGroups(["Recipient Management"])
+        let error = await #expect(throws: EngineError.self) { try await harness.apply(harness.config()) }
+        #expect(error?.message.contains("User is not allowed to call") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("token refused twice") == false)
+        #expect(error?.transient == false)
+        #expect(error?.fix.contains("Organization Management") == true, "\(error?.fix ?? "")")
+        #expect(error?.fix.contains("Get-ManagementRole -Cmdlet") == true)
+        #expect(error?.fix.contains("not an expired token") == true)
+    }
 }
 
 /// Passes requests through and rewrites the text of each answer's body with `rewrite`.

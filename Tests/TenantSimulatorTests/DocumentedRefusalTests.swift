@@ -1,0 +1,34 @@
+import Foundation
+import MailscopeCore
+import Testing
+
+@testable import TenantSimulator
+
+/// The simulator refuses as Microsoft documents it: each refusal's status and body shape.
+@Suite("Documented refusals")
+struct DocumentedRefusalTests {
+    @Test("a cmdlet outside the admin's Exchange roles: 401 'User is not allowed to call', no token challenge")
+    func cmdletOutsideTheAdminsExchangeRoles() async throws {
+        try await Simulator.with { sim in
+            await sim.tenant.setAdminExchangeRoleGroups(["Recipient Management"])
+            let token = try await sim.adminToken(
+                scope: sim.endpoints.exchangeScope, clientID: "fb78d390-0c51-40cd-8e17-fdbfab77341b")
+            let refused = try await sim.invoke("Get-ManagementScope", token: token)
+            #expect(refused.status == 401)
+            #expect(refused.json["error"]["code"].string == "Unauthorized")
+            #expect(refused.json["error"]["message"].string == "User is not allowed to call Get-ManagementScope")
+            #expect(
+                refused.json["error"]["innererror"]["type"].string
+                    == "Microsoft.Exchange.Admin.OData.Core.ODataServiceException")
+            #expect(refused.header("www-authenticate") == nil)
+            // Recipient Management still reads recipients.
+            #expect(try await sim.invoke("Get-Mailbox", ["ResultSize": "1"], token: token).status == 200)
+            // Without any Exchange role group, nothing is allowed.
+            await sim.tenant.setAdminExchangeRoleGroups([])
+            #expect(try await sim.invoke("Get-Mailbox", ["ResultSize": "1"], token: token).status == 401)
+            // Organization Management allows every cmdlet.
+            await sim.tenant.setAdminExchangeRoleGroups(["Organization Management"])
+            #expect(try await sim.invoke("Get-ManagementScope", token: token).status == 200)
+        }
+    }
+}
