@@ -78,6 +78,53 @@ struct ContractFidelityTests {
         #expect(error?.fix.contains("Get-ManagementRole -Cmdlet") == true)
         #expect(error?.fix.contains("not an expired token") == true)
     }
+
+    // MARK: A creating POST answered 503 after it was applied
+
+    @Test func aSecretAnswered503AfterItWasAddedIsNotAddedTwice() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let transport = BusyAfterApplyingTransport(base: CurlTransport()) {
+            $0.method == "POST" && $0.url.path.hasSuffix("/addPassword")
+        }
+        let engine = try harness.engine(harness.config(), transport: transport)
+        #expect(try await engine.apply { _ in true } == .verified)
+        #expect(transport.busied == 1)
+        let app = try #require(await harness.tenant.applications().first { $0.displayName == "workable_service" })
+        // The secret whose answer was lost is removed, the one mailscope holds is the only one.
+        #expect(app.passwordCredentials.count == 1, "\(app.passwordCredentials.map(\.keyId))")
+        #expect(await harness.inventory().secrets == 1)
+    }
+}
+
+/// Passes requests through; the first answer to a request that `matches` becomes a 503 (the
+/// service applied the request, then failed before answering).
+final class BusyAfterApplyingTransport: HTTPTransport, @unchecked Sendable {
+    private let base: any HTTPTransport
+    private let matches: @Sendable (HTTPRequest) -> Bool
+    private let lock = NSLock()
+    private var count = 0
+
+    /// How many answers were replaced.
+    var busied: Int { lock.withLock { count } }
+
+    init(base: any HTTPTransport, matches: @escaping @Sendable (HTTPRequest) -> Bool) {
+        self.base = base
+        self.matches = matches
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await base.send(request)
+        let busy = lock.withLock { () -> Bool in
+            guard count == 0, matches(request) else { return false }
+            count += 1
+            return true
+        }
+        guard busy else { return response }
+        return HTTPResponse(
+            status: 503, headers: ["Content-Type": "application/json", "Retry-After": "1"],
+            body: Data(#"{"error":{"code":"serviceNotAvailable","message":"The service is temporarily unavailable."}}"#.utf8))
+    }
 }
 
 /// Passes requests through and rewrites the text of each answer's body with `rewrite`.
