@@ -227,13 +227,18 @@ extension SetupEngine {
                         )
                     }
                 }
-                let found = try await retryingNotYetReplicated {
-                    try await exchange.invoke(
-                        kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup",
-                        ["Identity": .string(alias)]
-                    )
+                // Only the group named by its alias (see `ExchangeAdminClient.find`), waiting while
+                // Exchange has not synchronised it yet.
+                let cmdlet = kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup"
+                let group = try await retryingNotYetReplicated {
+                    guard let group = try await exchange.find(cmdlet, ["Identity": .string(alias)]) else {
+                        throw MicrosoftError(
+                            service: .exchange, status: 404, code: "ManagementObjectNotFoundException",
+                            message: "\(alias) is not visible in Exchange yet", request: cmdlet)
+                    }
+                    return group
                 }
-                if let group = found.first, let dn = group["DistinguishedName"].string {
+                if let dn = group["DistinguishedName"].string {
                     facts.group = GroupFacts(
                         name: group["Name"].string ?? name,
                         address: group["PrimarySmtpAddress"].string ?? "",

@@ -56,7 +56,7 @@ extension SimulatedTenant {
         case "Get-Mailbox":
             return try listRecipients(cmdlet, mailboxesOnly: true, warnings: &warnings)
         case "Get-ServicePrincipal":
-            if let identity = cmdlet.string("Identity") {
+            if let identity = cmdlet.optionalIdentity {
                 return .rows([servicePrincipalRow(try exchangeServicePrincipal(identity))])
             }
             return .rows(rbac.servicePrincipals.values.sorted { $0.displayName < $1.displayName }.map(servicePrincipalRow))
@@ -166,7 +166,7 @@ extension SimulatedTenant {
     private func listGroups(_ cmdlet: CmdletInvocation, kinds: Set<GroupKind>, warnings: inout [String])
         throws(ExchangeFailure) -> CmdletOutput
     {
-        if let identity = cmdlet.string("Identity") {
+        if let identity = cmdlet.optionalIdentity {
             guard case .group(let id) = try resolve(identity), let group = directory.groups[id], kinds.contains(group.kind) else {
                 throw .notFound(identity)
             }

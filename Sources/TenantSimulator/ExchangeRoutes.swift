@@ -56,6 +56,16 @@ struct CmdletInvocation {
         }
     }
 
+    /// The optional `Identity` of a `Get-*` cmdlet; nil when absent, `$null` or empty. Without it the
+    /// cmdlet lists every object ("Required: False" on the Identity parameter; "This example returns
+    /// a summary list of all service principals": office-docs-powershell
+    /// `exchange/exchange-ps/exchange/Get-ServicePrincipal.md`, likewise `Get-DistributionGroup.md`
+    /// and `Get-UnifiedGroup.md`), so a `$null` or empty identity answers all of them.
+    var optionalIdentity: String? {
+        guard let text = string("Identity"), !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return text
+    }
+
     /// A string parameter that must be present.
     func required(_ parameter: String) throws(ExchangeFailure) -> String {
         guard let text = string(parameter), !text.isEmpty else {

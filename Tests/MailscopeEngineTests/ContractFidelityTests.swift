@@ -95,6 +95,52 @@ struct ContractFidelityTests {
         #expect(app.passwordCredentials.count == 1, "\(app.passwordCredentials.map(\.keyId))")
         #expect(await harness.inventory().secrets == 1)
     }
+
+    // MARK: Get-* answers are checked to be the object asked for
+
+    @Test func aGetThatListsEveryObjectIsNotTakenForTheOneAskedFor() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        // Another app registered in Exchange, listed before mailscope's own.
+        await harness.tenant.addExchangeServicePrincipal(
+            appID: "0b0e0b0e-0000-4000-8000-000000000001", objectID: "0b0e0b0e-0000-4000-8000-000000000002",
+            displayName: "Another app")
+        // Exchange answering as with a $null identity: every object.
+        let transport = RequestRewritingTransport(base: CurlTransport()) { request in
+            let cmdlet = request.headers.first { $0.name == "X-CmdletName" }?.value ?? ""
+            guard ["Get-ServicePrincipal", "Get-DistributionGroup"].contains(cmdlet), let body = request.body,
+                case .object(var root)? = try? JSONValue.parse(body), case .object(var input)? = root["CmdletInput"],
+                case .object(var parameters)? = input["Parameters"]
+            else { return request }
+            parameters["Identity"] = .null
+            input["Parameters"] = .object(parameters)
+            root["CmdletInput"] = .object(input)
+            var rewritten = request
+            rewritten.body = JSONValue.object(root).encoded()
+            return rewritten
+        }
+        let engine = try harness.engine(harness.config(), transport: transport)
+        #expect(try await engine.apply { _ in true } == .verified)
+        let appID = try #require(
+            await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
+        #expect(await harness.tenant.exchangeServicePrincipals().contains { $0.appId == appID })
+        let group = try #require(await harness.tenant.group("WorkableUsers"))
+        let scope = try #require(await harness.tenant.managementScopes().first { $0.name == "WorkableUsersScope" })
+        #expect(scope.recipientFilter.contains(group.distinguishedName ?? "?"), "\(scope.recipientFilter)")
+    }
+}
+
+/// Passes requests through after rewriting each with `rewrite`.
+final class RequestRewritingTransport: HTTPTransport, @unchecked Sendable {
+    private let base: any HTTPTransport
+    private let rewrite: @Sendable (HTTPRequest) -> HTTPRequest
+
+    init(base: any HTTPTransport, rewrite: @escaping @Sendable (HTTPRequest) -> HTTPRequest) {
+        self.base = base
+        self.rewrite = rewrite
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse { try await base.send(rewrite(request)) }
 }
 
 /// Passes requests through; the first answer to a request that `matches` becomes a 503 (the

@@ -3,9 +3,10 @@ import MailscopeCore
 import MicrosoftClients
 import Testing
 
-/// Exchange's 401 answers: a refused cmdlet is told apart from an expired token.
-@Suite("Exchange refusals")
-struct ExchangeRefusalTests {
+/// Exchange's answers read as documented: a refused cmdlet told apart from an expired token, and a
+/// `Get-*` answer taken only for the object asked for.
+@Suite("Exchange answers")
+struct ExchangeAnswerTests {
     func client(_ transport: ScriptedTransport, tokens: CountingTokens) -> ExchangeAdminClient {
         ExchangeAdminClient(
             base: URL(string: "http://127.0.0.1:9/exchange")!, tenantID: "contoso.com", anchorMailbox: "UPN:admin@contoso.com",
@@ -46,5 +47,35 @@ struct ExchangeRefusalTests {
         #expect(await tokens.refreshes == 1)
         let error = MicrosoftError(service: .exchange, status: 401, code: "Unauthorized", message: "token refused twice", request: "x")
         #expect(!error.isCmdletRefused)
+    }
+
+    @Test func findRefusesAnEmptyIdentityWithoutSending() async throws {
+        let transport = ScriptedTransport([])
+        for identity: JSONValue in ["", " ", .null] {
+            await #expect(throws: MicrosoftError.self) {
+                try await client(transport, tokens: CountingTokens()).find("Get-ServicePrincipal", ["Identity": identity])
+            }
+        }
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func findTakesOnlyTheObjectAskedFor() async throws {
+        let all: JSONValue = [
+            "value": [
+                ["AppId": "aaaa", "ObjectId": "o1", "Identity": "o1"],
+                ["AppId": "bbbb", "ObjectId": "o2", "Identity": "o2"],
+            ]
+        ]
+        let transport = ScriptedTransport([json(200, all), json(200, all)])
+        let exchange = client(transport, tokens: CountingTokens())
+        #expect(try await exchange.find("Get-ServicePrincipal", ["Identity": "BBBB"])?["ObjectId"].string == "o2")
+        #expect(try await exchange.find("Get-ServicePrincipal", ["Identity": "cccc"]) == nil)
+        let group: JSONValue = [
+            "Alias": "sales", "DistinguishedName": "CN=Sales,OU=contoso.onmicrosoft.com,DC=x",
+            "EmailAddresses": ["SMTP:sales@contoso.com", "smtp:sales@contoso.onmicrosoft.com"],
+        ]
+        #expect(ExchangeAdminClient.answers(group, to: "sales@contoso.onmicrosoft.com"))
+        #expect(ExchangeAdminClient.answers(group, to: "CN=Sales, OU=contoso.onmicrosoft.com, DC=x"))
+        #expect(!ExchangeAdminClient.answers(group, to: "Sales Team"))
     }
 }
