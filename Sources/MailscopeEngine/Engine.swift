@@ -184,6 +184,8 @@ public actor SetupEngine {
     var serverProbe: ServerProbe?
     /// What was set aside of a damaged journal when this engine started, and why.
     var journalSetAside: String?
+    /// When this engine (this run) started: a write journaled since then was made in this run.
+    var startedAt = Date.distantFuture
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -204,6 +206,7 @@ public actor SetupEngine {
         self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
         self.emitEvent = events
         let now = environment.clock.now
+        startedAt = now
         let loaded = store.loadReporting()
         if let setAside = loaded.setAside {
             events(.log(LogEntry(at: now, level: .warning, text: setAside, powershell: nil)))

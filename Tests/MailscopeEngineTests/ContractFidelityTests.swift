@@ -128,6 +128,24 @@ struct ContractFidelityTests {
         let scope = try #require(await harness.tenant.managementScopes().first { $0.name == "WorkableUsersScope" })
         #expect(scope.recipientFilter.contains(group.distinguishedName ?? "?"), "\(scope.recipientFilter)")
     }
+
+    // MARK: Exposure is reported at once
+
+    @Test func aMailboxOutsideTheScopeThatAnswersIsAnExposureAtOnceWithItsCause() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.apply(harness.config()) == .verified)
+        let appID = try #require(
+            await harness.tenant.applications().first { $0.displayName == "workable_service" }?.appId)
+        // A tenant-wide grant made outside mailscope, minutes after its change: the app reaches every
+        // mailbox now. Test-ServicePrincipalAuthorization does not see Entra grants.
+        _ = try await harness.tenant.grantTenantWide(appID: appID, permission: "Calendars.ReadWrite")
+        let connect = try #require(try await harness.engine(harness.config()).check().report(.connect))
+        #expect(connect.status == .failed, "\(connect.status): \(connect.detail)")
+        #expect(connect.detail.hasPrefix("EXPOSED"), "\(connect.detail)")
+        #expect(connect.detail.contains("tenant-wide Entra grant of Calendars.ReadWrite"), "\(connect.detail)")
+        #expect(connect.fix?.contains("run apply") == true)
+    }
 }
 
 /// Passes requests through after rewriting each with `rewrite`.
