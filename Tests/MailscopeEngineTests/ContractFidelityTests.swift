@@ -146,6 +146,48 @@ struct ContractFidelityTests {
         #expect(connect.detail.contains("tenant-wide Entra grant of Calendars.ReadWrite"), "\(connect.detail)")
         #expect(connect.fix?.contains("run apply") == true)
     }
+
+    // MARK: A Microsoft 365 group is created with an owner
+
+    @Test func aMicrosoft365GroupCreatedAppOnlyIsOwnedByTheAppNotAnonymous() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let automation = try await harness.tenant.registerAutomationApp(
+            graphPermissions: [
+                "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All",
+                "Group.ReadWrite.All", "User.Read.All", "RoleManagement.ReadWrite.Exchange",
+            ])
+        let config = harness.config { config in
+            config.signIn = .clientSecret
+            config.clientID = automation.appID
+            config.secretEnvironmentVariable = "AUTOMATION_SECRET"
+            config.groupKind = .microsoft365
+            config.groupName = "Integration Users"
+            config.groupAlias = "integrationusers"
+        }
+        let environment = EngineEnvironment(
+            transport: TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+            clock: harness.clock, stateDirectory: harness.stateDirectory,
+            variables: ["AUTOMATION_SECRET": automation.clientSecret])
+        let engine = try SetupEngine(config: config, environment: environment) { harness.events.append($0) }
+        #expect(try await engine.apply { _ in true } == .verified)
+        let group = try #require(await harness.tenant.group("integrationusers"))
+        #expect(group.owners == [automation.servicePrincipalID.lowercased()])
+    }
+
+    @Test func aMicrosoft365GroupCreatedByTheAdminIsOwnedByTheAdmin() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let config = harness.config { config in
+            config.groupKind = .microsoft365
+            config.groupName = "Integration Users"
+            config.groupAlias = "integrationusers"
+        }
+        #expect(try await harness.apply(config) == .verified)
+        let group = try #require(await harness.tenant.group("integrationusers"))
+        let admin = try #require(await harness.tenant.users().first { $0.userPrincipalName.hasPrefix("admin@") })
+        #expect(group.owners == [admin.id])
+    }
 }
 
 /// Passes requests through after rewriting each with `rewrite`.
