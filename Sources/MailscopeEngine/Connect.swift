@@ -113,23 +113,24 @@ extension SetupEngine {
         var configuredIn: Bool?
         var configuredOut: Bool?
         if let mailbox = mailboxes.inScope, let rows = try await inRows {
-            configuredIn = roles.allSatisfy { role in
-                rows.contains {
-                    $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame && $0["InScope"].bool == true
-                }
-            }
-            let summary = rows.map {
-                "\($0["RoleName"].string ?? "?"): InScope=\($0["InScope"].bool.map(String.init) ?? "?")"
-            }
+            configuredIn = Self.allInScope(roles, rows: rows)
+            let summary = rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
             lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))")
         } else {
             lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
         }
         if let mailbox = mailboxes.outOfScope, let rows = try await outRows {
-            configuredOut = !rows.contains { $0["InScope"].bool == true }
-            lines.append(
-                "Test-ServicePrincipalAuthorization \(mailbox) → \(configuredOut == true ? "out of scope" : "IN SCOPE")"
-            )
+            configuredOut = Self.noneInScope(rows)
+            let word: String
+            switch configuredOut {
+            case .some(true): word = "out of scope"
+            case .some(false): word = "IN SCOPE"
+            case .none:
+                word = "no verdict ("
+                    + rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
+                    .joined(separator: "; ") + ")"
+            }
+            lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(word)")
         } else {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
@@ -142,6 +143,52 @@ extension SetupEngine {
             outOfScopeDenied: access.denied,
             lines: lines + access.lines
         )
+    }
+
+    /// The verdict of one `InScope` value of `Test-ServicePrincipalAuthorization`: the cmdlet
+    /// reference shows `True`, `False`, or `Not Run` when no resource was tested
+    /// (office-docs-powershell `exchange/exchange-ps/exchange/Test-ServicePrincipalAuthorization.md`),
+    /// so a JSON Boolean and those words (any case) are read; `Not Run` and anything else give no
+    /// verdict (nil).
+    static func inScope(_ value: JSONValue) -> Bool? {
+        if let flag = value.bool { return flag }
+        switch value.string?.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    /// An `InScope` value for the evidence: `InScope=True`/`False`, or the raw value with "no verdict".
+    static func describeInScope(_ value: JSONValue) -> String {
+        switch inScope(value) {
+        case .some(true): return "InScope=True"
+        case .some(false): return "InScope=False"
+        case .none:
+            let raw = value.isNull ? "missing" : String(decoding: value.encoded(), as: UTF8.self)
+            return "InScope=\(raw) (no verdict)"
+        }
+    }
+
+    /// Whether every role in `roles` has a row that is in scope: false when one is missing or out of
+    /// scope, nil when none is out of scope but one gave no verdict.
+    static func allInScope(_ roles: [String], rows: [JSONValue]) -> Bool? {
+        var unknown = false
+        for role in roles {
+            let verdicts = rows.filter { $0["RoleName"].string?.caseInsensitiveCompare(role) == .orderedSame }
+                .map { inScope($0["InScope"]) }
+            if verdicts.contains(true) { continue }
+            if verdicts.isEmpty || verdicts.allSatisfy({ $0 == false }) { return false }
+            unknown = true
+        }
+        return unknown ? nil : true
+    }
+
+    /// Whether no row is in scope: false when one is, nil when none is but one gave no verdict.
+    static func noneInScope(_ rows: [JSONValue]) -> Bool? {
+        let verdicts = rows.map { inScope($0["InScope"]) }
+        if verdicts.contains(true) { return false }
+        return verdicts.contains(nil) ? nil : true
     }
 
     /// `Test-ServicePrincipalAuthorization` of the app on `mailbox` (nil without a mailbox).
@@ -228,11 +275,54 @@ extension SetupEngine {
             )
         }
         let evidence = try await poll()
-        return StageObservation(report: connectReport(evidence, waiting: false), writes: [])
+        let cause = await exposureCause(of: evidence)
+        return StageObservation(report: connectReport(evidence, waiting: false, exposureCause: cause), writes: [])
     }
 
-    /// Turns a poll into the connect stage's report.
-    func connectReport(_ evidence: PollEvidence, waiting: Bool) -> StageReport {
+    /// When the last change of effective access was a write mailscope made in this run and its
+    /// propagation window is still open, the time of that change; otherwise nil. Only such a change
+    /// may excuse a mailbox outside the scope that still answers the app.
+    var ownChangeStillClosing: Date? {
+        guard let changedAt = journal.rbacChangedAt, changedAt >= startedAt,
+            journal.completedWrites.contains(where: { $0.at == changedAt && $0.write.affectsEffectiveAccess }),
+            environment.clock.now < changedAt.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        else { return nil }
+        return changedAt
+    }
+
+    /// What lets the app reach a mailbox outside the scope, read from the tenant when a poll found
+    /// that exposure and no change of this run explains it: tenant-wide Entra grants, role
+    /// assignments outside the scope, a scope filter other than the configured one. nil when the
+    /// poll found no exposure, or nothing was found.
+    func exposureCause(of evidence: PollEvidence) async -> String? {
+        guard !isServer, evidence.outOfScopeDenied == false, ownChangeStillClosing == nil else { return nil }
+        defer { currentStage = .connect }
+        var causes: [String] = []
+        if let role = try? await observe(.impersonationRole) {
+            for write in role.writes {
+                if case .removeTenantWideGrant(_, let permission, let resource) = write {
+                    causes.append("a tenant-wide Entra grant of \(permission) (\(resource))")
+                }
+            }
+        }
+        if let scope = try? await observe(.scope) {
+            for write in scope.writes {
+                if case .removeRoleAssignment(_, let role) = write {
+                    causes.append("a role assignment of \(role) that is not limited to the scope")
+                }
+                if case .updateScope(let name, _) = write {
+                    causes.append("the filter of \(name) is not the configured one (widened)")
+                }
+            }
+        }
+        return causes.isEmpty ? nil : causes.joined(separator: "; ")
+    }
+
+    /// Turns a poll into the connect stage's report. A mailbox outside the scope that answers the
+    /// app is an exposure now, a failure whatever the window, with `exposureCause` when it was
+    /// found; only a change mailscope made in this run (`ownChangeStillClosing`) is reported as
+    /// still closing, with its time.
+    func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String? = nil) -> StageReport {
         if isServer { return serverConnectReport(evidence, waiting: waiting) }
         let now = environment.clock.now
         let changedAt = journal.rbacChangedAt
@@ -283,6 +373,31 @@ extension SetupEngine {
                 steps: steps
             )
         }
+        if evidence.outOfScopeDenied == false {
+            if let ownChange = ownChangeStillClosing {
+                let minutes = Int(now.timeIntervalSince(ownChange) / 60)
+                return StageReport(
+                    stage: .connect,
+                    status: waiting ? .waiting : .notVerified,
+                    detail:
+                        "the app still reaches a mailbox outside the scope; mailscope's change at \(Self.timestamp(ownChange)) "
+                        + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
+                    evidence: evidence.lines,
+                    steps: steps
+                )
+            }
+            return StageReport(
+                stage: .connect,
+                status: .failed,
+                detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
+                    + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
+                        + "an earlier grant may still be cached for up to 2 hours"),
+                evidence: evidence.lines,
+                fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
+                    + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
+                steps: steps
+            )
+        }
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
             steps = steps.map {
                 var step = $0
@@ -310,14 +425,10 @@ extension SetupEngine {
                 steps: steps
             )
         }
-        let cause =
-            evidence.outOfScopeDenied == false
-            ? "the app reaches a mailbox outside the scope: look for a tenant-wide Entra grant or an unscoped role assignment"
-            : "the app is denied on a mailbox inside the scope"
         return StageReport(
             stage: .connect,
             status: .failed,
-            detail: cause,
+            detail: "the app is denied on a mailbox inside the scope",
             evidence: evidence.lines,
             fix: "run apply to repair; if it persists past 2 hours, check the app in Entra",
             steps: steps
@@ -400,7 +511,8 @@ extension SetupEngine {
                 }
                 wait.polls += 1
                 wait.lastPoll = evidence
-                let report = connectReport(evidence, waiting: true)
+                let cause = await exposureCause(of: evidence)
+                let report = connectReport(evidence, waiting: true, exposureCause: cause)
                 emit(.stage(report))
                 if report.status == .verified {
                     journal.wait = nil
@@ -414,8 +526,11 @@ extension SetupEngine {
                     )
                     return .verified
                 }
+                // A configuration that drifted, or a mailbox outside the scope exposed now: no
+                // waiting makes either right.
                 if report.status == .failed
-                    && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false)
+                    && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false
+                        || evidence.outOfScopeDenied == false)
                 {
                     journal.wait = wait
                     persist()

@@ -189,6 +189,8 @@ public actor SetupEngine {
     var journalSetAside: String?
     /// The last report of each stage in this run (what a repeated failure shows as found).
     var lastReports: [StageID: StageReport] = [:]
+    /// When this engine (this run) started: a write journaled since then was made in this run.
+    var startedAt = Date.distantFuture
 
     /// Creates an engine for `config`. Throws `ConfigError` for invalid values, before anything is sent.
     public init(
@@ -213,6 +215,7 @@ public actor SetupEngine {
         self.store = JournalStore(stateDirectory: environment.stateDirectory, config: config)
         self.emitEvent = events
         let now = environment.clock.now
+        startedAt = now
         let loaded = store.loadReporting()
         if let setAside = loaded.setAside {
             events(.log(LogEntry(at: now, level: .warning, text: setAside, powershell: nil)))

@@ -203,6 +203,7 @@ extension SetupEngine {
                     let existing = try await graph.list(
                         GraphClient.path("/v1.0/groups", [("$filter", "mailNickname eq \(GraphClient.literal(alias))")]))
                     if existing.isEmpty {
+                        let owner = try await groupOwnerReference(graph: graph)
                         do {
                             try await graph.write(
                                 "POST",
@@ -210,6 +211,7 @@ extension SetupEngine {
                                 body: [
                                     "displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
                                     "securityEnabled": false, "groupTypes": ["Unified"],
+                                    "owners@odata.bind": [.string(owner)],
                                 ]
                             )
                         } catch let error as MicrosoftError where error.isAlreadyExists {
@@ -227,13 +229,18 @@ extension SetupEngine {
                         )
                     }
                 }
-                let found = try await retryingNotYetReplicated {
-                    try await exchange.invoke(
-                        kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup",
-                        ["Identity": .string(alias)]
-                    )
+                // Only the group named by its alias (see `ExchangeAdminClient.find`), waiting while
+                // Exchange has not synchronised it yet.
+                let cmdlet = kind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup"
+                let group = try await retryingNotYetReplicated {
+                    guard let group = try await exchange.find(cmdlet, ["Identity": .string(alias)]) else {
+                        throw MicrosoftError(
+                            service: .exchange, status: 404, code: "ManagementObjectNotFoundException",
+                            message: "\(alias) is not visible in Exchange yet", request: cmdlet)
+                    }
+                    return group
                 }
-                if let group = found.first, let dn = group["DistinguishedName"].string {
+                if let dn = group["DistinguishedName"].string {
                     facts.group = GroupFacts(
                         name: group["Name"].string ?? name,
                         address: group["PrimarySmtpAddress"].string ?? "",
@@ -399,6 +406,27 @@ extension SetupEngine {
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
         case .shellStep(let step): step.stage
         }
+    }
+
+    /// The owner of a Microsoft 365 group mailscope creates, as an `owners@odata.bind` reference:
+    /// the signed-in admin (delegated sign-in), or the automation app's own service principal
+    /// (app-only: "The app can assign itself as the group's owner"). Without an owner an app-only
+    /// creation makes the group "anonymously", and with Group.Create "the group will not be
+    /// modifiable" (microsoft-graph-docs-contrib api-reference/v1.0/api/group-post-groups.md).
+    private func groupOwnerReference(graph: GraphClient) async throws -> String {
+        let owner: JSONValue
+        if config.signIn == .deviceCode {
+            owner = try await graph.get("/v1.0/me?$select=id")
+        } else {
+            owner = try await graph.get(
+                "/v1.0/servicePrincipals(appId=\(GraphClient.literal(config.clientID ?? "")))?$select=id")
+        }
+        guard let id = owner["id"].string else {
+            throw EngineError(
+                stage: .distributionGroup, message: "cannot read the object id of the group's owner", fix: "run again")
+        }
+        let kind = config.signIn == .deviceCode ? "users" : "servicePrincipals"
+        return "\(graph.base.absoluteString)/v1.0/\(kind)/\(id)"
     }
 
     private func requireAppID() throws -> String {

@@ -95,7 +95,11 @@ extension SetupEngine {
         async let rolesRead: [JSONValue]? =
             claims.isAppOnly
             ? nil
-            : graph.list("/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId")
+            // An OData cast: Graph requires `ConsistencyLevel: eventual` and `$count=true`
+            // (microsoft-graph-docs-contrib api-reference/v1.0/api/user-list-transitivememberof.md).
+            : graph.list(
+                "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=displayName,roleTemplateId",
+                headers: [GraphClient.eventualConsistency])
         let organization = try await organizationRead["value"].array?.first ?? .null
         let domains = organization["verifiedDomains"].array ?? []
         let defaultDomain =
@@ -138,7 +142,7 @@ extension SetupEngine {
                     stage: .signIn,
                     message: "\(who) lacks the roles this setup needs",
                     fix:
-                        "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management"
+                        "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management. A role you are only eligible for in Privileged Identity Management (PIM) does not appear until it is activated: activate it in PIM, then run again"
                 )
             }
             if !global && !templates.contains(Self.privilegedRoleAdministrator) {

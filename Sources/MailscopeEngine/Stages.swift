@@ -84,6 +84,7 @@ extension SetupEngine {
     }
 
     static func fix(for error: MicrosoftError) -> String {
+        if let fix = cmdletRefusalFix(for: error) { return fix }
         if error.status == 429 {
             return "the service is throttling; wait a few minutes and run again (the run resumes)"
         }

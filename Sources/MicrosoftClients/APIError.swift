@@ -38,6 +38,14 @@ public struct MicrosoftError: Error, Sendable, Equatable, CustomStringConvertibl
         code.contains("AlreadyExists") || message.localizedCaseInsensitiveContains("already exist")
     }
 
+    /// Whether Exchange refused a cmdlet to a caller whose token it accepted: HTTP 401 with the body
+    /// message "User is not allowed to call <cmdlet>" (MicrosoftDocs/office-docs-powershell issues
+    /// #7970, app-only, and #8058, delegated). The caller lacks the Exchange role that allows the
+    /// cmdlet; a fresh token would be refused the same way.
+    public var isCmdletRefused: Bool {
+        service == .exchange && status == 401 && message.localizedCaseInsensitiveContains("is not allowed to call")
+    }
+
     /// Whether access was denied.
     public var isAccessDenied: Bool {
         status == 403 || code == "ErrorAccessDenied" || code == "Authorization_RequestDenied"

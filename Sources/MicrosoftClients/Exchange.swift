@@ -60,12 +60,56 @@ public struct ExchangeAdminClient: Sendable {
         return results
     }
 
-    /// Runs a `Get-*` cmdlet for one object; nil when Exchange says it does not exist.
+    /// Runs a `Get-*` cmdlet for the one object its `Identity` parameter names, and returns that
+    /// object; nil when Exchange says it does not exist or answers only other objects.
+    ///
+    /// `-Identity` is optional on the `Get-*` cmdlets, which list every object without it (for
+    /// example office-docs-powershell `exchange/exchange-ps/exchange/Get-ServicePrincipal.md`,
+    /// Example 1, "returns a summary list of all service principals"), so an answer is never taken
+    /// on trust: an empty identity is refused before sending, and only an object that answers to
+    /// the identity (`answers(_:to:)`) is returned. Two such objects are an ambiguity, thrown.
     public func find(_ cmdlet: String, _ parameters: [String: JSONValue]) async throws -> JSONValue? {
+        let identity = parameters.first { $0.key.caseInsensitiveCompare("Identity") == .orderedSame }?.value.string
+        guard let identity, !identity.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw MicrosoftError(
+                service: .exchange, status: 0, code: "MissingIdentity",
+                message: "\(cmdlet) without an -Identity lists every object; mailscope asks only for one by name",
+                request: cmdlet)
+        }
+        let rows: [JSONValue]
         do {
-            return try await invoke(cmdlet, parameters).first
+            rows = try await invoke(cmdlet, parameters)
         } catch let error as MicrosoftError where error.isNotFound {
             return nil
+        }
+        let matching = rows.filter { Self.answers($0, to: identity) }
+        guard matching.count <= 1 else {
+            throw MicrosoftError(
+                service: .exchange, status: 0, code: "AmbiguousIdentity",
+                message: "\(cmdlet) -Identity '\(identity)' answered \(matching.count) objects that match it",
+                request: cmdlet)
+        }
+        return matching.first
+    }
+
+    /// The properties by which an Exchange object is named: its identity, name, alias, primary SMTP
+    /// address, distinguished name, GUIDs and, for a service principal, AppId, ObjectId and ServiceId.
+    static let identityProperties = [
+        "Identity", "Name", "Alias", "PrimarySmtpAddress", "DistinguishedName", "Guid", "ExternalDirectoryObjectId",
+        "AppId", "ObjectId", "ServiceId", "Id",
+    ]
+
+    /// Whether `object` is the one `identity` names: one of its naming properties, or one of its SMTP
+    /// addresses (`EmailAddresses`), equals it, ignoring case (a DN also ignoring spaces after commas).
+    public static func answers(_ object: JSONValue, to identity: String) -> Bool {
+        func normalized(_ text: String) -> String {
+            text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: ", ", with: ",")
+        }
+        let wanted = normalized(identity)
+        if identityProperties.contains(where: { object[$0].string.map(normalized) == wanted }) { return true }
+        return (object["EmailAddresses"].array ?? []).contains { address in
+            guard let text = address.string, text.lowercased().hasPrefix("smtp:") else { return false }
+            return normalized(String(text.dropFirst(5))) == wanted
         }
     }
 
@@ -93,9 +137,14 @@ public struct ExchangeAdminClient: Sendable {
             )
             let (response, decoded) = try await sender.send(
                 request, idempotent: idempotent, decode: HTTPResponse.jsonBody)
-            if response.status == 401, attempt == 1 {
-                forceRefresh = true
-                continue
+            if response.status == 401 {
+                // A refused cmdlet is not an expired token: no refresh, the refusal as it came.
+                let error = ErrorBody.parse(response, service: .exchange, request: label)
+                if error.isCmdletRefused { throw error }
+                if attempt == 1 {
+                    forceRefresh = true
+                    continue
+                }
             }
             guard (200..<300).contains(response.status) else {
                 throw ErrorBody.parse(response, service: .exchange, request: label)

@@ -51,6 +51,11 @@ public struct GraphClient: Sendable {
     /// Helpers for building paths: an OData string literal (`'` doubled).
     public static func literal(_ value: String) -> String { Query.literal(value) }
 
+    /// The header an advanced directory query needs (with `$count=true` in its query): `$search`,
+    /// `$filter` with `ne` or `endsWith`, `$orderby`, or an OData cast on a membership list
+    /// (microsoft-graph-docs-contrib `concepts/aad-advanced-queries.md`).
+    public static let eventualConsistency = HTTPHeader(name: "ConsistencyLevel", value: "eventual")
+
     /// `path` with query items, encoded.
     public static func path(_ path: String, _ items: [(String, String)]) -> String { Query.path(path, items) }
 
@@ -71,19 +76,22 @@ public struct GraphClient: Sendable {
         }
     }
 
-    /// GETs every page of the collection at `path`, following `@odata.nextLink`.
-    public func list(_ path: String, limit: Int = .max) async throws -> [JSONValue] {
-        try await list(path, limit: limit) { $0 }
+    /// GETs every page of the collection at `path`, following `@odata.nextLink`; `headers` go with
+    /// every page (an advanced query's `ConsistencyLevel: eventual`, say).
+    public func list(_ path: String, limit: Int = .max, headers: [HTTPHeader] = []) async throws -> [JSONValue] {
+        try await list(path, limit: limit, headers: headers) { $0 }
     }
 
     /// GETs every page of the collection at `path`, following `@odata.nextLink`, and turns each
     /// item into a `T` as its page arrives, so only one page of parsed JSON is held at a time
     /// (a group of 10,000 members is 11 pages).
-    public func list<T>(_ path: String, limit: Int = .max, _ transform: (JSONValue) throws -> T) async throws -> [T] {
+    public func list<T>(
+        _ path: String, limit: Int = .max, headers: [HTTPHeader] = [], _ transform: (JSONValue) throws -> T
+    ) async throws -> [T] {
         var items: [T] = []
         var next: String? = path
         while let current = next, items.count < limit {
-            let page = try await send("GET", current, headers: []).json
+            let page = try await send("GET", current, headers: headers).json
             for item in page["value"].array ?? [] { items.append(try transform(item)) }
             next = page["@odata.nextLink"].string
         }

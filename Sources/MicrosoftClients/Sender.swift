@@ -1,8 +1,8 @@
 import Foundation
 import MailscopeCore
 
-/// How requests are retried: throttling (429 with `Retry-After`), busy servers (503, 504) and,
-/// for idempotent requests only, broken connections.
+/// How requests are retried: throttling (429 with `Retry-After`) always; busy servers (503, 504)
+/// and broken connections for idempotent requests only.
 public struct RetryPolicy: Sendable, Equatable {
     /// How many times one request is sent at most.
     public var maximumAttempts: Int
@@ -99,8 +99,13 @@ public struct RequestSender: Sendable {
         return true
     }
 
-    /// Sends `request`, retrying as the policy allows. A request that is not idempotent is not
-    /// sent again after a broken connection (it may have been applied), only after 429/503.
+    /// Sends `request`, retrying as the policy allows. A request that is not idempotent (a POST that
+    /// creates a secret, a group, a user or a membership) is sent again only after 429: a throttled
+    /// request was refused, not applied ("When throttling occurs, Microsoft Graph returns HTTP status
+    /// code 429 (Too many requests), and the requests fail": microsoft-graph-docs-contrib
+    /// `concepts/throttling.md`). After 503 or 504, or a broken connection, it may have been applied,
+    /// and resending it could make a second object: the answer is returned for the caller to re-read
+    /// the tenant first.
     /// `wellFormed` judges a 2xx answer's body: an idempotent request whose answer it rejects (a
     /// body cut short by a proxy, say) is sent again like one whose connection broke; the last
     /// such answer is returned when the attempts run out.
@@ -149,7 +154,8 @@ public struct RequestSender: Sendable {
                 }
                 return (response, decoded)
             }
-            guard [429, 503, 504].contains(response.status), attempt < policy.maximumAttempts else {
+            let retried: Set<Int> = idempotent ? [429, 503, 504] : [429]
+            guard retried.contains(response.status), attempt < policy.maximumAttempts else {
                 return (response, nil)
             }
             var delay = policy.backoff(attempt: attempt - 1)

@@ -73,6 +73,18 @@ enum Catalog {
         "Global Reader": "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
     ]
 
+    /// The Exchange role group whose roles allow every cmdlet the simulator serves, among them the
+    /// delegating assignments of the Application roles ("Organization Management … has the
+    /// delegating role assignment for the new Application RBAC roles": learn.microsoft.com
+    /// /exchange/permissions-exo/application-rbac).
+    static let organizationManagement = "Organization Management"
+    /// The recipient cmdlets a member of Recipient Management may run (the rest, RBAC and service
+    /// principal cmdlets, need Organization Management).
+    static let recipientCmdlets: Set<String> = [
+        "get-mailbox", "get-recipient", "get-distributiongroup", "get-unifiedgroup", "get-distributiongroupmember",
+        "new-distributiongroup", "add-distributiongroupmember", "remove-distributiongroupmember",
+    ]
+
     /// Directory roles that may run every Exchange cmdlet the simulator serves.
     static let exchangeAdminRoles: Set<String> = ["Global Administrator", "Exchange Administrator"]
     /// Directory roles that may create and change applications and service principals.

@@ -56,7 +56,7 @@ extension SimulatedTenant {
         case "Get-Mailbox":
             return try listRecipients(cmdlet, mailboxesOnly: true, warnings: &warnings)
         case "Get-ServicePrincipal":
-            if let identity = cmdlet.string("Identity") {
+            if let identity = cmdlet.optionalIdentity {
                 return .rows([servicePrincipalRow(try exchangeServicePrincipal(identity))])
             }
             return .rows(rbac.servicePrincipals.values.sorted { $0.displayName < $1.displayName }.map(servicePrincipalRow))
@@ -166,7 +166,7 @@ extension SimulatedTenant {
     private func listGroups(_ cmdlet: CmdletInvocation, kinds: Set<GroupKind>, warnings: inout [String])
         throws(ExchangeFailure) -> CmdletOutput
     {
-        if let identity = cmdlet.string("Identity") {
+        if let identity = cmdlet.optionalIdentity {
             guard case .group(let id) = try resolve(identity), let group = directory.groups[id], kinds.contains(group.kind) else {
                 throw .notFound(identity)
             }
@@ -554,7 +554,10 @@ extension SimulatedTenant {
         return .rows([assignmentRow(assignment)])
     }
 
-    /// `Test-ServicePrincipalAuthorization`: the live RBAC state, Entra grants ignored.
+    /// `Test-ServicePrincipalAuthorization`: the live RBAC state, Entra grants ignored. `InScope` is
+    /// the word `True` or `False`, or `Not Run` without `-Resource`, as the cmdlet reference shows it
+    /// (office-docs-powershell `exchange/exchange-ps/exchange/Test-ServicePrincipalAuthorization.md`,
+    /// examples 1 and 2): a string, not a JSON Boolean.
     private func testAuthorization(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
         let pointer = try exchangeServicePrincipal(try cmdlet.required("Identity"))
         var user: DirectoryUser?
@@ -572,9 +575,9 @@ extension SimulatedTenant {
                 if let user {
                     if let scopeName = assignment.customResourceScope {
                         let scope = rbac.scopes[scopeName.lowercased()]
-                        inScope = .bool(assignment.enabled && scope.map { self.scope($0, contains: user, in: rbac) } ?? false)
+                        inScope = Self.word(assignment.enabled && scope.map { self.scope($0, contains: user, in: rbac) } ?? false)
                     } else {
-                        inScope = .bool(assignment.enabled)
+                        inScope = Self.word(assignment.enabled)
                     }
                 } else {
                     inScope = "Not Run"
@@ -588,6 +591,9 @@ extension SimulatedTenant {
                 ]
             })
     }
+
+    /// A Boolean as PowerShell prints it: `True` or `False`.
+    private static func word(_ value: Bool) -> JSONValue { value ? "True" : "False" }
 
     /// PowerShell-style `*` wildcard match, case-insensitive.
     static func wildcard(_ pattern: String, matches text: String) -> Bool {

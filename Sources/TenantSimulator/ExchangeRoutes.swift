@@ -56,6 +56,16 @@ struct CmdletInvocation {
         }
     }
 
+    /// The optional `Identity` of a `Get-*` cmdlet; nil when absent, `$null` or empty. Without it the
+    /// cmdlet lists every object ("Required: False" on the Identity parameter; "This example returns
+    /// a summary list of all service principals": office-docs-powershell
+    /// `exchange/exchange-ps/exchange/Get-ServicePrincipal.md`, likewise `Get-DistributionGroup.md`
+    /// and `Get-UnifiedGroup.md`), so a `$null` or empty identity answers all of them.
+    var optionalIdentity: String? {
+        guard let text = string("Identity"), !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return text
+    }
+
     /// A string parameter that must be present.
     func required(_ parameter: String) throws(ExchangeFailure) -> String {
         guard let text = string(parameter), !text.isEmpty else {
@@ -165,11 +175,35 @@ extension SimulatedTenant {
                 )
             }
         } else {
-            guard !Catalog.exchangeAdminRoles.isDisjoint(with: admin.directoryRoles) else {
-                return exchangeError(403, code: "Forbidden", message: "User is not allowed to call \(cmdlet).")
-            }
+            let groups =
+                admin.exchangeRoleGroups
+                ?? (Catalog.exchangeAdminRoles.isDisjoint(with: admin.directoryRoles) ? [] : [Catalog.organizationManagement])
+            let allowed =
+                groups.contains { $0.equalsIgnoringCase(Catalog.organizationManagement) }
+                || (groups.contains { $0.equalsIgnoringCase("Recipient Management") }
+                    && Catalog.recipientCmdlets.contains(cmdlet.lowercased()))
+            guard allowed else { return cmdletNotAllowed(cmdlet) }
         }
         return nil
+    }
+
+    /// Exchange's refusal of a cmdlet the caller's Exchange roles do not allow, although the token is
+    /// valid: HTTP 401 `{"error":{"code":"Unauthorized","message":"User is not allowed to call
+    /// <cmdlet>","innererror":{…,"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}`,
+    /// without a `WWW-Authenticate` challenge (the answers quoted in MicrosoftDocs/office-docs-powershell
+    /// issues #7970 and #8058, an app-only and a delegated caller).
+    private func cmdletNotAllowed(_ cmdlet: String) -> WireResponse {
+        let message = "User is not allowed to call \(cmdlet)"
+        return .json(
+            401,
+            [
+                "error": [
+                    "code": "Unauthorized", "message": .string(message),
+                    "innererror": [
+                        "message": .string(message), "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+                    ],
+                ]
+            ])
     }
 
     private func exchangeError(_ status: Int, code: String, message: String) -> WireResponse {

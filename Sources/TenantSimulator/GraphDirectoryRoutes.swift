@@ -44,6 +44,7 @@ extension SimulatedTenant {
         case []:
             return entity(call, userJSON(user), context: "users/$entity")
         case ["transitiveMemberOf", "microsoft.graph.directoryRole"], ["memberOf", "microsoft.graph.directoryRole"]:
+            if rest[0] == "transitiveMemberOf" { try requireAdvancedQuery(call, for: "OData cast") }
             let roles = admin.directoryRoles.map { name -> [String: JSONValue] in
                 let template = Catalog.directoryRoleTemplates[name] ?? "00000000-0000-0000-0000-000000000000"
                 return [
@@ -55,6 +56,23 @@ extension SimulatedTenant {
             return try page(call, items: roles, context: "directoryObjects") { $0 }
         default:
             throw .unknownSegment(rest.first ?? "me")
+        }
+    }
+
+    /// Refuses an advanced query sent without `ConsistencyLevel: eventual` and `$count=true`: "This
+    /// header and `$count` are required when using the `$search`, `$filter`, `$orderby`, or OData
+    /// cast query parameters" (microsoft-graph-docs-contrib
+    /// `api-reference/v1.0/api/user-list-transitivememberof.md`, Request headers). The refusal is
+    /// 400 `Request_UnsupportedQuery` in Graph's error shape, as `concepts/aad-advanced-queries.md`
+    /// shows for `$search` without the header (the message text here is the simulator's own).
+    func requireAdvancedQuery(_ call: GraphCall, for feature: String) throws(GraphFailure) {
+        let eventual = call.request.header("consistencylevel")?.trimmingCharacters(in: .whitespaces)
+            .equalsIgnoringCase("eventual") == true
+        let counted = call.query["$count"]?.equalsIgnoringCase("true") == true
+        guard eventual && counted else {
+            throw .badRequest(
+                "Request with \(feature) only works through MSGraph with a special request header: 'ConsistencyLevel: eventual' and the query parameter '$count=true'.",
+                code: "Request_UnsupportedQuery")
         }
     }
 
@@ -336,17 +354,38 @@ extension SimulatedTenant {
         if kind == .microsoft365, directory.isTaken(address) || directory.isTaken("\(nickname)@\(Self.initialDomain)") {
             throw .badRequest("Another object with the same value for property proxyAddresses already exists.")
         }
+        // Owners (microsoft-graph-docs-contrib api-reference/v1.0/api/group-post-groups.md): at most
+        // 20 relationships (owners and members) at creation; each owner a user or a service
+        // principal. Without owners, a delegated caller becomes the owner (Example 1), while "Creating
+        // a Microsoft 365 group programmatically with an app-only context and without specifying
+        // owners will create the group anonymously": no owner at all.
+        let ownerReferences = body["owners@odata.bind"]?.strings ?? []
+        let memberReferences = body["members@odata.bind"]?.strings ?? []
+        guard ownerReferences.count + memberReferences.count <= 20 else {
+            throw .badRequest("A maximum of 20 owners and members can be added when a group is created.")
+        }
+        var owners: [String] = []
+        for reference in ownerReferences {
+            guard let ownerID = Self.objectID(fromReference: reference),
+                directory.users[ownerID] != nil || registry.servicePrincipals[ownerID] != nil
+            else {
+                throw .badRequest("Invalid object identifier '\(reference)' in owners@odata.bind.")
+            }
+            if !owners.contains(ownerID) { owners.append(ownerID) }
+        }
+        if owners.isEmpty, !call.token.isAppOnly { owners = [call.token.objectID.lowercased()] }
         let id = newGUID()
         let name = kind == .microsoft365 ? "\(nickname)_\(id.replacingOccurrences(of: "-", with: "").prefix(10))" : displayName
-        let group = DirectoryGroup(
+        var group = DirectoryGroup(
             id: id, displayName: displayName, name: name, mailNickname: nickname, kind: kind,
             proxyAddresses: kind == .microsoft365 ? ["SMTP:\(address)", "smtp:\(nickname)@\(Self.initialDomain)"] : [],
             distinguishedName: kind == .microsoft365 ? Catalog.distinguishedName(name: name) : nil,
             exchangeGuid: newGUID(), description: body["description"]?.string, createdAt: now,
             sequence: directory.takeSequence())
+        group.owners = owners
         directory.add(group)
         rbac.memberships[id] = MemberList()
-        for reference in (body["members@odata.bind"]?.strings ?? []).prefix(20) {
+        for reference in memberReferences {
             guard let memberID = Self.objectID(fromReference: reference) else { continue }
             if directory.users[memberID] != nil {
                 rbac.memberships[id]?.insert(.user(memberID))

@@ -333,6 +333,9 @@ extension SimulatedTenant {
         if end < items.count {
             body["@odata.nextLink"] = .string(nextLink(call, offset: end))
         }
+        if call.query["$count"]?.equalsIgnoringCase("true") == true {
+            body["@odata.count"] = .number(Double(items.count))
+        }
         return .json(200, .object(body))
     }
 

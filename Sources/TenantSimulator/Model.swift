@@ -94,6 +94,9 @@ public struct DirectoryGroup: Sendable, Equatable {
     public var description: String?
     var createdAt: Date
     var sequence: Int
+    /// The owners' object ids (users or service principals); empty for a group created without
+    /// owners by an app (an "anonymous" group).
+    public var owners: [String] = []
 
     /// The primary SMTP address, if mail-enabled.
     public var primarySmtpAddress: String? {

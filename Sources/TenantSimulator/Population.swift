@@ -7,6 +7,9 @@ struct AdminAccount: Sendable, Codable {
     var userPrincipalName: String
     var displayName: String
     var directoryRoles: [String]
+    /// The Exchange role groups the admin is a member of; nil: those that come with the directory
+    /// roles (a Global or Exchange Administrator is in Organization Management).
+    var exchangeRoleGroups: [String]? = nil
 }
 
 /// Builds the tenant's initial population from the seed: users (with some SMTP aliases), rooms,

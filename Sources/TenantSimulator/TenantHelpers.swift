@@ -231,6 +231,17 @@ extension SimulatedTenant {
     /// Replaces the admin's Entra directory roles (to test a non-admin sign-in).
     public func setAdminRoles(_ roles: [String]) { admin.directoryRoles = roles }
 
+    /// Replaces the admin's Exchange role groups (nil: those that come with the directory roles), to
+    /// test an admin whom Exchange refuses a cmdlet (see `exchangeAuthorization`).
+    public func setAdminExchangeRoleGroups(_ groups: [String]?) { admin.exchangeRoleGroups = groups }
+
+    /// Registers `appID` in Exchange as `New-ServicePrincipal` would (a pointer to the Entra service
+    /// principal `objectID`), for tests of a tenant where other apps are registered.
+    public func addExchangeServicePrincipal(appID: String, objectID: String, displayName: String) {
+        rbac.servicePrincipals[objectID.lowercased()] = ExchangeServicePrincipal(
+            appId: appID.lowercased(), objectId: objectID.lowercased(), displayName: displayName)
+    }
+
     /// Decides what the next device-code polls answer.
     public func setDeviceCodeOutcome(_ outcome: DeviceCodeOutcome) { deviceCodeOutcome = outcome }
 

@@ -61,7 +61,7 @@ struct AccessTests {
             let test = try await sim.rows(
                 "Test-ServicePrincipalAuthorization", ["Identity": .string(target.appID), "Resource": "room-elm"],
                 token: target.exchange)
-            #expect(test.first?["InScope"].bool == true)
+            #expect(test.first?["InScope"].string == "True")
             #expect(try await sim.graph("GET", "/users/room-elm@contoso.com/calendar", token: token).status == 403)
             try await sim.advance(.seconds(1801))
             let fresh = try await sim.appToken(appID: target.appID, secret: target.secret, scope: sim.endpoints.graphScope)
@@ -89,7 +89,7 @@ struct AccessTests {
             let test = try await sim.rows(
                 "Test-ServicePrincipalAuthorization", ["Identity": .string(target.appID), "Resource": "avery.adams@contoso.com"],
                 token: target.exchange)
-            #expect(test.first?["InScope"].bool == false)
+            #expect(test.first?["InScope"].string == "False")
             #expect(await sim.tenant.canAccess(mailbox: "avery.adams@contoso.com", appID: target.appID, permission: "Calendars.Read"))
         }
     }

@@ -17,9 +17,29 @@ struct GraphTests {
             #expect(tenant["verifiedDomains"].array?.count == 2)
             #expect(tenant["tenantType"].isNull)  // not selected
             let roles = try await sim.graph(
-                "GET", "/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId", token: token)
+                "GET", "/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=displayName,roleTemplateId",
+                token: token, headers: ["ConsistencyLevel": "eventual"])
+            #expect(roles.json["@odata.count"].number == 1)
             #expect(roles.json["value"].array?.first?["displayName"].string == "Global Administrator")
             #expect(roles.json["value"].array?.first?["roleTemplateId"].string == "62e90394-69f5-4237-9190-012177145e10")
+        }
+    }
+
+    @Test("an OData cast on transitiveMemberOf needs ConsistencyLevel: eventual and $count=true")
+    func transitiveMemberOfCastIsAnAdvancedQuery() async throws {
+        try await Simulator.with { sim in
+            let token = try await sim.adminToken()
+            let path = "/me/transitiveMemberOf/microsoft.graph.directoryRole"
+            for (query, headers) in [
+                ("?$select=displayName", [:]), ("?$count=true", [:]), ("", ["ConsistencyLevel": "eventual"]),
+            ] {
+                let refused = try await sim.graph("GET", path + query, token: token, headers: headers)
+                #expect(refused.status == 400, "\(query) \(headers)")
+                #expect(refused.json["error"]["code"].string == "Request_UnsupportedQuery")
+            }
+            let answered = try await sim.graph(
+                "GET", path + "?$count=true", token: token, headers: ["ConsistencyLevel": "eventual"])
+            #expect(answered.status == 200)
         }
     }
 
@@ -306,8 +326,10 @@ struct GraphTests {
             #expect(write.status == 403)
             #expect(write.json["error"]["code"].string == "Authorization_RequestDenied")
             let exchangeToken = try await sim.adminToken(scope: sim.endpoints.exchangeScope)
+            // Exchange refuses the cmdlet with 401 "User is not allowed to call" (office-docs-powershell #8058).
             let cmdlet = try await sim.invoke("Get-ManagementScope", token: exchangeToken)
-            #expect(cmdlet.status == 403)
+            #expect(cmdlet.status == 401)
+            #expect(cmdlet.json["error"]["message"].string == "User is not allowed to call Get-ManagementScope")
         }
     }
 }
