@@ -24,75 +24,72 @@ public enum ScriptRenderer {
         )
         add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
         add()
-        add("# 1. Service account: the Entra app, its service principal and a credential")
-        let appURI = q(
-            "/v1.0/applications(uniqueName='\(config.applicationUniqueName.replacingOccurrences(of: "'", with: "''"))')"
-        )
-        add(
-            "Invoke-MgGraphRequest -Method PATCH -Uri \(appURI) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(config.serviceAccountName)); signInAudience = 'AzureADMyOrg' } | Out-Null"
-        )
-        add("$app = Invoke-MgGraphRequest -Method GET -Uri \(appURI) -OutputType PSObject")
-        add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
-        add("if (-not $sp) { $sp = New-MgServicePrincipal -AppId $app.AppId }")
-        if config.credential == .secret {
-            // Idempotent like apply: a secret made earlier (by this script or by mailscope, both name
-            // theirs "mailscope …") and valid for two more weeks is kept; none is added beside it.
-            add(
-                "$held = @($app.passwordCredentials | Where-Object { $_.displayName -like 'mailscope*' -and [datetime]$_.endDateTime -gt (Get-Date).AddDays(14) })"
-            )
-            add("if ($held.Count -gt 0) {")
-            add(
-                "    Write-Host ('The app already has a client secret made by mailscope (key ID ' + $held[0].keyId + ', valid until ' + $held[0].endDateTime + '); none is added. Its secret is wherever it was stored when it was made.')"
-            )
-            add("} else {")
-            add(
-                "    $secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ displayName = 'mailscope'; endDateTime = (Get-Date).AddDays(\(config.credentialLifetimeDays)) }"
-            )
-            add("    Write-Host ('Client secret (store it now, it is not shown again): ' + $secret.SecretText)")
-            add("}")
-        } else {
-            add("# Upload your certificate (the private key stays with the integration):")
-            add(
-                "# Update-MgApplication -ApplicationId $app.Id -KeyCredentials @(@{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = [IO.File]::ReadAllBytes('cert.cer') })"
-            )
+        // Each write is the plan's own line (PowerShell.line), wrapped in the look-up that makes
+        // the script idempotent like apply.
+        func write(_ write: Write, bindings: ScriptBindings = .none, indent: String = "") {
+            let line = PowerShell.line(
+                for: write, groupName: alias, groupKind: config.groupKind, bindings: bindings)
+            for part in line.split(separator: "\n") { add(indent + part) }
         }
+        add("# 1. Service account: the Entra app, its service principal and a credential")
+        write(.createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
+        add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
+        add("if (-not $sp) {")
+        write(.createServicePrincipal(appID: "<new app>"), indent: "    ")
+        add("}")
+        // Idempotent like apply: a credential made earlier (by this script or by mailscope, both
+        // name theirs "mailscope …") and valid for two more weeks is kept; none is added beside it.
+        let credentials = config.credential == .secret ? "passwordCredentials" : "keyCredentials"
+        add(
+            "$held = @($app.\(credentials) | Where-Object { $_.displayName -like 'mailscope*' -and [datetime]$_.endDateTime -gt (Get-Date).AddDays(14) })"
+        )
+        add("if ($held.Count -gt 0) {")
+        add(
+            "    Write-Host ('The app already has a credential made by mailscope (key ID ' + $held[0].keyId + ', valid until ' + $held[0].endDateTime + '); none is added. Its secret or key is wherever it was stored when it was made.')"
+        )
+        add("} else {")
+        if config.credential == .secret {
+            write(.addSecret(displayName: "mailscope", days: config.credentialLifetimeDays), indent: "    ")
+            add("    Write-Host ('Client secret (store it now, it is not shown again): ' + $secret.SecretText)")
+        } else {
+            add("    # The certificate's private key stays with the integration; upload its public part.")
+            write(.addCertificate(displayName: "mailscope", days: config.credentialLifetimeDays), indent: "    ")
+        }
+        add("}")
         if let upn = config.mailboxUser {
             add("# The service account's licensed mailbox user (the vendor asks for one)")
-            let nickname = String(upn.split(separator: "@").first ?? "")
             add("if (-not (Get-MgUser -UserId \(q(upn)) -ErrorAction SilentlyContinue)) {")
-            add("    New-MgUser -AccountEnabled -DisplayName \(q(config.serviceAccountName)) -MailNickname \(q(nickname)) -UserPrincipalName \(q(upn))\(config.usageLocation.map { " -UsageLocation \(q($0))" } ?? "") -PasswordProfile @{ Password = (Read-Host -Prompt 'Password for the mailbox user'); ForceChangePasswordNextSignIn = $false } | Out-Null")
+            write(.createMailboxUser(upn: upn, displayName: config.serviceAccountName), indent: "    ")
             add("}")
-            add("Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(config.mailboxLicense))).SkuId }) -RemoveLicenses @() | Out-Null")
+            if let location = config.usageLocation {
+                add("Update-MgUser -UserId \(q(upn)) -UsageLocation \(q(location))")
+            }
+            write(.assignLicense(upn: upn, sku: config.mailboxLicense))
         }
         add()
         switch config.scopeKind {
         case .group:
             add("# 2. Distribution group with the mailboxes as direct members (nested groups are not in scope)")
-            let type = config.groupKind == .mailEnabledSecurity ? "Security" : "Distribution"
-            if config.groupKind == .microsoft365 {
-                add(
-                    "if (-not (Get-UnifiedGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-MgGroup -DisplayName \(q(config.groupName)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null }"
-                )
-                add("$group = Get-UnifiedGroup -Identity \(q(alias))")
-                add(
-                    "foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) { Add-UnifiedGroupLinks -Identity \(q(alias)) -LinkType Members -Links $member }"
-                )
-            } else {
-                add(
-                    "if (-not (Get-DistributionGroup -Identity \(q(alias)) -ErrorAction SilentlyContinue)) { New-DistributionGroup -Name \(q(config.groupName)) -Alias \(q(alias)) -DisplayName \(q(config.groupName)) -Type \(type) | Out-Null }"
-                )
-                add("$group = Get-DistributionGroup -Identity \(q(alias))")
-                add(
-                    "$present = @(Get-DistributionGroupMember -Identity $group.DistinguishedName -ResultSize Unlimited | ForEach-Object { $_.PrimarySmtpAddress.ToString().ToLower() })"
-                )
-                add("foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) {")
-                add("    $primary = (Get-Recipient -Identity $member).PrimarySmtpAddress.ToString()")
-                add("    if ($primary -ne $member) { Write-Warning ($member + ' is an alias; using ' + $primary) }")
-                add(
-                    "    if ($present -notcontains $primary.ToLower()) { Add-DistributionGroupMember -Identity $group.DistinguishedName -Member $primary -BypassSecurityGroupManagerCheck }"
-                )
-                add("}")
-            }
+            let get = config.groupKind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup"
+            let members =
+                config.groupKind == .microsoft365
+                ? "Get-UnifiedGroupLinks -Identity $group.DistinguishedName -LinkType Members -ResultSize Unlimited"
+                : "Get-DistributionGroupMember -Identity $group.DistinguishedName -ResultSize Unlimited"
+            add("if (-not (\(get) -Identity \(q(alias)) -ErrorAction SilentlyContinue)) {")
+            write(.createGroup(name: config.groupName, alias: alias, kind: config.groupKind), indent: "    ")
+            add("}")
+            add("$group = \(get) -Identity \(q(alias))")
+            add("$present = @(\(members) | ForEach-Object { $_.PrimarySmtpAddress.ToString().ToLower() })")
+            add("foreach ($member in @(\(config.members.map(q).joined(separator: ", ")))) {")
+            add("    $primary = (Get-Recipient -Identity $member).PrimarySmtpAddress.ToString()")
+            add("    if ($primary -ne $member) { Write-Warning ($member + ' is an alias; using ' + $primary) }")
+            add("    if ($present -notcontains $primary.ToLower()) {")
+            write(
+                .addMember(address: "", objectID: ""),
+                bindings: ScriptBindings(member: "$primary", group: "$group.DistinguishedName"), indent: "        ")
+            add("        $present += $primary.ToLower()")
+            add("    }")
+            add("}")
         case .rooms:
             add("# 2. No group: the scope covers room mailboxes by filter (rooms added later are covered)")
         }
@@ -100,9 +97,11 @@ public enum ScriptRenderer {
         add(
             "# 3. Impersonation role: register the app in Exchange; remove tenant-wide mailbox grants that void the scope"
         )
-        add(
-            "if (-not (Get-ServicePrincipal -Identity $app.AppId -ErrorAction SilentlyContinue)) { New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName \(q(config.serviceAccountName)) | Out-Null }"
-        )
+        add("if (-not (Get-ServicePrincipal -Identity $app.AppId -ErrorAction SilentlyContinue)) {")
+        write(
+            .createExchangeServicePrincipal(appID: "<new app>", objectID: "<new sp>", name: config.serviceAccountName),
+            indent: "    ")
+        add("}")
         // The same permission set as the engine's check: every permission of the role table.
         let voiding = ApplicationRole.table.flatMap(\.permissions).reduce(into: [String]()) {
             if !$0.contains($1) { $0.append($1) }
@@ -127,17 +126,18 @@ public enum ScriptRenderer {
             add("$filter = \(q(Quoting.roomMailboxFilter))")
         }
         add("$scope = Get-ManagementScope -Identity \(q(config.scopeName)) -ErrorAction SilentlyContinue")
-        add(
-            "if (-not $scope) { New-ManagementScope -Name \(q(config.scopeName)) -RecipientRestrictionFilter $filter | Out-Null }"
-        )
-        add(
-            "elseif ($scope.RecipientFilter -ne $filter) { Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter $filter }"
-        )
+        add("if (-not $scope) {")
+        write(.createScope(name: config.scopeName, filter: ""), bindings: ScriptBindings(filter: "$filter"), indent: "    ")
+        add("} elseif ($scope.RecipientFilter -ne $filter) {")
+        write(.updateScope(name: config.scopeName, filter: ""), bindings: ScriptBindings(filter: "$filter"), indent: "    ")
+        add("}")
         for role in config.roles {
             let name = config.assignmentName(for: role)
-            add(
-                "if (-not (Get-ManagementRoleAssignment -RoleAssignee $sp.Id | Where-Object { $_.Role -eq \(q(role)) -and $_.CustomResourceScope -eq \(q(config.scopeName)) })) { New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App $sp.Id -CustomResourceScope \(q(config.scopeName)) | Out-Null }"
-            )
+            // Looked up by the assignment's name (the documented -Identity), not -RoleAssignee,
+            // which the reference documents for users, groups and policies, not service principals.
+            add("if (-not (Get-ManagementRoleAssignment -Identity \(q(name)) -ErrorAction SilentlyContinue)) {")
+            write(.createRoleAssignment(name: name, role: role, scope: config.scopeName), indent: "    ")
+            add("}")
         }
         add()
         add("# 5. Connect: the configured state now; live calls follow in 30 minutes to 2 hours")

@@ -48,15 +48,40 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// Renders writes as PowerShell an admin can run as it is.
+/// Values a script knows only at run time, named by the variables that hold them. A config value
+/// never becomes one of these: only the script renderer sets them, so a name is always quoted as a
+/// literal and can never turn into code.
+public struct ScriptBindings: Sendable, Equatable {
+    /// The member to add (`$primary`: the address Get-Recipient resolved).
+    public var member: String?
+    /// The group's identity (`$group.DistinguishedName`).
+    public var group: String?
+    /// The scope's filter (`$filter`: built from the group's DN read at run time).
+    public var filter: String?
+
+    /// No run-time values: every value is a literal.
+    public static let none = ScriptBindings()
+
+    /// Creates bindings.
+    public init(member: String? = nil, group: String? = nil, filter: String? = nil) {
+        self.member = member
+        self.group = group
+        self.filter = filter
+    }
+}
+
+/// Renders writes as PowerShell an admin can run as it is: the one place each write's PowerShell
+/// is written, used by the plan, the log and `mailscope script` alike.
 public enum PowerShell {
-    /// The PowerShell for `write`; `appObjectID` names the app in Graph cmdlets when known.
+    /// The PowerShell for `write`; `appObjectID` names the app in Graph cmdlets when known (the
+    /// script's `$app.Id` otherwise), `bindings` the values a script reads at run time.
     public static func line(
         for write: Write,
         appObjectID: String? = nil,
         servicePrincipalID: String? = nil,
         groupName: String? = nil,
-        groupKind: GroupKind = .distribution
+        groupKind: GroupKind = .distribution,
+        bindings: ScriptBindings = .none
     ) -> String {
         let q = Quoting.powershellLiteral
         let app = appObjectID.map(q) ?? "$app.Id"
@@ -65,50 +90,62 @@ public enum PowerShell {
         func known(_ value: String, or variable: String) -> String { value.hasPrefix("<") ? variable : q(value) }
         switch write {
         case .createApplication(let name, let uniqueName):
+            // The upsert answers 201 with the app when it creates it and 204 without a body when it
+            // exists (application-upsert.md): read it back so $app is set either way.
+            let uri = q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")
             return
-                "$app = Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' }"
+                "Invoke-MgGraphRequest -Method PATCH -Uri \(uri) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' } | Out-Null\n"
+                + "$app = Invoke-MgGraphRequest -Method GET -Uri \(uri) -OutputType PSObject"
         case .createServicePrincipal(let appID):
             return "$sp = New-MgServicePrincipal -AppId \(known(appID, or: "$app.AppId"))"
         case .addSecret(let displayName, let days):
             return
-                "Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
+                "$secret = Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
         case .addCertificate(let displayName, let days):
+            // PATCH replaces the whole list: the existing certificates go back with the new one.
             return
-                "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+                "$certBytes = [IO.File]::ReadAllBytes((Read-Host -Prompt 'Certificate to upload (.cer, DER)'))\n"
+                + "$existing = Get-MgApplication -ApplicationId \(app) -Property KeyCredentials\n"
+                + "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
         case .createMailboxUser(let upn, let displayName):
             let nickname = String(upn.split(separator: "@").first ?? "")
-            return "New-MgUser -AccountEnabled -DisplayName \(q(displayName)) -MailNickname \(q(nickname)) -UserPrincipalName \(q(upn)) -PasswordProfile @{ Password = (Read-Host -Prompt 'Password'); ForceChangePasswordNextSignIn = $false }"
+            return
+                "New-MgUser -AccountEnabled -DisplayName \(q(displayName)) -MailNickname \(q(nickname)) -UserPrincipalName \(q(upn)) -PasswordProfile @{ Password = (Read-Host -Prompt 'Password for the mailbox user'); ForceChangePasswordNextSignIn = $false } | Out-Null"
         case .assignLicense(let upn, let sku):
-            return "Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(sku))).SkuId }) -RemoveLicenses @()"
+            return
+                "Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(sku))).SkuId }) -RemoveLicenses @() | Out-Null"
         case .removeOrphanSecret(let keyID, _):
             return "Remove-MgApplicationPassword -ApplicationId \(app) -KeyId \(q(keyID))"
         case .createGroup(let name, let alias, let kind):
             switch kind {
-            case .distribution: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Distribution"
-            case .mailEnabledSecurity: return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -Type Security"
+            case .distribution:
+                return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Distribution | Out-Null"
+            case .mailEnabledSecurity:
+                return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Security | Out-Null"
             case .microsoft365:
                 return
-                    "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified'"
+                    "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null"
             }
         case .addMember(let address, _):
+            let member = bindings.member ?? q(address)
+            let group = bindings.group ?? q(groupName ?? "<group>")
             if groupKind == .microsoft365 {
-                return "Add-UnifiedGroupLinks -Identity \(q(groupName ?? "<group>")) -LinkType Members -Links \(q(address))"
+                return "Add-UnifiedGroupLinks -Identity \(group) -LinkType Members -Links \(member)"
             }
-            return
-                "Add-DistributionGroupMember -Identity \(q(groupName ?? "<group>")) -Member \(q(address)) -BypassSecurityGroupManagerCheck"
+            return "Add-DistributionGroupMember -Identity \(group) -Member \(member) -BypassSecurityGroupManagerCheck"
         case .createExchangeServicePrincipal(let appID, let objectID, let name):
             return
-                "New-ServicePrincipal -AppId \(known(appID, or: "$app.AppId")) -ObjectId \(known(objectID, or: "$sp.Id")) -DisplayName \(q(name))"
+                "New-ServicePrincipal -AppId \(known(appID, or: "$app.AppId")) -ObjectId \(known(objectID, or: "$sp.Id")) -DisplayName \(q(name)) | Out-Null"
         case .removeTenantWideGrant(let assignmentID, _, _):
             return
                 "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \(sp) -AppRoleAssignmentId \(q(assignmentID))"
         case .createScope(let name, let filter):
-            return "New-ManagementScope -Name \(q(name)) -RecipientRestrictionFilter \(q(filter))"
+            return "New-ManagementScope -Name \(q(name)) -RecipientRestrictionFilter \(bindings.filter ?? q(filter)) | Out-Null"
         case .updateScope(let name, let filter):
-            return "Set-ManagementScope -Identity \(q(name)) -RecipientRestrictionFilter \(q(filter))"
+            return "Set-ManagementScope -Identity \(q(name)) -RecipientRestrictionFilter \(bindings.filter ?? q(filter))"
         case .createRoleAssignment(let name, let role, let scope):
             return
-                "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope))"
+                "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope)) | Out-Null"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         case .shellStep(let step):

@@ -52,7 +52,7 @@ struct QuotingTests {
         )
         #expect(
             line
-                == "New-ManagementRoleAssignment -Name 'svc - Calendars.ReadWrite' -Role 'Application Calendars.ReadWrite' -App 'sp-1' -CustomResourceScope 'S''1'"
+                == "New-ManagementRoleAssignment -Name 'svc - Calendars.ReadWrite' -Role 'Application Calendars.ReadWrite' -App 'sp-1' -CustomResourceScope 'S''1' | Out-Null"
         )
     }
 }
