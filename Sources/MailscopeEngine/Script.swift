@@ -62,7 +62,10 @@ public enum ScriptRenderer {
             write(.createMailboxUser(upn: upn, displayName: config.serviceAccountName), indent: "    ")
             add("}")
             if let location = config.usageLocation {
-                add("Update-MgUser -UserId \(q(upn)) -UsageLocation \(q(location))")
+                // The same request the engine sends (PATCH /users/{upn}), through the documented Invoke-MgGraphRequest.
+                add(
+                    "Invoke-MgGraphRequest -Method PATCH -Uri \(q("/v1.0/users/\(upn)")) -Body @{ usageLocation = \(q(location)) } | Out-Null"
+                )
             }
             write(.assignLicense(upn: upn, sku: config.mailboxLicense))
         }

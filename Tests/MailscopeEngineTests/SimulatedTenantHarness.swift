@@ -63,7 +63,8 @@ struct Harness {
         stateDirectory: URL? = nil
     ) throws -> SetupEngine {
         var environment = EngineEnvironment(
-            transport: TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock),
+            transport: ContractCheckingTransport(
+                TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock), endpoints: endpoints),
             clock: clock,
             stateDirectory: stateDirectory ?? self.stateDirectory,
             variables: [:]
@@ -137,4 +138,31 @@ final class CapturingTransport: HTTPTransport, @unchecked Sendable {
     }
 
     var requests: [HTTPRequest] { lock.withLock { captured } }
+}
+
+/// Checks every request an engine sends against mailscope's wire contract before it goes out: a
+/// request the contract has no row for, or one without the headers its row requires, is an issue
+/// in the test that sent it (the engine suites all send through here).
+struct ContractCheckingTransport: HTTPTransport {
+    let base: any HTTPTransport
+    let endpoints: SimulatorEndpoints
+
+    init(_ base: any HTTPTransport, endpoints: SimulatorEndpoints) {
+        self.base = base
+        self.endpoints = endpoints
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let dump = ProcessInfo.processInfo.environment["MAILSCOPE_WIRE_DUMP"] {
+            let line = "\(request.method) \(request.url.absoluteString) [\(request.headers.map(\.name).joined(separator: ","))]\n"
+            if let handle = FileHandle(forWritingAtPath: dump) {
+                handle.seekToEndOfFile()
+                handle.write(Data(line.utf8))
+                try? handle.close()
+            } else {
+                FileManager.default.createFile(atPath: dump, contents: Data(line.utf8))
+            }
+        }
+        return try await base.send(request)
+    }
 }
