@@ -166,7 +166,9 @@ struct ContractFidelityTests {
             config.groupAlias = "integrationusers"
         }
         let environment = EngineEnvironment(
-            transport: TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+            transport: ContractCheckingTransport(
+                TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+                endpoints: harness.endpoints),
             clock: harness.clock, stateDirectory: harness.stateDirectory,
             variables: ["AUTOMATION_SECRET": automation.clientSecret])
         let engine = try SetupEngine(config: config, environment: environment) { harness.events.append($0) }

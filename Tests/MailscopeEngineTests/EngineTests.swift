@@ -353,7 +353,9 @@ struct UnattendedTests {
             config.secretEnvironmentVariable = "AUTOMATION_SECRET"
         }
         let environment = EngineEnvironment(
-            transport: TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+            transport: ContractCheckingTransport(
+                TracingTransport(CurlTransport(), recorder: harness.recorder, clock: harness.clock),
+                endpoints: harness.endpoints),
             clock: harness.clock,
             stateDirectory: harness.stateDirectory,
             variables: ["AUTOMATION_SECRET": automation.clientSecret]

@@ -77,7 +77,8 @@ struct ServerEngineTests {
 
         func engine(_ config: SetupConfig, shell: (any ManagementShell)? = nil) throws -> SetupEngine {
             let environment = EngineEnvironment(
-                transport: TracingTransport(transport, recorder: harness.recorder, clock: harness.clock),
+                transport: ContractCheckingTransport(
+                    TracingTransport(transport, recorder: harness.recorder, clock: harness.clock), endpoints: harness.endpoints),
                 clock: harness.clock,
                 stateDirectory: harness.stateDirectory,
                 variables: ["SVC_PASSWORD": ServerEngineTests.password],
@@ -223,7 +224,7 @@ struct ServerEngineTests {
         #expect(try await setup.engine(setup.config()).apply { _ in true } == .verified)
         // The server has the account; mailscope holds another password.
         let environment = EngineEnvironment(
-            transport: CurlTransport(), clock: setup.harness.clock, stateDirectory: setup.harness.stateDirectory,
+            transport: ContractCheckingTransport(CurlTransport(), endpoints: setup.harness.endpoints), clock: setup.harness.clock, stateDirectory: setup.harness.stateDirectory,
             variables: ["SVC_PASSWORD": "wrong"], shell: UnattendedShell())
         let engine = try SetupEngine(config: setup.config(), environment: environment) { _ in }
         let reports = try await engine.check()

@@ -2,7 +2,9 @@ import Foundation
 import MailscopeCore
 import MailscopeCurl
 import MailscopeEngine
+import MicrosoftClients
 import TenantSimulator
+import Testing
 
 /// A simulated tenant served over loopback HTTP, and engines that reach it through the real
 /// libcurl transport, all on one immediate clock: a two-hour wait runs in milliseconds.
@@ -141,8 +143,9 @@ final class CapturingTransport: HTTPTransport, @unchecked Sendable {
 }
 
 /// Checks every request an engine sends against mailscope's wire contract before it goes out: a
-/// request the contract has no row for, or one without the headers its row requires, is an issue
-/// in the test that sent it (the engine suites all send through here).
+/// request the contract has no row for, or one without the headers or query its row requires, is
+/// an issue in the test that sent it (the engine suites all send through here), and the inner
+/// requests of a `$batch` are checked like the others.
 struct ContractCheckingTransport: HTTPTransport {
     let base: any HTTPTransport
     let endpoints: SimulatorEndpoints
@@ -153,16 +156,60 @@ struct ContractCheckingTransport: HTTPTransport {
     }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if let dump = ProcessInfo.processInfo.environment["MAILSCOPE_WIRE_DUMP"] {
-            let line = "\(request.method) \(request.url.absoluteString) [\(request.headers.map(\.name).joined(separator: ","))]\n"
-            if let handle = FileHandle(forWritingAtPath: dump) {
-                handle.seekToEndOfFile()
-                handle.write(Data(line.utf8))
-                try? handle.close()
-            } else {
-                FileManager.default.createFile(atPath: dump, contents: Data(line.utf8))
-            }
+        for problem in Self.violations(of: request, endpoints: endpoints) {
+            Issue.record(Comment(rawValue: "wire contract: " + problem))
         }
+        ContractLedger.shared.count(request)
         return try await base.send(request)
     }
+
+    /// The service and path below its base of `url`.
+    static func locate(_ url: URL, endpoints: SimulatorEndpoints) -> (WireContract.Service, String)? {
+        let text = url.absoluteString.components(separatedBy: "?")[0]
+        let bases: [(WireContract.Service, URL)] = [
+            (.identity, endpoints.login), (.graph, endpoints.graph), (.exchange, endpoints.exchange), (.ews, endpoints.ews),
+        ]
+        for (service, base) in bases {
+            let prefix = base.absoluteString
+            if service == .ews, text == prefix { return (.ews, "/EWS/Exchange.asmx") }
+            if text.hasPrefix(prefix + "/") {
+                return (service, String(text.dropFirst(prefix.count)).removingPercentEncoding ?? "")
+            }
+        }
+        return nil
+    }
+
+    static func violations(of request: HTTPRequest, endpoints: SimulatorEndpoints) -> [String] {
+        guard let (service, path) = locate(request.url, endpoints: endpoints) else {
+            return ["\(request.method) \(request.url.absoluteString) goes to no Microsoft service"]
+        }
+        var problems = [WireContract.violation(of: request, service: service, path: path)].compactMap { $0 }
+        if service == .graph, path.hasSuffix("/$batch"), let body = try? JSONValue.parse(request.body ?? Data()) {
+            let version = path.hasPrefix("/beta/") ? "/beta" : "/v1.0"
+            for item in body["requests"].array ?? [] {
+                guard let method = item["method"].string, let url = item["url"].string,
+                    let inner = URL(string: endpoints.graph.absoluteString + version + url)
+                else { continue }
+                var innerRequest = HTTPRequest(method: method, url: inner, headers: request.headers)
+                innerRequest.body = item["body"] == .null ? nil : Data("{}".utf8)
+                if let problem = WireContract.violation(
+                    of: innerRequest, service: .graph,
+                    path: (version + url.components(separatedBy: "?")[0]).removingPercentEncoding ?? "")
+                {
+                    problems.append("inside $batch: " + problem)
+                }
+            }
+        }
+        return problems
+    }
+}
+
+/// How many requests the contract check saw (printed by the wire-contract suite).
+final class ContractLedger: @unchecked Sendable {
+    static let shared = ContractLedger()
+    private let lock = NSLock()
+    private var requests = 0
+
+    func count(_ request: HTTPRequest) { lock.withLock { requests += 1 } }
+    var checked: Int { lock.withLock { requests } }
 }
