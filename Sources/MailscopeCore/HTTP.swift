@@ -136,6 +136,15 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .tlsFailure(let detail): "TLS verification failed: \(detail)"
         }
     }
+
+    /// Whether the fault may pass (a broken connection or a timeout), as opposed to a refusal that
+    /// the same request will meet again (a URL or a redirect mailscope does not follow, a certificate).
+    public var mayPass: Bool {
+        switch self {
+        case .connectionFailed, .timedOut: true
+        case .refusedURL, .tlsFailure: false
+        }
+    }
 }
 
 /// The rule every outgoing URL obeys: HTTPS, or plain HTTP to a loopback address only.

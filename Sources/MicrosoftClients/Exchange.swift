@@ -53,8 +53,18 @@ public struct ExchangeAdminClient: Sendable {
         while let url = next {
             let page = try await post(url, body: body, cmdlet: cmdlet, idempotent: idempotent)
             results += page["value"].array ?? []
-            next = page["@odata.nextLink"].string.flatMap(URL.init(string:)).flatMap { link in
-                link.host == base.host && link.port == base.port ? link : nil
+            // A next link is followed on the service's own host only; one elsewhere is refused,
+            // never dropped (dropping it would cut the answer short without a word).
+            next = nil
+            if let text = page["@odata.nextLink"].string {
+                guard let link = URL(string: text), link.scheme == base.scheme, link.host == base.host, link.port == base.port
+                else {
+                    throw MicrosoftError(
+                        service: .exchange, status: 0, code: "UnexpectedNextLink",
+                        message: "\(cmdlet) answered a next page on another host (\(URL(string: text)?.host ?? text)); the answer would be incomplete, so it is not used",
+                        request: cmdlet)
+                }
+                next = link
             }
         }
         return results

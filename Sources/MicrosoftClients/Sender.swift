@@ -124,12 +124,19 @@ public struct RequestSender: Sendable {
     ) async throws -> (response: HTTPResponse, decoded: Decoded?) {
         var attempt = 0
         let started = clock.now
+        var request = request
+        var redirects = 0
         while true {
             attempt += 1
             try Task.checkCancellation()
-            let response: HTTPResponse
+            var response: HTTPResponse
             do {
                 response = try await transport.send(request)
+                while let next = try Self.redirect(of: request, by: response, hops: redirects) {
+                    redirects += 1
+                    request = next
+                    response = try await transport.send(request)
+                }
             } catch let error as TransportError {
                 switch error {
                 case .connectionFailed, .timedOut:
@@ -171,6 +178,44 @@ public struct RequestSender: Sendable {
                     request, attempt: attempt, delay: delay, reason: "HTTP \(response.status)", started: started)
             else { return (response, nil) }
         }
+    }
+}
+
+extension RequestSender {
+    /// The most redirects one request follows (the Microsoft Graph SDKs' redirect handler default).
+    public static let maximumRedirects = 5
+
+    /// The request a 3xx `response` to `request` redirects to, or nil when it is no redirect.
+    /// Followed as the Microsoft Graph SDKs' redirect handler does (301, 302, 303, 307, 308; a 303
+    /// becomes a GET without a body; at most five hops), but only on the request's own scheme, host
+    /// and port: a bearer token or a password never follows a redirect to another host. Anything
+    /// else is refused with a clear error, never silently taken for an answer. EWS requests, which
+    /// sign in with NTLM or Basic, are not redirected: the EWS client names a 3xx itself.
+    static func redirect(of request: HTTPRequest, by response: HTTPResponse, hops: Int) throws(TransportError)
+        -> HTTPRequest?
+    {
+        // EWS (NTLM or Basic sign-in) reads a 3xx itself: a 302 there is a forms-based sign-in page.
+        guard [301, 302, 303, 307, 308].contains(response.status), request.authentication == nil else { return nil }
+        guard let location = response.header("location"), let target = URL(string: location, relativeTo: request.url)?.absoluteURL
+        else {
+            throw .refusedURL(request.url.absoluteString, reason: "answered \(response.status) without a usable Location")
+        }
+        guard target.scheme == request.url.scheme, target.host == request.url.host, target.port == request.url.port else {
+            throw .refusedURL(
+                target.absoluteString,
+                reason:
+                    "\(request.method) \(request.url.path) was redirected (\(response.status)) to another host; mailscope follows redirects only on the same host, so a token never leaves for one it was not issued for")
+        }
+        guard hops < maximumRedirects else {
+            throw .refusedURL(target.absoluteString, reason: "more than \(maximumRedirects) redirects")
+        }
+        var next = request
+        next.url = target
+        if response.status == 303 {
+            next.method = "GET"
+            next.body = nil
+        }
+        return next
     }
 }
 
