@@ -127,6 +127,7 @@ extension SetupEngine {
             ] where !claims.roles.contains(where: { $0.hasPrefix(permission) }) {
                 warnings.append("the automation app's Graph token lacks \(permission)…; \(purpose) will fail")
             }
+            try await requireExchangeManageAsApp(tokens: tokens, evidence: &evidence)
         } else {
             anchor = "UPN:\(who)"
             let roles = try await rolesRead ?? []
@@ -176,6 +177,40 @@ extension SetupEngine {
         )
         log(.info, "Signed in to \(tenant.displayName) (\(tid)) as \(who).")
         return tenant
+    }
+
+    /// App-only Exchange management needs both halves (Exchange's app-only-auth-powershell-v2
+    /// page): the Office 365 Exchange Online permission `Exchange.ManageAsApp`, admin-consented
+    /// (in the Exchange token's `roles`), and an Entra role that manages Exchange on the app's
+    /// service principal, Exchange Administrator or Global Administrator (the token's `wids`).
+    /// Either missing is named, with its fix, before anything else is sent to Exchange.
+    private func requireExchangeManageAsApp(tokens: any AccessTokenProvider, evidence: inout [String]) async throws {
+        let token = try await tokens.token(for: .exchange, forceRefresh: false)
+        let claims = token.claims
+        let roles = claims?.roles ?? []
+        let directoryRoles = Set(claims?.directoryRoles ?? [])
+        let manageAsApp = roles.contains("Exchange.ManageAsApp")
+        let exchangeRole = !directoryRoles.isDisjoint(with: [Self.exchangeAdministrator, Self.globalAdministrator])
+        evidence.append(
+            "Exchange token: roles \(roles.isEmpty ? "none" : roles.joined(separator: ", ")); Entra roles \(directoryRoles.isEmpty ? "none" : "\(directoryRoles.count)")"
+        )
+        var missing: [String] = []
+        var fixes: [String] = []
+        if !manageAsApp {
+            missing.append("the Exchange.ManageAsApp permission")
+            fixes.append(
+                "add the API permission Office 365 Exchange Online › Exchange.ManageAsApp (application) to the automation app and grant admin consent")
+        }
+        if !exchangeRole {
+            missing.append("an Entra role that manages Exchange")
+            fixes.append(
+                "assign the Exchange Administrator role to the automation app (Entra admin center › Roles and administrators › Exchange Administrator › Add assignments)")
+        }
+        guard !missing.isEmpty else { return }
+        throw EngineError(
+            stage: .signIn,
+            message: "the automation app \(claims?.appID ?? config.clientID ?? "?") lacks \(missing.joined(separator: " and ")) for app-only Exchange management",
+            fix: fixes.joined(separator: "; ") + " (learn.microsoft.com/powershell/exchange/app-only-auth-powershell-v2)")
     }
 
     private func record(_ report: StageReport) {

@@ -18,6 +18,8 @@ public struct TokenClaims: Sendable, Equatable {
     public var roles: [String]
     /// Audience (`aud`).
     public var audience: String?
+    /// The Entra directory roles of the user or the app, by role template id (`wids`).
+    public var directoryRoles: [String]
 
     /// Reads the claims of a JWT without verifying it; nil when it is not a JWT.
     public init?(jwt: String) {
@@ -32,6 +34,7 @@ public struct TokenClaims: Sendable, Equatable {
         scopes = (json["scp"].string ?? "").split(separator: " ").map(String.init)
         roles = json["roles"].strings
         audience = json["aud"].string
+        directoryRoles = json["wids"].strings
     }
 
     /// Whether the token was issued to an app acting as itself.

@@ -62,14 +62,14 @@ struct Harness {
 
     func engine(
         _ config: SetupConfig, transport: (any HTTPTransport)? = nil, credentials: CredentialChoices = CredentialChoices(),
-        stateDirectory: URL? = nil
+        stateDirectory: URL? = nil, variables: [String: String] = [:]
     ) throws -> SetupEngine {
         var environment = EngineEnvironment(
             transport: ContractCheckingTransport(
                 TracingTransport(transport ?? CurlTransport(), recorder: recorder, clock: clock), endpoints: endpoints),
             clock: clock,
             stateDirectory: stateDirectory ?? self.stateDirectory,
-            variables: [:]
+            variables: variables
         )
         environment.credentials = credentials
         return try SetupEngine(config: config, environment: environment) { event in events.append(event) }
