@@ -187,6 +187,8 @@ public actor SetupEngine {
     var serverProbe: ServerProbe?
     /// What was set aside of a damaged journal when this engine started, and why.
     var journalSetAside: String?
+    /// How many writes this engine has made (a read planned before the last one may be stale).
+    var writesPerformed = 0
     /// The last report of each stage in this run (what a repeated failure shows as found).
     var lastReports: [StageID: StageReport] = [:]
     /// When this engine (this run) started: a write journaled since then was made in this run.
@@ -410,11 +412,14 @@ public actor SetupEngine {
         try await signIn()
         try await reconcileInterruptedWrite()
         var planned: [StageReport] = []
+        var observations: [StageID: StageObservation] = [:]
         for stage in StageID.allCases where stage != .signIn && stage != .connect {
             let observation = try await observe(stage)
+            observations[stage] = observation
             planned.append(observation.report)
             emit(.stage(observation.report))
         }
+        let writesWhenPlanned = writesPerformed
         // A stage that fails with nothing apply could change (no configured member is a mailbox,
         // an exclusive scope) stops the run before its first write.
         if let blocked = planned.first(where: { $0.status == .failed && $0.changes.isEmpty }) {
@@ -433,7 +438,8 @@ public actor SetupEngine {
         }
         var unverified: [StageID] = []
         for stage in StageID.allCases where stage != .signIn && stage != .connect {
-            let report = try await applyStage(stage)
+            // What the plan read still holds while nothing was written since: no second, identical read.
+            let report = try await applyStage(stage, planned: writesPerformed == writesWhenPlanned ? observations[stage] : nil)
             // On Exchange Server the role and the scope can only be seen working once Exchange
             // applies them: "not verified yet" there is what the propagation wait settles.
             let awaitsPropagation =
@@ -469,8 +475,10 @@ public actor SetupEngine {
 
     /// Observes `stage`, performs its writes with journaling, then re-reads until they are seen
     /// (replication lag) and reports what was observed.
-    func applyStage(_ stage: StageID) async throws -> StageReport {
-        var observation = try await observe(stage)
+    func applyStage(_ stage: StageID, planned: StageObservation? = nil) async throws -> StageReport {
+        currentStage = stage
+        var observation: StageObservation
+        if let planned { observation = planned } else { observation = try await observe(stage) }
         guard !observation.writes.isEmpty else {
             emit(.stage(observation.report))
             return observation.report
@@ -551,6 +559,7 @@ public actor SetupEngine {
             throw notRun
         }
         serverProbe = nil
+        writesPerformed += 1
         journal.pendingWrite = nil
         journal.completedWrites.append(Journal.CompletedWrite(write: write, at: environment.clock.now))
         if journal.completedWrites.count > 200 {
