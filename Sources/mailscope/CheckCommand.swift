@@ -7,22 +7,38 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Re-check an existing setup, changing nothing.",
-        discussion:
-            "Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors."
+        discussion: """
+            Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors.
+            Several --config files, or --configs DIR, re-check a fleet (Exchange Online and Exchange Server mixed) with
+            unattended sign-in, --jobs at a time: one summary table (or a JSON array) and the worst exit status.
+            """
     )
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var options: CheckOptions
 
-    @Flag(name: .long, help: "Print one JSON object with a `stages` array (id, status, detail, evidence).")
+    @Flag(name: .long, help: "Print one JSON object with a `stages` array (id, status, detail, evidence); an array of them for a fleet.")
     var json = false
 
     func run() async throws {
-        let config = try options.load()
+        let paths = try options.paths()
+        guard paths.count == 1, options.configs == nil else {
+            let status = await FleetCheck.run(options, paths: paths, json: json)
+            if status != ExitStatus.success { throw ExitCode(status) }
+            return
+        }
+        let config: SetupConfig
+        do {
+            config = try ConfigLoader.load(path: paths[0])
+        } catch let error as ConfigError {
+            Console.error(error.description)
+            throw ExitCode(ExitStatus.usage)
+        }
         let engine: SetupEngine
         do {
             engine = try SetupEngine(
                 config: config,
-                environment: options.environment(for: config),
+                environment: ConfigOptions.environment(
+                    for: config, stateDir: options.stateDir, requestTimeout: options.requestTimeout),
                 events: Console.eventPrinter(verbose: false)
             )
         } catch let error as ConfigError {

@@ -32,13 +32,21 @@ struct ConfigOptions: ParsableArguments {
     /// The engine environment: the libcurl transport, the system clock, and for Exchange Server
     /// the admin at the terminal (or a simulator's shell stand-in) for Exchange Management Shell steps.
     func environment(for config: SetupConfig, schedule: PollSchedule = .standard) -> EngineEnvironment {
+        Self.environment(for: config, stateDir: stateDir, requestTimeout: requestTimeout, schedule: schedule)
+    }
+
+    /// The engine environment for `config` with these options' values.
+    static func environment(
+        for config: SetupConfig, stateDir: String?, requestTimeout: Int?, schedule: PollSchedule = .standard,
+        interactive: Bool = isatty(STDIN_FILENO) == 1
+    ) -> EngineEnvironment {
         let curl = CurlTransport(caBundlePath: config.caBundle, maxConcurrent: SetupEngine.concurrentRequests)
         let transport: any HTTPTransport =
             requestTimeout.map { TimeoutTransport(base: curl, timeout: .seconds($0)) } ?? curl
         let shell: any ManagementShell
         if let simulated = config.simulatedShell.flatMap(URL.init(string:)) {
             shell = SimulatedShell(url: simulated, transport: transport)
-        } else if isatty(STDIN_FILENO) == 1 {
+        } else if interactive {
             shell = PromptShell()
         } else {
             shell = UnattendedShell()
@@ -182,6 +190,16 @@ enum Console {
 
     /// JSON for `check --json`.
     static func json(tenant: SignedInTenant?, reports: [StageReport], result: String) -> String {
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: jsonObject(tenant: tenant, reports: reports, result: result),
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            )) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The object `json(tenant:reports:result:)` prints.
+    static func jsonObject(tenant: SignedInTenant?, reports: [StageReport], result: String) -> [String: Any] {
         var stages: [[String: Any]] = []
         for report in reports {
             var stage: [String: Any] = [
@@ -202,11 +220,6 @@ enum Console {
                 "signedInAs": tenant.signedInAs,
             ]
         }
-        let data =
-            (try? JSONSerialization.data(
-                withJSONObject: object,
-                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            )) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return object
     }
 }

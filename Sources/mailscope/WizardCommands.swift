@@ -240,6 +240,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a ready-to-use config for this simulator to this path.")
     var writeConfig: String?
 
+    @Flag(
+        name: .long,
+        help: "Register an automation app (client secret, Exchange.ManageAsApp, Exchange Administrator) and write a config that signs in with it, the secret in a 0600 file beside the config: unattended runs and fleet re-checks.")
+    var automationApp = false
+
     @Option(
         name: .long,
         help: "The target the written config sets up: exchange-online (Graph, Exchange Online admin API) or exchange-server (EWS, simulated Exchange Management Shell)."
@@ -313,6 +318,20 @@ struct SimulateCommand: AsyncParsableCommand {
                 out_of_scope_mailbox = "dana.adams@contoso.com"
 
                 """
+        }
+        if automationApp && target == .exchangeOnline, let path = writeConfig {
+            // The permissions an unattended setup needs (GraphPermissions lists them per request).
+            let app = try await tenant.registerAutomationApp(
+                displayName: "mailscope automation",
+                graphPermissions: [
+                    "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Group.ReadWrite.All",
+                    "Organization.Read.All", "RoleManagement.ReadWrite.Exchange",
+                ])
+            let secretPath = path + ".secret"
+            try PrivateFiles.write(Data(app.clientSecret.utf8), to: URL(fileURLWithPath: secretPath))
+            config = config.replacingOccurrences(
+                of: "[group]\n",
+                with: "[auth]\nmethod = \"client-secret\"\nclient_id = \"\(app.appID)\"\nsecret_file = \"\(secretPath)\"\n[group]\n")
         }
         if let path = writeConfig {
             var written = config
