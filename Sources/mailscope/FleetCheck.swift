@@ -11,17 +11,15 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .long, help: "A directory whose *.toml configurations are all re-checked.")
     var configs: String?
 
-    @Option(name: .long, help: "Where journals and held credentials live (default: $XDG_STATE_HOME/mailscope).")
-    var stateDir: String?
-
-    @Option(name: .long, help: "Seconds one request may take before it is abandoned (default 60).")
-    var requestTimeout: Int?
+    @OptionGroup var run: RunOptions
 
     @Option(name: .long, help: "How many setups of a fleet are checked at once (default 4).")
     var jobs: Int = 4
 
+    var stateDir: String? { run.stateDir }
+    var requestTimeout: Int? { run.requestTimeout }
+
     func validate() throws {
-        if let requestTimeout, requestTimeout < 1 { throw ValidationError("--request-timeout takes a number of seconds ≥ 1") }
         if !(1...64).contains(jobs) { throw ValidationError("--jobs takes a number from 1 to 64") }
         if config.isEmpty && configs == nil { throw ValidationError("give --config FILE (repeatable) or --configs DIR") }
     }

@@ -4,11 +4,8 @@ import MailscopeCore
 import MailscopeCurl
 import MailscopeEngine
 
-/// Options every config-driven command takes.
-struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "The TOML configuration file.")
-    var config: String
-
+/// Where a run keeps its state and how long one request may take: every config-driven command's.
+struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Where journals and held credentials live (default: $XDG_STATE_HOME/mailscope).")
     var stateDir: String?
 
@@ -18,6 +15,17 @@ struct ConfigOptions: ParsableArguments {
     func validate() throws {
         if let requestTimeout, requestTimeout < 1 { throw ValidationError("--request-timeout takes a number of seconds ≥ 1") }
     }
+}
+
+/// Options every config-driven command takes.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The TOML configuration file.")
+    var config: String
+
+    @OptionGroup var run: RunOptions
+
+    var stateDir: String? { run.stateDir }
+    var requestTimeout: Int? { run.requestTimeout }
 
     /// Loads the config, printing every problem and exiting 2 when it is invalid.
     func load() throws -> SetupConfig {
