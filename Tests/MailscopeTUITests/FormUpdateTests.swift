@@ -105,6 +105,77 @@ struct FormUpdateTests {
         #expect(model.screen == .form(.scope))
     }
 
+    /// Issue 12: a paste is one message; its line breaks are text, never Enter.
+    @Test func aPastedListIsOneChangeAndItsLineBreaksAreNotEnter() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        let effects = update(
+            &model,
+            .paste("avery.adams@contoso.com\r\nbea@contoso.com\rAvery.Adams@CONTOSO.com, cy@contoso.com;dee@contoso.com  eve@contoso.com\n")
+        )
+        #expect(effects.isEmpty)
+        #expect(model.screen == .form(.account))
+        #expect(model.form.focus == .members)
+        #expect(
+            model.form.answers.members == [
+                "avery.adams@contoso.com", "bea@contoso.com", "cy@contoso.com", "dee@contoso.com", "eve@contoso.com",
+            ]
+        )
+        #expect(model.form.text(.members).split(separator: "\n").count == 5)  // one a line, the repeat dropped
+        #expect(model.form.error(for: .members) == nil)
+        // A typed list is accepted too, and deduplicated without regard to case.
+        model.press(.control("u"))
+        model.type("a@contoso.com b@contoso.com, A@Contoso.com")
+        #expect(model.form.answers.members == ["a@contoso.com", "b@contoso.com"])
+        #expect(model.form.memberList.duplicateCount == 1)
+        model.press(.tab)
+        #expect(model.form.text(.members) == "a@contoso.com\nb@contoso.com")
+    }
+
+    @Test func aPasteIntoALineFieldKeepsOneLineAndIsValidatedOnce() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        _ = update(&model, .paste("contoso.onmicrosoft.com\n"))
+        #expect(model.form.text(.tenant) == "contoso.onmicrosoft.com")
+        #expect(model.form.focus == .tenant)
+        model.form.focus = .roles
+        model.press(.control("u"))
+        _ = update(&model, .paste("Calendars.ReadWrite\nMail.Send\n"))
+        #expect(model.form.text(.roles) == "Calendars.ReadWrite, Mail.Send")
+    }
+
+    @Test func theMemberEditorMovesBetweenLinesAndShowsEachLinesProblem() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        _ = update(&model, .paste("a@contoso.com\nbob@\nc@contoso.com"))
+        #expect(model.form.memberList.lineProblems[1]?.isDuplicate == false)
+        #expect(model.form.error(for: .members)?.message.hasPrefix("line 2:") == true)
+        model.press(.up)
+        #expect(model.form.inputs[.members]?.cursorPosition.line == 1)
+        model.press(.end)
+        model.type("contoso.com")
+        #expect(model.form.error(for: .members) == nil)
+        model.press(.up, .up)  // past the first line: the previous field
+        #expect(model.form.focus == .groupKind)
+        model.press(.down)
+        #expect(model.form.focus == .members)
+    }
+
+    @Test func aThousandPastedAddressesAreReadOnce() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            _ = update(&model, .paste((1...1000).map { "user\($0)@contoso.com" }.joined(separator: "\n")))
+            _ = render(model, size: model.size, theme: .color)
+        }
+        #expect(model.form.answers.members.count == 1000)
+        #expect(elapsed < .seconds(1))
+    }
+
     @Test func textEditingMovesTheCursor() {
         var model = Fixture.formModel()
         model.press(.control("u"))

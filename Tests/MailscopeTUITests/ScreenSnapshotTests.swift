@@ -37,6 +37,26 @@ struct ScreenSnapshotTests {
         assertScreen(help, named: "form-field-help")
     }
 
+    /// The members editor (issue 12): one entry a line with numbers, a mark on a repeated and on
+    /// an invalid line, the count and the scroll position, and the problem of the cursor's line.
+    @Test func memberEditorScreens() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        _ = update(
+            &model,
+            .paste("avery.adams@contoso.com\nbob@\nAVERY.ADAMS@contoso.com, carol@contoso.com; dan@contoso.com eve@contoso.com\n")
+        )
+        model.press(.pageUp, .down)
+        assertScreen(model, named: "member-editor")
+        var many = Fixture.formModel(page: .account)
+        many.form.focus = .members
+        many.press(.control("u"))
+        _ = update(&many, .paste((1...1000).map { "user\($0)@contoso.com" }.joined(separator: "\n")))
+        assertScreen(many, named: "member-editor-1000")
+        assertScreen(many, size: TerminalSize(columns: 120, rows: 40), named: "member-editor-1000-120x40")
+    }
+
     @Test func signInScreens() {
         assertScreen(Fixture.runModel([]), named: "sign-in-requesting")
         let code = Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])

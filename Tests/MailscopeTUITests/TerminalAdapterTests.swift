@@ -83,4 +83,22 @@ struct TerminalAdapterTests {
         #expect(KeyDecoder.decode(functionKey: 0o410 + 1) == .key(.function(1)))  // KEY_F(1)
         #expect(KeyDecoder.decode(functionKey: 0o541) == .key(.backTab))  // KEY_BTAB
     }
+
+    /// Feeds `bytes` as `get_wch` would without terminfo's help, then the end of the read.
+    private func decoded(_ text: String, decoder: inout KeyDecoder) -> [TerminalInput] {
+        text.unicodeScalars.flatMap { decoder.decode(.character($0.value)) } + decoder.endOfInput()
+    }
+
+    @Test func aBracketedPasteIsOneMessageAndItsLineBreaksAreText() {
+        var decoder = KeyDecoder()
+        let paste = "\u{1B}[200~alice@contoso.com\rbob@contoso.com\r\u{1B}[201~"
+        #expect(decoded(paste, decoder: &decoder) == [.paste("alice@contoso.com\rbob@contoso.com\r")])
+        // A paste that arrives in two reads is still one message.
+        let first = decoded("x\u{1B}[200~line one\r", decoder: &decoder)
+        #expect(first == [.key(.character("x"))])
+        #expect(decoder.isInPaste)
+        #expect(decoded("line two\u{1B}[201~q", decoder: &decoder) == [.paste("line one\rline two"), .key(.character("q"))])
+        // An escape inside the paste is text (only ESC[201~ ends it).
+        #expect(decoded("\u{1B}[200~a\u{1B}b\u{1B}[201~", decoder: &decoder) == [.paste("a\u{1B}b")])
+    }
 }

@@ -19,7 +19,11 @@ public struct FormState: Sendable, Equatable {
     /// Where the service account's password is read from (Exchange Server).
     public var passwordSource: PasswordSource
     /// The free-text fields.
-    public var inputs: [FormField: TextInput]
+    public var inputs: [FormField: TextInput] {
+        didSet { refreshMemberList() }
+    }
+    /// The members field read as a list; rebuilt only when its text changes.
+    public private(set) var memberList = MemberList("")
     /// The page shown.
     public var page: FormPage = .tenant
     /// The focused field.
@@ -51,10 +55,24 @@ public struct FormState: Sendable, Equatable {
             .tenant: TextInput(answers.tenant),
             .serviceAccountName: TextInput(answers.serviceAccountName),
             .groupName: TextInput(answers.groupName),
-            .members: TextInput(answers.members.joined(separator: ", ")),
+            .members: TextInput(answers.members.joined(separator: "\n")),
             .scopeName: TextInput(answers.scopeName),
             .roles: TextInput(answers.roles.map(Self.shortRoleName).joined(separator: ", ")),
         ]
+        memberList = MemberList(text(.members))
+    }
+
+    private mutating func refreshMemberList() {
+        let members = text(.members)
+        if members != memberList.text { memberList = MemberList(members) }
+    }
+
+    /// Rewrites the members field one entry a line, each mailbox once (after a paste, and when
+    /// the focus leaves it).
+    public mutating func normalizeMembers() {
+        let normalized = MemberList.normalized(text(.members))
+        guard normalized != text(.members) else { return }
+        inputs[.members] = TextInput(normalized)
     }
 
     /// The answers the form holds now.
@@ -66,7 +84,7 @@ public struct FormState: Sendable, Equatable {
             serviceAccountName: text(.serviceAccountName),
             groupName: scopeKind == .group ? text(.groupName) : "",
             groupKind: groupKind,
-            members: scopeKind == .group ? Self.list(text(.members)) : [],
+            members: scopeKind == .group ? memberList.addresses : [],
             scopeKind: scopeKind,
             scopeName: text(.scopeName),
             roles: Self.list(text(.roles)).map(Self.fullRoleName),
@@ -151,7 +169,6 @@ public struct FormState: Sendable, Equatable {
     public func error(for field: FormField) -> FieldError? {
         guard isApplicable(field) else { return nil }
         if target == .exchangeServer { return serverError(for: field) }
-        let answers = answers
         switch field {
         case .preset, .signIn, .scopeKind, .groupKind, .target: return nil
         case .ewsURL, .ewsAuthentication, .serviceAccountAddress, .serviceAccountLogon, .passwordSource,
@@ -166,19 +183,9 @@ public struct FormState: Sendable, Equatable {
                     text(.groupName).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") },
                     field: "group alias"
                 )
-        case .members:
-            if answers.members.isEmpty {
-                return FieldError(
-                    field: "members",
-                    message: "is empty; list the mailboxes (users and rooms) the app may reach"
-                )
-            }
-            for member in answers.members {
-                if let error = FieldRules.address(member, field: "members") { return error }
-            }
-            return nil
+        case .members: return memberList.firstError
         case .scopeName: return FieldRules.exchangeName(text(.scopeName), field: "scope name")
-        case .roles: return FieldRules.roles(answers.roles, field: "roles")
+        case .roles: return FieldRules.roles(Self.list(text(.roles)).map(Self.fullRoleName), field: "roles")
         }
     }
 

@@ -49,7 +49,8 @@ public enum KeyMap {
         switch model.screen {
         case .start: return start + common(model)
         case .form:
-            return isEditingText(model) ? formText : formChoice + common(model)
+            if isEditingText(model) { return model.form.focus == .members ? memberEditor : formText }
+            return formChoice + common(model)
         case .signIn: return signIn(model) + common(model)
         case .plan: return plan(model) + common(model)
         case .run: return run(model) + common(model)
@@ -194,6 +195,36 @@ public enum KeyMap {
         ),
         KeyBinding([.control("u")], "Ctrl-U", hint: nil, help: "Clear the field.", action: .clearField),
     ]
+
+    /// The members editor: one entry a line; the arrows move between lines, Tab between fields.
+    private static let memberEditor: [KeyBinding] =
+        [
+            KeyBinding([.tab], "Tab", hint: "next", help: "Go to the next field.", action: .nextField),
+            KeyBinding([.backTab], "S-Tab", hint: nil, help: "Go to the previous field.", action: .previousField),
+            KeyBinding(
+                [.up, .down],
+                "↑↓",
+                ascii: "Up/Down",
+                hint: "line",
+                help: "Move between the lines of the list (past the first line: the previous field).",
+                action: .moveDown
+            ),
+            KeyBinding(
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Move a page of lines at a time.",
+                action: .pageDown
+            ),
+        ].expandingArrows()
+        + formText.filter { binding in
+            binding.action != .nextField && binding.action != .previousField
+        }.map { binding in
+            guard binding.action == .cursorHome || binding.action == .cursorEnd else { return binding }
+            var line = binding
+            line.help = binding.action == .cursorHome ? "Move the cursor to the start of the line." : "Move the cursor to the end of the line."
+            return line
+        }
 
     private static let formChoice: [KeyBinding] = [
         KeyBinding(
