@@ -348,7 +348,9 @@ extension WizardAnswers {
             serviceAccountAddress: config.serviceAccountAddress ?? "", serviceAccountLogon: config.serviceAccountLogon,
             passwordFile: config.passwordFile, passwordEnvironmentVariable: config.passwordEnvironmentVariable,
             groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
-            outOfScopeMailbox: config.outOfScopeMailbox ?? "")
+            outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
+            secretEnvironmentVariable: config.secretEnvironmentVariable, secretFile: config.secretFile,
+            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile)
     }
 }
 

@@ -176,6 +176,71 @@ struct FormUpdateTests {
         #expect(elapsed < .seconds(1))
     }
 
+    /// Issue 12: client secret and certificate ask for what they need, checked by the config's rules.
+    @Test func clientSecretSignInAsksForTheAppAndWhereItsSecretIs() {
+        var model = Fixture.formModel()
+        model.form.focus = .signIn
+        model.press(.right)
+        #expect(model.form.signIn == .clientSecret)
+        #expect(model.form.fields(on: .tenant) == [.target, .preset, .tenant, .signIn, .clientID, .secretSource, .secretVariable])
+        // Continuing is refused until the app's ID and the secret's variable are given.
+        model.press(.enter)
+        #expect(model.form.focus == .clientID)
+        model.press(.enter, .enter, .enter)
+        #expect(model.screen == .form(.tenant))
+        #expect(model.form.focus == .clientID)
+        #expect(model.form.error(for: .clientID)?.message.contains("is required for client-secret sign-in") == true)
+        model.type("not-a-guid")
+        #expect(model.form.error(for: .clientID)?.message.contains("is not a GUID") == true)
+        model.press(.control("u"))
+        model.type("0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        #expect(model.form.error(for: .clientID) == nil)
+        model.form.focus = .secretVariable
+        #expect(model.form.error(for: .secretVariable)?.field == "auth.secret_env")
+        model.type("my secret!")
+        #expect(model.form.error(for: .secretVariable)?.message.contains("NAME, never the secret") == true)
+        model.press(.control("u"))
+        model.type("MAILSCOPE_ADMIN_SECRET")
+        #expect(model.form.error(for: .secretVariable) == nil)
+        // A file instead of a variable.
+        model.form.focus = .secretSource
+        model.press(.right)
+        #expect(model.form.fields(on: .tenant).suffix(2) == [.secretSource, .secretFile])
+        #expect(model.form.error(for: .secretFile) != nil)
+        model.press(.tab)
+        model.type("/home/admin/.config/mailscope/admin.secret")
+        #expect(model.form.error(for: .secretFile) == nil)
+        let answers = model.form.answers
+        #expect(answers.clientID == "0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        #expect(answers.secretFile == "/home/admin/.config/mailscope/admin.secret")
+        #expect(answers.secretEnvironmentVariable == nil)
+        let config = answers.setupConfig()
+        #expect(config.clientID == answers.clientID && config.secretFile == answers.secretFile)
+        #expect(config.validationErrors().isEmpty)
+    }
+
+    @Test func certificateSignInAsksForTheCertificateAndItsKey() {
+        var model = Fixture.formModel()
+        model.form.focus = .signIn
+        model.press(.right, .right)
+        #expect(model.form.signIn == .certificate)
+        #expect(model.form.fields(on: .tenant).suffix(3) == [.clientID, .certificateFile, .privateKeyFile])
+        #expect(model.form.error(for: .certificateFile)?.message.contains("is required for certificate sign-in") == true)
+        #expect(model.form.error(for: .privateKeyFile)?.field == "auth.private_key_file")
+        model.form.focus = .clientID
+        model.type("0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        model.press(.tab)
+        model.type("admin.pem")
+        model.press(.tab)
+        model.type("admin.key")
+        #expect(model.form.firstInvalidField(through: .scope) == nil)
+        #expect(model.form.answers.setupConfig().privateKeyFile == "admin.key")
+        // Device code again: none of it is asked or kept in the config.
+        model.form.focus = .signIn
+        model.press(.right)
+        #expect(model.form.answers.setupConfig().clientID == nil)
+    }
+
     @Test func textEditingMovesTheCursor() {
         var model = Fixture.formModel()
         model.press(.control("u"))

@@ -35,6 +35,14 @@ struct ScreenSnapshotTests {
         var help = Fixture.formModel()
         help.press(.function(1))
         assertScreen(help, named: "form-field-help")
+        var secret = Fixture.formModel()
+        secret.form.focus = .signIn
+        secret.press(.right, .enter)
+        assertScreen(secret, named: "form-tenant-client-secret")
+        var certificate = Fixture.formModel()
+        certificate.form.focus = .signIn
+        certificate.press(.right, .right, .enter)
+        assertScreen(certificate, named: "form-tenant-certificate")
     }
 
     /// The members editor (issue 12): one entry a line with numbers, a mark on a repeated and on

@@ -18,6 +18,8 @@ public struct FormState: Sendable, Equatable {
     public var ewsAuthentication: HTTPAuthentication.Scheme
     /// Where the service account's password is read from (Exchange Server).
     public var passwordSource: PasswordSource
+    /// Where the admin app's client secret is read from (client-secret sign-in).
+    public var secretSource: PasswordSource
     /// The free-text fields.
     public var inputs: [FormField: TextInput] {
         didSet { refreshMemberList() }
@@ -43,7 +45,13 @@ public struct FormState: Sendable, Equatable {
         ewsAuthentication = answers.ewsAuthentication
         passwordSource =
             answers.passwordEnvironmentVariable != nil && answers.passwordFile == nil ? .environmentVariable : .file
+        secretSource = answers.secretFile != nil && answers.secretEnvironmentVariable == nil ? .file : .environmentVariable
         inputs = [
+            .clientID: TextInput(answers.clientID ?? ""),
+            .secretVariable: TextInput(answers.secretEnvironmentVariable ?? ""),
+            .secretFile: TextInput(answers.secretFile ?? ""),
+            .certificateFile: TextInput(answers.certificateFile ?? ""),
+            .privateKeyFile: TextInput(answers.privateKeyFile ?? ""),
             .ewsURL: TextInput(answers.ewsURL),
             .serviceAccountAddress: TextInput(answers.serviceAccountAddress),
             .serviceAccountLogon: TextInput(answers.serviceAccountLogon ?? ""),
@@ -97,7 +105,13 @@ public struct FormState: Sendable, Equatable {
             passwordEnvironmentVariable: passwordSource == .environmentVariable ? optional(.passwordVariable) : nil,
             groupAddress: scopeKind == .group ? optional(.groupAddress) : nil,
             inScopeMailbox: optional(.inScopeMailbox),
-            outOfScopeMailbox: trimmed(.outOfScopeMailbox)
+            outOfScopeMailbox: trimmed(.outOfScopeMailbox),
+            clientID: signIn == .deviceCode ? nil : optional(.clientID),
+            secretEnvironmentVariable: signIn == .clientSecret && secretSource == .environmentVariable
+                ? optional(.secretVariable) : nil,
+            secretFile: signIn == .clientSecret && secretSource == .file ? optional(.secretFile) : nil,
+            certificateFile: signIn == .certificate ? optional(.certificateFile) : nil,
+            privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil
         )
     }
 
@@ -126,6 +140,8 @@ public struct FormState: Sendable, Equatable {
             switch field {
             case .passwordFile: passwordSource == .file
             case .passwordVariable: passwordSource == .environmentVariable
+            case .clientID, .secretSource, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+                isApplicable(field)
             default: true
             }
         }
@@ -158,6 +174,11 @@ public struct FormState: Sendable, Equatable {
         case .groupName, .groupKind, .members, .groupAddress: return scopeKind == .group
         case .passwordFile: return passwordSource == .file
         case .passwordVariable: return passwordSource == .environmentVariable
+        case .clientID: return signIn != .deviceCode
+        case .secretSource: return signIn == .clientSecret
+        case .secretVariable: return signIn == .clientSecret && secretSource == .environmentVariable
+        case .secretFile: return signIn == .clientSecret && secretSource == .file
+        case .certificateFile, .privateKeyFile: return signIn == .certificate
         default: return true
         }
     }
@@ -170,7 +191,9 @@ public struct FormState: Sendable, Equatable {
         guard isApplicable(field) else { return nil }
         if target == .exchangeServer { return serverError(for: field) }
         switch field {
-        case .preset, .signIn, .scopeKind, .groupKind, .target: return nil
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource: return nil
+        case .clientID, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+            return configError(for: field)
         case .ewsURL, .ewsAuthentication, .serviceAccountAddress, .serviceAccountLogon, .passwordSource,
             .passwordFile, .passwordVariable, .groupAddress, .inScopeMailbox, .outOfScopeMailbox:
             return nil
@@ -189,7 +212,22 @@ public struct FormState: Sendable, Equatable {
         }
     }
 
-    /// The configuration keys whose problems `field` shows (Exchange Server).
+    /// The config's own validation (`SetupConfig.validationErrors`) of the answers, for the
+    /// problems of `field`'s config keys: the same rules and words as `mailscope apply`.
+    private func configError(for field: FormField) -> FieldError? {
+        if field == .secretVariable,
+            let problem = Self.variableNameProblem(trimmed(.secretVariable), field: "auth.secret_env", holds: "secret")
+        {
+            return problem
+        }
+        let keys = Self.configKeys(of: field)
+        guard !keys.isEmpty else { return nil }
+        return answers.setupConfig().validationErrors().first { error in
+            keys.contains { error.field == $0 || error.field.hasPrefix($0 + "[") }
+        }
+    }
+
+    /// The configuration keys whose problems `field` shows.
     static func configKeys(of field: FormField) -> [String] {
         switch field {
         case .ewsURL: ["server.ews_url"]
@@ -205,7 +243,11 @@ public struct FormState: Sendable, Equatable {
         case .scopeName: ["scope.name"]
         case .inScopeMailbox: ["connect.in_scope_mailbox"]
         case .outOfScopeMailbox: ["connect.out_of_scope_mailbox"]
-        case .target, .preset, .tenant, .signIn, .passwordSource, .scopeKind, .roles: []
+        case .clientID: ["auth.client_id"]
+        case .secretVariable, .secretFile: ["auth.secret_env", "auth.secret_file"]
+        case .certificateFile: ["auth.certificate_file"]
+        case .privateKeyFile: ["auth.private_key_file"]
+        case .target, .preset, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles: []
         }
     }
 
@@ -225,16 +267,20 @@ public struct FormState: Sendable, Equatable {
     }
 
     /// What is wrong with `name` as an environment variable's name, if anything.
-    static func variableNameProblem(_ name: String) -> FieldError? {
+    static func variableNameProblem(
+        _ name: String,
+        field: String = "service_account.password_env",
+        holds: String = "password"
+    ) -> FieldError? {
         guard !name.isEmpty else { return nil }  // the engine's validation names the missing source
         let valid =
             name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
         guard !valid else { return nil }
         return FieldError(
-            field: "service_account.password_env",
+            field: field,
             message:
-                "'\(FieldRules.printable(name))' is not an environment variable's name (letters, digits and _); give the variable's NAME, never the password"
+                "'\(FieldRules.printable(name))' is not an environment variable's name (letters, digits and _); give the variable's NAME, never the \(holds)"
         )
     }
 
@@ -258,6 +304,7 @@ public struct FormState: Sendable, Equatable {
         case .target: target.title
         case .ewsAuthentication: ewsAuthentication.title
         case .passwordSource: passwordSource.title
+        case .secretSource: secretSource.title
         default: text(field)
         }
     }
@@ -280,6 +327,7 @@ public struct FormState: Sendable, Equatable {
             if !groupKinds.contains(groupKind) { groupKind = .distribution }
         case .ewsAuthentication: ewsAuthentication = next(HTTPAuthentication.Scheme.allCases, ewsAuthentication)
         case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
+        case .secretSource: secretSource = next(PasswordSource.allCases, secretSource)
         default: return
         }
         edited.insert(field)
