@@ -219,7 +219,8 @@ scenario_full_run() {
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
 }
 
-# Resize: bigger, smaller than 80x24 (a clear message), and back; the wizard keeps working.
+# Resize: bigger, smaller than 80x24 (the compact layout), smaller than 40x12 (a clear message),
+# and back; the wizard keeps working (30x8 once crashed: the layout's ranges went negative).
 scenario_resize() {
     local state="$WORK/resize"
     start_app resize "$state" 80 24
@@ -227,8 +228,10 @@ scenario_resize() {
     "${TMUX_CMD[@]}" resize-window -t resize -x 120 -y 40
     wait_for "Stages" || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 60 -y 20
-    wait_for "Terminal too small: 60x20" || return 1
-    expect "needs at least 80x24" || return 1
+    wait_for "Terminal 60x20: this screen needs 80x24." || return 1
+    "${TMUX_CMD[@]}" resize-window -t resize -x 30 -y 8
+    wait_for "Terminal too small: 30x8" || return 1
+    expect "mailscope needs 80x24" || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 80 -y 24
     wait_for "What do you want to do?" || return 1
     expect_not "Terminal too small" || return 1
@@ -433,6 +436,43 @@ to_members() {
     return 1
 }
 
+# The compact layout (issue 12): at 40x12 the sign-in shows the stage, the whole device-code address,
+# the code and the keys; at 30x8 the code and the address alone.
+scenario_compact_sign_in() {
+    local state="$WORK/compact"
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS=(demo --propagation-seconds 20)  # not --fast: the code stays up long enough to look at
+    start_app compact "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    fill_form || return 1
+    wait_for "Enter this code" || return 1
+    local code
+    code=$(screen | grep -oE '^ +[A-Z0-9]{8,9} ' | head -1 | tr -d ' ')
+    [[ -n "$code" ]] || { log "no device code on the 80x24 screen"; screen >&2; return 1; }
+    local url
+    url=$(screen | grep -oE 'https?://[^ ]+' | head -1)
+    "${TMUX_CMD[@]}" resize-window -t compact -x 40 -y 12
+    wait_for "Open in a browser:" 5 || return 1
+    # The address in full: whole, or cut only at the edge (its rows joined give it back).
+    screen | sed 's/^ //; s/ *$//' | tr -d '\n' | grep -qF -- "$url" ||
+        { log "the address $url is not whole at 40x12"; screen >&2; return 1; }
+    expect "$code" || return 1
+    expect "Sign-in and preflight" || return 1
+    expect "q quit" || return 1
+    "${TMUX_CMD[@]}" resize-window -t compact -x 30 -y 8
+    wait_gone "and enter the code:" 5 || return 1
+    expect "$code" || return 1
+    expect_not "Terminal too small" || return 1
+    screen | sed 's/^ *//; s/ *$//' | tr -d '\n' | grep -qF -- "$url" ||
+        { log "the address $url is not whole at 30x8"; screen >&2; return 1; }
+    "${TMUX_CMD[@]}" resize-window -t compact -x 80 -y 24
+    wait_for_any 30 "Enter this code" "Plan: " >/dev/null || return 1
+    "${TMUX_CMD[@]}" kill-session -t compact
+}
+
 # Paste (issue 12): a list pasted one address a line stays in the members field (its line breaks
 # are not Enter), repeats are dropped without regard to case, and 300 comma-separated addresses
 # appear at once (they took minutes, key by key, before bracketed paste).
@@ -487,7 +527,7 @@ scenario_paste_mode_off_on_exit() {
 }
 
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
-    exchange_server paste_members paste_mode_off_on_exit)
+    exchange_server paste_members paste_mode_off_on_exit compact_sign_in)
 
 # ---------------------------------------------------------------------------------------------
 

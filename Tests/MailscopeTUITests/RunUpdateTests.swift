@@ -283,7 +283,9 @@ struct RunUpdateTests {
         var model = Fixture.launchedModel()
         _ = update(&model, .resize(TerminalSize(columns: 60, rows: 20)))
         #expect(model.size == TerminalSize(columns: 60, rows: 20))
-        #expect(render(model, size: model.size, theme: .color).plainText.contains("Terminal too small: 60x20"))
+        #expect(render(model, size: model.size, theme: .color).plainText.contains("this screen needs 80x24"))
+        _ = update(&model, .resize(TerminalSize(columns: 30, rows: 8)))
+        #expect(render(model, size: model.size, theme: .color).plainText.contains("Terminal too small: 30x8"))
         #expect(model.press(.character("q")) == [.quit(0)])
     }
 }

@@ -20,6 +20,23 @@ struct ScreenSnapshotTests {
         assertScreen(Fixture.launchedModel(), theme: .ascii, named: "start-ascii")
     }
 
+    /// Issue 12: below 80x24, down to 40x12, the stage, the device code and its address in full,
+    /// the wait's elapsed time and next poll, and the keys; below that, the code and address alone.
+    @Test func compactScreens() {
+        let small = TerminalSize(columns: 40, rows: 12)
+        let tiny = TerminalSize(columns: 30, rows: 8)
+        let code = Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])
+        assertScreen(code, size: small, named: "sign-in-40x12")
+        assertScreen(code, size: tiny, named: "sign-in-30x8")
+        let waiting = Fixture.runModel(waiting)
+        assertScreen(waiting, size: small, named: "run-waiting-40x12")
+        assertScreen(waiting, size: tiny, named: "run-waiting-30x8")
+        var quitting = waiting
+        quitting.press(.character("q"))
+        assertScreen(quitting, size: small, named: "confirm-quit-40x12")
+        assertScreen(Fixture.launchedModel(), size: small, named: "start-40x12")
+    }
+
     @Test func formScreens() {
         assertScreen(Fixture.formModel(), named: "form-tenant")
         var invalid = Fixture.formModel()
