@@ -473,6 +473,43 @@ scenario_compact_sign_in() {
     "${TMUX_CMD[@]}" kill-session -t compact
 }
 
+# Keys (issue 12): Home/End as PuTTY and tmux send them (ESC[1~, ESC[4~) under TERM=xterm, whose
+# terminfo says ESC OH/ESC OF, and Shift-Tab (ESC[Z) under TERM=vt100, which has no kcbt, move in
+# the form: they are never Esc (which went back to the start screen). ? in a text field is text.
+scenario_keys_outside_terminfo() {
+    local state="$WORK/keys" term
+    for term in xterm vt100; do
+        start_app "keys_$term" "$state" 80 24 "TERM=$term"
+        wait_for "What do you want to do?" || return 1
+        keys Enter
+        wait_for "Step 1 of 3" || return 1
+        keys C-u
+        type_text "contoso.onmicrosoft.com?"
+        wait_for "contoso.onmicrosoft.com?" 5 || return 1
+        expect_not "Explain" || return 1
+        keys BSpace
+        # tmux sends Home/End to the pane as ESC[1~ / ESC[4~ (its own terminal's keys).
+        keys Home
+        type_text "x"
+        keys End
+        type_text "y"
+        wait_for "xcontoso.onmicrosoft.comy" 5 || return 1
+        expect "Step 1 of 3" || return 1
+        keys C-u
+        type_text "contoso.onmicrosoft.com"
+        keys Tab
+        wait_for "▶ Sign-in method" 5 || return 1
+        keys BTab
+        wait_for "▶ Tenant" 5 || return 1
+        expect "Step 1 of 3" || return 1
+        expect_not "What do you want to do?" || return 1
+        keys Escape
+        wait_for "What do you want to do?" || return 1
+        keys q
+        wait_exit "$state" >/dev/null || return 1
+    done
+}
+
 # Paste (issue 12): a list pasted one address a line stays in the members field (its line breaks
 # are not Enter), repeats are dropped without regard to case, and 300 comma-separated addresses
 # appear at once (they took minutes, key by key, before bracketed paste).
@@ -527,7 +564,8 @@ scenario_paste_mode_off_on_exit() {
 }
 
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
-    exchange_server paste_members paste_mode_off_on_exit compact_sign_in)
+    exchange_server paste_members paste_mode_off_on_exit compact_sign_in
+    keys_outside_terminfo)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -241,6 +241,16 @@ struct FormUpdateTests {
         #expect(model.form.answers.setupConfig().clientID == nil)
     }
 
+    @Test func aQuestionMarkInATextFieldIsACharacter() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        model.type("what?")
+        #expect(model.form.text(.tenant) == "what?")
+        #expect(model.overlay == nil)
+        model.press(.function(1))
+        #expect(model.overlay == .help(field: .tenant))
+    }
+
     @Test func textEditingMovesTheCursor() {
         var model = Fixture.formModel()
         model.press(.control("u"))
@@ -316,8 +326,9 @@ struct FormUpdateTests {
         model.press(.escape)
         #expect(model.overlay == nil)
         #expect(model.screen == .form(.tenant))
+        model.form.focus = .signIn  // on a choice, ? asks for help; in a text field it is a character
         model.press(.character("?"))
-        #expect(model.overlay == .help(field: .tenant))
+        #expect(model.overlay == .help(field: .signIn))
         model.press(.character("q"))  // closes help, does not quit
         #expect(model.overlay == nil)
     }

@@ -224,6 +224,56 @@ struct RunUpdateTests {
         #expect(model.screen == .run)
     }
 
+    /// Issue 12: j/k, g/G, Home/End and / search in the log and the plan.
+    @Test func theLogAndThePlanScrollWithViKeysAndSearch() {
+        let more = (1...20).map {
+            WizardUpdate.engine(.log(LogEntry(at: Fixture.at(Double($0)), level: .info, text: "poll \($0)")))
+        }
+        var model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates + more)
+        model.press(.character("l"))
+        let last = LogView.lineCount(model) - LogView.visibleLines(model)
+        model.press(.character("g"))
+        #expect(model.logScroll == 0)
+        model.press(.character("j"), .character("j"), .character("k"))
+        #expect(model.logScroll == 1)
+        model.press(.character("G"))
+        #expect(model.logScroll == nil)
+        model.press(.home)
+        #expect(model.logScroll == 0)
+        model.press(.character("/"))
+        model.type("poll 1")
+        #expect(model.searchQuery?.text == "poll 1")
+        model.press(.enter)
+        #expect(model.searchQuery == nil)
+        let lines = LogView.lines(model).map { $0.map(\.text).joined() }
+        let first = lines.firstIndex { $0.contains("poll 1") }!
+        #expect(model.logScroll == min(first, last))
+        model.press(.character("/"), .enter)  // the next match: "poll 10"
+        #expect(model.notice?.text.hasPrefix("Line \(lines.firstIndex { $0.contains("poll 10") }! + 1) of") == true)
+        model.press(.character("/"))
+        model.type("no such text")
+        model.press(.enter)
+        #expect(model.notice?.text == "Not found: no such text")
+        model.press(.character("/"), .escape)
+        #expect(model.searchQuery == nil && model.showsLog)
+
+        var plan = Fixture.runModel(Fixture.setupUpdates, confirm: false)
+        let planLast = max(0, PlanView.lineCount(plan) - PlanView.visibleLines(plan.size))
+        plan.press(.character("G"))
+        #expect(plan.planScroll == planLast)
+        plan.press(.character("g"))
+        #expect(plan.planScroll == 0)
+        plan.press(.character("j"))
+        #expect(plan.planScroll == min(1, planLast))
+        plan.press(.end)
+        #expect(plan.planScroll == planLast)
+        plan.press(.character("/"))
+        plan.type("New-ManagementScope")
+        plan.press(.enter)
+        #expect(plan.notice?.text.hasPrefix("Line ") == true)
+        #expect(plan.screen == .plan)
+    }
+
     @Test func theSecretIsShownOnceThenOnlyItsHint() {
         var model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates + Fixture.verifyUpdates)
         #expect(model.screen == .handOff)

@@ -117,6 +117,10 @@ public struct WizardModel: Sendable, Equatable {
     public var secretsHidden = false
     /// The first help line shown.
     public var helpScroll = 0
+    /// The search being typed in the log or the plan (`nil`: not searching).
+    public var searchQuery: TextInput?
+    /// The last text searched for (`/` then Enter finds its next match).
+    public var lastSearch: String?
     /// A short message.
     public var notice: Notice?
     /// When the admin asked to quit while the backend saves; the wizard quits when the run ends,

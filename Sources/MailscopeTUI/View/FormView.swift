@@ -98,7 +98,7 @@ extension Painter {
         switch (page == form.pages.last, form.target) {
         case (true, .exchangeOnline): hint = "Enter continues to sign-in. Nothing is written before you confirm the plan."
         case (true, .exchangeServer): hint = "Enter checks EWS next. Nothing changes before you confirm the plan."
-        case (false, _): hint = "F1 or ? explains the focused field. Enter moves on."
+        case (false, _): hint = "F1 explains the focused field. Enter moves on."
         }
         write(hint, row: rows.upperBound - 1, column: 2, role: .dim)
     }

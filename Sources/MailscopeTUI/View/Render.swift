@@ -117,6 +117,13 @@ struct Painter {
     }
 
     private mutating func paintNotice(row: Int) {
+        if let query = model.searchQuery {
+            canvas.put(" Search: ", row: row, column: 0, role: .strong)
+            canvas.fill(row: row, columns: 9..<(width - 1), role: .focusedInput)
+            canvas.put(query.text, row: row, column: 9, role: .focusedInput, limit: width - 10)
+            canvas.put(" ", row: row, column: min(width - 2, 9 + query.text.displayWidth), role: .cursor)
+            return
+        }
         guard let notice = model.notice else { return }
         canvas.put(
             " " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis),

@@ -1,6 +1,6 @@
 /// What a key does, independent of which key it is.
 public enum WizardAction: Sendable, Equatable {
-    case moveUp, moveDown, pageUp, pageDown, scrollToEnd
+    case moveUp, moveDown, pageUp, pageDown, scrollToStart, scrollToEnd, search
     case nextField, previousField, choicePrevious, choiceNext
     case cursorLeft, cursorRight, cursorHome, cursorEnd, deleteBackward, deleteForward, clearField
     case choose, back, help, closeHelp, quit, toggleLog
@@ -43,6 +43,7 @@ public struct KeyBinding: Sendable, Equatable {
 public enum KeyMap {
     /// The bindings in force for `model`, most useful first.
     public static func bindings(for model: WizardModel) -> [KeyBinding] {
+        if model.searchQuery != nil { return searchPrompt }
         if case .confirm = model.overlay { return confirm }
         if case .help = model.overlay { return help }
         if model.showsLog && model.screen != .start && !isEditingText(model) { return log + common(model) }
@@ -61,6 +62,7 @@ public enum KeyMap {
 
     /// Whether the focused field takes typed characters (so letters do not act as keys).
     public static func isEditingText(_ model: WizardModel) -> Bool {
+        if model.searchQuery != nil { return true }
         if case .form = model.screen, model.overlay == nil, !model.form.focus.isChoice { return true }
         return false
     }
@@ -157,10 +159,10 @@ public enum KeyMap {
         ),
         formBack,
         KeyBinding(
-            [.function(1), .character("?")],
-            "F1/?",
+            [.function(1)],
+            "F1",
             hint: "explain field",
-            help: "Explain the focused field.",
+            help: "Explain the focused field (? is a character here).",
             action: .help
         ),
         KeyBinding([.left], "←", ascii: "Left", hint: nil, help: "Move the cursor left.", action: .cursorLeft),
@@ -319,6 +321,7 @@ public enum KeyMap {
                 help: "Scroll the plan a page at a time.",
                 action: .pageDown
             ),
+        ].expandingArrows() + scrolling(what: "plan") + [
             KeyBinding(
                 [.escape],
                 "Esc",
@@ -326,8 +329,43 @@ public enum KeyMap {
                 help: "Do not apply, and go back to the form to change the answers.",
                 action: .back
             ),
-        ].expandingArrows()
+        ]
     }
+
+    /// j/k, g/G, Home/End and / search, for a pane that scrolls (the log, the plan).
+    private static func scrolling(what: String) -> [KeyBinding] {
+        [
+            KeyBinding([.character("j")], "j/k", hint: nil, help: "Scroll the \(what) a line down/up.", action: .moveDown),
+            KeyBinding([.character("k")], "j/k", hint: nil, help: "Scroll the \(what) a line down/up.", action: .moveUp),
+            KeyBinding(
+                [.home, .character("g")],
+                "g/Home",
+                hint: nil,
+                help: "Go to the start of the \(what).",
+                action: .scrollToStart
+            ),
+            KeyBinding(
+                [.end, .character("G")],
+                "G/End",
+                hint: nil,
+                help: "Go to the end of the \(what)\(what == "log" ? " and follow it" : "").",
+                action: .scrollToEnd
+            ),
+            KeyBinding(
+                [.character("/")],
+                "/",
+                hint: "search",
+                help: "Search the \(what) (case-insensitive); / then Enter again finds the next match.",
+                action: .search
+            ),
+        ]
+    }
+
+    private static let searchPrompt: [KeyBinding] = [
+        KeyBinding([.enter], "Enter", hint: "find", help: "Find the text (empty: the next match).", action: .choose),
+        KeyBinding([.escape], "Esc", hint: "cancel", help: "Stop searching.", action: .back),
+        KeyBinding([.backspace], "Backspace", hint: nil, help: "Delete the last character.", action: .deleteBackward),
+    ]
 
     private static func run(_ model: WizardModel) -> [KeyBinding] {
         var result = [
@@ -478,18 +516,19 @@ public enum KeyMap {
         ),
     ].expandingArrows()
 
-    private static let log: [KeyBinding] = [
-        KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the log.", action: .moveDown),
-        KeyBinding(
-            [.pageUp, .pageDown],
-            "PgUp/PgDn",
-            hint: nil,
-            help: "Scroll the log a page at a time.",
-            action: .pageDown
-        ),
-        KeyBinding([.end], "End", hint: nil, help: "Follow the end of the log.", action: .scrollToEnd),
-        KeyBinding([.escape], "Esc", hint: "close log", help: "Close the log.", action: .toggleLog),
-    ].expandingArrows()
+    private static let log: [KeyBinding] =
+        [
+            KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the log.", action: .moveDown),
+            KeyBinding(
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Scroll the log a page at a time.",
+                action: .pageDown
+            ),
+        ].expandingArrows() + scrolling(what: "log") + [
+            KeyBinding([.escape], "Esc", hint: "close log", help: "Close the log.", action: .toggleLog)
+        ]
 
     private static let help: [KeyBinding] = [
         KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the help.", action: .moveDown),
