@@ -329,6 +329,31 @@ struct RunUpdateTests {
         #expect(model.screen == .form(.scope))
     }
 
+    /// Issue 12: after a failure, r retries with the answers kept and Enter opens the failing
+    /// stage's field (it went to the start screen, and the answers were lost).
+    @Test func aFailedRunRetriesOrOpensTheFailingFieldWithTheAnswersKept() {
+        var answers = Fixture.answers
+        answers.serviceAccountName = "custom_service"
+        func failedModel() -> WizardModel {
+            var model = Fixture.formModel(answers: answers)
+            _ = model.beginRun(.setup, answers: answers)
+            model.send(Fixture.setupUpdates.map { .backend($0) })
+            let failed = StageReport(stage: .serviceAccount, status: .failed, detail: "403", fix: "sign in as an admin")
+            _ = update(&model, .backend(.engine(.stage(failed))))
+            _ = update(&model, .backend(.finished(.failed("Service account: 403"))))
+            model.form = FormState(answers: Fixture.answers)  // whatever the form held before
+            return model
+        }
+        var retry = failedModel()
+        #expect(retry.press(.character("r")) == [.startRun(.setup, answers)])
+        #expect(retry.screen == .signIn)
+        var fix = failedModel()
+        #expect(fix.press(.enter).isEmpty)
+        #expect(fix.screen == .form(.account))
+        #expect(fix.form.focus == .serviceAccountName)
+        #expect(fix.form.answers == answers)
+    }
+
     @Test func resizeIsAMessage() {
         var model = Fixture.launchedModel()
         _ = update(&model, .resize(TerminalSize(columns: 60, rows: 20)))

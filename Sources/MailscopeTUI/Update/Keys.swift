@@ -288,8 +288,22 @@ extension WizardModel {
             guard !state.phase.isActive else { return [] }
             formMode = .setup
             return beginRun(.setup, answers: state.answers)
+        case .retry:
+            guard case .finished(.failed) = state.phase else { return [] }
+            form = FormState(answers: state.answers)
+            formMode = state.mode == .recheck ? .recheck : .setup
+            return beginRun(formMode, answers: state.answers)
         case .choose:
             guard case .finished(let outcome) = state.phase else { return [] }
+            if case .failed = outcome {
+                form = FormState(answers: state.answers)
+                formMode = state.mode == .recheck ? .recheck : .setup
+                let field = Self.field(for: focusedStage ?? .signIn, answers: state.answers)
+                openForm(at: form.page(of: field) ?? .tenant)
+                if form.isApplicable(field) { form.focus = field }
+                notice = Notice("Every answer is kept; fix \(field.label) if it caused the failure, then continue.", role: .info)
+                return []
+            }
             if outcome == .verified, !state.handOff.isEmpty {
                 screen = .handOff
             } else {
@@ -307,6 +321,18 @@ extension WizardModel {
         default: break
         }
         return []
+    }
+
+    /// The form field a failing stage is most likely about.
+    static func field(for stage: StageID, answers: WizardAnswers) -> FormField {
+        switch stage {
+        case .signIn: answers.target == .exchangeServer ? .ewsURL : (answers.signIn == .deviceCode ? .tenant : .clientID)
+        case .serviceAccount: answers.target == .exchangeServer ? .serviceAccountAddress : .serviceAccountName
+        case .distributionGroup: answers.scopeKind == .group ? .members : .scopeKind
+        case .impersonationRole: answers.target == .exchangeServer ? .scopeName : .roles
+        case .scope: .scopeName
+        case .connect: answers.target == .exchangeServer ? .outOfScopeMailbox : .members
+        }
     }
 
     private mutating func performOnShellStep(_ action: WizardAction) -> [WizardEffect] {

@@ -4,7 +4,7 @@ public enum WizardAction: Sendable, Equatable {
     case nextField, previousField, choicePrevious, choiceNext
     case cursorLeft, cursorRight, cursorHome, cursorEnd, deleteBackward, deleteForward, clearField
     case choose, back, help, closeHelp, quit, toggleLog
-    case copy, focusButtons, applyPlan, declinePlan, leaveWait, repair, yes, no
+    case copy, focusButtons, applyPlan, declinePlan, leaveWait, repair, retry, yes, no
     case ranShellStep, stopAtShellStep
 }
 
@@ -402,17 +402,38 @@ public enum KeyMap {
                     )
                 )
             }
-            let next = outcome == .verified && !run.handOff.isEmpty ? "hand-off values" : "start again"
-            result.append(
-                KeyBinding(
-                    [.enter],
-                    "Enter",
-                    hint: next,
-                    help: outcome == .verified && !run.handOff.isEmpty
-                        ? "Show the values the vendor's product needs." : "Go back to the start screen.",
-                    action: .choose
+            if case .failed = outcome {
+                result.append(
+                    KeyBinding(
+                        [.character("r")],
+                        "r",
+                        hint: "retry",
+                        help: "Run again with the same answers (after fixing the cause outside mailscope).",
+                        action: .retry
+                    )
                 )
-            )
+                result.append(
+                    KeyBinding(
+                        [.enter],
+                        "Enter",
+                        hint: "fix the answers",
+                        help: "Open the form on the field of the stage that failed, with every answer kept.",
+                        action: .choose
+                    )
+                )
+            } else {
+                let next = outcome == .verified && !run.handOff.isEmpty ? "hand-off values" : "start again"
+                result.append(
+                    KeyBinding(
+                        [.enter],
+                        "Enter",
+                        hint: next,
+                        help: outcome == .verified && !run.handOff.isEmpty
+                            ? "Show the values the vendor's product needs." : "Go back to the start screen.",
+                        action: .choose
+                    )
+                )
+            }
         }
         result.append(
             KeyBinding(
