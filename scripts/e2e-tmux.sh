@@ -288,6 +288,7 @@ scenario_quit_and_resume() {
     keys q
     wait_for "Quit mailscope?" || return 1
     expect "is saved" || return 1
+    expect '`mailscope demo`' || return 1  # the demo resumes with its own command (issue 12)
     keys y
     local code
     code=$(wait_exit "$state" 15) || return 1

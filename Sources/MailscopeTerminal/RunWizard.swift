@@ -73,6 +73,7 @@ final class WizardRuntime {
             environmentLabel: options.environmentLabel
         )
         model.signInNote = options.signInNote
+        model.resumeCommand = options.resumeCommand
         let session = WizardSession(model: model, theme: screen.theme, backend: backend, output: screen)
         self.session = session
         installSources()

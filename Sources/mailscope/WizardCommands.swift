@@ -133,16 +133,16 @@ struct DemoCommand: AsyncParsableCommand {
             target == .exchangeServer
             ? "DEMO · simulated server (\(propagation) s)"
             : "DEMO · simulated tenant (propagation \(propagation) s)"
-        let code = await runWizard(
-            backend: backend,
-            options: WizardOptions(
-                noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
-                environmentLabel: label,
-                signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
-                saveOnExit: {
-                    await backend.cancel()
-                    await DemoTenantStore.save(tenant, to: snapshot)
-                }))
+        var wizardOptions = WizardOptions(
+            noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
+            environmentLabel: label,
+            signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
+            saveOnExit: {
+                await backend.cancel()
+                await DemoTenantStore.save(tenant, to: snapshot)
+            })
+        wizardOptions.resumeCommand = "mailscope demo"
+        let code = await runWizard(backend: backend, options: wizardOptions)
         await DemoTenantStore.save(tenant, to: snapshot)
         await server.stop()
         if code != 0 { throw ExitCode(code) }

@@ -83,6 +83,8 @@ public struct WizardModel: Sendable, Equatable {
     public var timeZone: TimeZone
     /// A label for the title bar, such as "DEMO · simulated tenant".
     public var environmentLabel: String?
+    /// The command that resumes a saved run (`mailscope`; the demo's is `mailscope demo`).
+    public var resumeCommand = "mailscope"
     /// A line for the sign-in screen, such as the demo's "the simulated tenant approves by itself".
     public var signInNote: String?
     /// Whether the backend's saved run has been asked for.

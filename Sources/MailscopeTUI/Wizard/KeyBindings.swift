@@ -101,7 +101,7 @@ public enum KeyMap {
                 "q",
                 hint: "quit",
                 help:
-                    "Quit. While a run is active, asks first: a propagation wait is saved and resumes with `mailscope` later; other work stops after saving what is known.",
+                    "Quit. While a run is active, asks first: a propagation wait is saved and resumes with `\(model.resumeCommand)` later; other work stops after saving what is known.",
                 action: .quit
             )
         )
@@ -385,7 +385,7 @@ public enum KeyMap {
                     [.character("w")],
                     "w",
                     hint: "leave the wait",
-                    help: "Leave the propagation wait: it is saved, and `mailscope` resumes it later with its timer.",
+                    help: "Leave the propagation wait: it is saved, and `\(model.resumeCommand)` resumes it later with its timer.",
                     action: .leaveWait
                 )
             )
@@ -480,7 +480,7 @@ public enum KeyMap {
                     "s",
                     hint: "stop here",
                     help:
-                        "Stop here without running it: the run is saved, and `mailscope` resumes it later and shows this step again.",
+                        "Stop here without running it: the run is saved, and `\(model.resumeCommand)` resumes it later and shows this step again.",
                     action: .stopAtShellStep
                 )
             )
