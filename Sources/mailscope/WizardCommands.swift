@@ -383,9 +383,19 @@ struct DemoServer {
     static func passwordFile(in directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("service-account.password")
         if let data = FileManager.default.contents(atPath: url.path), !data.isEmpty { return url }
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        let lower = Array("abcdefghijkmnopqrstuvwxyz")
+        let digits = Array("23456789")
         var generator = SystemRandomNumberGenerator()
-        let password = String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+        // One of each class first: Active Directory's complexity rule needs three of four classes,
+        // and 24 characters drawn from the whole alphabet lacked a digit about one run in 40.
+        var characters = [upper, lower, digits].map { $0[Int(generator.next(upperBound: UInt($0.count)))] }
+        let alphabet = upper + lower + digits
+        while characters.count < 24 {
+            characters.append(alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))])
+        }
+        characters.shuffle(using: &generator)
+        let password = String(characters)
         try PrivateFiles.write(Data((password + "\n").utf8), to: url)
         return url
     }
