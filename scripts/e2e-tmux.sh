@@ -51,8 +51,13 @@ start_app() {
     for extra in "$@"; do env+=(-e "$extra"); done
     local command
     printf -v command '%q ' "$BIN" "${DEMO_ARGS[@]}"
+    # With E2E_READ_AFTER=1 the pane then reads one line into after.NAME (printf %q): a paste
+    # still wrapped in ESC[200~ shows that bracketed paste was left on (stty sane first: a crash
+# cannot restore the line discipline, which is the terminal's, not mailscope's).
+    local after=""
+    [[ "${E2E_READ_AFTER:-0}" == 1 ]] && after="; stty sane; IFS= read -r line; printf '%q' \"\$line\" > $(printf %q "$state/after.$name")"
     "${TMUX_CMD[@]}" -u new-session -d -s "$name" -x "$width" -y "$height" "${env[@]}" \
-        "trap '' HUP; $command 2>>$(printf %q "$state/stderr.$name"); echo \$? > $(printf %q "$state/exit.$name")"
+        "trap '' HUP; $command 2>>$(printf %q "$state/stderr.$name"); echo \$? > $(printf %q "$state/exit.$name")$after"
     LAST_SESSION=$name
 }
 
@@ -103,6 +108,21 @@ wait_gone() {
 
 # keys KEY... -- tmux key names (Enter Escape Tab BTab Up Down Left Right F1 C-u ...).
 keys() { "${TMUX_CMD[@]}" send-keys -t "$LAST_SESSION" "$@"; }
+
+# paste TEXT -- pastes TEXT as a terminal does (bracketed when the program asked for it; tmux
+# turns line breaks into carriage returns, as terminals do).
+paste() {
+    printf '%s' "$1" >"$WORK/paste.txt"
+    "${TMUX_CMD[@]}" load-buffer -b e2e-paste "$WORK/paste.txt"
+    "${TMUX_CMD[@]}" paste-buffer -p -d -b e2e-paste -t "$LAST_SESSION"
+}
+
+# app_pid -- the mailscope process in the current session's pane.
+app_pid() {
+    local pane_pid
+    pane_pid=$("${TMUX_CMD[@]}" display-message -p -t "$LAST_SESSION" '#{pane_pid}')
+    pgrep -P "$pane_pid" -x mailscope | head -1
+}
 
 # type_text TEXT -- literal text.
 type_text() { "${TMUX_CMD[@]}" send-keys -t "$LAST_SESSION" -l -- "$1"; }
@@ -199,7 +219,8 @@ scenario_full_run() {
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
 }
 
-# Resize: bigger, smaller than 80x24 (a clear message), and back; the wizard keeps working.
+# Resize: bigger, smaller than 80x24 (the compact layout), smaller than 40x12 (a clear message),
+# and back; the wizard keeps working (30x8 once crashed: the layout's ranges went negative).
 scenario_resize() {
     local state="$WORK/resize"
     start_app resize "$state" 80 24
@@ -207,8 +228,10 @@ scenario_resize() {
     "${TMUX_CMD[@]}" resize-window -t resize -x 120 -y 40
     wait_for "Stages" || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 60 -y 20
-    wait_for "Terminal too small: 60x20" || return 1
-    expect "needs at least 80x24" || return 1
+    wait_for "Terminal 60x20: this screen needs 80x24." || return 1
+    "${TMUX_CMD[@]}" resize-window -t resize -x 30 -y 8
+    wait_for "Terminal too small: 30x8" || return 1
+    expect "mailscope needs 80x24" || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 80 -y 24
     wait_for "What do you want to do?" || return 1
     expect_not "Terminal too small" || return 1
@@ -265,6 +288,7 @@ scenario_quit_and_resume() {
     keys q
     wait_for "Quit mailscope?" || return 1
     expect "is saved" || return 1
+    expect '`mailscope demo`' || return 1  # the demo resumes with its own command (issue 12)
     keys y
     local code
     code=$(wait_exit "$state" 15) || return 1
@@ -394,8 +418,155 @@ scenario_exchange_server() {
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
 }
 
+# to_members -- from the start screen, the first preset's form to its members field.
+to_members() {
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    keys C-u
+    type_text "$TENANT"
+    keys Enter Enter
+    wait_for "Step 2 of 3" || return 1
+    local step
+    for step in $(seq 1 6); do
+        screen | grep -qE '▶ Members' && return 0
+        keys Tab
+        sleep 0.1
+    done
+    log "the members field did not take the focus"
+    return 1
+}
+
+# The compact layout (issue 12): at 40x12 the sign-in shows the stage, the whole device-code address,
+# the code and the keys; at 30x8 the code and the address alone.
+scenario_compact_sign_in() {
+    local state="$WORK/compact"
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS=(demo --propagation-seconds 20)  # not --fast: the code stays up long enough to look at
+    start_app compact "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    fill_form || return 1
+    wait_for "Enter this code" || return 1
+    local code
+    code=$(screen | grep -oE '^ +[A-Z0-9]{8,9} ' | head -1 | tr -d ' ')
+    [[ -n "$code" ]] || { log "no device code on the 80x24 screen"; screen >&2; return 1; }
+    local url
+    url=$(screen | grep -oE 'https?://[^ ]+' | head -1)
+    "${TMUX_CMD[@]}" resize-window -t compact -x 40 -y 12
+    wait_for "Open in a browser:" 5 || return 1
+    # The address in full: whole, or cut only at the edge (its rows joined give it back).
+    screen | sed 's/^ //; s/ *$//' | tr -d '\n' | grep -qF -- "$url" ||
+        { log "the address $url is not whole at 40x12"; screen >&2; return 1; }
+    expect "$code" || return 1
+    expect "Sign-in and preflight" || return 1
+    expect "q quit" || return 1
+    "${TMUX_CMD[@]}" resize-window -t compact -x 30 -y 8
+    wait_gone "and enter the code:" 5 || return 1
+    expect "$code" || return 1
+    expect_not "Terminal too small" || return 1
+    screen | sed 's/^ *//; s/ *$//' | tr -d '\n' | grep -qF -- "$url" ||
+        { log "the address $url is not whole at 30x8"; screen >&2; return 1; }
+    "${TMUX_CMD[@]}" resize-window -t compact -x 80 -y 24
+    wait_for_any 30 "Enter this code" "Plan: " >/dev/null || return 1
+    "${TMUX_CMD[@]}" kill-session -t compact
+}
+
+# Keys (issue 12): Home/End as PuTTY and tmux send them (ESC[1~, ESC[4~) under TERM=xterm, whose
+# terminfo says ESC OH/ESC OF, and Shift-Tab (ESC[Z) under TERM=vt100, which has no kcbt, move in
+# the form: they are never Esc (which went back to the start screen). ? in a text field is text.
+scenario_keys_outside_terminfo() {
+    local state="$WORK/keys" term
+    for term in xterm vt100; do
+        start_app "keys_$term" "$state" 80 24 "TERM=$term"
+        wait_for "What do you want to do?" || return 1
+        keys Enter
+        wait_for "Step 1 of 3" || return 1
+        keys C-u
+        type_text "contoso.onmicrosoft.com?"
+        wait_for "contoso.onmicrosoft.com?" 5 || return 1
+        expect_not "Explain" || return 1
+        keys BSpace
+        # tmux sends Home/End to the pane as ESC[1~ / ESC[4~ (its own terminal's keys).
+        keys Home
+        type_text "x"
+        keys End
+        type_text "y"
+        wait_for "xcontoso.onmicrosoft.comy" 5 || return 1
+        expect "Step 1 of 3" || return 1
+        keys C-u
+        type_text "contoso.onmicrosoft.com"
+        keys Tab
+        wait_for "▶ Sign-in method" 5 || return 1
+        keys BTab
+        wait_for "▶ Tenant" 5 || return 1
+        expect "Step 1 of 3" || return 1
+        expect_not "What do you want to do?" || return 1
+        keys Escape
+        wait_for "What do you want to do?" || return 1
+        keys q
+        wait_exit "$state" >/dev/null || return 1
+    done
+}
+
+# Paste (issue 12): a list pasted one address a line stays in the members field (its line breaks
+# are not Enter), repeats are dropped without regard to case, and 300 comma-separated addresses
+# appear at once (they took minutes, key by key, before bracketed paste).
+scenario_paste_members() {
+    local state="$WORK/paste"
+    start_app paste "$state" 80 24
+    to_members || return 1
+    keys C-u
+    paste $'avery.adams@contoso.onmicrosoft.com\nbea@contoso.onmicrosoft.com\nAvery.Adams@contoso.onmicrosoft.com\ncy@contoso.onmicrosoft.com\n'
+    wait_for "3 members" 5 || return 1
+    expect "Step 2 of 3" || return 1
+    expect "▶ Members" || return 1
+    expect "Pasted: 3 members, 1 repeat dropped." || return 1
+    keys C-u
+    local list="" index
+    for index in $(seq 1 300); do list+="user$index@contoso.onmicrosoft.com, "; done
+    local started=$SECONDS
+    paste "$list"
+    wait_for "300 members" 5 || return 1
+    ((SECONDS - started <= 2)) || { log "300 pasted addresses took $((SECONDS - started)) s"; return 1; }
+    expect "lines 298–300 of 300" || return 1
+    keys Escape Escape Escape
+    wait_for "What do you want to do?" || return 1
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Bracketed paste is turned off on every way out: quit, SIGTERM, SIGHUP sent to the process, and a
+# crash (SIGSEGV). After mailscope ends, the pane's shell reads a pasted line: it must arrive bare.
+scenario_paste_mode_off_on_exit() {
+    local state="$WORK/paste_off" how
+    for how in quit TERM HUP SEGV; do
+        E2E_READ_AFTER=1 start_app "off_$how" "$state" 80 24 SWIFT_BACKTRACE=enable=no
+        wait_for "What do you want to do?" || return 1
+        if [[ $how == quit ]]; then
+            keys q
+        else
+            kill -s "$how" "$(app_pid)" || return 1
+        fi
+        wait_exit "$state" 15 >/dev/null || return 1
+        sleep 0.3
+        paste "after-$how"
+        keys Enter
+        local deadline=$((SECONDS + 5))
+        until [[ -s "$state/after.off_$how" ]] || ((SECONDS >= deadline)); do sleep 0.1; done
+        local line
+        line=$(cat "$state/after.off_$how" 2>/dev/null)
+        [[ "$line" == "after-$how" ]] || { log "after $how the pasted line read as: ${line:-nothing}"; return 1; }
+    done
+}
+
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
-    exchange_server)
+    exchange_server paste_members paste_mode_off_on_exit compact_sign_in
+    keys_outside_terminfo)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates screenshots/*.png from real runs of `mailscope demo` under a private tmux server:
 # one picture per screen of the flow (start, form, field help, sign-in, plan, apply, propagation
-# wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono), then
+# wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono), the
+# members editor after a paste, the compact layout (40x12 sign-in and wait, the code alone at 30x8),
 # the Exchange Server (on-premises) flow (target choice, server form, an Exchange Management Shell
 # step with the role's warning, the wait, the hand-off).
 #
@@ -103,8 +104,42 @@ next_flow "small terminal"
 state="$WORK/shots-small"
 start_app small "$state" 80 24
 wait_for "What do you want to do?" || fail "no start screen"
-"${TMUX_CMD[@]}" resize-window -t small -x 60 -y 20
-wait_for "Terminal too small" && shot 14-too-small 60 20
+"${TMUX_CMD[@]}" resize-window -t small -x 30 -y 8
+wait_for "Terminal too small" && shot 14-too-small 30 8
+keys q
+
+next_flow "members editor (a pasted list) and the compact layout"
+state="$WORK/shots-compact"
+saved_args=("${DEMO_ARGS[@]}")
+DEMO_ARGS=(demo --propagation-seconds 20)  # not --fast: the sign-in code stays up
+start_app compact "$state" 80 24
+DEMO_ARGS=("${saved_args[@]}")
+to_members || fail "no members field"
+keys C-u
+paste $'avery.adams@contoso.onmicrosoft.com\nbea.berg@contoso.onmicrosoft.com\nAvery.Adams@contoso.onmicrosoft.com\ncy@contoso\ndee.dale@contoso.onmicrosoft.com\nroom.berlin@contoso.onmicrosoft.com\n'
+wait_for "members" && keys Up Up Up && shot 22-member-editor
+"${TMUX_CMD[@]}" kill-session -t compact
+sleep 0.3
+DEMO_ARGS=(demo --propagation-seconds 20)
+start_app compact "$state" 80 24  # the demo's own members (its tenant's mailboxes)
+DEMO_ARGS=("${saved_args[@]}")
+wait_for "What do you want to do?" || fail "no start screen"
+keys Enter
+wait_for "Step 1 of 3" || fail "no form"
+fill_form || fail "compact form"
+if [[ $(wait_for_any "$TIMEOUT" "Enter this code" "Plan: ") == "Enter this code" ]]; then
+    "${TMUX_CMD[@]}" resize-window -t compact -x 40 -y 12
+    wait_for "Open in a browser:" && shot 23-compact-sign-in-40x12 40 12
+    "${TMUX_CMD[@]}" resize-window -t compact -x 30 -y 8
+    wait_gone "and enter the code:" && shot 24-sign-in-code-alone-30x8 30 8
+    "${TMUX_CMD[@]}" resize-window -t compact -x 80 -y 24
+fi
+wait_for "Plan: " || fail "no plan"
+keys y
+wait_for "Propagation wait" $((TIMEOUT * 2)) || fail "no wait"
+"${TMUX_CMD[@]}" resize-window -t compact -x 40 -y 12
+sleep 2
+wait_for "Next poll" && shot 25-compact-wait-40x12 40 12
 keys q
 
 next_flow "ASCII and no colour (LANG=C NO_COLOR=1)"

@@ -59,6 +59,16 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     public var inScopeMailbox: String?
     /// A mailbox the account must NOT reach, which proves the scope holds (Exchange Server).
     public var outOfScopeMailbox: String
+    /// Client-secret and certificate sign-in: the automation app's application (client) ID.
+    public var clientID: String?
+    /// Client-secret sign-in: the NAME of the environment variable holding the secret.
+    public var secretEnvironmentVariable: String?
+    /// Client-secret sign-in: the path of a 0600 file holding the secret.
+    public var secretFile: String?
+    /// Certificate sign-in: the certificate (PEM).
+    public var certificateFile: String?
+    /// Certificate sign-in: the private key (PEM, 0600).
+    public var privateKeyFile: String?
 
     /// Creates answers.
     public init(
@@ -81,7 +91,12 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         passwordEnvironmentVariable: String? = nil,
         groupAddress: String? = nil,
         inScopeMailbox: String? = nil,
-        outOfScopeMailbox: String = ""
+        outOfScopeMailbox: String = "",
+        clientID: String? = nil,
+        secretEnvironmentVariable: String? = nil,
+        secretFile: String? = nil,
+        certificateFile: String? = nil,
+        privateKeyFile: String? = nil
     ) {
         self.presetID = presetID
         self.target = target
@@ -103,6 +118,11 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         self.groupAddress = groupAddress
         self.inScopeMailbox = inScopeMailbox
         self.outOfScopeMailbox = outOfScopeMailbox
+        self.clientID = clientID
+        self.secretEnvironmentVariable = secretEnvironmentVariable
+        self.secretFile = secretFile
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
     }
 
     /// The answers a preset suggests for `tenant`.
@@ -125,6 +145,7 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         case presetID, target, tenant, signIn, serviceAccountName, groupName, groupKind, members, scopeKind
         case scopeName, roles, ewsURL, ewsAuthentication, serviceAccountAddress, serviceAccountLogon
         case passwordFile, passwordEnvironmentVariable, groupAddress, inScopeMailbox, outOfScopeMailbox
+        case clientID, secretEnvironmentVariable, secretFile, certificateFile, privateKeyFile
     }
 
     /// Decodes answers; the Exchange Server keys (added later) may be missing.
@@ -154,7 +175,12 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
             ),
             groupAddress: try container.decodeIfPresent(String.self, forKey: .groupAddress),
             inScopeMailbox: try container.decodeIfPresent(String.self, forKey: .inScopeMailbox),
-            outOfScopeMailbox: try container.decodeIfPresent(String.self, forKey: .outOfScopeMailbox) ?? ""
+            outOfScopeMailbox: try container.decodeIfPresent(String.self, forKey: .outOfScopeMailbox) ?? "",
+            clientID: try container.decodeIfPresent(String.self, forKey: .clientID),
+            secretEnvironmentVariable: try container.decodeIfPresent(String.self, forKey: .secretEnvironmentVariable),
+            secretFile: try container.decodeIfPresent(String.self, forKey: .secretFile),
+            certificateFile: try container.decodeIfPresent(String.self, forKey: .certificateFile),
+            privateKeyFile: try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
         )
     }
 
@@ -183,6 +209,17 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         config.scopeKind = scopeKind
         config.scopeName = scopeName
         config.roles = roles
+        switch signIn {  // only what the chosen sign-in uses (device code keeps the public client)
+        case .deviceCode: break
+        case .clientSecret:
+            config.clientID = clientID
+            config.secretEnvironmentVariable = secretEnvironmentVariable
+            config.secretFile = secretFile
+        case .certificate:
+            config.clientID = clientID
+            config.certificateFile = certificateFile
+            config.privateKeyFile = privateKeyFile
+        }
         guard target == .exchangeServer else { return config }
         func optional(_ text: String?) -> String? {
             guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }

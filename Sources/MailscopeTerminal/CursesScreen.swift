@@ -13,6 +13,7 @@ final class CursesScreen: WizardOutput {
     private var shown: Canvas?
     private var screen: OpaquePointer?
     private var attributes: [StyleRole: attr_t] = [:]
+    private var decoder = KeyDecoder()
 
     /// Whether the screen is open.
     var isOpen: Bool { screen != nil }
@@ -34,6 +35,7 @@ final class CursesScreen: WizardOutput {
         nodelay(window, true)
         _ = set_escdelay(25)
         curs_set(0)
+        TerminalModes.enable()
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         theme = TerminalEnvironment.theme(
             codeset: codeset,
@@ -99,22 +101,26 @@ final class CursesScreen: WizardOutput {
         _ = mailscope_write_stdout(sequence, UInt(sequence.utf8.count))
     }
 
-    /// Reads every key waiting (the input is non-blocking).
-    /// - Returns: the inputs, and whether the read found nothing at all.
-    func readInputs() -> [TerminalInput] {
+    /// Reads what is waiting (the input is non-blocking), at most `limit` characters at a time.
+    /// - Returns: the inputs, and whether anything at all was read (a paste in progress yields
+    ///   nothing until it ends, yet the input is alive).
+    func readInputs(limit: Int = 16_384) -> (inputs: [TerminalInput], readSomething: Bool) {
         var inputs: [TerminalInput] = []
-        while inputs.count < 512 {
+        var reads = 0
+        while reads < limit {
             var character: wint_t = 0
             let status = get_wch(&character)
             if status == KEY_CODE_YES {
-                inputs.append(KeyDecoder.decode(functionKey: Int32(character)))
+                inputs += decoder.decode(.functionKey(Int32(character)))
             } else if status == OK {
-                inputs.append(KeyDecoder.decode(character: UInt32(character)))
+                inputs += decoder.decode(.character(UInt32(character)))
             } else {
+                inputs += decoder.endOfInput()
                 break
             }
+            reads += 1
         }
-        return inputs
+        return (inputs, reads > 0)
     }
 
     /// Restores the terminal (idempotent).
@@ -125,6 +131,7 @@ final class CursesScreen: WizardOutput {
         wrefresh(mailscope_stdscr())
         curs_set(1)
         endwin()
+        TerminalModes.disable()
         delscreen(screen)
         self.screen = nil
         fflush(nil)

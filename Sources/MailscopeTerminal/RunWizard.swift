@@ -73,6 +73,7 @@ final class WizardRuntime {
             environmentLabel: options.environmentLabel
         )
         model.signInNote = options.signInNote
+        model.resumeCommand = options.resumeCommand
         let session = WizardSession(model: model, theme: screen.theme, backend: backend, output: screen)
         self.session = session
         installSources()
@@ -127,9 +128,9 @@ final class WizardRuntime {
         guard let session, !isShutDown else { return }
         var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
         _ = poll(&descriptor, 1, 0)
-        let inputs = screen.readInputs()
+        let (inputs, readSomething) = screen.readInputs()
         let hungUp = Int32(descriptor.revents) & (POLLHUP | POLLERR | POLLNVAL) != 0
-        if inputs.isEmpty {
+        if !readSomething {
             emptyReads += 1
             // Readable but nothing to read: the input closed (a pipe at EOF, a dropped SSH session).
             if hungUp || emptyReads >= 3 {
@@ -143,6 +144,7 @@ final class WizardRuntime {
         for input in inputs {
             switch input {
             case .key(let key): session.send(.key(key))
+            case .paste(let text): session.send(.paste(text))
             case .resize: resize()
             case .ignored: break
             }

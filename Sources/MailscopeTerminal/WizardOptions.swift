@@ -16,6 +16,8 @@ public struct WizardOptions: Sendable {
     public var environmentLabel: String?
     /// A line shown on the device-code sign-in screen (the demo explains that nothing needs opening).
     public var signInNote: String?
+    /// The command that resumes a saved run, as the wizard names it (`mailscope demo` for the demo).
+    public var resumeCommand = "mailscope"
     /// Called before the terminal is restored on every exit path (quit, SIGINT, SIGTERM, SIGHUP,
     /// closed input), after the backend was asked to save the run.
     public var saveOnExit: @Sendable () async -> Void

@@ -133,16 +133,16 @@ struct DemoCommand: AsyncParsableCommand {
             target == .exchangeServer
             ? "DEMO · simulated server (\(propagation) s)"
             : "DEMO · simulated tenant (propagation \(propagation) s)"
-        let code = await runWizard(
-            backend: backend,
-            options: WizardOptions(
-                noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
-                environmentLabel: label,
-                signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
-                saveOnExit: {
-                    await backend.cancel()
-                    await DemoTenantStore.save(tenant, to: snapshot)
-                }))
+        var wizardOptions = WizardOptions(
+            noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
+            environmentLabel: label,
+            signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
+            saveOnExit: {
+                await backend.cancel()
+                await DemoTenantStore.save(tenant, to: snapshot)
+            })
+        wizardOptions.resumeCommand = "mailscope demo"
+        let code = await runWizard(backend: backend, options: wizardOptions)
         await DemoTenantStore.save(tenant, to: snapshot)
         await server.stop()
         if code != 0 { throw ExitCode(code) }
@@ -367,7 +367,9 @@ extension WizardAnswers {
             serviceAccountAddress: config.serviceAccountAddress ?? "", serviceAccountLogon: config.serviceAccountLogon,
             passwordFile: config.passwordFile, passwordEnvironmentVariable: config.passwordEnvironmentVariable,
             groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
-            outOfScopeMailbox: config.outOfScopeMailbox ?? "")
+            outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
+            secretEnvironmentVariable: config.secretEnvironmentVariable, secretFile: config.secretFile,
+            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile)
     }
 }
 
@@ -400,9 +402,19 @@ struct DemoServer {
     static func passwordFile(in directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("service-account.password")
         if let data = FileManager.default.contents(atPath: url.path), !data.isEmpty { return url }
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
+        let lower = Array("abcdefghijkmnopqrstuvwxyz")
+        let digits = Array("23456789")
         var generator = SystemRandomNumberGenerator()
-        let password = String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+        // One of each class first: Active Directory's complexity rule needs three of four classes,
+        // and 24 characters drawn from the whole alphabet lacked a digit about one run in 40.
+        var characters = [upper, lower, digits].map { $0[Int(generator.next(upperBound: UInt($0.count)))] }
+        let alphabet = upper + lower + digits
+        while characters.count < 24 {
+            characters.append(alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))])
+        }
+        characters.shuffle(using: &generator)
+        let password = String(characters)
         try PrivateFiles.write(Data((password + "\n").utf8), to: url)
         return url
     }

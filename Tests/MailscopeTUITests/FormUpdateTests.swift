@@ -105,6 +105,152 @@ struct FormUpdateTests {
         #expect(model.screen == .form(.scope))
     }
 
+    /// Issue 12: a paste is one message; its line breaks are text, never Enter.
+    @Test func aPastedListIsOneChangeAndItsLineBreaksAreNotEnter() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        let effects = update(
+            &model,
+            .paste("avery.adams@contoso.com\r\nbea@contoso.com\rAvery.Adams@CONTOSO.com, cy@contoso.com;dee@contoso.com  eve@contoso.com\n")
+        )
+        #expect(effects.isEmpty)
+        #expect(model.screen == .form(.account))
+        #expect(model.form.focus == .members)
+        #expect(
+            model.form.answers.members == [
+                "avery.adams@contoso.com", "bea@contoso.com", "cy@contoso.com", "dee@contoso.com", "eve@contoso.com",
+            ]
+        )
+        #expect(model.form.text(.members).split(separator: "\n").count == 5)  // one a line, the repeat dropped
+        #expect(model.form.error(for: .members) == nil)
+        // A typed list is accepted too, and deduplicated without regard to case.
+        model.press(.control("u"))
+        model.type("a@contoso.com b@contoso.com, A@Contoso.com")
+        #expect(model.form.answers.members == ["a@contoso.com", "b@contoso.com"])
+        #expect(model.form.memberList.duplicateCount == 1)
+        model.press(.tab)
+        #expect(model.form.text(.members) == "a@contoso.com\nb@contoso.com")
+    }
+
+    @Test func aPasteIntoALineFieldKeepsOneLineAndIsValidatedOnce() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        _ = update(&model, .paste("contoso.onmicrosoft.com\n"))
+        #expect(model.form.text(.tenant) == "contoso.onmicrosoft.com")
+        #expect(model.form.focus == .tenant)
+        model.form.focus = .roles
+        model.press(.control("u"))
+        _ = update(&model, .paste("Calendars.ReadWrite\nMail.Send\n"))
+        #expect(model.form.text(.roles) == "Calendars.ReadWrite, Mail.Send")
+    }
+
+    @Test func theMemberEditorMovesBetweenLinesAndShowsEachLinesProblem() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        _ = update(&model, .paste("a@contoso.com\nbob@\nc@contoso.com"))
+        #expect(model.form.memberList.lineProblems[1]?.isDuplicate == false)
+        #expect(model.form.error(for: .members)?.message.hasPrefix("line 2:") == true)
+        model.press(.up)
+        #expect(model.form.inputs[.members]?.cursorPosition.line == 1)
+        model.press(.end)
+        model.type("contoso.com")
+        #expect(model.form.error(for: .members) == nil)
+        model.press(.up, .up)  // past the first line: the previous field
+        #expect(model.form.focus == .groupKind)
+        model.press(.down)
+        #expect(model.form.focus == .members)
+    }
+
+    @Test func aThousandPastedAddressesAreReadOnce() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            _ = update(&model, .paste((1...1000).map { "user\($0)@contoso.com" }.joined(separator: "\n")))
+            _ = render(model, size: model.size, theme: .color)
+        }
+        #expect(model.form.answers.members.count == 1000)
+        #expect(elapsed < .seconds(1))
+    }
+
+    /// Issue 12: client secret and certificate ask for what they need, checked by the config's rules.
+    @Test func clientSecretSignInAsksForTheAppAndWhereItsSecretIs() {
+        var model = Fixture.formModel()
+        model.form.focus = .signIn
+        model.press(.right)
+        #expect(model.form.signIn == .clientSecret)
+        #expect(model.form.fields(on: .tenant) == [.target, .preset, .tenant, .signIn, .clientID, .secretSource, .secretVariable])
+        // Continuing is refused until the app's ID and the secret's variable are given.
+        model.press(.enter)
+        #expect(model.form.focus == .clientID)
+        model.press(.enter, .enter, .enter)
+        #expect(model.screen == .form(.tenant))
+        #expect(model.form.focus == .clientID)
+        #expect(model.form.error(for: .clientID)?.message.contains("is required for client-secret sign-in") == true)
+        model.type("not-a-guid")
+        #expect(model.form.error(for: .clientID)?.message.contains("is not a GUID") == true)
+        model.press(.control("u"))
+        model.type("0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        #expect(model.form.error(for: .clientID) == nil)
+        model.form.focus = .secretVariable
+        #expect(model.form.error(for: .secretVariable)?.field == "auth.secret_env")
+        model.type("my secret!")
+        #expect(model.form.error(for: .secretVariable)?.message.contains("NAME, never the secret") == true)
+        model.press(.control("u"))
+        model.type("MAILSCOPE_ADMIN_SECRET")
+        #expect(model.form.error(for: .secretVariable) == nil)
+        // A file instead of a variable.
+        model.form.focus = .secretSource
+        model.press(.right)
+        #expect(model.form.fields(on: .tenant).suffix(2) == [.secretSource, .secretFile])
+        #expect(model.form.error(for: .secretFile) != nil)
+        model.press(.tab)
+        model.type("/home/admin/.config/mailscope/admin.secret")
+        #expect(model.form.error(for: .secretFile) == nil)
+        let answers = model.form.answers
+        #expect(answers.clientID == "0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        #expect(answers.secretFile == "/home/admin/.config/mailscope/admin.secret")
+        #expect(answers.secretEnvironmentVariable == nil)
+        let config = answers.setupConfig()
+        #expect(config.clientID == answers.clientID && config.secretFile == answers.secretFile)
+        #expect(config.validationErrors().isEmpty)
+    }
+
+    @Test func certificateSignInAsksForTheCertificateAndItsKey() {
+        var model = Fixture.formModel()
+        model.form.focus = .signIn
+        model.press(.right, .right)
+        #expect(model.form.signIn == .certificate)
+        #expect(model.form.fields(on: .tenant).suffix(3) == [.clientID, .certificateFile, .privateKeyFile])
+        #expect(model.form.error(for: .certificateFile)?.message.contains("is required for certificate sign-in") == true)
+        #expect(model.form.error(for: .privateKeyFile)?.field == "auth.private_key_file")
+        model.form.focus = .clientID
+        model.type("0f2e4d6c-8b1a-4c3e-9d5f-7a6b8c9d0e1f")
+        model.press(.tab)
+        model.type("admin.pem")
+        model.press(.tab)
+        model.type("admin.key")
+        #expect(model.form.firstInvalidField(through: .scope) == nil)
+        #expect(model.form.answers.setupConfig().privateKeyFile == "admin.key")
+        // Device code again: none of it is asked or kept in the config.
+        model.form.focus = .signIn
+        model.press(.right)
+        #expect(model.form.answers.setupConfig().clientID == nil)
+    }
+
+    @Test func aQuestionMarkInATextFieldIsACharacter() {
+        var model = Fixture.formModel()
+        model.press(.control("u"))
+        model.type("what?")
+        #expect(model.form.text(.tenant) == "what?")
+        #expect(model.overlay == nil)
+        model.press(.function(1))
+        #expect(model.overlay == .help(field: .tenant))
+    }
+
     @Test func textEditingMovesTheCursor() {
         var model = Fixture.formModel()
         model.press(.control("u"))
@@ -180,8 +326,9 @@ struct FormUpdateTests {
         model.press(.escape)
         #expect(model.overlay == nil)
         #expect(model.screen == .form(.tenant))
+        model.form.focus = .signIn  // on a choice, ? asks for help; in a text field it is a character
         model.press(.character("?"))
-        #expect(model.overlay == .help(field: .tenant))
+        #expect(model.overlay == .help(field: .signIn))
         model.press(.character("q"))  // closes help, does not quit
         #expect(model.overlay == nil)
     }

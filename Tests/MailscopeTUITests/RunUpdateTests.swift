@@ -224,6 +224,56 @@ struct RunUpdateTests {
         #expect(model.screen == .run)
     }
 
+    /// Issue 12: j/k, g/G, Home/End and / search in the log and the plan.
+    @Test func theLogAndThePlanScrollWithViKeysAndSearch() {
+        let more = (1...20).map {
+            WizardUpdate.engine(.log(LogEntry(at: Fixture.at(Double($0)), level: .info, text: "poll \($0)")))
+        }
+        var model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates + more)
+        model.press(.character("l"))
+        let last = LogView.lineCount(model) - LogView.visibleLines(model)
+        model.press(.character("g"))
+        #expect(model.logScroll == 0)
+        model.press(.character("j"), .character("j"), .character("k"))
+        #expect(model.logScroll == 1)
+        model.press(.character("G"))
+        #expect(model.logScroll == nil)
+        model.press(.home)
+        #expect(model.logScroll == 0)
+        model.press(.character("/"))
+        model.type("poll 1")
+        #expect(model.searchQuery?.text == "poll 1")
+        model.press(.enter)
+        #expect(model.searchQuery == nil)
+        let lines = LogView.lines(model).map { $0.map(\.text).joined() }
+        let first = lines.firstIndex { $0.contains("poll 1") }!
+        #expect(model.logScroll == min(first, last))
+        model.press(.character("/"), .enter)  // the next match: "poll 10"
+        #expect(model.notice?.text.hasPrefix("Line \(lines.firstIndex { $0.contains("poll 10") }! + 1) of") == true)
+        model.press(.character("/"))
+        model.type("no such text")
+        model.press(.enter)
+        #expect(model.notice?.text == "Not found: no such text")
+        model.press(.character("/"), .escape)
+        #expect(model.searchQuery == nil && model.showsLog)
+
+        var plan = Fixture.runModel(Fixture.setupUpdates, confirm: false)
+        let planLast = max(0, PlanView.lineCount(plan) - PlanView.visibleLines(plan.size))
+        plan.press(.character("G"))
+        #expect(plan.planScroll == planLast)
+        plan.press(.character("g"))
+        #expect(plan.planScroll == 0)
+        plan.press(.character("j"))
+        #expect(plan.planScroll == min(1, planLast))
+        plan.press(.end)
+        #expect(plan.planScroll == planLast)
+        plan.press(.character("/"))
+        plan.type("New-ManagementScope")
+        plan.press(.enter)
+        #expect(plan.notice?.text.hasPrefix("Line ") == true)
+        #expect(plan.screen == .plan)
+    }
+
     @Test func theSecretIsShownOnceThenOnlyItsHint() {
         var model = Fixture.runModel(Fixture.setupUpdates + Fixture.applyUpdates + Fixture.verifyUpdates)
         #expect(model.screen == .handOff)
@@ -279,11 +329,38 @@ struct RunUpdateTests {
         #expect(model.screen == .form(.scope))
     }
 
+    /// Issue 12: after a failure, r retries with the answers kept and Enter opens the failing
+    /// stage's field (it went to the start screen, and the answers were lost).
+    @Test func aFailedRunRetriesOrOpensTheFailingFieldWithTheAnswersKept() {
+        var answers = Fixture.answers
+        answers.serviceAccountName = "custom_service"
+        func failedModel() -> WizardModel {
+            var model = Fixture.formModel(answers: answers)
+            _ = model.beginRun(.setup, answers: answers)
+            model.send(Fixture.setupUpdates.map { .backend($0) })
+            let failed = StageReport(stage: .serviceAccount, status: .failed, detail: "403", fix: "sign in as an admin")
+            _ = update(&model, .backend(.engine(.stage(failed))))
+            _ = update(&model, .backend(.finished(.failed("Service account: 403"))))
+            model.form = FormState(answers: Fixture.answers)  // whatever the form held before
+            return model
+        }
+        var retry = failedModel()
+        #expect(retry.press(.character("r")) == [.startRun(.setup, answers)])
+        #expect(retry.screen == .signIn)
+        var fix = failedModel()
+        #expect(fix.press(.enter).isEmpty)
+        #expect(fix.screen == .form(.account))
+        #expect(fix.form.focus == .serviceAccountName)
+        #expect(fix.form.answers == answers)
+    }
+
     @Test func resizeIsAMessage() {
         var model = Fixture.launchedModel()
         _ = update(&model, .resize(TerminalSize(columns: 60, rows: 20)))
         #expect(model.size == TerminalSize(columns: 60, rows: 20))
-        #expect(render(model, size: model.size, theme: .color).plainText.contains("Terminal too small: 60x20"))
+        #expect(render(model, size: model.size, theme: .color).plainText.contains("this screen needs 80x24"))
+        _ = update(&model, .resize(TerminalSize(columns: 30, rows: 8)))
+        #expect(render(model, size: model.size, theme: .color).plainText.contains("Terminal too small: 30x8"))
         #expect(model.press(.character("q")) == [.quit(0)])
     }
 }

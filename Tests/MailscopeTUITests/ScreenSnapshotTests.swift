@@ -20,6 +20,23 @@ struct ScreenSnapshotTests {
         assertScreen(Fixture.launchedModel(), theme: .ascii, named: "start-ascii")
     }
 
+    /// Issue 12: below 80x24, down to 40x12, the stage, the device code and its address in full,
+    /// the wait's elapsed time and next poll, and the keys; below that, the code and address alone.
+    @Test func compactScreens() {
+        let small = TerminalSize(columns: 40, rows: 12)
+        let tiny = TerminalSize(columns: 30, rows: 8)
+        let code = Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])
+        assertScreen(code, size: small, named: "sign-in-40x12")
+        assertScreen(code, size: tiny, named: "sign-in-30x8")
+        let waiting = Fixture.runModel(waiting)
+        assertScreen(waiting, size: small, named: "run-waiting-40x12")
+        assertScreen(waiting, size: tiny, named: "run-waiting-30x8")
+        var quitting = waiting
+        quitting.press(.character("q"))
+        assertScreen(quitting, size: small, named: "confirm-quit-40x12")
+        assertScreen(Fixture.launchedModel(), size: small, named: "start-40x12")
+    }
+
     @Test func formScreens() {
         assertScreen(Fixture.formModel(), named: "form-tenant")
         var invalid = Fixture.formModel()
@@ -35,6 +52,34 @@ struct ScreenSnapshotTests {
         var help = Fixture.formModel()
         help.press(.function(1))
         assertScreen(help, named: "form-field-help")
+        var secret = Fixture.formModel()
+        secret.form.focus = .signIn
+        secret.press(.right, .enter)
+        assertScreen(secret, named: "form-tenant-client-secret")
+        var certificate = Fixture.formModel()
+        certificate.form.focus = .signIn
+        certificate.press(.right, .right, .enter)
+        assertScreen(certificate, named: "form-tenant-certificate")
+    }
+
+    /// The members editor (issue 12): one entry a line with numbers, a mark on a repeated and on
+    /// an invalid line, the count and the scroll position, and the problem of the cursor's line.
+    @Test func memberEditorScreens() {
+        var model = Fixture.formModel(page: .account)
+        model.form.focus = .members
+        model.press(.control("u"))
+        _ = update(
+            &model,
+            .paste("avery.adams@contoso.com\nbob@\nAVERY.ADAMS@contoso.com, carol@contoso.com; dan@contoso.com eve@contoso.com\n")
+        )
+        model.press(.pageUp, .down)
+        assertScreen(model, named: "member-editor")
+        var many = Fixture.formModel(page: .account)
+        many.form.focus = .members
+        many.press(.control("u"))
+        _ = update(&many, .paste((1...1000).map { "user\($0)@contoso.com" }.joined(separator: "\n")))
+        assertScreen(many, named: "member-editor-1000")
+        assertScreen(many, size: TerminalSize(columns: 120, rows: 40), named: "member-editor-1000-120x40")
     }
 
     @Test func signInScreens() {

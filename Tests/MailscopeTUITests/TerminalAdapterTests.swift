@@ -83,4 +83,54 @@ struct TerminalAdapterTests {
         #expect(KeyDecoder.decode(functionKey: 0o410 + 1) == .key(.function(1)))  // KEY_F(1)
         #expect(KeyDecoder.decode(functionKey: 0o541) == .key(.backTab))  // KEY_BTAB
     }
+
+    /// Feeds `bytes` as `get_wch` would without terminfo's help, then the end of the read.
+    private func decoded(_ text: String, decoder: inout KeyDecoder) -> [TerminalInput] {
+        text.unicodeScalars.flatMap { decoder.decode(.character($0.value)) } + decoder.endOfInput()
+    }
+
+    @Test func aBracketedPasteIsOneMessageAndItsLineBreaksAreText() {
+        var decoder = KeyDecoder()
+        let paste = "\u{1B}[200~alice@contoso.com\rbob@contoso.com\r\u{1B}[201~"
+        #expect(decoded(paste, decoder: &decoder) == [.paste("alice@contoso.com\rbob@contoso.com\r")])
+        // A paste that arrives in two reads is still one message.
+        let first = decoded("x\u{1B}[200~line one\r", decoder: &decoder)
+        #expect(first == [.key(.character("x"))])
+        #expect(decoder.isInPaste)
+        #expect(decoded("line two\u{1B}[201~q", decoder: &decoder) == [.paste("line one\rline two"), .key(.character("q"))])
+        // An escape inside the paste is text (only ESC[201~ ends it).
+        #expect(decoded("\u{1B}[200~a\u{1B}b\u{1B}[201~", decoder: &decoder) == [.paste("a\u{1B}b")])
+    }
+
+    /// Issue 12: PuTTY's and tmux's Home/End, Shift-Tab where terminfo lacks it, and any other
+    /// sequence: keys or nothing, never Esc.
+    @Test func sequencesCursesDoesNotKnowAreKeysOrNothingNeverEsc() {
+        var decoder = KeyDecoder()
+        #expect(decoded("\u{1B}[1~", decoder: &decoder) == [.key(.home)])
+        #expect(decoded("\u{1B}[4~", decoder: &decoder) == [.key(.end)])
+        #expect(decoded("\u{1B}[7~\u{1B}[8~", decoder: &decoder) == [.key(.home), .key(.end)])
+        #expect(decoded("\u{1B}[Z", decoder: &decoder) == [.key(.backTab)])
+        #expect(decoded("\u{1B}OH\u{1B}OF", decoder: &decoder) == [.key(.home), .key(.end)])
+        #expect(decoded("\u{1B}[1;5H", decoder: &decoder) == [.key(.home)])
+        #expect(decoded("\u{1B}[5~\u{1B}[6~", decoder: &decoder) == [.key(.pageUp), .key(.pageDown)])
+        #expect(decoded("\u{1B}[3~", decoder: &decoder) == [.key(.delete)])
+        #expect(decoded("\u{1B}[15~", decoder: &decoder) == [.key(.function(5))])
+        #expect(decoded("\u{1B}[[A", decoder: &decoder) == [.key(.function(1))])
+        for unknown in ["\u{1B}[2~", "\u{1B}[99~", "\u{1B}[?1;2c", "\u{1B}[>0;276;0c", "\u{1B}[201~", "\u{1B}[I", "\u{1B}Oz"] {
+            let inputs = decoded(unknown, decoder: &decoder)
+            #expect(!inputs.contains(.key(.escape)), "\(unknown.debugDescription) read as Esc")
+            #expect(inputs.allSatisfy { $0 == .ignored })
+        }
+        // A lone Esc is still Esc; a sequence split across two reads is still one key.
+        #expect(decoded("\u{1B}", decoder: &decoder) == [.key(.escape)])
+        #expect(decoder.decode(.character(27)).isEmpty && decoder.decode(.character(0x5B)).isEmpty)
+        #expect(decoder.endOfInput().isEmpty)
+        #expect(decoded("1~", decoder: &decoder) == [.key(.home)])
+        // Keys curses decoded from terminfo, including extended names.
+        #expect(KeyDecoder.decode(functionKey: 0o552) == .key(.home))  // KEY_FIND (ESC[1~ in vt220 entries)
+        #expect(KeyDecoder.decode(functionKey: 0o601) == .key(.end))  // KEY_SELECT (ESC[4~)
+        #expect(KeyDecoder.decode(functionKeyNamed: "kHOM5") == .key(.home))
+        #expect(KeyDecoder.decode(functionKeyNamed: "kEND3") == .key(.end))
+        #expect(KeyDecoder.decode(functionKeyNamed: "kxIN") == .ignored)
+    }
 }

@@ -16,6 +16,12 @@ int mailscope_window_size(int fd, int *rows_out, int *columns_out);
 /* Writes `length` bytes to standard output, bypassing curses (OSC 52); returns 0 on success. */
 int mailscope_write_stdout(const char *bytes, unsigned long length);
 
+/* Bracketed paste on (1) or off (0). Turning it on the first time also arranges for it to be
+   turned off at exit() and on a crash (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE). */
+void mailscope_set_bracketed_paste(int on);
+/* 1 while bracketed paste is on. */
+int mailscope_bracketed_paste_is_on(void);
+
 WINDOW *mailscope_stdscr(void);
 int mailscope_lines(void);
 int mailscope_columns(void);

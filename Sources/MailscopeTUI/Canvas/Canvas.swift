@@ -14,6 +14,12 @@ public struct TerminalSize: Sendable, Hashable, CustomStringConvertible {
     /// The smallest size the wizard lays out for.
     public static let minimum = TerminalSize(columns: 80, rows: 24)
 
+    /// The smallest size of the compact layout (the stage, a device code, the wait, the keys).
+    public static let compactMinimum = TerminalSize(columns: 40, rows: 12)
+
+    /// Whether this size is at least `compactMinimum` in both directions.
+    public var fitsCompactLayout: Bool { columns >= Self.compactMinimum.columns && rows >= Self.compactMinimum.rows }
+
     /// Whether this size is at least `minimum` in both directions.
     public var isLargeEnough: Bool { columns >= Self.minimum.columns && rows >= Self.minimum.rows }
 

@@ -43,7 +43,9 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
     /// The fields on the page for `target`, in focus order (empty for a page `target` does not show).
     public func fields(for target: SetupTarget) -> [FormField] {
         switch (self, target) {
-        case (.tenant, .exchangeOnline): [.target, .preset, .tenant, .signIn]
+        case (.tenant, .exchangeOnline):
+            [.target, .preset, .tenant, .signIn, .clientID, .secretSource, .secretVariable, .secretFile,
+                .certificateFile, .privateKeyFile]
         case (.tenant, .exchangeServer): [.target, .preset, .ewsURL, .ewsAuthentication]
         case (.serviceAccount, .exchangeOnline): []
         case (.serviceAccount, .exchangeServer):
@@ -65,6 +67,12 @@ public enum FormField: String, Sendable, CaseIterable {
     case preset
     case tenant
     case signIn
+    case clientID
+    case secretSource
+    case secretVariable
+    case secretFile
+    case certificateFile
+    case privateKeyFile
     case ewsURL
     case ewsAuthentication
     case serviceAccountName
@@ -94,6 +102,12 @@ public enum FormField: String, Sendable, CaseIterable {
         case .preset: "Integration"
         case .tenant: "Tenant"
         case .signIn: "Sign-in method"
+        case .clientID: "Admin app (client) ID"
+        case .secretSource: "Secret from"
+        case .secretVariable: "Secret variable"
+        case .secretFile: "Secret file"
+        case .certificateFile: "Certificate file"
+        case .privateKeyFile: "Private key file"
         case .serviceAccountName: "Service account name"
         case .scopeKind: "Scope kind"
         case .groupName: "Group name"
@@ -118,7 +132,7 @@ public enum FormField: String, Sendable, CaseIterable {
     /// Whether the field is a choice among fixed values (left/right) rather than free text.
     public var isChoice: Bool {
         switch self {
-        case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource: true
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource, .secretSource: true
         default: false
         }
     }
@@ -135,7 +149,19 @@ public enum FormField: String, Sendable, CaseIterable {
         case .tenant:
             "Your Microsoft 365 tenant: its tenant ID (a GUID from the Entra admin center, Overview → Tenant ID) or a verified domain such as contoso.onmicrosoft.com. After sign-in, mailscope shows the tenant it reached and you check that it is this one before anything is written."
         case .signIn:
-            "How you sign in as an Exchange administrator. Device code works over SSH: you open a URL on any device and type a short code. Client secret and certificate use an existing admin app for unattended runs (see the config file)."
+            "How you sign in as an Exchange administrator. Device code works over SSH: you open a URL on any device and type a short code. Client secret and certificate use an existing admin app (its client ID and its secret or certificate, asked next) for unattended runs."
+        case .clientID:
+            "The application (client) ID of the existing admin app mailscope signs in as, a GUID from the Entra admin center (App registrations → the app → Overview) (config: auth.client_id). The app needs the Graph and Exchange permissions mailscope's plan lists."
+        case .secretSource:
+            "Where mailscope reads the admin app's client secret: an environment variable or a file only you can read (mode 0600). The secret itself is never typed here or saved by mailscope."
+        case .secretVariable:
+            "The NAME of an environment variable holding the admin app's client secret, for example MAILSCOPE_ADMIN_SECRET, not the secret itself (config: auth.secret_env). Export it before starting mailscope."
+        case .secretFile:
+            "The path of a file holding the admin app's client secret on one line, readable only by you (chmod 600) (config: auth.secret_file)."
+        case .certificateFile:
+            "The admin app's certificate, a PEM file, as uploaded to the app's Certificates & secrets (config: auth.certificate_file)."
+        case .privateKeyFile:
+            "The certificate's private key, a PEM file readable only by you (chmod 600) (config: auth.private_key_file)."
         case .serviceAccountName:
             "The name of the Entra app registration (the service account) the integration signs in as, for example workable_service. It is created if it does not exist; an existing app with this name is reused."
         case .scopeKind:

@@ -18,8 +18,14 @@ public struct FormState: Sendable, Equatable {
     public var ewsAuthentication: HTTPAuthentication.Scheme
     /// Where the service account's password is read from (Exchange Server).
     public var passwordSource: PasswordSource
+    /// Where the admin app's client secret is read from (client-secret sign-in).
+    public var secretSource: PasswordSource
     /// The free-text fields.
-    public var inputs: [FormField: TextInput]
+    public var inputs: [FormField: TextInput] {
+        didSet { refreshMemberList() }
+    }
+    /// The members field read as a list; rebuilt only when its text changes.
+    public private(set) var memberList = MemberList("")
     /// The page shown.
     public var page: FormPage = .tenant
     /// The focused field.
@@ -39,7 +45,13 @@ public struct FormState: Sendable, Equatable {
         ewsAuthentication = answers.ewsAuthentication
         passwordSource =
             answers.passwordEnvironmentVariable != nil && answers.passwordFile == nil ? .environmentVariable : .file
+        secretSource = answers.secretFile != nil && answers.secretEnvironmentVariable == nil ? .file : .environmentVariable
         inputs = [
+            .clientID: TextInput(answers.clientID ?? ""),
+            .secretVariable: TextInput(answers.secretEnvironmentVariable ?? ""),
+            .secretFile: TextInput(answers.secretFile ?? ""),
+            .certificateFile: TextInput(answers.certificateFile ?? ""),
+            .privateKeyFile: TextInput(answers.privateKeyFile ?? ""),
             .ewsURL: TextInput(answers.ewsURL),
             .serviceAccountAddress: TextInput(answers.serviceAccountAddress),
             .serviceAccountLogon: TextInput(answers.serviceAccountLogon ?? ""),
@@ -51,10 +63,24 @@ public struct FormState: Sendable, Equatable {
             .tenant: TextInput(answers.tenant),
             .serviceAccountName: TextInput(answers.serviceAccountName),
             .groupName: TextInput(answers.groupName),
-            .members: TextInput(answers.members.joined(separator: ", ")),
+            .members: TextInput(answers.members.joined(separator: "\n")),
             .scopeName: TextInput(answers.scopeName),
             .roles: TextInput(answers.roles.map(Self.shortRoleName).joined(separator: ", ")),
         ]
+        memberList = MemberList(text(.members))
+    }
+
+    private mutating func refreshMemberList() {
+        let members = text(.members)
+        if members != memberList.text { memberList = MemberList(members) }
+    }
+
+    /// Rewrites the members field one entry a line, each mailbox once (after a paste, and when
+    /// the focus leaves it).
+    public mutating func normalizeMembers() {
+        let normalized = MemberList.normalized(text(.members))
+        guard normalized != text(.members) else { return }
+        inputs[.members] = TextInput(normalized)
     }
 
     /// The answers the form holds now.
@@ -66,7 +92,7 @@ public struct FormState: Sendable, Equatable {
             serviceAccountName: text(.serviceAccountName),
             groupName: scopeKind == .group ? text(.groupName) : "",
             groupKind: groupKind,
-            members: scopeKind == .group ? Self.list(text(.members)) : [],
+            members: scopeKind == .group ? memberList.addresses : [],
             scopeKind: scopeKind,
             scopeName: text(.scopeName),
             roles: Self.list(text(.roles)).map(Self.fullRoleName),
@@ -79,7 +105,13 @@ public struct FormState: Sendable, Equatable {
             passwordEnvironmentVariable: passwordSource == .environmentVariable ? optional(.passwordVariable) : nil,
             groupAddress: scopeKind == .group ? optional(.groupAddress) : nil,
             inScopeMailbox: optional(.inScopeMailbox),
-            outOfScopeMailbox: trimmed(.outOfScopeMailbox)
+            outOfScopeMailbox: trimmed(.outOfScopeMailbox),
+            clientID: signIn == .deviceCode ? nil : optional(.clientID),
+            secretEnvironmentVariable: signIn == .clientSecret && secretSource == .environmentVariable
+                ? optional(.secretVariable) : nil,
+            secretFile: signIn == .clientSecret && secretSource == .file ? optional(.secretFile) : nil,
+            certificateFile: signIn == .certificate ? optional(.certificateFile) : nil,
+            privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil
         )
     }
 
@@ -108,6 +140,8 @@ public struct FormState: Sendable, Equatable {
             switch field {
             case .passwordFile: passwordSource == .file
             case .passwordVariable: passwordSource == .environmentVariable
+            case .clientID, .secretSource, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+                isApplicable(field)
             default: true
             }
         }
@@ -140,6 +174,11 @@ public struct FormState: Sendable, Equatable {
         case .groupName, .groupKind, .members, .groupAddress: return scopeKind == .group
         case .passwordFile: return passwordSource == .file
         case .passwordVariable: return passwordSource == .environmentVariable
+        case .clientID: return signIn != .deviceCode
+        case .secretSource: return signIn == .clientSecret
+        case .secretVariable: return signIn == .clientSecret && secretSource == .environmentVariable
+        case .secretFile: return signIn == .clientSecret && secretSource == .file
+        case .certificateFile, .privateKeyFile: return signIn == .certificate
         default: return true
         }
     }
@@ -151,9 +190,10 @@ public struct FormState: Sendable, Equatable {
     public func error(for field: FormField) -> FieldError? {
         guard isApplicable(field) else { return nil }
         if target == .exchangeServer { return serverError(for: field) }
-        let answers = answers
         switch field {
-        case .preset, .signIn, .scopeKind, .groupKind, .target: return nil
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource: return nil
+        case .clientID, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+            return configError(for: field)
         case .ewsURL, .ewsAuthentication, .serviceAccountAddress, .serviceAccountLogon, .passwordSource,
             .passwordFile, .passwordVariable, .groupAddress, .inScopeMailbox, .outOfScopeMailbox:
             return nil
@@ -166,23 +206,28 @@ public struct FormState: Sendable, Equatable {
                     text(.groupName).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") },
                     field: "group alias"
                 )
-        case .members:
-            if answers.members.isEmpty {
-                return FieldError(
-                    field: "members",
-                    message: "is empty; list the mailboxes (users and rooms) the app may reach"
-                )
-            }
-            for member in answers.members {
-                if let error = FieldRules.address(member, field: "members") { return error }
-            }
-            return nil
+        case .members: return memberList.firstError
         case .scopeName: return FieldRules.exchangeName(text(.scopeName), field: "scope name")
-        case .roles: return FieldRules.roles(answers.roles, field: "roles")
+        case .roles: return FieldRules.roles(Self.list(text(.roles)).map(Self.fullRoleName), field: "roles")
         }
     }
 
-    /// The configuration keys whose problems `field` shows (Exchange Server).
+    /// The config's own validation (`SetupConfig.validationErrors`) of the answers, for the
+    /// problems of `field`'s config keys: the same rules and words as `mailscope apply`.
+    private func configError(for field: FormField) -> FieldError? {
+        if field == .secretVariable,
+            let problem = Self.variableNameProblem(trimmed(.secretVariable), field: "auth.secret_env", holds: "secret")
+        {
+            return problem
+        }
+        let keys = Self.configKeys(of: field)
+        guard !keys.isEmpty else { return nil }
+        return answers.setupConfig().validationErrors().first { error in
+            keys.contains { error.field == $0 || error.field.hasPrefix($0 + "[") }
+        }
+    }
+
+    /// The configuration keys whose problems `field` shows.
     static func configKeys(of field: FormField) -> [String] {
         switch field {
         case .ewsURL: ["server.ews_url"]
@@ -198,7 +243,11 @@ public struct FormState: Sendable, Equatable {
         case .scopeName: ["scope.name"]
         case .inScopeMailbox: ["connect.in_scope_mailbox"]
         case .outOfScopeMailbox: ["connect.out_of_scope_mailbox"]
-        case .target, .preset, .tenant, .signIn, .passwordSource, .scopeKind, .roles: []
+        case .clientID: ["auth.client_id"]
+        case .secretVariable, .secretFile: ["auth.secret_env", "auth.secret_file"]
+        case .certificateFile: ["auth.certificate_file"]
+        case .privateKeyFile: ["auth.private_key_file"]
+        case .target, .preset, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles: []
         }
     }
 
@@ -218,16 +267,20 @@ public struct FormState: Sendable, Equatable {
     }
 
     /// What is wrong with `name` as an environment variable's name, if anything.
-    static func variableNameProblem(_ name: String) -> FieldError? {
+    static func variableNameProblem(
+        _ name: String,
+        field: String = "service_account.password_env",
+        holds: String = "password"
+    ) -> FieldError? {
         guard !name.isEmpty else { return nil }  // the engine's validation names the missing source
         let valid =
             name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
         guard !valid else { return nil }
         return FieldError(
-            field: "service_account.password_env",
+            field: field,
             message:
-                "'\(FieldRules.printable(name))' is not an environment variable's name (letters, digits and _); give the variable's NAME, never the password"
+                "'\(FieldRules.printable(name))' is not an environment variable's name (letters, digits and _); give the variable's NAME, never the \(holds)"
         )
     }
 
@@ -251,6 +304,7 @@ public struct FormState: Sendable, Equatable {
         case .target: target.title
         case .ewsAuthentication: ewsAuthentication.title
         case .passwordSource: passwordSource.title
+        case .secretSource: secretSource.title
         default: text(field)
         }
     }
@@ -273,6 +327,7 @@ public struct FormState: Sendable, Equatable {
             if !groupKinds.contains(groupKind) { groupKind = .distribution }
         case .ewsAuthentication: ewsAuthentication = next(HTTPAuthentication.Scheme.allCases, ewsAuthentication)
         case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
+        case .secretSource: secretSource = next(PasswordSource.allCases, secretSource)
         default: return
         }
         edited.insert(field)

@@ -83,6 +83,8 @@ public struct WizardModel: Sendable, Equatable {
     public var timeZone: TimeZone
     /// A label for the title bar, such as "DEMO · simulated tenant".
     public var environmentLabel: String?
+    /// The command that resumes a saved run (`mailscope`; the demo's is `mailscope demo`).
+    public var resumeCommand = "mailscope"
     /// A line for the sign-in screen, such as the demo's "the simulated tenant approves by itself".
     public var signInNote: String?
     /// Whether the backend's saved run has been asked for.
@@ -117,6 +119,10 @@ public struct WizardModel: Sendable, Equatable {
     public var secretsHidden = false
     /// The first help line shown.
     public var helpScroll = 0
+    /// The search being typed in the log or the plan (`nil`: not searching).
+    public var searchQuery: TextInput?
+    /// The last text searched for (`/` then Enter finds its next match).
+    public var lastSearch: String?
     /// A short message.
     public var notice: Notice?
     /// When the admin asked to quit while the backend saves; the wizard quits when the run ends,

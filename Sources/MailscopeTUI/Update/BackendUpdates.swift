@@ -89,7 +89,7 @@ extension WizardModel {
                 )
             } else {
                 notice = Notice(
-                    "The wait is saved. Run `mailscope` again to resume it; its timer keeps running.",
+                    "The wait is saved. Run `\(resumeCommand)` again to resume it; its timer keeps running.",
                     role: .info
                 )
             }

@@ -6,7 +6,9 @@ extension WizardModel {
     mutating func handle(_ key: Key) -> [WizardEffect] {
         notice = nil
         guard let binding = KeyMap.binding(for: key, in: self) else {
-            if KeyMap.isEditingText(self), case .character(let character) = key {
+            if searchQuery != nil, case .character(let character) = key {
+                searchQuery?.insert(character)
+            } else if KeyMap.isEditingText(self), case .character(let character) = key {
                 type(character)
             } else if key == .escape, screen == .start, overlay == nil {
                 notice = Notice("This is the first step; q quits.", role: .info)
@@ -18,6 +20,7 @@ extension WizardModel {
 
     /// Performs an action on the current screen.
     mutating func perform(_ action: WizardAction) -> [WizardEffect] {
+        if let query = searchQuery { return performInSearch(action, query: query) }
         switch overlay {
         case .help: return performInHelp(action)
         case .confirm(let question): return answer(question, yes: action == .yes)
@@ -90,6 +93,57 @@ extension WizardModel {
         return stopEffects
     }
 
+    // MARK: Search
+
+    /// The pane being searched: the log when it is shown, else the plan.
+    private var searchesLog: Bool { showsLog }
+
+    private mutating func performInSearch(_ action: WizardAction, query: TextInput) -> [WizardEffect] {
+        switch action {
+        case .deleteBackward: searchQuery?.deleteBackward()
+        case .back:
+            searchQuery = nil
+        case .choose:
+            searchQuery = nil
+            let text = query.text.isEmpty ? (lastSearch ?? "") : query.text
+            guard !text.isEmpty else { return [] }
+            lastSearch = text
+            find(text, after: !query.text.isEmpty ? -1 : 0)
+        default: break
+        }
+        return []
+    }
+
+    /// Scrolls the log or the plan to the next line holding `text` (case-insensitive), after the
+    /// first line shown plus `after`, wrapping around.
+    private mutating func find(_ text: String, after: Int) {
+        let lines: [String]
+        let first: Int
+        let last: Int
+        if searchesLog {
+            lines = LogView.lines(self).map { $0.map(\.text).joined() }
+            last = max(0, lines.count - LogView.visibleLines(self))
+            first = min(logScroll ?? last, last)
+        } else {
+            lines = PlanView.lines(self, glyphs: .unicode).map { $0.map(\.text).joined() }
+            last = max(0, lines.count - PlanView.visibleLines(size))
+            first = planScroll
+        }
+        let start = first + after + 1
+        let order = Array(start..<lines.count) + Array(0..<min(max(0, start), lines.count))
+        guard let found = order.first(where: { lines[$0].range(of: text, options: .caseInsensitive) != nil }) else {
+            notice = Notice("Not found: \(text)", role: .warning)
+            return
+        }
+        if searchesLog {
+            logScroll = min(found, last)
+            if logScroll == last { logScroll = last }  // keep the view where the match is
+        } else {
+            planScroll = min(found, last)
+        }
+        notice = Notice("Line \(found + 1) of \(lines.count): \(text)  (/ then Enter: next)", role: .info)
+    }
+
     // MARK: Overlays and panes
 
     private mutating func performInHelp(_ action: WizardAction) -> [WizardEffect] {
@@ -110,10 +164,12 @@ extension WizardModel {
         case .moveDown: logScroll = min(last, current + 1)
         case .pageUp: logScroll = max(0, current - page)
         case .pageDown: logScroll = min(last, current + page)
+        case .scrollToStart: logScroll = 0
         case .scrollToEnd: logScroll = nil
+        case .search: searchQuery = TextInput()
         default: break
         }
-        if logScroll == last { logScroll = nil }
+        if logScroll == last, action != .search { logScroll = nil }
         return []
     }
 
@@ -176,6 +232,9 @@ extension WizardModel {
         case .moveDown: planScroll = min(last, planScroll + 1)
         case .pageUp: planScroll = max(0, planScroll - PlanView.visibleLines(size))
         case .pageDown: planScroll = min(last, planScroll + PlanView.visibleLines(size))
+        case .scrollToStart: planScroll = 0
+        case .scrollToEnd: planScroll = last
+        case .search: searchQuery = TextInput()
         case .focusButtons: planFocus = planFocus == .apply ? .decline : .apply
         case .choose:
             switch planFocus {
@@ -229,8 +288,22 @@ extension WizardModel {
             guard !state.phase.isActive else { return [] }
             formMode = .setup
             return beginRun(.setup, answers: state.answers)
+        case .retry:
+            guard case .finished(.failed) = state.phase else { return [] }
+            form = FormState(answers: state.answers)
+            formMode = state.mode == .recheck ? .recheck : .setup
+            return beginRun(formMode, answers: state.answers)
         case .choose:
             guard case .finished(let outcome) = state.phase else { return [] }
+            if case .failed = outcome {
+                form = FormState(answers: state.answers)
+                formMode = state.mode == .recheck ? .recheck : .setup
+                let field = Self.field(for: focusedStage ?? .signIn, answers: state.answers)
+                openForm(at: form.page(of: field) ?? .tenant)
+                if form.isApplicable(field) { form.focus = field }
+                notice = Notice("Every answer is kept; fix \(field.label) if it caused the failure, then continue.", role: .info)
+                return []
+            }
             if outcome == .verified, !state.handOff.isEmpty {
                 screen = .handOff
             } else {
@@ -248,6 +321,18 @@ extension WizardModel {
         default: break
         }
         return []
+    }
+
+    /// The form field a failing stage is most likely about.
+    static func field(for stage: StageID, answers: WizardAnswers) -> FormField {
+        switch stage {
+        case .signIn: answers.target == .exchangeServer ? .ewsURL : (answers.signIn == .deviceCode ? .tenant : .clientID)
+        case .serviceAccount: answers.target == .exchangeServer ? .serviceAccountAddress : .serviceAccountName
+        case .distributionGroup: answers.scopeKind == .group ? .members : .scopeKind
+        case .impersonationRole: answers.target == .exchangeServer ? .scopeName : .roles
+        case .scope: .scopeName
+        case .connect: answers.target == .exchangeServer ? .outOfScopeMailbox : .members
+        }
     }
 
     private mutating func performOnShellStep(_ action: WizardAction) -> [WizardEffect] {

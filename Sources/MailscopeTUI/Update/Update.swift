@@ -24,6 +24,8 @@ public func update(_ model: inout WizardModel, _ message: WizardMessage) -> [Wiz
         return model.apply(backendUpdate)
     case .key(let key):
         return model.handle(key)
+    case .paste(let text):
+        return model.paste(text)
     }
 }
 

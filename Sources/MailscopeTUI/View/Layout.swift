@@ -14,11 +14,11 @@ struct Layout {
     /// The strip's rule row.
     var stripTop: Int { size.rows - 1 - Self.stripHeight }
     /// The content rows of a screen with the strip (the row above the strip holds notices).
-    var content: Range<Int> { 1..<(stripTop - 1) }
+    var content: Range<Int> { 1..<max(1, stripTop - 1) }
     /// The notice row of a screen with the strip.
     var noticeRow: Int { stripTop - 1 }
     /// The content rows of the run screen.
-    var fullContent: Range<Int> { 1..<(footerRow - 1) }
+    var fullContent: Range<Int> { 1..<max(1, footerRow - 1) }
     /// The notice row of the run screen.
     var fullNoticeRow: Int { footerRow - 1 }
     /// The usable width inside a one-column margin on each side.

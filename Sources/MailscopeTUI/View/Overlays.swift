@@ -95,21 +95,21 @@ extension Painter {
         case .quit where waiting:
             return [
                 "Quit mailscope?",
-                "The propagation wait (\(elapsed) elapsed) is saved; run `mailscope` later to resume it with its timer.",
+                "The propagation wait (\(elapsed) elapsed) is saved; run `\(model.resumeCommand)` later to resume it with its timer.",
             ]
         case .quit where run?.phase == .awaitingConfirmation:
             return ["Quit mailscope?", "Nothing has been written: the plan is not applied."]
         case .quit:
             return [
                 "Quit mailscope?",
-                "The run stops after saving what is known; run `mailscope` again to continue where it stopped.",
+                "The run stops after saving what is known; run `\(model.resumeCommand)` again to continue where it stopped.",
             ]
         case .stopRun:
             return ["Stop the run and go back?", "The step in progress is saved; nothing more is written."]
         case .leaveWait:
             return [
                 "Leave the propagation wait?",
-                "It is saved (\(elapsed) elapsed), and `mailscope` resumes it later with its timer.",
+                "It is saved (\(elapsed) elapsed), and `\(model.resumeCommand)` resumes it later with its timer.",
             ]
         }
     }

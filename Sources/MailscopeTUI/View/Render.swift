@@ -23,7 +23,13 @@ struct Painter {
 
     mutating func paint() {
         guard canvas.size.isLargeEnough else {
-            paintTooSmall()
+            if canvas.size.fitsCompactLayout {
+                paintCompact()
+            } else if let prompt = model.run?.deviceCode, model.screen == .signIn {
+                paintCodeAlone(prompt)
+            } else {
+                paintTooSmall()
+            }
             return
         }
         paintTitleBar()
@@ -111,6 +117,13 @@ struct Painter {
     }
 
     private mutating func paintNotice(row: Int) {
+        if let query = model.searchQuery {
+            canvas.put(" Search: ", row: row, column: 0, role: .strong)
+            canvas.fill(row: row, columns: 9..<(width - 1), role: .focusedInput)
+            canvas.put(query.text, row: row, column: 9, role: .focusedInput, limit: width - 10)
+            canvas.put(" ", row: row, column: min(width - 2, 9 + query.text.displayWidth), role: .cursor)
+            return
+        }
         guard let notice = model.notice else { return }
         canvas.put(
             " " + notice.text.truncated(toColumns: width - 2, ellipsis: glyphs.ellipsis),
@@ -205,18 +218,97 @@ struct Painter {
 
     // MARK: Too small
 
+    /// A device code and its address, alone and centred (below the compact layout's size).
+    private mutating func paintCodeAlone(_ prompt: DeviceCodePrompt) {
+        let address = Self.tokenRows(prompt.verificationURL, width: width)
+        let rows = address + [""] + [prompt.userCode]
+        let top = max(0, (canvas.size.rows - rows.count) / 2)
+        for (offset, line) in rows.enumerated() {
+            // A cut address starts at the left edge, so its rows read as one.
+            let column = address.count > 1 && offset < address.count ? 0 : max(0, (width - line.displayWidth) / 2)
+            canvas.put(line, row: top + offset, column: column, role: .code)
+        }
+    }
+
+    /// A token (a URL, an ID) on rows of `width`: whole when it fits, else cut at the width only
+    /// (a token is never broken at a hyphen or a slash, and never shortened with an ellipsis).
+    static func tokenRows(_ token: String, width: Int) -> [String] {
+        guard width > 0, token.displayWidth > width else { return [token] }
+        var rows: [String] = []
+        var current = ""
+        for character in token {
+            if (current + String(character)).displayWidth > width {
+                rows.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { rows.append(current) }
+        return rows
+    }
+
+    /// Between 40x12 and 80x24: the current stage, a device code and its address in full, the
+    /// wait's elapsed time and next poll, a notice and the keys. Other screens say to enlarge.
+    private mutating func paintCompact() {
+        paintTitleBar()
+        let footer = layout.footerRow
+        var row = 1
+        var lines: [(String, StyleRole)] = []
+        if case .confirm(let question) = model.overlay {
+            lines = confirmationText(question).map { ($0, .strong) }
+        } else {
+            if let run = model.run, let stage = model.focusedStage ?? (model.screen == .signIn ? .signIn : nil) {
+                let status = run.status(of: stage)
+                lines.append(("\(glyphs.status(status)) \(stage.title) \(glyphs.dot) \(statusWord(stage, status))", Theme.role(for: status)))
+            }
+            if model.screen == .signIn, let prompt = model.run?.deviceCode {
+                lines.append(("Open in a browser:", .normal))
+                lines += Self.tokenRows(prompt.verificationURL, width: width - 2).map { ($0, .code) }
+                let remaining = prompt.expiresAt.timeIntervalSince(model.now)
+                lines.append(("and enter the code:", .normal))
+                lines.append((prompt.userCode, .code))
+                lines.append((remaining > 0 ? "expires in \(TimeText.clock(remaining))" : "expired: Esc, then a new code", remaining > 60 ? .dim : .warning))
+            } else if let run = model.run, run.isWaiting, let wait = run.wait, model.screen == .run {
+                lines.append(("Propagation wait", .strong))
+                lines.append(("Elapsed \(TimeText.clock(model.now.timeIntervalSince(wait.startedAt)))", .normal))
+                let untilPoll = wait.nextPoll.timeIntervalSince(model.now)
+                lines.append((untilPoll > 0 ? "Next poll at \(TimeText.timeOfDay(wait.nextPoll, in: model.timeZone))" : "Polling now\(glyphs.ellipsis)", .info))
+                lines.append(("\(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim))
+            } else {
+                lines.append(("Terminal \(canvas.size.columns)x\(canvas.size.rows): this screen needs 80x24.", .warning))
+                lines.append(("Enlarge the window; the wizard carries on.", .dim))
+            }
+        }
+        for (text, role) in lines {
+            let wrapped = role == .code ? [text] : text.wrapped(toColumns: width - 2)
+            for line in wrapped where row < footer - 1 {
+                canvas.put(line, row: row, column: 1, role: role)
+                row += 1
+            }
+        }
+        paintNotice(row: footer - 1)
+        if case .confirm = model.overlay {
+            canvas.put(" y yes  n no", row: footer, column: 0, role: .key)
+        } else {
+            paintFooter()
+        }
+    }
+
     private mutating func paintTooSmall() {
         var lines = [
             "Terminal too small: \(canvas.size.columns)x\(canvas.size.rows).",
-            "mailscope needs at least 80x24.",
-            "Enlarge the window; the wizard carries on.",
+            "mailscope needs 80x24;",
+            "40x12 shows the essentials.",
         ]
         if case .confirm(let question) = model.overlay {
             lines += [""] + confirmationText(question) + ["y yes  n no"]
         } else {
             lines += ["", model.isRunActive ? "q quit (asks first)" : "q quit"]
         }
-        let wrapped = lines.flatMap { $0.isEmpty ? [""] : $0.wrapped(toColumns: max(1, canvas.size.columns - 2)) }
+        var wrapped = lines.flatMap { $0.isEmpty ? [""] : $0.wrapped(toColumns: max(1, canvas.size.columns - 2)) }
+        while wrapped.count > canvas.size.rows, wrapped.count > 2 {
+            wrapped.remove(at: 1)  // keep the first line and the keys
+        }
         let top = max(0, (canvas.size.rows - wrapped.count) / 2)
         for (offset, line) in wrapped.enumerated() {
             let column = max(0, (canvas.size.columns - line.displayWidth) / 2)

@@ -163,7 +163,7 @@ extension Painter {
                 )
             } else {
                 lines += wrap(
-                    [Span("Not verified yet; run `mailscope` again later to check.", .dim)],
+                    [Span("Not verified yet; run `\(model.resumeCommand)` again later to check.", .dim)],
                     width: width,
                     indent: 2
                 )
@@ -173,7 +173,7 @@ extension Painter {
             return [
                 [
                     Span(glyphs.status(.waiting) + " ", .warning),
-                    Span("The wait is saved; `mailscope` resumes it with its timer."),
+                    Span("The wait is saved; `\(model.resumeCommand)` resumes it with its timer."),
                 ]
             ]
         case .failed(let message):

@@ -1,10 +1,10 @@
 /// What a key does, independent of which key it is.
 public enum WizardAction: Sendable, Equatable {
-    case moveUp, moveDown, pageUp, pageDown, scrollToEnd
+    case moveUp, moveDown, pageUp, pageDown, scrollToStart, scrollToEnd, search
     case nextField, previousField, choicePrevious, choiceNext
     case cursorLeft, cursorRight, cursorHome, cursorEnd, deleteBackward, deleteForward, clearField
     case choose, back, help, closeHelp, quit, toggleLog
-    case copy, focusButtons, applyPlan, declinePlan, leaveWait, repair, yes, no
+    case copy, focusButtons, applyPlan, declinePlan, leaveWait, repair, retry, yes, no
     case ranShellStep, stopAtShellStep
 }
 
@@ -43,13 +43,15 @@ public struct KeyBinding: Sendable, Equatable {
 public enum KeyMap {
     /// The bindings in force for `model`, most useful first.
     public static func bindings(for model: WizardModel) -> [KeyBinding] {
+        if model.searchQuery != nil { return searchPrompt }
         if case .confirm = model.overlay { return confirm }
         if case .help = model.overlay { return help }
         if model.showsLog && model.screen != .start && !isEditingText(model) { return log + common(model) }
         switch model.screen {
         case .start: return start + common(model)
         case .form:
-            return isEditingText(model) ? formText : formChoice + common(model)
+            if isEditingText(model) { return model.form.focus == .members ? memberEditor : formText }
+            return formChoice + common(model)
         case .signIn: return signIn(model) + common(model)
         case .plan: return plan(model) + common(model)
         case .run: return run(model) + common(model)
@@ -60,6 +62,7 @@ public enum KeyMap {
 
     /// Whether the focused field takes typed characters (so letters do not act as keys).
     public static func isEditingText(_ model: WizardModel) -> Bool {
+        if model.searchQuery != nil { return true }
         if case .form = model.screen, model.overlay == nil, !model.form.focus.isChoice { return true }
         return false
     }
@@ -98,7 +101,7 @@ public enum KeyMap {
                 "q",
                 hint: "quit",
                 help:
-                    "Quit. While a run is active, asks first: a propagation wait is saved and resumes with `mailscope` later; other work stops after saving what is known.",
+                    "Quit. While a run is active, asks first: a propagation wait is saved and resumes with `\(model.resumeCommand)` later; other work stops after saving what is known.",
                 action: .quit
             )
         )
@@ -156,10 +159,10 @@ public enum KeyMap {
         ),
         formBack,
         KeyBinding(
-            [.function(1), .character("?")],
-            "F1/?",
+            [.function(1)],
+            "F1",
             hint: "explain field",
-            help: "Explain the focused field.",
+            help: "Explain the focused field (? is a character here).",
             action: .help
         ),
         KeyBinding([.left], "←", ascii: "Left", hint: nil, help: "Move the cursor left.", action: .cursorLeft),
@@ -194,6 +197,36 @@ public enum KeyMap {
         ),
         KeyBinding([.control("u")], "Ctrl-U", hint: nil, help: "Clear the field.", action: .clearField),
     ]
+
+    /// The members editor: one entry a line; the arrows move between lines, Tab between fields.
+    private static let memberEditor: [KeyBinding] =
+        [
+            KeyBinding([.tab], "Tab", hint: "next", help: "Go to the next field.", action: .nextField),
+            KeyBinding([.backTab], "S-Tab", hint: nil, help: "Go to the previous field.", action: .previousField),
+            KeyBinding(
+                [.up, .down],
+                "↑↓",
+                ascii: "Up/Down",
+                hint: "line",
+                help: "Move between the lines of the list (past the first line: the previous field).",
+                action: .moveDown
+            ),
+            KeyBinding(
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Move a page of lines at a time.",
+                action: .pageDown
+            ),
+        ].expandingArrows()
+        + formText.filter { binding in
+            binding.action != .nextField && binding.action != .previousField
+        }.map { binding in
+            guard binding.action == .cursorHome || binding.action == .cursorEnd else { return binding }
+            var line = binding
+            line.help = binding.action == .cursorHome ? "Move the cursor to the start of the line." : "Move the cursor to the end of the line."
+            return line
+        }
 
     private static let formChoice: [KeyBinding] = [
         KeyBinding(
@@ -288,6 +321,7 @@ public enum KeyMap {
                 help: "Scroll the plan a page at a time.",
                 action: .pageDown
             ),
+        ].expandingArrows() + scrolling(what: "plan") + [
             KeyBinding(
                 [.escape],
                 "Esc",
@@ -295,8 +329,43 @@ public enum KeyMap {
                 help: "Do not apply, and go back to the form to change the answers.",
                 action: .back
             ),
-        ].expandingArrows()
+        ]
     }
+
+    /// j/k, g/G, Home/End and / search, for a pane that scrolls (the log, the plan).
+    private static func scrolling(what: String) -> [KeyBinding] {
+        [
+            KeyBinding([.character("j")], "j/k", hint: nil, help: "Scroll the \(what) a line down/up.", action: .moveDown),
+            KeyBinding([.character("k")], "j/k", hint: nil, help: "Scroll the \(what) a line down/up.", action: .moveUp),
+            KeyBinding(
+                [.home, .character("g")],
+                "g/Home",
+                hint: nil,
+                help: "Go to the start of the \(what).",
+                action: .scrollToStart
+            ),
+            KeyBinding(
+                [.end, .character("G")],
+                "G/End",
+                hint: nil,
+                help: "Go to the end of the \(what)\(what == "log" ? " and follow it" : "").",
+                action: .scrollToEnd
+            ),
+            KeyBinding(
+                [.character("/")],
+                "/",
+                hint: "search",
+                help: "Search the \(what) (case-insensitive); / then Enter again finds the next match.",
+                action: .search
+            ),
+        ]
+    }
+
+    private static let searchPrompt: [KeyBinding] = [
+        KeyBinding([.enter], "Enter", hint: "find", help: "Find the text (empty: the next match).", action: .choose),
+        KeyBinding([.escape], "Esc", hint: "cancel", help: "Stop searching.", action: .back),
+        KeyBinding([.backspace], "Backspace", hint: nil, help: "Delete the last character.", action: .deleteBackward),
+    ]
 
     private static func run(_ model: WizardModel) -> [KeyBinding] {
         var result = [
@@ -316,7 +385,7 @@ public enum KeyMap {
                     [.character("w")],
                     "w",
                     hint: "leave the wait",
-                    help: "Leave the propagation wait: it is saved, and `mailscope` resumes it later with its timer.",
+                    help: "Leave the propagation wait: it is saved, and `\(model.resumeCommand)` resumes it later with its timer.",
                     action: .leaveWait
                 )
             )
@@ -333,17 +402,38 @@ public enum KeyMap {
                     )
                 )
             }
-            let next = outcome == .verified && !run.handOff.isEmpty ? "hand-off values" : "start again"
-            result.append(
-                KeyBinding(
-                    [.enter],
-                    "Enter",
-                    hint: next,
-                    help: outcome == .verified && !run.handOff.isEmpty
-                        ? "Show the values the vendor's product needs." : "Go back to the start screen.",
-                    action: .choose
+            if case .failed = outcome {
+                result.append(
+                    KeyBinding(
+                        [.character("r")],
+                        "r",
+                        hint: "retry",
+                        help: "Run again with the same answers (after fixing the cause outside mailscope).",
+                        action: .retry
+                    )
                 )
-            )
+                result.append(
+                    KeyBinding(
+                        [.enter],
+                        "Enter",
+                        hint: "fix the answers",
+                        help: "Open the form on the field of the stage that failed, with every answer kept.",
+                        action: .choose
+                    )
+                )
+            } else {
+                let next = outcome == .verified && !run.handOff.isEmpty ? "hand-off values" : "start again"
+                result.append(
+                    KeyBinding(
+                        [.enter],
+                        "Enter",
+                        hint: next,
+                        help: outcome == .verified && !run.handOff.isEmpty
+                            ? "Show the values the vendor's product needs." : "Go back to the start screen.",
+                        action: .choose
+                    )
+                )
+            }
         }
         result.append(
             KeyBinding(
@@ -390,7 +480,7 @@ public enum KeyMap {
                     "s",
                     hint: "stop here",
                     help:
-                        "Stop here without running it: the run is saved, and `mailscope` resumes it later and shows this step again.",
+                        "Stop here without running it: the run is saved, and `\(model.resumeCommand)` resumes it later and shows this step again.",
                     action: .stopAtShellStep
                 )
             )
@@ -447,18 +537,19 @@ public enum KeyMap {
         ),
     ].expandingArrows()
 
-    private static let log: [KeyBinding] = [
-        KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the log.", action: .moveDown),
-        KeyBinding(
-            [.pageUp, .pageDown],
-            "PgUp/PgDn",
-            hint: nil,
-            help: "Scroll the log a page at a time.",
-            action: .pageDown
-        ),
-        KeyBinding([.end], "End", hint: nil, help: "Follow the end of the log.", action: .scrollToEnd),
-        KeyBinding([.escape], "Esc", hint: "close log", help: "Close the log.", action: .toggleLog),
-    ].expandingArrows()
+    private static let log: [KeyBinding] =
+        [
+            KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the log.", action: .moveDown),
+            KeyBinding(
+                [.pageUp, .pageDown],
+                "PgUp/PgDn",
+                hint: nil,
+                help: "Scroll the log a page at a time.",
+                action: .pageDown
+            ),
+        ].expandingArrows() + scrolling(what: "log") + [
+            KeyBinding([.escape], "Esc", hint: "close log", help: "Close the log.", action: .toggleLog)
+        ]
 
     private static let help: [KeyBinding] = [
         KeyBinding([.up, .down], "↑↓", ascii: "Up/Down", hint: "scroll", help: "Scroll the help.", action: .moveDown),

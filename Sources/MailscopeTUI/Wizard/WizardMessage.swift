@@ -9,6 +9,9 @@ public enum WizardMessage: Sendable, Equatable {
     case savedRunLoaded(SavedRunSummary?)
     /// A key press.
     case key(Key)
+    /// Text pasted in one piece (a bracketed paste): it goes into the focused text field as one
+    /// change, and its line breaks are text, never Enter.
+    case paste(String)
     /// The terminal's size changed.
     case resize(TerminalSize)
     /// The clock ticked (at most once a second).
