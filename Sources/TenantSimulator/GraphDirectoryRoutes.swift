@@ -188,7 +188,7 @@ extension SimulatedTenant {
             "userPrincipalName": .string(user.userPrincipalName), "mailNickname": .string(user.mailNickname),
             "mail": user.primarySmtpAddress.map(JSONValue.string) ?? .null,
             "proxyAddresses": .array(user.proxyAddresses.map(JSONValue.string)),
-            "accountEnabled": .bool(user.accountEnabled), "userType": "Member",
+            "accountEnabled": .bool(user.accountEnabled), "userType": .string(user.userType ?? "Member"),
             "usageLocation": user.usageLocation.map(JSONValue.string) ?? .null,
             "assignedLicenses": .array(
                 (user.assignedLicenses ?? []).map { ["skuId": .string($0), "disabledPlans": []] }),
