@@ -254,6 +254,12 @@ extension SimulatedTenant {
             type: "RoomMailbox", aliases: [])
     }
 
+    /// Makes EWS answer the next `times` signed-in requests with the `ErrorServerBusy` fault asking the
+    /// client to wait `backOff` (`BackOffMilliseconds`), as a throttled Exchange Server does.
+    public func answerEWSServerBusy(times: Int, backOff: Duration) {
+        ewsBusyAnswers = (max(0, times), backOff)
+    }
+
     /// Adds a user mailbox with alias `nickname` and primary address `nickname@contoso.com`, licensed
     /// like the initial population's (Office 365 E3).
     @discardableResult
