@@ -78,7 +78,11 @@ extension SetupEngine {
             }
         }
         if let mailbox = inScope, mailbox.objectID == nil {
-            notes.append("\(mailbox.address) is no user in the directory: Graph cannot address it")
+            // A room whose Get-Mailbox row lacked ExternalDirectoryObjectId: one lookup by address.
+            inScope = try await probeMailbox(mailbox.address, graph: graph)
+            if inScope?.objectID == nil {
+                notes.append("\(mailbox.address) is no user in the directory: Graph cannot address it")
+            }
         }
         var outOfScope: ProbeMailbox?
         if let configured = config.outOfScopeMailbox {

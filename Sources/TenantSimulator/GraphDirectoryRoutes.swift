@@ -146,7 +146,8 @@ extension SimulatedTenant {
         return entity(call, userJSON(user), context: "users/$entity")
     }
 
-    /// The user named by a key: object id or user principal name.
+    /// The user named by a key: object id or user principal name, the only keys of
+    /// `/users/{id | userPrincipalName}` (microsoft-graph-docs-contrib `api-reference/v1.0/api/user-get.md`).
     func directoryUser(_ key: ODataSegment.Key) -> DirectoryUser? {
         switch key {
         case .id(let value):
