@@ -20,14 +20,18 @@ extension SetupEngine {
         return families
     }
 
-    /// The tenant's room mailboxes (read once a run).
-    func roomMailboxes(exchange: ExchangeAdminClient) async throws -> [String] {
+    /// The tenant's room mailboxes with their object ids (`ExternalDirectoryObjectId`), read once a run.
+    func roomMailboxes(exchange: ExchangeAdminClient) async throws -> [ProbeMailbox] {
         if let rooms = facts.rooms { return rooms }
         let found = try await exchange.invoke(
             "Get-Mailbox",
             ["RecipientTypeDetails": "RoomMailbox", "ResultSize": "Unlimited"]
         )
-        let rooms = found.compactMap { $0["PrimarySmtpAddress"].string }
+        let rooms = found.compactMap { room in
+            room["PrimarySmtpAddress"].string.map {
+                ProbeMailbox(address: $0, objectID: room["ExternalDirectoryObjectId"].string.flatMap { $0.isEmpty ? nil : $0 })
+            }
+        }
         facts.rooms = rooms
         return rooms
     }
@@ -48,42 +52,130 @@ extension SetupEngine {
         }
     }
 
-    /// Chooses the mailbox that must be reachable and the one that must be denied.
-    func probeMailboxes() async throws -> (inScope: String?, outOfScope: String?, notes: [String]) {
+    /// Chooses the mailbox that must be reachable and the one that must be denied, each with its
+    /// object id: Graph addresses a user by id or user principal name, and a UPN need not be the
+    /// mail address (microsoft-graph-docs-contrib `api-reference/v1.0/api/user-get.md`). Members
+    /// and rooms come with their ids from the stages; a configured mailbox is looked up once.
+    func probeMailboxes() async throws -> (inScope: ProbeMailbox?, outOfScope: ProbeMailbox?, notes: [String]) {
         let (graph, exchange) = try clients()
         var notes: [String] = []
-        var inScope = config.inScopeMailbox
-        var rooms: Set<String> = []
-        if config.scopeKind == .rooms || config.outOfScopeMailbox == nil {
-            if facts.rooms == nil && config.scopeKind == .rooms {
-                let rooms = try await roomMailboxes(exchange: exchange)
-                notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(rooms.count) room(s)")
-            }
-            rooms = Set((facts.rooms ?? []).map { $0.lowercased() })
+        if config.scopeKind == .rooms, facts.rooms == nil {
+            let rooms = try await roomMailboxes(exchange: exchange)
+            notes.append("Get-Mailbox -RecipientTypeDetails RoomMailbox → \(rooms.count) room(s)")
         }
-        if inScope == nil {
+        var inScope: ProbeMailbox?
+        if let configured = config.inScopeMailbox {
+            inScope = try await probeMailbox(configured, graph: graph)
+        } else {
             switch config.scopeKind {
             case .group:
                 let present = Set(facts.directMembers.map(\.objectID))
-                inScope = facts.members.first { !$0.isGroup && $0.objectID.map(present.contains) == true }?.primary
+                inScope = facts.members.first { !$0.isGroup && $0.objectID.map(present.contains) == true }.map {
+                    ProbeMailbox(address: $0.primary ?? $0.configured, objectID: $0.objectID)
+                }
             case .rooms:
                 inScope = facts.rooms?.first
             }
         }
-        var outOfScope = config.outOfScopeMailbox
-        if outOfScope == nil {
-            let excluded = Set(facts.directMembers.map(\.objectID)).union(facts.members.compactMap(\.objectID))
-            let candidates = try await graph.list("/v1.0/users?$select=id,mail,userPrincipalName&$top=100", limit: 100)
-            outOfScope =
-                candidates.first { user in
-                    guard let mail = user["mail"].string, let id = user["id"].string else { return false }
-                    switch config.scopeKind {
-                    case .group: return !excluded.contains(id)
-                    case .rooms: return !rooms.contains(mail.lowercased())
-                    }
-                }?["mail"].string
+        if let mailbox = inScope, mailbox.objectID == nil {
+            // A room whose Get-Mailbox row lacked ExternalDirectoryObjectId: one lookup by address.
+            inScope = try await probeMailbox(mailbox.address, graph: graph)
+            if inScope?.objectID == nil {
+                notes.append("\(mailbox.address) is no user in the directory: Graph cannot address it")
+            }
+        }
+        var outOfScope: ProbeMailbox?
+        if let configured = config.outOfScopeMailbox {
+            outOfScope = try await probeMailbox(configured, graph: graph)
+            if outOfScope?.objectID == nil {
+                notes.append("\(configured) is no user in the directory: Graph cannot address it")
+            }
+        } else {
+            var excluded: Set<String>
+            switch config.scopeKind {
+            case .group:
+                excluded = Set(facts.directMembers.map(\.objectID)).union(facts.members.compactMap(\.objectID))
+            case .rooms:
+                excluded = Set((facts.rooms ?? []).compactMap(\.objectID))
+            }
+            if let id = inScope?.objectID { excluded.insert(id) }
+            let roomAddresses = Set((facts.rooms ?? []).map { $0.address.lowercased() })
+            outOfScope = try await outOfScopeCandidate(graph: graph) { id, mail in
+                !excluded.contains(id) && !(config.scopeKind == .rooms && roomAddresses.contains(mail.lowercased()))
+            }
         }
         return (inScope, outOfScope, notes)
+    }
+
+    /// `address` with its object id: from the group's members or the rooms when known, otherwise one
+    /// Graph lookup by SMTP address (primary or alias), remembered for the run.
+    func probeMailbox(_ address: String, graph: GraphClient) async throws -> ProbeMailbox {
+        let key = address.lowercased()
+        if let known = facts.probeMailboxes[key] { return known }
+        func nonEmpty(_ id: String?) -> String? { id.flatMap { $0.isEmpty ? nil : $0 } }
+        var id =
+            nonEmpty(
+                facts.members.first {
+                    !$0.isGroup && ($0.configured.lowercased() == key || $0.primary?.lowercased() == key)
+                }?.objectID)
+            ?? nonEmpty(
+                facts.directMembers.first { !$0.isGroup && ($0.address.lowercased() == key || $0.addresses.contains(key)) }?
+                    .objectID)
+            ?? nonEmpty(facts.rooms?.first { $0.address.lowercased() == key }?.objectID)
+        if id == nil {
+            let found = try await graph.list(
+                GraphClient.path(
+                    "/v1.0/users",
+                    [
+                        ("$filter", "proxyAddresses/any(p:p eq \(GraphClient.literal("smtp:" + address)))"),
+                        ("$select", "id,mail,userPrincipalName"),
+                    ]),
+                limit: 1)
+            id = nonEmpty(found.first?["id"].string)
+        }
+        let mailbox = ProbeMailbox(address: address, objectID: id)
+        facts.probeMailboxes[key] = mailbox
+        return mailbox
+    }
+
+    /// How many pages of users (999 each) the search for a mailbox outside the scope reads at most.
+    static let candidatePages = 5
+
+    /// The mailbox that must be denied when none is configured: the first licensed member user with a
+    /// mail address that `allowed(id, mail)` accepts, never a guest (`userType` `Guest`) or an account
+    /// without a licence (no mailbox to probe). `userType` and `assignedLicenses` are returned only on
+    /// `$select` (microsoft-graph-docs-contrib `api-reference/v1.0/resources/user.md`); they are
+    /// judged here, as a filter on the licence count (`assignedLicenses/$count ne 0`) would need an
+    /// advanced query (`concepts/aad-advanced-queries.md`). The choice is kept for the run while
+    /// `allowed` still accepts it.
+    func outOfScopeCandidate(
+        graph: GraphClient, allowed: (_ id: String, _ mail: String) -> Bool
+    ) async throws -> ProbeMailbox? {
+        if let chosen = facts.outOfScopeCandidate, let id = chosen.objectID, allowed(id, chosen.address) { return chosen }
+        facts.outOfScopeCandidate = nil
+        var next: String? = GraphClient.path(
+            "/v1.0/users", [("$select", "id,mail,userPrincipalName,userType,assignedLicenses"), ("$top", "999")])
+        var pages = 0
+        while let path = next, pages < Self.candidatePages {
+            pages += 1
+            let page = try await graph.get(path)
+            for user in page["value"].array ?? [] {
+                guard let id = user["id"].string, let mail = user["mail"].string, !mail.isEmpty,
+                    Self.isLicensedMember(user), allowed(id, mail)
+                else { continue }
+                let chosen = ProbeMailbox(address: mail, objectID: id)
+                facts.outOfScopeCandidate = chosen
+                return chosen
+            }
+            next = page["@odata.nextLink"].string
+        }
+        return nil
+    }
+
+    /// Whether a Graph user is a member (`userType` `Member`, not `Guest`) holding at least one licence.
+    static func isLicensedMember(_ user: JSONValue) -> Bool {
+        guard user["userType"].string?.caseInsensitiveCompare("Member") == .orderedSame else { return false }
+        return !(user["assignedLicenses"].array ?? []).isEmpty
     }
 
     /// One poll: the configured state (Test-ServicePrincipalAuthorization) and the effective state
@@ -106,20 +198,20 @@ extension SetupEngine {
         // The configured state (two Test-ServicePrincipalAuthorization calls) and the effective
         // state (the app's token, then every probe) are read at once.
         let roles = config.roles
-        async let inRows = Self.authorization(of: appID, on: mailboxes.inScope, exchange: exchange)
-        async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope, exchange: exchange)
+        async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
+        async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
         async let effective = effectiveAccess(appID: appID, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
         var lines = mailboxes.notes
         var configuredIn: Bool?
         var configuredOut: Bool?
-        if let mailbox = mailboxes.inScope, let rows = try await inRows {
+        if let mailbox = mailboxes.inScope?.address, let rows = try await inRows {
             configuredIn = Self.allInScope(roles, rows: rows)
             let summary = rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
             lines.append("Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))")
         } else {
             lines.append("no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox")
         }
-        if let mailbox = mailboxes.outOfScope, let rows = try await outRows {
+        if let mailbox = mailboxes.outOfScope?.address, let rows = try await outRows {
             configuredOut = Self.noneInScope(rows)
             let word: String
             switch configuredOut {
@@ -201,8 +293,9 @@ extension SetupEngine {
     }
 
     /// The effective state: real mailbox calls with the app's own token (from the credential this
-    /// machine holds), every probe at once. nil verdicts when nothing could be tested.
-    func effectiveAccess(appID: String, inScope: String?, outOfScope: String?) async throws -> (
+    /// machine holds), every probe at once, each addressing the mailbox by its object id. nil
+    /// verdicts when nothing could be tested.
+    func effectiveAccess(appID: String, inScope: ProbeMailbox?, outOfScope: ProbeMailbox?) async throws -> (
         allowed: Bool?, denied: Bool?, lines: [String]
     ) {
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
@@ -231,17 +324,23 @@ extension SetupEngine {
         // Each probe's status and line, in probe order (the app's token is fetched once).
         let answers = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
             for (index, probe) in probes.enumerated() {
+                let address = probe.mailbox.address
+                guard let id = probe.mailbox.objectID else {
+                    let line = "as the app: \(probe.family) of \(address) not probed: no user in the directory has this address"
+                    group.addTask { (index, 0, line) }
+                    continue
+                }
                 group.addTask {
-                    let url = "/v1.0/users/\(GraphClient.segment(probe.mailbox))\(probe.path)"
+                    let url = "/v1.0/users/\(GraphClient.segment(id))\(probe.path)"
                     do {
                         _ = try await appGraph.get(url)
-                        return (index, 200, "as the app: GET \(probe.family) of \(probe.mailbox) → 200")
+                        return (index, 200, "as the app: GET \(probe.family) of \(address) → 200")
                     } catch let error as MicrosoftError {
-                        return (index, error.status, "as the app: GET \(probe.family) of \(probe.mailbox) → \(error.status) \(error.code)")
+                        return (index, error.status, "as the app: GET \(probe.family) of \(address) → \(error.status) \(error.code)")
                     } catch is CancellationError {
                         throw CancellationError()
                     } catch {
-                        return (index, 0, "as the app: GET \(probe.family) of \(probe.mailbox) → \(error)")
+                        return (index, 0, "as the app: GET \(probe.family) of \(address) → \(error)")
                     }
                 }
             }
@@ -251,7 +350,7 @@ extension SetupEngine {
         }
         /// true when every probe answered `wanted`; false when one answered the opposite (200 vs
         /// 403); nil when something else answered (401, 404, 429, no answer): no verdict either way.
-        func verdict(_ mailbox: String?, first: Int, wanted: Int) -> Bool? {
+        func verdict(_ mailbox: ProbeMailbox?, first: Int, wanted: Int) -> Bool? {
             guard mailbox != nil else { return nil }
             let statuses = answers[first..<first + families.count].map(\.status)
             if !statuses.isEmpty, statuses.allSatisfy({ $0 == wanted }) { return true }

@@ -619,7 +619,12 @@ struct Facts: Sendable {
     var group: GroupFacts?
     var members: [ResolvedMember] = []
     var directMembers: [DirectMember] = []
-    var rooms: [String]?
+    /// The tenant's room mailboxes (`Get-Mailbox -RecipientTypeDetails RoomMailbox`), with their object ids.
+    var rooms: [ProbeMailbox]?
+    /// Configured probe mailboxes resolved to their object ids, by lower-cased address (looked up once).
+    var probeMailboxes: [String: ProbeMailbox] = [:]
+    /// The licensed member mailbox outside the scope chosen for the denial probe.
+    var outOfScopeCandidate: ProbeMailbox?
     var scopeID: String?
     var roleDefinitions: [String: String]?
     /// The scope stage's reads, made ahead by an overlapped check (used once, then cleared).
@@ -633,6 +638,17 @@ struct GroupFacts: Sendable, Equatable {
     var distinguishedName: String
     var objectID: String
     var recipientTypeDetails: String
+}
+
+/// A mailbox a probe addresses: its SMTP address (for Exchange's `Test-ServicePrincipalAuthorization`
+/// and the evidence) and its Entra object id (for Graph, which addresses a user by id or user
+/// principal name only, not by SMTP address: microsoft-graph-docs-contrib
+/// `api-reference/v1.0/api/user-get.md`, `GET /users/{id | userPrincipalName}`).
+struct ProbeMailbox: Sendable, Equatable {
+    /// The SMTP address.
+    var address: String
+    /// The object id; nil when no user in the directory has the address.
+    var objectID: String?
 }
 
 /// A configured member address, resolved in the directory.

@@ -50,9 +50,13 @@ public enum EWSRequest {
         "<m:ExpandDL><m:Mailbox><t:EmailAddress>\(escape(address))</t:EmailAddress></m:Mailbox></m:ExpandDL>"
     }
 
-    /// `ResolveNames` for `entry` (an SMTP address, possibly an alias), directory only.
+    /// `ResolveNames` for `entry` (an SMTP address, possibly an alias), directory only. With the
+    /// `SMTP:` routing type Exchange matches `entry` partially against every proxy address
+    /// (office-developer-exchange-docs `web-service-reference/resolvenames-operation.md`), so the
+    /// answer may hold other recipients; `ReturnFullContactData` asks for each one's addresses, for
+    /// `EWSMailbox.exactMatch(of:in:)` to pick the one that holds `entry` exactly.
     public static func resolveNames(_ entry: String) -> String {
-        "<m:ResolveNames ReturnFullContactData=\"false\" SearchScope=\"ActiveDirectory\">"
+        "<m:ResolveNames ReturnFullContactData=\"true\" SearchScope=\"ActiveDirectory\">"
             + "<m:UnresolvedEntry>\(escape("SMTP:" + entry))</m:UnresolvedEntry></m:ResolveNames>"
     }
 
@@ -105,6 +109,9 @@ public struct EWSResponseError: Error, Sendable, Equatable, CustomStringConverti
 public enum EWSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// HTTP 401: the credentials were refused; `offered` lists the schemes the server offers.
     case unauthorized(offered: [String])
+    /// `ErrorServerBusy` still after `retries` retries and `waited` in all, or a back-off (`requested`)
+    /// longer than the time left to wait (`EWSClient.busyRetries`, `EWSClient.busyWaitLimit`).
+    case serverBusy(retries: Int, waited: Duration, requested: Duration)
     /// Another HTTP status without a SOAP body (403, 404, 503 …), with the start of the body.
     case httpStatus(Int, String)
     /// The body was not the SOAP answer expected.
@@ -114,9 +121,21 @@ public enum EWSError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unauthorized(let offered):
             "401 Unauthorized: the server refused the credentials (it offers \(offered.isEmpty ? "no scheme mailscope knows" : offered.joined(separator: ", ")))"
+        case .serverBusy(let retries, let waited, let requested):
+            "Exchange is busy (ErrorServerBusy): "
+                + (retries >= EWSClient.busyRetries
+                    ? "still busy after \(retries) retries over \(Self.seconds(waited))"
+                    : "it asks to wait \(Self.seconds(requested)) before the next try, more than mailscope waits "
+                        + "(\(EWSClient.busyRetries) retries within \(Self.seconds(EWSClient.busyWaitLimit)) in all; "
+                        + "\(Self.seconds(waited)) waited)")
         case .httpStatus(let status, let body): "HTTP \(status)\(body.isEmpty ? "" : ": \(body)")"
         case .malformed(let detail): "the answer is not an EWS SOAP response: \(detail)"
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let seconds = duration.timeInterval
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 }
 
@@ -128,16 +147,37 @@ public struct EWSMailbox: Sendable, Equatable {
     public var address: String
     /// `Mailbox`, `PublicDL`, `PrivateDL`, `Contact`, `PublicFolder`, `GroupMailbox`, `Unknown`, `OneOff`.
     public var mailboxType: String
+    /// The SMTP addresses a `ResolveNames` answer lists for the entry (its contact's
+    /// `EmailAddresses`, without the `SMTP:`/`smtp:` routing type): the primary and up to two
+    /// proxies, as `EmailAddressKeyType` has three keys only (types.xsd). Empty elsewhere.
+    public var addresses: [String]
 
     /// Creates a mailbox.
-    public init(name: String, address: String, mailboxType: String) {
+    public init(name: String, address: String, mailboxType: String, addresses: [String] = []) {
         self.name = name
         self.address = address
         self.mailboxType = mailboxType
+        self.addresses = addresses
     }
 
     /// Whether this entry is itself a group (a nested group: its members are not direct members).
     public var isGroup: Bool { ["PublicDL", "PrivateDL", "GroupMailbox"].contains(mailboxType) }
+
+    /// Whether `address` is exactly one of this entry's SMTP addresses (primary or proxy), ignoring case.
+    public func holds(_ address: String) -> Bool {
+        let wanted = address.trimmingCharacters(in: .whitespaces)
+        return ([self.address] + addresses).contains { $0.caseInsensitiveCompare(wanted) == .orderedSame }
+    }
+
+    /// The one entry among a `ResolveNames` answer's `candidates` that holds `address` exactly, or
+    /// nil. `ResolveNames` with the `SMTP:` routing type matches partially against every proxy
+    /// address (office-developer-exchange-docs `web-service-reference/resolvenames-operation.md`),
+    /// so the first candidate may be another recipient whose address merely begins the same way;
+    /// with several candidates the answer is `ErrorNameResolutionMultipleResults` (`responsecode.md`).
+    public static func exactMatch(of address: String, in candidates: [EWSMailbox]) -> EWSMailbox? {
+        let exact = candidates.filter { $0.holds(address) }
+        return exact.count == 1 ? exact[0] : nil
+    }
 }
 
 /// A folder `GetFolder` found.
@@ -188,11 +228,13 @@ public struct EWSClient: Sendable {
         switch try await call(EWSRequest.envelope(body: EWSRequest.expandDL(address)), action: "ExpandDL", anchor: nil) {
         case .failure(let error): return .failure(error)
         case .success(let message):
-            return .success(message.all(named: "Mailbox").map(Self.mailbox))
+            return .success(message.all(named: "Mailbox").map { Self.mailbox($0) })
         }
     }
 
-    /// `ResolveNames`: the directory entries `entry` resolves to (each with its primary address).
+    /// `ResolveNames`: the directory entries `entry` resolves to, in the server's order, each with its
+    /// primary address and the SMTP addresses its contact lists. The `SMTP:` routing type makes the
+    /// match partial: pick with `EWSMailbox.exactMatch(of:in:)`, never the first candidate.
     public func resolve(_ entry: String) async throws -> Result<[EWSMailbox], EWSResponseError> {
         switch try await call(
             EWSRequest.envelope(body: EWSRequest.resolveNames(entry)),
@@ -200,16 +242,53 @@ public struct EWSClient: Sendable {
             anchor: nil
         ) {
         case .failure(let error): return .failure(error)
-        case .success(let message): return .success(message.all(named: "Mailbox").map(Self.mailbox))
+        case .success(let message):
+            return .success(
+                message.all(named: "Resolution").compactMap { resolution in
+                    guard let mailbox = resolution.child("Mailbox") else { return nil }
+                    let entries = resolution.child("Contact")?.child("EmailAddresses")?.children ?? []
+                    let addresses = entries.filter { $0.name == "Entry" }.compactMap { entry -> String? in
+                        let text = entry.text.trimmingCharacters(in: .whitespaces)
+                        guard text.lowercased().hasPrefix("smtp:") else { return nil }
+                        return String(text.dropFirst(5))
+                    }
+                    return Self.mailbox(mailbox, addresses: addresses)
+                })
         }
     }
 
-    private static func mailbox(_ node: XMLNode) -> EWSMailbox {
+    private static func mailbox(_ node: XMLNode, addresses: [String] = []) -> EWSMailbox {
         EWSMailbox(
             name: node.child("Name")?.text ?? "",
             address: node.child("EmailAddress")?.text ?? "",
-            mailboxType: node.child("MailboxType")?.text ?? "Unknown"
+            mailboxType: node.child("MailboxType")?.text ?? "Unknown",
+            addresses: addresses
         )
+    }
+
+    /// How many times a request answered `ErrorServerBusy` is sent again.
+    public static let busyRetries = 3
+    /// The longest mailscope waits in all, over the retries of one request answered `ErrorServerBusy`.
+    public static let busyWaitLimit: Duration = .seconds(60)
+
+    /// Whether `error` asks the client to wait and send the request again: `ErrorServerBusy`, or any
+    /// error with a `BackOffMilliseconds` hint (office-developer-exchange-docs
+    /// `exchange-web-services/ews-throttling-in-exchange.md`, "ErrorServerBusy" and the HTTP 500 row:
+    /// "If present, the value of BackOffMilliseconds should be used as the duration until the client
+    /// resubmits a request").
+    static func isBusy(_ error: EWSResponseError) -> Bool {
+        error.code == "ErrorServerBusy" || error.values["BackOffMilliseconds"] != nil
+    }
+
+    /// The wait `error` asks for (`BackOffMilliseconds`), or the sender's back-off before retry
+    /// `retry` (0-based) when it gives none.
+    func backOff(for error: EWSResponseError, retry: Int) -> Duration {
+        if let text = error.values["BackOffMilliseconds"], let milliseconds = Int64(text.trimmingCharacters(in: .whitespaces)),
+            milliseconds >= 0
+        {
+            return .milliseconds(milliseconds)
+        }
+        return sender.policy.backoff(attempt: retry)
     }
 
     /// Sends one SOAP request and returns its first response message, or the EWS error it carries.
@@ -228,9 +307,27 @@ public struct EWSClient: Sendable {
         )
         // Microsoft: always send X-AnchorMailbox with impersonation (routes to the right server).
         if let anchor { request.setHeader("X-AnchorMailbox", anchor) }
-        // Every operation mailscope sends only reads, so a broken connection may be retried.
-        let response = try await sender.send(request, idempotent: true, wellFormed: { XMLNode.parse($0.body) != nil })
-        return try Self.interpret(response)
+        // Every operation mailscope sends only reads, so a broken connection may be retried, and so
+        // may a request Exchange refused as busy: after the wait it asks for, on the sender's clock,
+        // at most `busyRetries` times and `busyWaitLimit` in all.
+        var retries = 0
+        var waited: Duration = .zero
+        while true {
+            let response = try await sender.send(request, idempotent: true, wellFormed: { XMLNode.parse($0.body) != nil })
+            let result = try Self.interpret(response)
+            guard case .failure(let error) = result, Self.isBusy(error) else { return result }
+            let delay = backOff(for: error, retry: retries)
+            guard retries < Self.busyRetries, waited + delay <= Self.busyWaitLimit else {
+                throw EWSError.serverBusy(retries: retries, waited: waited, requested: delay)
+            }
+            sender.onRetry?(
+                RetryNotice(
+                    method: request.method, path: url.path, reason: "EWS \(error.code)", attempt: retries + 2,
+                    maximumAttempts: Self.busyRetries + 1, delay: delay))
+            try await sender.clock.sleep(for: delay)
+            retries += 1
+            waited += delay
+        }
     }
 
     /// Reads an EWS HTTP response: the first response message on success, the EWS error for a

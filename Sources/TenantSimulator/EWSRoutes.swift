@@ -69,6 +69,10 @@ extension SimulatedTenant {
                 status: 405, headers: ["Allow": "POST", "Content-Type": "text/html"],
                 body: Data("<html><body><h2>405 - HTTP verb used to access this page is not allowed.</h2></body></html>".utf8))
         }
+        if ewsBusyAnswers.remaining > 0 {
+            ewsBusyAnswers.remaining -= 1
+            return Self.serverBusyFault(backOff: ewsBusyAnswers.backOff)
+        }
         if let fault = ewsInjectedFault(context: context) { return fault }
         do throws(EWSFault) {
             return try ewsOperation(request.body, account: account)
@@ -149,11 +153,7 @@ extension SimulatedTenant {
     /// A throttled (`ErrorServerBusy` fault) or unavailable (503) answer drawn from the fault generator.
     private func ewsInjectedFault(context: RequestContext) -> WireResponse? {
         if faultGenerator.chance(context.options.throttleRate) {
-            let milliseconds = max(0, context.options.retryAfterSeconds) * 1000
-            return Self.soapFault(
-                EWSFault(
-                    code: "ErrorServerBusy", message: "The server cannot service this request right now. Try again later.",
-                    messageXML: "<t:Value Name=\"BackOffMilliseconds\">\(milliseconds)</t:Value>"))
+            return Self.serverBusyFault(backOff: .seconds(max(0, context.options.retryAfterSeconds)))
         }
         if faultGenerator.chance(context.options.serverErrorRate) {
             return WireResponse(
@@ -161,6 +161,20 @@ extension SimulatedTenant {
                 body: Data("<html><body><h2>503 - Service Unavailable</h2></body></html>".utf8))
         }
         return nil
+    }
+
+    /// A throttled answer: the SOAP fault `ErrorServerBusy` with HTTP 500 and the back-off hint
+    /// `BackOffMilliseconds` in `MessageXml` (office-developer-exchange-docs
+    /// `exchange-web-services/ews-throttling-in-exchange.md`, "ErrorServerBusy": "The
+    /// BackOffMilliseconds value returned with ErrorServerBusy errors indicates to the client the
+    /// amount of time it should wait until it should resubmit the request"; HTTP 500 "with the
+    /// ErrorServerBusy error code").
+    static func serverBusyFault(backOff: Duration) -> WireResponse {
+        let milliseconds = max(0, Int(backOff.timeInterval * 1000))
+        return soapFault(
+            EWSFault(
+                code: "ErrorServerBusy", message: "The server cannot service this request right now. Try again later.",
+                messageXML: "<t:Value Name=\"BackOffMilliseconds\">\(milliseconds)</t:Value>"))
     }
 
     // MARK: Envelope
@@ -472,8 +486,17 @@ extension SimulatedTenant {
                 line: 1, position: 1)
         }
         let entry = Self.strippingRoutingType(raw)
+        let withContacts = ["true", "1"].contains(full)
         var matches: [DirectoryObjectReference] = []
-        if !entry.isEmpty {
+        if raw.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("smtp:") {
+            // office-developer-exchange-docs `web-service-reference/resolvenames-operation.md`, Remarks:
+            // "Email addresses with prefixed routing types, such as smtp or sip, are saved in a
+            // multivalue array. The ResolveNames operation performs a partial match against each
+            // value of that array when you add the routing type at the beginning of the unresolved
+            // name" — read here as a prefix match, as ambiguous name resolution does — and "returns
+            // a maximum of 100 candidates … the first 100 that are encountered".
+            matches = entry.isEmpty ? [] : proxyAddressPrefixMatches(entry)
+        } else if !entry.isEmpty {
             if let owner = directory.owner(ofAddress: entry) {
                 matches = [owner]
             } else if let user = directory.user(userPrincipalName: entry), user.recipientTypeDetails != nil {
@@ -483,19 +506,65 @@ extension SimulatedTenant {
                 matches = exact.isEmpty ? ambiguousNameResolution(entry) : exact
             }
         }
-        let mailboxes = matches.compactMap(ewsMailbox)
-        guard !mailboxes.isEmpty else {
+        let resolutions = matches.compactMap { reference in
+            ewsMailbox(reference).map { "<t:Resolution>\($0)\(withContacts ? ewsContact(reference) : "")</t:Resolution>" }
+        }
+        guard !resolutions.isEmpty else {
             return Self.errorMessage(element, code: "ErrorNameResolutionNoResults", text: "No results were found.")
         }
         let set =
-            "<m:ResolutionSet TotalItemsInView=\"\(mailboxes.count)\" IncludesLastItemInRange=\"true\">"
-            + mailboxes.map { "<t:Resolution>\($0)</t:Resolution>" }.joined() + "</m:ResolutionSet>"
-        if mailboxes.count > 1 {
+            "<m:ResolutionSet TotalItemsInView=\"\(resolutions.count)\" IncludesLastItemInRange=\"true\">"
+            + resolutions.joined() + "</m:ResolutionSet>"
+        // resolvenames-operation.md: "Responses that contain multiple possible entities will return a
+        // ResponseClass attribute value equal to Warning" (responsecode.md:
+        // ErrorNameResolutionMultipleResults, "The response code includes the matched names").
+        if resolutions.count > 1 {
             return "<m:\(element) ResponseClass=\"Warning\"><m:MessageText>Multiple results were found.</m:MessageText>"
                 + "<m:ResponseCode>ErrorNameResolutionMultipleResults</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
                 + set + "</m:\(element)>"
         }
         return "<m:\(element) ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode>" + set + "</m:\(element)>"
+    }
+
+    /// Recipients (mailboxes, then mail-enabled groups, in creation order) with an SMTP proxy address
+    /// that starts with `prefix`, ignoring case: `ResolveNames` with the `SMTP:` routing type. At most 100.
+    private func proxyAddressPrefixMatches(_ prefix: String) -> [DirectoryObjectReference] {
+        let key = prefix.lowercased()
+        let matches = { (proxies: [String]) in Directory.smtpAddresses(proxies).contains { $0.lowercased().hasPrefix(key) } }
+        var found: [DirectoryObjectReference] = []
+        for id in directory.mailboxOrder where found.count < 100 {
+            if let user = directory.users[id], matches(user.proxyAddresses) { found.append(.user(id)) }
+        }
+        for id in directory.groupOrder where found.count < 100 {
+            if let group = directory.groups[id], group.kind.isMailEnabled, matches(group.proxyAddresses) {
+                found.append(.group(id))
+            }
+        }
+        return found
+    }
+
+    /// `t:Contact` of a directory entry, for `ReturnFullContactData="true"`: display name, SMTP
+    /// addresses and `ContactSource` `ActiveDirectory`, as resolvenames-operation.md's example shows.
+    /// The primary (`SMTP:`) comes first; at most three addresses, as `EmailAddressKeyType` has the
+    /// keys `EmailAddress1` to `EmailAddress3` only (types.xsd).
+    private func ewsContact(_ reference: DirectoryObjectReference) -> String {
+        let (name, proxies): (String, [String])
+        switch reference {
+        case .user(let id):
+            guard let user = directory.users[id] else { return "" }
+            (name, proxies) = (user.displayName, user.proxyAddresses)
+        case .group(let id):
+            guard let group = directory.groups[id] else { return "" }
+            (name, proxies) = (group.displayName, group.proxyAddresses)
+        }
+        let smtp = proxies.filter { $0.lowercased().hasPrefix("smtp:") }
+        let ordered = smtp.filter { $0.hasPrefix("SMTP:") } + smtp.filter { !$0.hasPrefix("SMTP:") }
+        let entries = ordered.prefix(3).enumerated().map { index, address in
+            "<t:Entry Key=\"EmailAddress\(index + 1)\">\(XMLText.escape(address))</t:Entry>"
+        }
+        return "<t:Contact><t:DisplayName>\(XMLText.escape(name))</t:DisplayName>"
+            + "<t:EmailAddresses>\(entries.joined())</t:EmailAddresses>"
+            + "<t:ContactSource>ActiveDirectory</t:ContactSource></t:Contact>"
     }
 
     /// Recipients whose display name, alias or primary address starts with `prefix` (Exchange's

@@ -146,7 +146,8 @@ extension SimulatedTenant {
         return entity(call, userJSON(user), context: "users/$entity")
     }
 
-    /// The user named by a key: object id or user principal name.
+    /// The user named by a key: object id or user principal name, the only keys of
+    /// `/users/{id | userPrincipalName}` (microsoft-graph-docs-contrib `api-reference/v1.0/api/user-get.md`).
     func directoryUser(_ key: ODataSegment.Key) -> DirectoryUser? {
         switch key {
         case .id(let value):
@@ -188,7 +189,7 @@ extension SimulatedTenant {
             "userPrincipalName": .string(user.userPrincipalName), "mailNickname": .string(user.mailNickname),
             "mail": user.primarySmtpAddress.map(JSONValue.string) ?? .null,
             "proxyAddresses": .array(user.proxyAddresses.map(JSONValue.string)),
-            "accountEnabled": .bool(user.accountEnabled), "userType": "Member",
+            "accountEnabled": .bool(user.accountEnabled), "userType": .string(user.userType ?? "Member"),
             "usageLocation": user.usageLocation.map(JSONValue.string) ?? .null,
             "assignedLicenses": .array(
                 (user.assignedLicenses ?? []).map { ["skuId": .string($0), "disabledPlans": []] }),

@@ -9,7 +9,14 @@ extension SimulatedTenant {
         ("4b9405b0-7788-4568-add1-99614e613b69", "EXCHANGESTANDARD", 25, true),
         ("3b555118-da6a-4418-894f-7df1e2096870", "O365_BUSINESS_ESSENTIALS", 10, true),
         ("f30db892-07e9-47e9-837c-80727f46fd3d", "FLOW_FREE", 10_000, false),
+        // The licence the initial population's user mailboxes hold (Office 365 E3), with seats for the
+        // largest population the tests build (50,000 users).
+        (staffSkuID, "ENTERPRISEPACK", 100_000, true),
     ]
+
+    /// The SKU id of Office 365 E3 (`ENTERPRISEPACK`), which every user mailbox of the initial
+    /// population and of `addUser` holds: a licensed member, as in a real tenant.
+    static let staffSkuID = "6fd2c87f-b296-42f0-b197-1e91e994b900"
 
     /// `GET /subscribedSkus`.
     func subscribedSkus(_ call: GraphCall) throws(GraphFailure) -> WireResponse {

@@ -40,10 +40,11 @@ extension SimulatedTenant {
         default:
             throw rest.count > 2 ? .unknownSegment(rest[2]) : .methodNotAllowed
         }
-        let identity = Self.describe(key)
-        guard let user = mailboxUser(identity) else {
-            throw .notFound("The requested user '\(identity)' is invalid.", code: "ResourceNotFound")
-        }
+        // `/users/{id | userPrincipalName}` (microsoft-graph-docs-contrib
+        // `api-reference/v1.0/api/user-get.md`): a user is addressed by its object id or its UPN, not
+        // by an SMTP address; "If a user with the ID doesn't exist, this method returns a 404 Not
+        // Found" (Request_ResourceNotFound).
+        guard let user = directoryUser(key) else { throw .missingResource(Self.describe(key)) }
         guard user.recipientTypeDetails != nil else {
             throw .notFound(
                 "The mailbox is either inactive, soft-deleted, or is hosted on-premise.", code: "MailboxNotEnabledForRESTAPI")
@@ -88,7 +89,8 @@ extension SimulatedTenant {
         }
     }
 
-    /// The user named in a mailbox URL: object id, user principal name or any SMTP address.
+    /// The user named by an Exchange identity: object id, user principal name or any SMTP address
+    /// (not for Graph URLs, which take an object id or a UPN only: `directoryUser`).
     func mailboxUser(_ identity: String) -> DirectoryUser? {
         if let user = directory.users[identity.lowercased()] ?? directory.user(userPrincipalName: identity) { return user }
         if case .user(let id)? = directory.owner(ofAddress: identity) { return directory.users[id] }

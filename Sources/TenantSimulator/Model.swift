@@ -45,6 +45,9 @@ public struct DirectoryUser: Sendable, Equatable {
     public var usageLocation: String?
     /// The SKU ids assigned to the user.
     public var assignedLicenses: [String]?
+    /// `Guest` for an external user invited into the tenant; nil for a member (Graph's `userType`
+    /// `Member`).
+    public var userType: String? = nil
 
     /// The primary SMTP address (the `SMTP:` entry), if any.
     public var primarySmtpAddress: String? {

@@ -12,7 +12,8 @@ struct AdminAccount: Sendable, Codable {
     var exchangeRoleGroups: [String]? = nil
 }
 
-/// Builds the tenant's initial population from the seed: users (with some SMTP aliases), rooms,
+/// Builds the tenant's initial population from the seed: the admin, a guest, a member whose licence
+/// was removed, two members whose UPN is not their address, users (with some SMTP aliases), rooms,
 /// one unlicensed user, groups of every kind including a nested-group example, the two resource
 /// service principals and one unrelated application.
 enum Population {
@@ -40,28 +41,37 @@ enum Population {
     static func build(options: SimulatorOptions, generator: inout SeededGenerator, now: Date) -> Result {
         let longAgo = now.addingTimeInterval(-400 * 86_400)
         var directory = Directory()
-        directory.reserveCapacity(users: max(0, options.userCount) + max(0, options.roomCount) + 2)
+        directory.reserveCapacity(users: max(0, options.userCount) + max(0, options.roomCount) + 6)
         var rbac = RBACState()
         let domain = SimulatedTenant.defaultDomain
         let initial = SimulatedTenant.initialDomain
 
+        /// Adds a user. A mailbox (`type`) gets the primary address `mail` (default: the UPN), an
+        /// alias at the initial domain and `aliases`; a user mailbox holds the staff licence. A user
+        /// without a mailbox has only `mail` as its address, if given.
         func addUser(
-            nickname: String, upn: String, display: String, type: String?, aliases: [String], enabled: Bool = true
+            nickname: String, upn: String, display: String, type: String?, aliases: [String], enabled: Bool = true,
+            mail: String? = nil, userType: String? = nil
         ) -> String {
             let id = generator.guid()
             var proxies: [String] = []
             if type != nil {
-                proxies.append("SMTP:\(upn)")
+                let primary = mail ?? upn
+                proxies.append("SMTP:\(primary)")
                 proxies.append("smtp:\(nickname)@\(initial)")
-                for alias in aliases where !directory.isTaken(alias) && alias.lowercased() != upn.lowercased() {
+                for alias in aliases where !directory.isTaken(alias) && alias.lowercased() != primary.lowercased() {
                     proxies.append("smtp:\(alias)")
                 }
+            } else if let mail {
+                proxies.append("SMTP:\(mail)")
             }
-            let user = DirectoryUser(
+            var user = DirectoryUser(
                 id: id, displayName: display, userPrincipalName: upn, mailNickname: nickname, proxyAddresses: proxies,
                 recipientTypeDetails: type, accountEnabled: enabled,
                 distinguishedName: type == nil ? nil : Catalog.distinguishedName(name: nickname),
-                exchangeGuid: generator.guid(), createdAt: longAgo, sequence: directory.takeSequence())
+                exchangeGuid: generator.guid(), createdAt: longAgo, sequence: directory.takeSequence(),
+                assignedLicenses: type == "UserMailbox" ? [SimulatedTenant.staffSkuID] : nil)
+            user.userType = userType
             directory.add(user)
             return id
         }
@@ -72,6 +82,26 @@ enum Population {
         let adminID = addUser(
             nickname: adminNickname, upn: adminUPN,
             display: options.admin.displayName, type: "UserMailbox", aliases: [])
+
+        // Right after the admin (the first users a directory listing returns), accounts that are not
+        // licensed member mailboxes, though they have a mail address: a guest (Graph `userType`
+        // `Guest`; its UPN is the invited address with `#EXT#` at the initial domain) and a member
+        // whose licence was removed (no mailbox). Then two licensed members whose user principal
+        // name is not their primary SMTP address (`GET /users/{id | userPrincipalName}` reaches them
+        // by id or UPN only: microsoft-graph-docs-contrib `api-reference/v1.0/api/user-get.md`): one
+        // signs in with a short name, one with the initial domain.
+        _ = addUser(
+            nickname: "gale.guest_fabrikam.com#EXT#", upn: "gale.guest_fabrikam.com#EXT#@\(initial)",
+            display: "Gale Guest (Fabrikam)", type: nil, aliases: [], mail: "gale.guest@fabrikam.com", userType: "Guest")
+        _ = addUser(
+            nickname: "lee.lapsed", upn: "lee.lapsed@\(domain)", display: "Lee Lapsed", type: nil, aliases: [],
+            mail: "lee.lapsed@\(domain)")
+        _ = addUser(
+            nickname: "rowan.hale", upn: "rhale@\(domain)", display: "Rowan Hale", type: "UserMailbox", aliases: [],
+            mail: "rowan.hale@\(domain)")
+        _ = addUser(
+            nickname: "sasha.lind", upn: "sasha.lind@\(initial)", display: "Sasha Lind", type: "UserMailbox", aliases: [],
+            mail: "sasha.lind@\(domain)")
 
         // People.
         var userIDs: [String] = []

@@ -52,6 +52,9 @@ public actor SimulatedTenant {
     /// NTLM handshakes waiting for their AUTHENTICATE message, by TCP connection (`ip:port`).
     /// Not part of snapshots: a handshake lives as long as its connection.
     var ntlmHandshakes: [String: NTLMHandshake] = [:]
+    /// How many more signed-in EWS requests answer `ErrorServerBusy`, and the back-off they ask for
+    /// (`answerEWSServerBusy(times:backOff:)`). Not part of snapshots.
+    var ewsBusyAnswers: (remaining: Int, backOff: Duration) = (0, .zero)
 
     /// Creates and populates a tenant from `options` (seed, population sizes, admin, propagation delay).
     public init(options: SimulatorOptions = SimulatorOptions(), clock: WallClock = .system) {

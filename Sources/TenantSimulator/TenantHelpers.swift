@@ -254,7 +254,14 @@ extension SimulatedTenant {
             type: "RoomMailbox", aliases: [])
     }
 
-    /// Adds a user mailbox with alias `nickname` and primary address `nickname@contoso.com`.
+    /// Makes EWS answer the next `times` signed-in requests with the `ErrorServerBusy` fault asking the
+    /// client to wait `backOff` (`BackOffMilliseconds`), as a throttled Exchange Server does.
+    public func answerEWSServerBusy(times: Int, backOff: Duration) {
+        ewsBusyAnswers = (max(0, times), backOff)
+    }
+
+    /// Adds a user mailbox with alias `nickname` and primary address `nickname@contoso.com`, licensed
+    /// like the initial population's (Office 365 E3).
     @discardableResult
     public func addUser(nickname: String, displayName: String, aliases: [String] = []) throws(SimulatorError) -> DirectoryUser {
         try addMailbox(nickname: nickname, displayName: displayName, type: "UserMailbox", aliases: aliases)
@@ -273,7 +280,7 @@ extension SimulatedTenant {
             proxyAddresses: ["SMTP:\(address)", "smtp:\(nickname)@\(Self.initialDomain)"] + aliases.map { "smtp:\($0)" },
             recipientTypeDetails: type, accountEnabled: type != "RoomMailbox",
             distinguishedName: Catalog.distinguishedName(name: nickname), exchangeGuid: newGUID(), createdAt: now,
-            sequence: directory.takeSequence())
+            sequence: directory.takeSequence(), assignedLicenses: type == "UserMailbox" ? [Self.staffSkuID] : nil)
         directory.add(user)
         return user
     }

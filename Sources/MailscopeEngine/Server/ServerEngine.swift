@@ -207,6 +207,13 @@ extension SetupEngine {
             switch error {
             case .httpStatus(let status, _) where status == 503:
                 fix = "the server is busy; run again later (the run resumes)"
+            case .serverBusy:
+                // A fault on the way, not a problem with the setup: a wait polls again later.
+                throw EngineError(
+                    stage: stage, message: error.description,
+                    fix: "Exchange is throttling EWS for the service account; run again later (the run resumes). "
+                        + "If it persists, check the throttling policy that applies to it (Get-ThrottlingPolicyAssociation)",
+                    transient: true)
             default: fix = "check the EWS URL and the server's EWS virtual directory"
             }
             throw EngineError(stage: stage, message: error.description, fix: fix)
@@ -290,14 +297,22 @@ extension SetupEngine {
         var evidence: [String] = []
         var warnings: [String] = []
         var problems: [String] = []
-        // Each configured member, resolved to its primary address.
+        // Each configured member, resolved to its primary address: the one candidate that holds the
+        // address exactly, as `SMTP:` matches partially (never the first candidate).
         var primaries: [String] = []
         for (index, member) in config.members.enumerated() {
             let result = try await ewsCall(.distributionGroup) { try await ews.resolve(member) }
             switch result {
             case .success(let found):
-                guard let entry = found.first(where: { !$0.address.isEmpty }) else {
-                    problems.append("group.members[\(index)] '\(member)' resolves to no mailbox")
+                guard let entry = EWSMailbox.exactMatch(of: member, in: found) else {
+                    let others = found.map(\.address).filter { !$0.isEmpty }
+                    evidence.append("ResolveNames \(member) → no exact match among \(found.count) candidate(s)")
+                    problems.append(
+                        others.isEmpty
+                            ? "group.members[\(index)] '\(member)' resolves to no mailbox"
+                            : "group.members[\(index)] '\(member)' is no mailbox's SMTP address; ResolveNames found only "
+                                + "addresses that begin the same way (\(others.prefix(5).joined(separator: ", "))\(others.count > 5 ? ", …" : ""))"
+                    )
                     continue
                 }
                 evidence.append("ResolveNames \(member) → \(entry.address) (\(entry.mailboxType))")
@@ -322,7 +337,7 @@ extension SetupEngine {
         // answer counts as a group only when ResolveNames finds a group at that address.
         if case .success(let entries) = expanded, entries.isEmpty {
             let found = try await ewsCall(.distributionGroup) { try await ews.resolve(group) }
-            let isGroup = (try? found.get())?.contains { $0.isGroup && $0.address.caseInsensitiveCompare(group) == .orderedSame } ?? false
+            let isGroup = (try? found.get()).flatMap { EWSMailbox.exactMatch(of: group, in: $0) }?.isGroup ?? false
             evidence.append("ResolveNames \(group) → \(isGroup ? "a group" : "no group")")
             if !isGroup {
                 expanded = .failure(EWSResponseError(code: "ErrorNameResolutionNoResults", message: "no group at \(group)", status: 200))
