@@ -175,7 +175,8 @@ extension SimulatedTenant {
         }
         let scopes = (form["scope"] ?? "").split(separator: " ").map(String.init)
         return try delegatedTokenResponse(
-            clientID: clientID, scopes: scopes.isEmpty ? ["openid"] : scopes, offline: true, context: context)
+            clientID: clientID, scopes: scopes.isEmpty ? ["openid"] : scopes, offline: true, context: context,
+            consented: record.consented ?? [:])
     }
 
     // MARK: Delegated tokens
@@ -209,9 +210,20 @@ extension SimulatedTenant {
     }
 
     private func delegatedTokenResponse(
-        clientID: String, scopes: [String], offline: Bool, context: RequestContext
+        clientID: String, scopes: [String], offline: Bool, context: RequestContext, consented: [String: [String]] = [:]
     ) throws(OAuthFailure) -> WireResponse {
-        let resolved = try resolveDelegatedScopes(scopes, endpoints: context.endpoints)
+        var resolved = try resolveDelegatedScopes(scopes, endpoints: context.endpoints)
+        let asksDefault = scopes.contains { Self.split(scope: $0).1 == ".default" }
+            || !scopes.contains { !Self.openIDScopes.contains($0.lowercased()) }
+        var grant = consented
+        if asksDefault {
+            // /.default: the resource's defaults and every permission consented to before.
+            for name in consented[resolved.resource.rawValue] ?? [] where !resolved.names.contains(name) {
+                resolved.names.append(name)
+            }
+        } else {
+            grant[resolved.resource.rawValue] = Array(Set(grant[resolved.resource.rawValue] ?? []).union(resolved.names)).sorted()
+        }
         let issued = now
         let lifetime = context.options.tokenLifetime.timeInterval
         let claims: JSONValue = [
@@ -233,7 +245,7 @@ extension SimulatedTenant {
         ]
         if offline {
             let refresh = identifiers.string(length: 120, alphabet: Self.tokenAlphabet)
-            refreshTokens[refresh] = RefreshTokenRecord(clientID: clientID, userID: admin.id)
+            refreshTokens[refresh] = RefreshTokenRecord(clientID: clientID, userID: admin.id, consented: grant)
             body["refresh_token"] = .string(refresh)
         }
         return .json(200, .object(body))

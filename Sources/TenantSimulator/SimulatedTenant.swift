@@ -225,4 +225,9 @@ struct DeviceCodeRecord: Sendable {
 struct RefreshTokenRecord: Sendable, Codable {
     var clientID: String
     var userID: String
+    /// The delegated permissions the user consented to for this client, by resource: what a later
+    /// `/.default` request of the same client returns besides the resource's defaults ("the
+    /// /.default scope … includes the permissions the user has consented to", entra-docs
+    /// identity-platform/scopes-oidc.md, "The /.default scope"). Absent in older snapshots.
+    var consented: [String: [String]]?
 }
