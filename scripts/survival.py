@@ -503,7 +503,8 @@ def least_privilege(args):
             answers = []
             for path in ["/calendar?$select=id", "/messages?$top=1&$select=id"]:
                 request = urllib.request.Request(
-                    base + "/graph/v1.0/users/" + urllib.parse.quote(address) + path,
+                    # Graph resolves /users/{id | userPrincipalName} (user-get.md), not a mail address.
+                    base + "/graph/v1.0/users/" + urllib.parse.quote(mailbox.get("upn") or address) + path,
                     headers={"Authorization": "Bearer " + token})
                 answers.append(status_of(request)[0])
             if address.lower() in members:

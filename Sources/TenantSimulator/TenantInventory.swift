@@ -81,7 +81,8 @@ extension SimulatedTenant {
         }
         let mailboxes = directory.userOrder.compactMap { directory.users[$0] }.compactMap { user -> JSONValue? in
             guard let kind = user.recipientTypeDetails, let address = user.primarySmtpAddress else { return nil }
-            return ["address": .string(address), "kind": .string(kind)]
+            // The UPN too: Graph addresses a user by id or UPN only (user-get.md), not by mail.
+            return ["address": .string(address), "kind": .string(kind), "upn": .string(user.userPrincipalName)]
         }
         return [
             "applications": sorted(applications), "servicePrincipals": sorted(servicePrincipals),
