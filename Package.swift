@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.1.0"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
@@ -53,6 +54,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         /// The setup engine: config, presets, stages (check, plan, apply, verify), journal.
@@ -61,6 +63,7 @@ let package = Package(
             dependencies: [
                 "MailscopeCore", "MicrosoftClients",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         /// A simulated tenant served over real HTTP on loopback.
@@ -69,9 +72,11 @@ let package = Package(
             dependencies: [
                 "MailscopeCore",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         /// The wizard's pure core: model, messages, update, view into a cell grid.
@@ -99,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MicrosoftClientsTests",
-            dependencies: ["MicrosoftClients", "EWSSchemaCheck"]
+            dependencies: ["MailscopeCore", "MicrosoftClients", "EWSSchemaCheck"]
         ),
         /// Test support: validates SOAP requests against Microsoft's EWS schema with libxml2.
         .target(
@@ -110,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailscopeEngineTests",
-            dependencies: ["MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients", "EWSSchemaCheck"]
+            dependencies: ["MailscopeCore", "MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients", "EWSSchemaCheck"]
         ),
         .testTarget(
             name: "TenantSimulatorTests",
@@ -119,12 +124,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .testTarget(
             name: "MailscopeTUITests",
             dependencies: [
-                "MailscopeTUI", "MailscopeTerminal",
+                "MailscopeCore", "MailscopeEngine", "MailscopeTUI", "MailscopeTerminal",
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ],
             exclude: ["__Snapshots__"]
