@@ -31,6 +31,10 @@ public enum FieldRules {
                 message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com"
             )
         }
+        if trimmed != value {
+            // " contoso.com " once reached the token URL as /%20contoso.com%20/ and keyed another journal.
+            return FieldError(field: field, message: "'\(printable(value))' starts or ends with a space; remove it")
+        }
         if UUID(uuidString: trimmed) != nil { return nil }
         if looksLikeGUIDAttempt(trimmed) {
             return FieldError(
