@@ -198,10 +198,32 @@ struct ServerEngineTests {
         let connect = try #require(reports.report(.connect))
         #expect(connect.status == .failed)
         #expect(connect.detail.contains("'badams@contoso.com' is an alias of 'blake.adams@contoso.com'"))
+        // In the group the alias is resolved to its primary address, named, and used (issue 12).
         let inGroup = setup.config { $0.members[1] = "badams@contoso.com" }
         let group = try #require(try await setup.engine(inGroup).check().report(.distributionGroup))
-        #expect(group.status == .failed)
-        #expect(group.detail.contains("alias"))
+        #expect(group.status == .verified)
+        #expect(group.warnings.contains { $0.contains("'badams@contoso.com' is an alias of 'blake.adams@contoso.com': the primary address is used") })
+    }
+
+    @Test func membersAreResolvedBeforeTheGroupStepIsHandedOver() async throws {
+        let setup = try await Self.start()
+        defer { Task { await setup.harness.stop() } }
+        // An alias, a case variant of it, a nested group and two mailboxes: the admin's command gets
+        // each mailbox once, by its primary address, and no group.
+        let config = setup.config {
+            $0.members = [
+                "avery.adams@contoso.com", "badams@contoso.com", "BLAKE.ADAMS@contoso.com", "allstaff@contoso.com",
+                "room-alder@contoso.com",
+            ]
+        }
+        #expect(try await setup.engine(config).apply { _ in true } == .verified)
+        let step = try #require(setup.shell.steps.first { $0.id.contains("group") })
+        #expect(step.command.contains("'blake.adams@contoso.com'"))
+        #expect(!step.command.lowercased().contains("badams@"))
+        #expect(step.command.lowercased().components(separatedBy: "blake.adams@contoso.com").count == 2)
+        #expect(!step.command.lowercased().contains("allstaff"))
+        let group = try await setup.harness.tenant.memberAddresses(ofGroup: config.effectiveGroupAddress)
+        #expect(Set(group.map { $0.lowercased() }) == ["avery.adams@contoso.com", "blake.adams@contoso.com", "room-alder@contoso.com"])
     }
 
     @Test func withNoOneAtTheShellApplyStopsAtTheFirstStepAndSaysSo() async throws {

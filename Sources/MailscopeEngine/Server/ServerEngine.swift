@@ -317,14 +317,20 @@ extension SetupEngine {
                 }
                 evidence.append("ResolveNames \(member) → \(entry.address) (\(entry.mailboxType))")
                 if entry.isGroup {
+                    // Never handed to the admin's command: a nested group's members are out of scope.
                     warnings.append(
-                        "group.members[\(index)] '\(member)' is a group: scopes count direct members only, so its members are NOT in scope"
+                        "group.members[\(index)] '\(member)' is a group: scopes count direct members only, so its members would NOT be in scope; it is left out (list its mailboxes instead)"
                     )
+                    continue
                 }
                 if entry.address.caseInsensitiveCompare(member) != .orderedSame {
-                    problems.append(
-                        "group.members[\(index)] '\(member)' is an alias of '\(entry.address)': EWS impersonation needs the primary SMTP address (ErrorNonPrimarySmtpAddress); use '\(entry.address)' here and in the product"
+                    warnings.append(
+                        "group.members[\(index)] '\(member)' is an alias of '\(entry.address)': the primary address is used (EWS impersonation refuses an alias with ErrorNonPrimarySmtpAddress); give '\(entry.address)' to the product too"
                     )
+                }
+                if let first = primaries.first(where: { $0.caseInsensitiveCompare(entry.address) == .orderedSame }) {
+                    warnings.append("group.members[\(index)] '\(member)' is the same mailbox as \(first); the duplicate is dropped")
+                    continue
                 }
                 primaries.append(entry.address)
             case .failure(let error):
@@ -354,7 +360,10 @@ extension SetupEngine {
                 warnings: warnings,
                 fix: problems.isEmpty ? nil : "correct group.members and run again"
             )
-            return StageObservation(report: report, writes: [.shellStep(ServerSteps.createGroup(config, members: primaries))])
+            // A step is handed over only once every member resolves: never a command with a member
+            // the admin would have to correct afterwards.
+            return StageObservation(
+                report: report, writes: problems.isEmpty ? [.shellStep(ServerSteps.createGroup(config, members: primaries))] : [])
         case .success(let entries):
             evidence.append("ExpandDL \(group) → \(entries.count) direct member\(entries.count == 1 ? "" : "s")")
             let present = Set(entries.map { $0.address.lowercased() })
@@ -389,7 +398,7 @@ extension SetupEngine {
                     warnings: warnings + problems.dropFirst(),
                     fix: problems.isEmpty ? nil : "correct group.members and run again"
                 ),
-                writes: unique.isEmpty ? [] : [.shellStep(ServerSteps.addMembers(config, members: unique))]
+                writes: unique.isEmpty || !problems.isEmpty ? [] : [.shellStep(ServerSteps.addMembers(config, members: unique))]
             )
         }
     }

@@ -147,7 +147,7 @@ extension Painter {
             var lines = wrap(
                 [
                     Span(glyphs.status(.needsChange) + " ", .warning), Span("Drift in \(names). ", .warning),
-                    Span("Nothing was changed."),
+                    Span(Self.changesMade(run)),
                 ],
                 width: width,
                 indent: 2
@@ -183,5 +183,15 @@ extension Painter {
                 indent: 2
             )
         }
+    }
+}
+
+extension Painter {
+    /// What a run that ends in drift changed: nothing (a re-check never writes), or the writes it
+    /// made, which stay (never "nothing was changed" after a write or an Exchange Management Shell step ran).
+    static func changesMade(_ run: RunState) -> String {
+        let writes = run.log.filter { $0.level == .write }.count
+        if run.mode == .recheck || writes == 0 { return "Nothing was changed." }
+        return "\(writes) change\(writes == 1 ? " was" : "s were") made and stay\(writes == 1 ? "s" : ""): l shows them."
     }
 }
