@@ -20,6 +20,8 @@ public struct EngineEnvironment: Sendable {
     public var shell: any ManagementShell
     /// What the admin allowed for credentials this machine does not hold.
     public var credentials: CredentialChoices = CredentialChoices()
+    /// Sign-in sessions shared by the runs of one process (the wizard's), or nil for one per run.
+    public var tokenSessions: TokenSessionCache?
     /// The longest one request may take (`--request-timeout`); it also bounds each request's
     /// retries (three timeouts' worth) and a stage's recoveries after faults (six).
     public var requestTimeout: Duration?

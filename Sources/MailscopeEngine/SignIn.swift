@@ -51,11 +51,7 @@ extension SetupEngine {
         let tokens: any AccessTokenProvider
         switch config.signIn {
         case .deviceCode:
-            tokens = DeviceCodeSession(
-                identity: identity,
-                clientID: config.clientID ?? DeviceCodeSession.graphCommandLineTools,
-                graphScopes: config.delegatedGraphScopes
-            ) { [emitEvent] grant in
+            let prompt: @Sendable (DeviceCodeGrant) -> Void = { [emitEvent] grant in
                 emitEvent(
                     .deviceCode(
                         DeviceCodePrompt(
@@ -66,6 +62,24 @@ extension SetupEngine {
                         )
                     )
                 )
+            }
+            let clientID = config.clientID ?? DeviceCodeSession.graphCommandLineTools
+            let make = {
+                DeviceCodeSession(
+                    identity: identity, clientID: clientID, graphScopes: self.config.delegatedGraphScopes, prompt: prompt)
+            }
+            if let cache = environment.tokenSessions {
+                // One sign-in per process: the same tenant, cloud, client and scopes reuse it.
+                let key = [endpoints.login.absoluteString, config.tenant.lowercased(), clientID]
+                    .joined(separator: "|") + "|" + config.delegatedGraphScopes.joined(separator: " ")
+                let (session, reused) = cache.deviceCodeSession(key, make: make)
+                if reused {
+                    await session.setPrompt(prompt)
+                    log(.info, "Signed in earlier in this session: no new device code unless its tokens have run out.")
+                }
+                tokens = session
+            } else {
+                tokens = make()
             }
         case .clientSecret:
             tokens = ClientCredentialSession(

@@ -20,7 +20,7 @@ public actor DeviceCodeSession: AccessTokenProvider {
     private let requestedGraphScopes: [String]
     private let clientID: String
     private let exchangeClientID: String
-    private let prompt: @Sendable (DeviceCodeGrant) -> Void
+    private var prompt: @Sendable (DeviceCodeGrant) -> Void
     private var refreshTokens: [String: Secret] = [:]
     private var cache: [Resource: AccessToken] = [:]
     private let pending = SingleFlight<Resource, AccessToken>()
@@ -46,6 +46,9 @@ public actor DeviceCodeSession: AccessTokenProvider {
         }
         return try await pending.run(resource) { try await self.fetch(resource) }
     }
+
+    /// Where the next device code goes (a session kept across runs prompts in the current one).
+    public func setPrompt(_ prompt: @escaping @Sendable (DeviceCodeGrant) -> Void) { self.prompt = prompt }
 
     private func fetch(_ resource: Resource) async throws -> AccessToken {
         let scope = identity.endpoints.defaultScope(for: resource)
@@ -125,5 +128,26 @@ actor SingleFlight<Key: Hashable & Sendable, Value: Sendable> {
         running[key] = task
         defer { running[key] = nil }
         return try await task.value
+    }
+}
+
+/// Sign-in sessions kept for the life of a process (memory only, never written anywhere), so one
+/// admin signs in once per wizard however often a run is started again: going back from the plan,
+/// or leaving the wait and resuming it.
+public final class TokenSessionCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sessions: [String: DeviceCodeSession] = [:]
+
+    /// An empty cache.
+    public init() {}
+
+    /// The session kept under `key`, or the one `make` creates (then kept).
+    public func deviceCodeSession(_ key: String, make: () -> DeviceCodeSession) -> (session: DeviceCodeSession, reused: Bool) {
+        lock.withLock {
+            if let kept = sessions[key] { return (kept, true) }
+            let session = make()
+            sessions[key] = session
+            return (session, false)
+        }
     }
 }

@@ -28,6 +28,8 @@ actor EngineBackend: WizardBackend {
     }
 
     private let target: Target
+    /// The admin's sign-in, kept in memory until the wizard quits.
+    private let tokenSessions = TokenSessionCache()
     private var engine: SetupEngine?
     private var runTask: Task<Void, Never>?
     private var planDecision: CheckedContinuation<Bool, Never>?
@@ -62,7 +64,7 @@ actor EngineBackend: WizardBackend {
         updates = continuation
         let config = makeConfig(answers)
         if let data = try? JSONEncoder().encode(answers) { try? PrivateFiles.write(data, to: savedAnswersURL) }
-        let environment = EngineEnvironment(
+        var environment = EngineEnvironment(
             transport: target.transport,
             clock: target.clock,
             stateDirectory: target.stateDirectory,
@@ -74,6 +76,8 @@ actor EngineBackend: WizardBackend {
                 }
             )
         )
+        // One sign-in for the wizard's whole life: every run of this process shares its tokens (memory only).
+        environment.tokenSessions = tokenSessions
         let engine: SetupEngine
         do {
             engine = try SetupEngine(config: config, environment: environment) { event in
