@@ -26,6 +26,13 @@ SIM_PID=$!
 for _ in $(seq 50); do grep -q "Serving" "$WORK/sim.log" 2>/dev/null && break; sleep 0.1; done
 STATE="$WORK/state"
 
+# --version: the version and the commit it was built from ("unknown" for a plain `swift build`,
+# the commit for scripts/package's build).
+version_names_its_commit() {
+    local version
+    version=$(grep -o 'static let version = "[^"]*"' "$ROOT/Sources/mailscope/BuildInfo.swift" | cut -d'"' -f2)
+    "$BIN" --version | grep -Eqx "${version//./\\.} \(commit (unknown|[0-9a-f]{12}(-dirty)?)\)"
+}
 apply_completes() {
     "$BIN" apply --config "$WORK/sim.toml" --yes --state-dir "$STATE" > "$WORK/apply1.out" 2> "$WORK/apply1.err" &&
         grep -q "All stages verified." "$WORK/apply1.out"
@@ -247,6 +254,7 @@ assert "6 setups in" in table and "2 healthy, 1 drifted, 3 could not be checked"
 PY
 }
 
+check version_names_its_commit version_names_its_commit
 check apply_completes apply_completes
 check check_is_healthy check_is_healthy
 check no_secret_leaks no_secret_leaks

@@ -12,6 +12,7 @@ struct Mailscope: AsyncParsableCommand {
             apply, check, plan and script with a TOML config. `mailscope demo` runs the wizard
             against a built-in simulated tenant, with no Microsoft account.
             """,
+        version: BuildInfo.versionLine,
         subcommands: [
             WizardCommand.self, DemoCommand.self, ApplyCommand.self, CheckCommand.self, PlanCommand.self,
             ScriptCommand.self, SimulateCommand.self,
