@@ -187,8 +187,6 @@ public actor SetupEngine {
     var servicePassword: Secret?
     /// Exchange Server: the last impersonation probe (reused by the stages of one pass).
     var serverProbe: ServerProbe?
-    /// What was set aside of a damaged journal when this engine started, and why.
-    var journalSetAside: String?
     /// How many writes this engine has made (a read planned before the last one may be stale).
     var writesPerformed = 0
     /// The last report of each stage in this run (what a repeated failure shows as found).
@@ -224,7 +222,6 @@ public actor SetupEngine {
         if let setAside = loaded.setAside {
             events(.log(LogEntry(at: now, level: .warning, text: setAside, powershell: nil)))
         }
-        journalSetAside = loaded.setAside
         var journal = loaded.journal ?? Journal(configFingerprint: config.fingerprint, now: now)
         journal.configFingerprint = config.fingerprint
         self.journal = journal
