@@ -183,11 +183,16 @@ extension Painter {
             limit: width - 12
         )
         let signedInAs = run.tenant?.signedInAs ?? run.answers.serviceAccountAddress
+        // The preflight only asked EWS which sign-in it offers: until EWS accepts the service
+        // account (once it exists with mailscope's password) this is not "signed in".
+        let refused = run.status(of: .signIn) == .notVerified
         write(
-            "signed in as \(signedInAs) (\(run.answers.ewsAuthentication.title))",
+            refused
+                ? "EWS refuses \(signedInAs) (\(run.answers.ewsAuthentication.title)) until the account exists"
+                : "signed in as \(signedInAs) (\(run.answers.ewsAuthentication.title))",
             row: row + 2,
             column: 10,
-            role: .code,
+            role: refused ? .warning : .code,
             limit: width - 12
         )
     }

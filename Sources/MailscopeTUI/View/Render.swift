@@ -175,7 +175,8 @@ struct Painter {
     /// One line of what a stage observed.
     func stageDetail(_ stage: StageID) -> String {
         guard let run = model.run else { return "" }
-        if stage == .signIn, let tenant = run.tenant, run.reports[.signIn]?.status != .failed {
+        // (Exchange Server: while EWS refuses the service account, the report says so instead.)
+        if stage == .signIn, let tenant = run.tenant, ![.failed, .notVerified].contains(run.status(of: .signIn)) {
             return "\(tenant.displayName) (\(tenant.defaultDomain)) as \(tenant.signedInAs)"
         }
         if stage == .connect, run.status(of: .connect) == .waiting, let wait = run.wait {

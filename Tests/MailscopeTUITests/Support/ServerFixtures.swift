@@ -47,7 +47,11 @@ enum ServerFixture {
     }
 
     static let plan: [StageReport] = [
-        StageReport(stage: .signIn, status: .verified, detail: "EWS at mail.contoso.com answers and offers NTLM"),
+        StageReport(
+            stage: .signIn,
+            status: .notVerified,
+            detail: "EWS refuses CONTOSO\\svc-booking with NTLM until the service account exists with mailscope's password (EWS at mail.contoso.com answers)"
+        ),
         StageReport(
             stage: .serviceAccount,
             status: .needsChange,
@@ -87,10 +91,16 @@ enum ServerFixture {
         return model
     }
 
+    /// The engine's sign-in stage once EWS accepts the service account (after the create step).
+    static let signInAccepted = WizardUpdate.engine(
+        .stage(Fixture.verified(.signIn, "EWS at mail.contoso.com accepts CONTOSO\\svc-booking with NTLM"))
+    )
+
     /// The run after the plan was confirmed, with the role step on screen.
     static func roleStepModel(size: TerminalSize = Fixture.standard) -> WizardModel {
         runModel(
             setupUpdates + [
+                signInAccepted,
                 .engine(.stage(Fixture.verified(.serviceAccount, "CONTOSO\\svc-booking signs in to EWS (ntlm)"))),
                 .engine(.stage(Fixture.verified(.distributionGroup, "all 2 mailboxes are direct members"))),
                 .engine(
@@ -139,6 +149,7 @@ enum ServerFixture {
 
     /// The steps done, the role not effective yet: the propagation wait.
     static let waitUpdates: [WizardUpdate] = [
+        signInAccepted,
         .engine(.stage(Fixture.verified(.serviceAccount, "CONTOSO\\svc-booking signs in to EWS (ntlm)"))),
         .engine(.stage(Fixture.verified(.distributionGroup, "all 2 mailboxes are direct members of workableusers@contoso.com"))),
         .engine(.stage(StageReport(stage: .impersonationRole, status: .notVerified, detail: "assigned; not effective yet"))),
