@@ -169,9 +169,10 @@ struct RunUpdateTests {
         _ = update(&waiting, .tick(Fixture.at(30)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Elapsed 12:33"))
-        // Only "Elapsed" counts seconds; the rest are clock times or whole minutes.
+        // The elapsed time is one clock wherever it shows; the next poll is a clock time of day.
         #expect(text.contains("Next poll at 08:00:42"))
-        #expect(text.contains("waiting 12 min"))
+        #expect(text.contains("waiting 12:33"))
+        #expect(text.contains("12:33 of 2:00:00"))
         _ = update(&waiting, .tick(Fixture.at(60)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Next poll now"))

@@ -167,7 +167,7 @@ struct Painter {
     /// The status word, with the time left for a propagation wait.
     func statusWord(_ stage: StageID, _ status: StageStatus) -> String {
         if status == .waiting, stage == .connect, let wait = model.run?.wait {
-            return "waiting " + TimeText.minutes(model.now.timeIntervalSince(wait.startedAt))
+            return "waiting " + TimeText.clock(model.now.timeIntervalSince(wait.startedAt))
         }
         return status.label
     }
