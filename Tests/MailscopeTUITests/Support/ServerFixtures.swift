@@ -73,6 +73,28 @@ enum ServerFixture {
         StageReport(stage: .scope, status: .pending, detail: "waits for the impersonation role"),
     ]
 
+    /// What the engine plans while EWS refuses the service account: one step listed; the group and
+    /// the role cannot be read yet.
+    static let refusedPlan: [StageReport] = [
+        plan[0],
+        plan[1],
+        StageReport(
+            stage: .distributionGroup,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+        StageReport(
+            stage: .impersonationRole,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+        StageReport(
+            stage: .scope,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+    ]
+
     /// The updates up to the plan: the preflight, then the stages read over EWS.
     static let setupUpdates: [WizardUpdate] =
         [.signedIn(server)] + plan.dropFirst().map { .engine(.stage($0)) } + [.planReady(plan)]
