@@ -338,6 +338,22 @@ public struct FormState: Sendable, Equatable {
         target == .exchangeServer ? GroupKind.allCases.filter { $0 != .microsoft365 } : GroupKind.allCases
     }
 
+    /// The fields `answers` leaves out when their choice is not taken.
+    static let unchosenFields: [FormField] = [
+        .passwordFile, .passwordVariable, .clientID, .secretVariable, .secretFile, .certificateFile,
+        .privateKeyFile, .groupName, .members, .groupAddress,
+    ]
+
+    /// Takes from `previous` the values of fields left empty here because their choice was not
+    /// taken when the answers were made, and what the admin had edited.
+    public mutating func keepUnchosenValues(from previous: FormState) {
+        for field in Self.unchosenFields where text(field).isEmpty {
+            guard let kept = previous.inputs[field], !kept.text.isEmpty else { continue }
+            inputs[field] = kept
+        }
+        edited.formUnion(previous.edited)
+    }
+
     /// Switches to `preset`, refilling the fields the admin has not edited with its defaults.
     public mutating func apply(_ preset: Preset) {
         presetID = preset.id

@@ -76,6 +76,15 @@ extension WizardModel {
         return [.startRun(mode, answers)]
     }
 
+    /// Fills the form with a run's `answers` again (back from the run). Values the answers leave out
+    /// because their choice was not taken (the other "Password from" source, a sign-in's secret,
+    /// a rooms scope's group) are kept from the form as it was, so switching back finds them.
+    mutating func reopenForm(with answers: WizardAnswers) {
+        let previous = form
+        form = FormState(answers: answers)
+        form.keepUnchosenValues(from: previous)
+    }
+
     /// Shows the form at `page`, focused on its first invalid field (or its first field).
     mutating func openForm(at page: FormPage) {
         let page = form.pages.contains(page) ? page : form.pages[0]
