@@ -173,6 +173,7 @@ final class WizardRuntime {
             exit(exitCode ?? code)
         }
         exitCode = code
+        if code != WizardExitCode.signal(SIGHUP) { session?.showInterrupted() }  // (no one sees a hung-up screen)
         Task { [weak self] in
             guard let self, let session = self.session else { return }
             await session.saveBeforeExit()

@@ -26,6 +26,17 @@ public func update(_ model: inout WizardModel, _ message: WizardMessage) -> [Wiz
         return model.handle(key)
     case .paste(let text):
         return model.paste(text)
+    case .interrupted:
+        // The runtime saves and exits by itself; the screen says so at once.
+        model.overlay = nil
+        if model.quitRequestedAt == nil { model.quitRequestedAt = model.now }
+        model.notice = Notice(
+            model.isRunActive
+                ? "Stopping\u{2026} saving the run first (Ctrl-C again quits at once)."
+                : "Stopping\u{2026}",
+            role: .warning
+        )
+        return []
     }
 }
 
