@@ -585,9 +585,48 @@ scenario_ctrl_c_during_sign_in() {
     [[ "$code" == 130 ]] || { log "exit code $code (expected 130 for SIGINT)"; return 1; }
 }
 
+# Exchange Online, the network does not answer (item 9): the wizard (not the demo) pointed at a
+# loopback port nothing listens on. The retries show on the sign-in screen as they come; then the
+# stage is "failed" with its Fix line, the log holds the lines, and q exits non-zero.
+scenario_online_network_failure() {
+    local state="$WORK/network"
+    mkdir -p "$state"
+    local port
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    cat >"$state/unreachable.toml" <<TOML
+preset = "workable"
+[tenant]
+id = "contoso.onmicrosoft.com"
+cloud = "custom"
+login = "http://127.0.0.1:$port/login"
+graph = "http://127.0.0.1:$port/graph"
+exchange = "http://127.0.0.1:$port/exchange"
+[group]
+members = ["alice@contoso.onmicrosoft.com"]
+TOML
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS=(wizard --config "$state/unreachable.toml" --recheck)
+    start_app network "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "Requesting a sign-in code" || return 1
+    wait_for "connection failed" 8 || { log "no retry shown on the sign-in screen"; return 1; }
+    wait_for "Stopped: " 90 || return 1
+    screen | grep -qE 'Sign-in and preflight +failed' || { log "the sign-in stage is not failed"; screen >&2; return 1; }
+    expect "Fix: " || return 1
+    expect "check the network" || return 1
+    keys l
+    wait_for "Sign-in failed" 5 || return 1
+    expect_not "Nothing logged yet" || return 1
+    keys l
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" != 0 ]] || { log "exit code 0 after a failed run"; return 1; }
+}
+
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
-    keys_outside_terminfo ctrl_c_during_sign_in)
+    keys_outside_terminfo ctrl_c_during_sign_in online_network_failure)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ extension WizardModel {
     // MARK: Quit and confirmations
 
     private mutating func requestQuit() -> [WizardEffect] {
-        guard isRunActive else { return [.quit(0)] }
+        guard isRunActive else { return [.quit(quitStatus)] }
         overlay = .confirm(.quit)
         return []
     }
@@ -81,7 +81,7 @@ extension WizardModel {
         case .quit:
             quitRequestedAt = now
             notice = Notice(state.phase == .leavingWait ? "Saving the wait…" : "Saving the run…", role: .info)
-            if !state.phase.isActive { return [.quit(0)] }
+            if !state.phase.isActive { return [.quit(quitStatus)] }
         case .stopRun:
             reopenForm(with: state.answers)
             formMode = state.mode == .recheck ? .recheck : .setup
