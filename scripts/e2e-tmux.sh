@@ -198,7 +198,7 @@ start_setup() {
 # A full demo run: every stage to verified, the hand-off, the secret hidden, quit with code 0.
 scenario_full_run() {
     local state="$WORK/full_run"
-    start_app full_run "$state" 80 24
+    E2E_READ_AFTER=1 start_app full_run "$state" 80 24  # the pane outlives the wizard: its transcript
     start_setup || return 1
     expect "matches the tenant you entered" || return 1
     expect "PS> " || return 1
@@ -211,12 +211,24 @@ scenario_full_run() {
     verified=$(screen | grep -cE '^ (✔|\[ok\]) +[A-Z].* verified ')
     ((verified == 6)) || { log "expected 6 verified stages, saw $verified"; screen >&2; return 1; }
     expect "shown once" || return 1
+    local secret
+    secret=$(screen | grep -oE 'Client secret \(shown once\) +[^ ]+' | awk '{print $NF}')
+    [[ -n "$secret" ]] || { log "no secret on the hand-off"; return 1; }
     keys Enter
     wait_for "hidden: it was shown once" || return 1
     keys q
     local code
     code=$(wait_exit "$state") || return 1
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    # Item 16: the values stay on the normal screen, whole, one a line; never the secret.
+    wait_for "Give these values to Workable:" 5 || return 1
+    # (-J joins the rows the terminal wrapped: one printed line each)
+    "${TMUX_CMD[@]}" capture-pane -J -t full_run -p | grep -qE '^  Token endpoint: +https?://[^ ]+/oauth2/v2\.0/token *$' ||
+        { log "the token endpoint is not whole on one line"; screen >&2; return 1; }
+    expect "Client secret file (0600):" || return 1
+    expect "Re-check it later" || return 1
+    expect_not "$secret" || { log "the secret was printed"; return 1; }
+    keys Enter
 }
 
 # Resize: bigger, smaller than 80x24 (the compact layout), smaller than 40x12 (a clear message),

@@ -196,6 +196,11 @@ final class WizardRuntime {
         sources.removeAll()
         await options.saveOnExit()
         screen.close()
+        // Left on the normal screen, whole, one value a line: the scrollback keeps them.
+        if let model = session?.model {
+            let lines = exitTranscript(model)
+            if !lines.isEmpty { FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        }
         for number in Self.terminatingSignals + [SIGWINCH] { signal(number, SIG_DFL) }
         return code
     }

@@ -209,6 +209,39 @@ struct ScreenSnapshotTests {
         #expect(leak.styleMask.components(separatedBy: "\n")[leakRow].contains("r"))
     }
 
+    /// Item 16: on exit after the hand-off, the values (never the secret) and the re-check command
+    /// stay on the normal screen, one whole value a line; the hand-off never breaks a token.
+    @Test func theHandOffLeavesItsValuesWholeAndNeverBreaksAToken() throws {
+        var model = Fixture.runModel(verified)
+        let secret = try #require(model.run?.handOff.first { $0.isSecret }?.value)
+        for size in [model.size, TerminalSize(columns: 120, rows: 40)] {
+            let canvas = render(model, size: size, theme: .color)
+            // Whole on a row, or cut only at the screen's edge: the rows joined give it back.
+            let rows = (0..<size.rows).map { canvas.line($0) }.joined()
+            for item in model.run?.handOff ?? [] where !item.value.contains(" ") {
+                #expect(rows.contains(item.value), "\(item.label) is broken on screen:\n\(canvas.plainText)")
+            }
+        }
+        let wide = render(model, size: TerminalSize(columns: 120, rows: 40), theme: .color).plainText
+        let endpoint = try #require(model.run?.handOff.first { $0.label == "Token endpoint" }?.value)
+        #expect(wide.contains(endpoint))
+        model.press(.enter)  // hides the secret
+        let lines = exitTranscript(model)
+        let joined = lines.joined(separator: "\n")
+        #expect(!joined.contains(secret))
+        #expect(!joined.contains(String(secret.prefix(8))))
+        for item in model.run?.handOff ?? [] where !item.isSecret {
+            #expect(lines.contains { $0.hasPrefix("  " + item.label + ":") && $0.hasSuffix(item.value) }, "\(item.label)")
+        }
+        #expect(joined.contains("Re-check it later"))
+        #expect(joined.contains("mailscope"))
+        var left = Fixture.runModel(waiting)
+        _ = update(&left, .backend(.finished(.suspended)))
+        let resume = exitTranscript(left)
+        #expect(resume.last == "  mailscope")
+        #expect(exitTranscript(Fixture.runModel(waiting)).isEmpty)
+    }
+
     @Test func styleMaskOfTheWaitScreen() {
         let model = Fixture.runModel(waiting)
         assertSnapshot(
