@@ -27,13 +27,12 @@ enum PlanView {
         var result: [StyledLine] = []
         if run.answers.target == .exchangeServer {
             let steps = ServerPlanCount(run)
-            var text =
-                "Each step is an Exchange Management Shell command (EMS>): mailscope shows it when its stage comes, you run it on the server, and EWS proves it."
+            var text = "You run each step in the Exchange Management Shell (EMS>) when its stage comes; EWS proves it."
             if !steps.unread.isEmpty {
-                let names = steps.unread.map(\.title).joined(separator: " and ")
-                text += " \(names) can be read only once EWS accepts the service account: usually one step each."
+                let names = steps.unread.map { $0.title.lowercased() }.joined(separator: " and ")
+                text += " The \(names) are read once EWS accepts the account (usually a step each)."
             }
-            text += " Then comes the propagation wait: Exchange applies the impersonation role within up to 2 hours, and mailscope polls until it holds."
+            text += " Then the propagation wait: up to 2 hours."
             result += wrap([Span(text, .dim)], width: width)
         }
         for report in run.plan where report.stage != .signIn {
