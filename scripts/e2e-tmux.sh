@@ -198,7 +198,7 @@ start_setup() {
 # A full demo run: every stage to verified, the hand-off, the secret hidden, quit with code 0.
 scenario_full_run() {
     local state="$WORK/full_run"
-    start_app full_run "$state" 80 24
+    E2E_READ_AFTER=1 start_app full_run "$state" 80 24  # the pane outlives the wizard: its transcript
     start_setup || return 1
     expect "matches the tenant you entered" || return 1
     expect "PS> " || return 1
@@ -211,12 +211,24 @@ scenario_full_run() {
     verified=$(screen | grep -cE '^ (✔|\[ok\]) +[A-Z].* verified ')
     ((verified == 6)) || { log "expected 6 verified stages, saw $verified"; screen >&2; return 1; }
     expect "shown once" || return 1
+    local secret
+    secret=$(screen | grep -oE 'Client secret \(shown once\) +[^ ]+' | awk '{print $NF}')
+    [[ -n "$secret" ]] || { log "no secret on the hand-off"; return 1; }
     keys Enter
     wait_for "hidden: it was shown once" || return 1
     keys q
     local code
     code=$(wait_exit "$state") || return 1
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    # Item 16: the values stay on the normal screen, whole, one a line; never the secret.
+    wait_for "Give these values to Workable:" 5 || return 1
+    # (-J joins the rows the terminal wrapped: one printed line each)
+    "${TMUX_CMD[@]}" capture-pane -J -t full_run -p | grep -qE '^  Token endpoint: +https?://[^ ]+/oauth2/v2\.0/token *$' ||
+        { log "the token endpoint is not whole on one line"; screen >&2; return 1; }
+    expect "Client secret file (0600):" || return 1
+    expect "Re-check it later" || return 1
+    expect_not "$secret" || { log "the secret was printed"; return 1; }
+    keys Enter
 }
 
 # Resize: bigger, smaller than 80x24 (the compact layout), smaller than 40x12 (a clear message),
@@ -531,7 +543,8 @@ scenario_paste_members() {
     paste "$list"
     wait_for "300 members" 5 || return 1
     ((SECONDS - started <= 2)) || { log "300 pasted addresses took $((SECONDS - started)) s"; return 1; }
-    expect "lines 298–300 of 300" || return 1
+    # (the end of the list in view: 80x24 shows its last two lines under the group fields)
+    expect "lines 299–300 of 300" || return 1
     keys Escape Escape Escape
     wait_for "What do you want to do?" || return 1
     keys q
@@ -564,9 +577,69 @@ scenario_paste_mode_off_on_exit() {
     done
 }
 
+# Ctrl-C during sign-in (item 10): the screen answers at once ("Stopping…"), long before the save
+# ends (a sign-in waiting for the browser can take seconds to stop); the exit code is SIGINT's.
+scenario_ctrl_c_during_sign_in() {
+    local state="$WORK/ctrl_c"
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS=(demo --propagation-seconds 20)  # not --fast: the device code stays up
+    start_app ctrl_c "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    fill_form || return 1
+    wait_for "Enter this code" || return 1
+    keys C-c
+    # Within the 100 ms asked for, give or take the pane's refresh and this poll's 100 ms.
+    wait_for "Stopping" 1 || { log "nothing shown within a second of Ctrl-C"; return 1; }
+    local code
+    code=$(wait_exit "$state" 15) || return 1
+    [[ "$code" == 130 ]] || { log "exit code $code (expected 130 for SIGINT)"; return 1; }
+}
+
+# Exchange Online, the network does not answer (item 9): the wizard (not the demo) pointed at a
+# loopback port nothing listens on. The retries show on the sign-in screen as they come; then the
+# stage is "failed" with its Fix line, the log holds the lines, and q exits non-zero.
+scenario_online_network_failure() {
+    local state="$WORK/network"
+    mkdir -p "$state"
+    local port
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    cat >"$state/unreachable.toml" <<TOML
+preset = "workable"
+[tenant]
+id = "contoso.onmicrosoft.com"
+cloud = "custom"
+login = "http://127.0.0.1:$port/login"
+graph = "http://127.0.0.1:$port/graph"
+exchange = "http://127.0.0.1:$port/exchange"
+[group]
+members = ["alice@contoso.onmicrosoft.com"]
+TOML
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS=(wizard --config "$state/unreachable.toml" --recheck)
+    start_app network "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "Requesting a sign-in code" || return 1
+    wait_for "connection failed" 8 || { log "no retry shown on the sign-in screen"; return 1; }
+    wait_for "Stopped: " 90 || return 1
+    screen | grep -qE 'Sign-in and preflight +failed' || { log "the sign-in stage is not failed"; screen >&2; return 1; }
+    expect "Fix: " || return 1
+    expect "check the network" || return 1
+    keys l
+    wait_for "Sign-in failed" 5 || return 1
+    expect_not "Nothing logged yet" || return 1
+    keys l
+    keys q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" != 0 ]] || { log "exit code 0 after a failed run"; return 1; }
+}
+
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
-    keys_outside_terminfo)
+    keys_outside_terminfo ctrl_c_during_sign_in online_network_failure)
 
 # ---------------------------------------------------------------------------------------------
 

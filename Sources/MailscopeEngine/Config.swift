@@ -157,7 +157,30 @@ public struct SetupConfig: Sendable, Equatable, Codable {
 
     /// The group alias in effect.
     public var effectiveGroupAlias: String {
-        groupAlias ?? groupName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        groupAlias ?? Self.derivedAlias(from: groupName)
+    }
+
+    /// The alias derived from a group's display name. Exchange display names may be in any script;
+    /// an alias is ASCII. The name's ASCII letters, digits, - and _ as before when it has any;
+    /// otherwise a transliteration (Arabic, Cyrillic, Han, Kana… to Latin, diacritics removed),
+    /// its words joined with -; and when that gives nothing either, `group-` and a short hash of
+    /// the name, so two names never share the fallback by accident.
+    public static func derivedAlias(from name: String) -> String {
+        func kept(_ text: String) -> String {
+            text.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
+        let plain = kept(name)
+        if !plain.isEmpty { return plain }
+        let latin =
+            name.applyingTransform(.toLatin, reverse: false)?.applyingTransform(.stripDiacritics, reverse: false) ?? ""
+        let words = latin.split(whereSeparator: { $0 == " " || $0 == "-" }).map { kept(String($0)) }.filter { !$0.isEmpty }
+        let transliterated = String(words.joined(separator: "-").prefix(64))
+        if !transliterated.isEmpty { return transliterated }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { return "" }
+        var hash: UInt32 = 2_166_136_261  // FNV-1a of the name's UTF-8
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let hex = String(hash, radix: 16)
+        return "group-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// The app's `uniqueName`, the key that makes its creation idempotent.

@@ -63,6 +63,9 @@ public struct Journal: Codable, Sendable, Equatable {
         public var expires: Date
         /// The secret's first characters (what Entra shows as the hint) or the thumbprint.
         public var hint: String
+        /// When the secret was shown on a hand-off (`nil`: not yet; a run left before its hand-off
+        /// shows it on the first hand-off the admin reaches). Never the secret itself.
+        public var secretShownAt: Date? = nil
     }
 
     /// A new journal.

@@ -545,11 +545,20 @@ extension SetupEngine {
         ]
         if let held = journal.credential {
             if held.kind == .secret {
-                if let secret = freshSecret {
+                // Created in this run, or in a run left before its hand-off (the secret then comes
+                // from its 0600 file): shown on the first hand-off the admin reaches, and only there.
+                let unshown =
+                    freshSecret
+                    ?? (held.secretShownAt == nil
+                        ? (try? readPrivateFile(held.path, field: "held credential"))
+                            .map { Secret($0.trimmingCharacters(in: .whitespacesAndNewlines)) } : nil)
+                if let secret = unshown {
                     items.append(
                         HandOffItem(label: "Client secret (shown once)", value: secret.reveal(), isSecret: true)
                     )
                     freshSecret = nil
+                    journal.credential?.secretShownAt = environment.clock.now
+                    persist()
                 } else {
                     items.append(HandOffItem(label: "Client secret", value: "\(held.hint)… (shown once, when it was created)"))
                 }

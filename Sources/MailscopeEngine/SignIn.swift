@@ -43,6 +43,20 @@ extension SetupEngine {
             let report = StageReport(stage: .signIn, status: .failed, detail: error.description, fix: fix)
             record(report)
             throw EngineError(stage: .signIn, message: error.description, fix: fix)
+        } catch let error as TransportError {
+            // The network: the stage fails (never left "checking"), with the fix and a log line.
+            let host = endpoints.login.host ?? endpoints.login.absoluteString
+            let fix: String
+            switch error {
+            case .tlsFailure: fix = "the certificate of \(host) is not trusted here: check a TLS-inspecting proxy, or set tenant.ca_bundle"
+            case .refusedURL: fix = "use an https:// address for \(host)"
+            case .connectionFailed, .timedOut:
+                fix = "check the network, DNS, proxy and firewall from this machine to \(host) (curl -v \(endpoints.login.absoluteString)); the run is saved and a re-run resumes here"
+            }
+            let report = StageReport(stage: .signIn, status: .failed, detail: "\(host): \(error.description)", fix: fix)
+            log(.error, "Sign-in failed: \(host): \(error.description)")
+            record(report)
+            throw EngineError(stage: .signIn, message: "\(host): \(error.description)", fix: fix, transient: error.mayPass)
         }
     }
 

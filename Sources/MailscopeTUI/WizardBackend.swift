@@ -31,6 +31,8 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     public var serviceAccountName: String
     /// The group's name (empty for a rooms scope).
     public var groupName: String
+    /// The group's alias (mailNickname, Exchange `Alias`); `nil` derives it from the name.
+    public var groupAlias: String?
     /// The group's kind.
     public var groupKind: GroupKind
     /// The members' addresses.
@@ -96,8 +98,10 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         secretEnvironmentVariable: String? = nil,
         secretFile: String? = nil,
         certificateFile: String? = nil,
-        privateKeyFile: String? = nil
+        privateKeyFile: String? = nil,
+        groupAlias: String? = nil
     ) {
+        self.groupAlias = groupAlias
         self.presetID = presetID
         self.target = target
         self.tenant = tenant
@@ -145,7 +149,7 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         case presetID, target, tenant, signIn, serviceAccountName, groupName, groupKind, members, scopeKind
         case scopeName, roles, ewsURL, ewsAuthentication, serviceAccountAddress, serviceAccountLogon
         case passwordFile, passwordEnvironmentVariable, groupAddress, inScopeMailbox, outOfScopeMailbox
-        case clientID, secretEnvironmentVariable, secretFile, certificateFile, privateKeyFile
+        case clientID, secretEnvironmentVariable, secretFile, certificateFile, privateKeyFile, groupAlias
     }
 
     /// Decodes answers; the Exchange Server keys (added later) may be missing.
@@ -180,7 +184,8 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
             secretEnvironmentVariable: try container.decodeIfPresent(String.self, forKey: .secretEnvironmentVariable),
             secretFile: try container.decodeIfPresent(String.self, forKey: .secretFile),
             certificateFile: try container.decodeIfPresent(String.self, forKey: .certificateFile),
-            privateKeyFile: try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
+            privateKeyFile: try container.decodeIfPresent(String.self, forKey: .privateKeyFile),
+            groupAlias: try container.decodeIfPresent(String.self, forKey: .groupAlias)
         )
     }
 
@@ -204,6 +209,10 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         config.signIn = AdminSignIn(rawValue: signIn.rawValue) ?? .deviceCode
         config.serviceAccountName = serviceAccountName
         config.groupName = groupName
+        config.groupAlias = groupAlias.flatMap { alias in
+            let trimmed = alias.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty || scopeKind != .group ? nil : trimmed
+        }
         config.groupKind = groupKind
         config.members = members
         config.scopeKind = scopeKind

@@ -173,6 +173,7 @@ final class WizardRuntime {
             exit(exitCode ?? code)
         }
         exitCode = code
+        if code != WizardExitCode.signal(SIGHUP) { session?.showInterrupted() }  // (no one sees a hung-up screen)
         Task { [weak self] in
             guard let self, let session = self.session else { return }
             await session.saveBeforeExit()
@@ -195,6 +196,14 @@ final class WizardRuntime {
         sources.removeAll()
         await options.saveOnExit()
         screen.close()
+        // Left on the normal screen, whole, one value a line: the scrollback keeps them. Not after
+        // a hang-up (no one reads that terminal), and a write that fails is not an error.
+        if code != WizardExitCode.signal(SIGHUP), let model = session?.model {
+            let lines = exitTranscript(model)
+            if !lines.isEmpty {
+                try? FileHandle.standardOutput.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+        }
         for number in Self.terminatingSignals + [SIGWINCH] { signal(number, SIG_DFL) }
         return code
     }

@@ -369,7 +369,7 @@ extension WizardAnswers {
             groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
             outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
             secretEnvironmentVariable: config.secretEnvironmentVariable, secretFile: config.secretFile,
-            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile)
+            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias)
     }
 }
 

@@ -226,6 +226,29 @@ struct ServerEngineTests {
         #expect(Set(group.map { $0.lowercased() }) == ["avery.adams@contoso.com", "blake.adams@contoso.com", "room-alder@contoso.com"])
     }
 
+    /// The preflight only learns that EWS answers: while EWS refuses the service account (it does
+    /// not exist yet), the sign-in stage is not "verified" beside "EWS refuses"; once it signs in, it is.
+    @Test func theSignInStageIsVerifiedOnlyOnceEWSAcceptsTheServiceAccount() async throws {
+        let setup = try await Self.start()
+        defer { Task { await setup.harness.stop() } }
+        let reports = try await setup.engine(setup.config()).check()
+        let account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .needsChange)
+        #expect(account.detail.contains("EWS refuses"))
+        let signIn = try #require(reports.report(.signIn))
+        #expect(signIn.status == .notVerified, "\(signIn.detail)")
+        #expect(signIn.detail.contains("refuses CONTOSO\\svc-booking"))
+        let signInEvents = setup.harness.events.all.compactMap { event -> StageReport? in
+            if case .stage(let report) = event, report.stage == .signIn { return report } else { return nil }
+        }
+        #expect(signInEvents.last?.status == .notVerified)
+
+        #expect(try await setup.engine(setup.config()).apply { _ in true } == .verified)
+        let after = try await setup.engine(setup.config()).check()
+        #expect(after.report(.signIn)?.status == .verified)
+        #expect(after.report(.signIn)?.detail.contains("accepts CONTOSO\\svc-booking") == true)
+    }
+
     @Test func withNoOneAtTheShellApplyStopsAtTheFirstStepAndSaysSo() async throws {
         let setup = try await Self.start()
         defer { Task { await setup.harness.stop() } }

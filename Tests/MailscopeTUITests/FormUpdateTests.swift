@@ -78,7 +78,7 @@ struct FormUpdateTests {
         #expect(model.form.focus == .signIn)
         model.press(.enter)
         #expect(model.screen == .form(.account))
-        model.press(.enter, .enter, .enter, .enter)
+        model.press(.enter, .enter, .enter, .enter, .enter)  // (the group alias is one of them)
         #expect(model.form.focus == .members)
         model.press(.enter)
         #expect(model.screen == .form(.scope))

@@ -169,9 +169,10 @@ struct RunUpdateTests {
         _ = update(&waiting, .tick(Fixture.at(30)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Elapsed 12:33"))
-        // Only "Elapsed" counts seconds; the rest are clock times or whole minutes.
+        // The elapsed time is one clock wherever it shows; the next poll is a clock time of day.
         #expect(text.contains("Next poll at 08:00:42"))
-        #expect(text.contains("waiting 12 min"))
+        #expect(text.contains("waiting 12:33"))
+        #expect(text.contains("12:33 of 2:00:00"))
         _ = update(&waiting, .tick(Fixture.at(60)))
         text = render(waiting, size: waiting.size, theme: .color).plainText
         #expect(text.contains("Next poll now"))
@@ -362,5 +363,20 @@ struct RunUpdateTests {
         _ = update(&model, .resize(TerminalSize(columns: 30, rows: 8)))
         #expect(render(model, size: model.size, theme: .color).plainText.contains("Terminal too small: 30x8"))
         #expect(model.press(.character("q")) == [.quit(0)])
+    }
+}
+
+/// Item 10: a signal during sign-in is answered on screen at once.
+@Suite("Interrupted")
+struct InterruptedTests {
+    @Test func aSignalDuringSignInShowsStoppingAtOnce() {
+        var model = Fixture.runModel([.engine(.deviceCode(Fixture.deviceCode))])
+        #expect(model.screen == .signIn)
+        let effects = update(&model, .interrupted)
+        #expect(effects.isEmpty)
+        let text = render(model, size: model.size, theme: .color).plainText
+        #expect(text.contains("Stopping… saving the run first"), "\(text)")
+        let compact = render(model, size: TerminalSize(columns: 40, rows: 12), theme: .color).plainText
+        #expect(compact.contains("Stopping"), "\(compact)")
     }
 }

@@ -172,6 +172,76 @@ struct ScreenSnapshotTests {
         assertScreen(failed, named: "run-failed")
     }
 
+    /// Item 14: one elapsed clock on the wait (the panel, its bar and the stage row), and an in-scope
+    /// mailbox still denied during the window is "not yet" (waiting), not a red failure; an
+    /// out-of-scope mailbox that answers stays red.
+    @Test func theWaitSpeaksOneClockAndNotYetIsWaiting() throws {
+        let model = Fixture.runModel(waiting)
+        for size in [model.size, TerminalSize(columns: 40, rows: 12)] {
+            let canvas = render(model, size: size, theme: .color)
+            let text = canvas.plainText
+            #expect(!text.contains(" min of "), "\(text)")
+            #expect(!text.contains("waiting 12 min"), "\(text)")
+            #expect(!text.contains("denied "), "\(text)")
+        }
+        let canvas = render(model, size: model.size, theme: .color)
+        let lines = canvas.plainText.components(separatedBy: "\n")
+        #expect(lines.contains { $0.contains("Elapsed 12:03") })
+        #expect(lines.contains { $0.contains("] 12:03 of 2:00:00") })
+        #expect(lines.contains { $0.contains("waiting 12:03") })
+        let row = try #require(lines.firstIndex { $0.contains("effective") })
+        let line = lines[row]
+        let notYet = try #require(line.range(of: "in-scope: not yet"))
+        let column = line.distance(from: line.startIndex, to: notYet.upperBound) - 1
+        #expect(canvas[row: row, column: column].role == .warning)
+        #expect(line.contains("◷ in-scope: not yet"))
+        #expect(!canvas.styleMask.components(separatedBy: "\n")[row].contains("r"))
+
+        // Exposure stays a failure.
+        var exposed = Fixture.wait
+        exposed.lastPoll?.outOfScopeDenied = false
+        var leaking = model
+        leaking.run?.wait = exposed
+        let leak = render(leaking, size: leaking.size, theme: .color)
+        let leakLines = leak.plainText.components(separatedBy: "\n")
+        let leakRow = try #require(leakLines.firstIndex { $0.contains("effective") })
+        #expect(leakLines[leakRow].contains("✖ out-of-scope: ALLOWED"))
+        #expect(leak.styleMask.components(separatedBy: "\n")[leakRow].contains("r"))
+    }
+
+    /// Item 16: on exit after the hand-off, the values (never the secret) and the re-check command
+    /// stay on the normal screen, one whole value a line; the hand-off never breaks a token.
+    @Test func theHandOffLeavesItsValuesWholeAndNeverBreaksAToken() throws {
+        var model = Fixture.runModel(verified)
+        let secret = try #require(model.run?.handOff.first { $0.isSecret }?.value)
+        for size in [model.size, TerminalSize(columns: 120, rows: 40)] {
+            let canvas = render(model, size: size, theme: .color)
+            // Whole on a row, or cut only at the screen's edge: the rows joined give it back.
+            let rows = (0..<size.rows).map { canvas.line($0) }.joined()
+            for item in model.run?.handOff ?? [] where !item.value.contains(" ") {
+                #expect(rows.contains(item.value), "\(item.label) is broken on screen:\n\(canvas.plainText)")
+            }
+        }
+        let wide = render(model, size: TerminalSize(columns: 120, rows: 40), theme: .color).plainText
+        let endpoint = try #require(model.run?.handOff.first { $0.label == "Token endpoint" }?.value)
+        #expect(wide.contains(endpoint))
+        model.press(.enter)  // hides the secret
+        let lines = exitTranscript(model)
+        let joined = lines.joined(separator: "\n")
+        #expect(!joined.contains(secret))
+        #expect(!joined.contains(String(secret.prefix(8))))
+        for item in model.run?.handOff ?? [] where !item.isSecret {
+            #expect(lines.contains { $0.hasPrefix("  " + item.label + ":") && $0.hasSuffix(item.value) }, "\(item.label)")
+        }
+        #expect(joined.contains("Re-check it later"))
+        #expect(joined.contains("mailscope"))
+        var left = Fixture.runModel(waiting)
+        _ = update(&left, .backend(.finished(.suspended)))
+        let resume = exitTranscript(left)
+        #expect(resume.last == "  mailscope")
+        #expect(exitTranscript(Fixture.runModel(waiting)).isEmpty)
+    }
+
     @Test func styleMaskOfTheWaitScreen() {
         let model = Fixture.runModel(waiting)
         assertSnapshot(

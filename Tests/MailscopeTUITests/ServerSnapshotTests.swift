@@ -41,6 +41,29 @@ struct ServerSnapshotTests {
         assertScreen(plan, size: TerminalSize(columns: 120, rows: 40), named: "server-plan-120x40")
     }
 
+    /// Item 12: the plan counts the Exchange Management Shell steps the admin runs, the ones the
+    /// stages waiting for the service account will bring too ("up to"), and says the wait comes.
+    @Test func theServerPlanCountsShellStepsAndSaysTheWaitComes() {
+        let plan = ServerFixture.runModel(ServerFixture.setupUpdates, confirm: false)
+        var text = render(plan, size: plan.size, theme: .color).plainText
+        #expect(text.contains("Plan: 3 Exchange Management Shell steps for you to run"), "\(text)")
+        #expect(text.contains("up to 2 hours"), "\(text)")
+        #expect(!text.contains("changes in"), "\(text)")
+
+        let refused = ServerFixture.runModel(
+            [.signedIn(ServerFixture.server)] + ServerFixture.refusedPlan.dropFirst().map { .engine(.stage($0)) }
+                + [.planReady(ServerFixture.refusedPlan)],
+            confirm: false
+        )
+        text = render(refused, size: refused.size, theme: .color).plainText
+        #expect(text.contains("Plan: up to 3 Exchange Management Shell steps for you to run"), "\(text)")
+        #expect(!text.contains("1 change in 1 stage"), "\(text)")
+        #expect(text.contains("up to 2 hours"), "\(text)")
+        assertScreen(refused, named: "server-plan-account-refused")
+        let wide = render(refused, size: TerminalSize(columns: 120, rows: 40), theme: .color).plainText
+        #expect(wide.contains("for you to run, then the propagation wait (up to 2 hours)"), "\(wide)")
+    }
+
     @Test func shellStepScreens() {
         let role = ServerFixture.roleStepModel()
         assertScreen(role, named: "shell-step-role")

@@ -228,6 +228,7 @@ extension SetupEngine {
         do {
             switch try await ews.calendar() {
             case .success(let folder):
+                noteServiceAccountSignIn(accepted: true, logon: logon)
                 return StageObservation(
                     report: StageReport(
                         stage: .serviceAccount,
@@ -240,6 +241,7 @@ extension SetupEngine {
                     writes: []
                 )
             case .failure(let error) where error.code == "ErrorNonExistentMailbox":
+                noteServiceAccountSignIn(accepted: true, logon: logon)
                 return StageObservation(
                     report: StageReport(
                         stage: .serviceAccount,
@@ -250,6 +252,7 @@ extension SetupEngine {
                     writes: [.shellStep(ServerSteps.enableMailbox(config))]
                 )
             case .failure(let error):
+                noteServiceAccountSignIn(accepted: true, logon: logon)
                 return StageObservation(
                     report: StageReport(
                         stage: .serviceAccount,
@@ -262,6 +265,7 @@ extension SetupEngine {
                 )
             }
         } catch EWSError.unauthorized {
+            noteServiceAccountSignIn(accepted: false, logon: logon)
             var report = StageReport(
                 stage: .serviceAccount,
                 status: .needsChange,
@@ -279,6 +283,29 @@ extension SetupEngine {
         } catch is ServiceAccountSignInRefused {
             throw EngineError(stage: .serviceAccount, message: "EWS refused the sign-in", fix: "check service_account.password_*")
         }
+    }
+
+    /// The preflight proves only that EWS answers and which sign-in it offers; whether it accepts the
+    /// service account is known once the service account stage signs in. The sign-in stage then says
+    /// which it is: verified when EWS accepts the account, not verified yet while it refuses it (the
+    /// account is missing, or its password differs), never "verified" beside "EWS refuses".
+    func noteServiceAccountSignIn(accepted: Bool, logon: String) {
+        guard var report = journal.reports.first(where: { $0.stage == .signIn }),
+            report.status == .verified || report.status == .notVerified
+        else { return }
+        let host = URL(string: config.ewsURL ?? "")?.host ?? "the server"
+        let scheme = config.ewsAuthentication == .ntlm ? "NTLM" : "Basic"
+        let status: StageStatus = accepted ? .verified : .notVerified
+        let detail =
+            accepted
+            ? "EWS at \(host) accepts \(logon) with \(scheme)"
+            : "EWS refuses \(logon) with \(scheme) until the service account exists with mailscope's password (EWS at \(host) answers)"
+        guard report.status != status || report.detail != detail else { return }
+        report.status = status
+        report.detail = detail
+        journal.reports.removeAll { $0.stage == .signIn }
+        journal.reports.insert(report, at: 0)
+        emit(.stage(report))
     }
 
     func observeServerGroup() async throws -> StageObservation {

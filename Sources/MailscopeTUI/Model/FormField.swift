@@ -51,8 +51,8 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
         case (.serviceAccount, .exchangeServer):
             [.serviceAccountName, .serviceAccountAddress, .serviceAccountLogon, .passwordSource, .passwordFile,
                 .passwordVariable]
-        case (.account, .exchangeOnline): [.serviceAccountName, .scopeKind, .groupName, .groupKind, .members]
-        case (.account, .exchangeServer): [.scopeKind, .groupName, .groupKind, .groupAddress, .members]
+        case (.account, .exchangeOnline): [.serviceAccountName, .scopeKind, .groupName, .groupAlias, .groupKind, .members]
+        case (.account, .exchangeServer): [.scopeKind, .groupName, .groupAlias, .groupKind, .groupAddress, .members]
         case (.scope, .exchangeOnline): [.scopeName, .roles]
         case (.scope, .exchangeServer): [.scopeName, .inScopeMailbox, .outOfScopeMailbox]
         }
@@ -83,6 +83,7 @@ public enum FormField: String, Sendable, CaseIterable {
     case passwordVariable
     case scopeKind
     case groupName
+    case groupAlias
     case groupKind
     case groupAddress
     case members
@@ -111,6 +112,7 @@ public enum FormField: String, Sendable, CaseIterable {
         case .serviceAccountName: "Service account name"
         case .scopeKind: "Scope kind"
         case .groupName: "Group name"
+        case .groupAlias: "Group alias"
         case .groupKind: "Group kind"
         case .members: "Members"
         case .scopeName: "Management scope name"
@@ -168,6 +170,8 @@ public enum FormField: String, Sendable, CaseIterable {
             "What the app may reach. Group: only the mailboxes that are direct members of the group below. Rooms: only room mailboxes. Everything else is denied, and mailscope proves that before it finishes."
         case .groupName:
             "The mail-enabled group that holds the mailboxes the app may reach, for example WorkableUsers. It is created if missing. Only direct members count: members of nested groups are not in scope."
+        case .groupAlias:
+            "Optional: the group's alias (mailNickname in Exchange), ASCII letters, digits, - and _ (config: group.alias). Empty: derived from the group name, which may be in any script: its ASCII letters and digits, else a transliteration to Latin (shown beside the field), else group- and a short code."
         case .groupKind:
             "The kind of group: distribution (Exchange), mail-enabled security, or Microsoft 365 (created through Graph). An existing group keeps its kind."
         case .members:

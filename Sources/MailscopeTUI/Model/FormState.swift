@@ -58,6 +58,7 @@ public struct FormState: Sendable, Equatable {
             .passwordFile: TextInput(answers.passwordFile ?? ""),
             .passwordVariable: TextInput(answers.passwordEnvironmentVariable ?? ""),
             .groupAddress: TextInput(answers.groupAddress ?? ""),
+            .groupAlias: TextInput(answers.groupAlias ?? ""),
             .inScopeMailbox: TextInput(answers.inScopeMailbox ?? ""),
             .outOfScopeMailbox: TextInput(answers.outOfScopeMailbox),
             .tenant: TextInput(answers.tenant),
@@ -111,7 +112,8 @@ public struct FormState: Sendable, Equatable {
                 ? optional(.secretVariable) : nil,
             secretFile: signIn == .clientSecret && secretSource == .file ? optional(.secretFile) : nil,
             certificateFile: signIn == .certificate ? optional(.certificateFile) : nil,
-            privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil
+            privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil,
+            groupAlias: scopeKind == .group ? optional(.groupAlias) : nil
         )
     }
 
@@ -150,7 +152,7 @@ public struct FormState: Sendable, Equatable {
     /// Whether `field` may stay empty (an empty optional field takes its default).
     public func isOptional(_ field: FormField) -> Bool {
         switch field {
-        case .serviceAccountLogon, .groupAddress: true
+        case .serviceAccountLogon, .groupAddress, .groupAlias: true
         case .inScopeMailbox: scopeKind == .group
         default: false
         }
@@ -171,7 +173,7 @@ public struct FormState: Sendable, Equatable {
     public func isApplicable(_ field: FormField) -> Bool {
         guard page(of: field) != nil else { return false }
         switch field {
-        case .groupName, .groupKind, .members, .groupAddress: return scopeKind == .group
+        case .groupName, .groupAlias, .groupKind, .members, .groupAddress: return scopeKind == .group
         case .passwordFile: return passwordSource == .file
         case .passwordVariable: return passwordSource == .environmentVariable
         case .clientID: return signIn != .deviceCode
@@ -201,11 +203,10 @@ public struct FormState: Sendable, Equatable {
         case .serviceAccountName:
             return FieldRules.displayName(text(.serviceAccountName), field: "service account name")
         case .groupName:
+            // Any script: the alias (ASCII) is derived, shown beside the alias field, and editable.
             return FieldRules.displayName(text(.groupName), field: "group name", maximumLength: 64)
-                ?? FieldRules.alias(
-                    text(.groupName).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") },
-                    field: "group alias"
-                )
+        case .groupAlias:
+            return FieldRules.alias(optional(.groupAlias) ?? derivedGroupAlias, field: "group alias")
         case .members: return memberList.firstError
         case .scopeName: return FieldRules.exchangeName(text(.scopeName), field: "scope name")
         case .roles: return FieldRules.roles(Self.list(text(.roles)).map(Self.fullRoleName), field: "roles")
@@ -236,7 +237,8 @@ public struct FormState: Sendable, Equatable {
         case .serviceAccountAddress: ["service_account.address"]
         case .serviceAccountLogon: ["service_account.logon"]
         case .passwordFile, .passwordVariable: ["service_account.password_env", "service_account.password_file"]
-        case .groupName: ["group.name", "group.alias"]
+        case .groupName: ["group.name"]
+        case .groupAlias: ["group.alias"]
         case .groupKind: ["group.kind"]
         case .groupAddress: ["group.address"]
         case .members: ["group.members"]
@@ -289,6 +291,9 @@ public struct FormState: Sendable, Equatable {
         !field.isChoice && text(field).trimmingCharacters(in: .whitespaces).isEmpty && !touched.contains(field)
     }
 
+    /// The alias an empty alias field stands for: derived from the group name.
+    public var derivedGroupAlias: String { SetupConfig.derivedAlias(from: text(.groupName).trimmingCharacters(in: .whitespaces)) }
+
     /// The first field on `page` or an earlier page that is invalid.
     public func firstInvalidField(through page: FormPage) -> FormField? {
         pages.filter { $0 <= page }.flatMap(fields(on:)).first { error(for: $0) != nil }
@@ -336,6 +341,22 @@ public struct FormState: Sendable, Equatable {
     /// The group kinds the target offers (Exchange Server has no Microsoft 365 groups).
     public var groupKinds: [GroupKind] {
         target == .exchangeServer ? GroupKind.allCases.filter { $0 != .microsoft365 } : GroupKind.allCases
+    }
+
+    /// The fields `answers` leaves out when their choice is not taken.
+    static let unchosenFields: [FormField] = [
+        .passwordFile, .passwordVariable, .clientID, .secretVariable, .secretFile, .certificateFile,
+        .privateKeyFile, .groupName, .groupAlias, .members, .groupAddress,
+    ]
+
+    /// Takes from `previous` the values of fields left empty here because their choice was not
+    /// taken when the answers were made, and what the admin had edited.
+    public mutating func keepUnchosenValues(from previous: FormState) {
+        for field in Self.unchosenFields where text(field).isEmpty {
+            guard let kept = previous.inputs[field], !kept.text.isEmpty else { continue }
+            inputs[field] = kept
+        }
+        edited.formUnion(previous.edited)
     }
 
     /// Switches to `preset`, refilling the fields the admin has not edited with its defaults.

@@ -168,6 +168,15 @@ public struct WizardModel: Sendable, Equatable {
     /// Whether a run is active (the backend works on it).
     public var isRunActive: Bool { run?.phase.isActive ?? false }
 
+    /// The exit status of quitting now: 1 when the last run stopped on a failed stage (a script
+    /// or the admin's shell sees that it did not work), else 0. A declined plan is not a failure.
+    public var quitStatus: Int32 {
+        guard let run, case .finished(.failed) = run.phase,
+            run.reports.values.contains(where: { $0.status == .failed })
+        else { return 0 }
+        return 1
+    }
+
     /// The stage the run screen expands: the admin's choice, else the one that changed last.
     public var focusedStage: StageID? {
         if let selectedStage { return selectedStage }

@@ -55,7 +55,7 @@ extension WizardModel {
     // MARK: Quit and confirmations
 
     private mutating func requestQuit() -> [WizardEffect] {
-        guard isRunActive else { return [.quit(0)] }
+        guard isRunActive else { return [.quit(quitStatus)] }
         overlay = .confirm(.quit)
         return []
     }
@@ -81,9 +81,9 @@ extension WizardModel {
         case .quit:
             quitRequestedAt = now
             notice = Notice(state.phase == .leavingWait ? "Saving the wait…" : "Saving the run…", role: .info)
-            if !state.phase.isActive { return [.quit(0)] }
+            if !state.phase.isActive { return [.quit(quitStatus)] }
         case .stopRun:
-            form = FormState(answers: state.answers)
+            reopenForm(with: state.answers)
             formMode = state.mode == .recheck ? .recheck : .setup
             openForm(at: .scope)
             notice = Notice("Stopped. Change the answers if needed, then continue to run again.", role: .info)
@@ -265,7 +265,7 @@ extension WizardModel {
                 effects = [.confirmPlan(false)]
             }
             run = state
-            form = FormState(answers: state.answers)
+            reopenForm(with: state.answers)
             openForm(at: .scope)
             notice = Notice("Plan not applied: nothing was written.", role: .info)
             return effects
@@ -290,13 +290,13 @@ extension WizardModel {
             return beginRun(.setup, answers: state.answers)
         case .retry:
             guard case .finished(.failed) = state.phase else { return [] }
-            form = FormState(answers: state.answers)
+            reopenForm(with: state.answers)
             formMode = state.mode == .recheck ? .recheck : .setup
             return beginRun(formMode, answers: state.answers)
         case .choose:
             guard case .finished(let outcome) = state.phase else { return [] }
             if case .failed = outcome {
-                form = FormState(answers: state.answers)
+                reopenForm(with: state.answers)
                 formMode = state.mode == .recheck ? .recheck : .setup
                 let field = Self.field(for: focusedStage ?? .signIn, answers: state.answers)
                 openForm(at: form.page(of: field) ?? .tenant)
@@ -315,7 +315,7 @@ extension WizardModel {
             } else if state.phase.isActive {
                 overlay = .confirm(.stopRun)
             } else {
-                form = FormState(answers: state.answers)
+                reopenForm(with: state.answers)
                 openForm(at: .scope)
             }
         default: break

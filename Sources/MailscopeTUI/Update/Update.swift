@@ -26,6 +26,17 @@ public func update(_ model: inout WizardModel, _ message: WizardMessage) -> [Wiz
         return model.handle(key)
     case .paste(let text):
         return model.paste(text)
+    case .interrupted:
+        // The runtime saves and exits by itself; the screen says so at once.
+        model.overlay = nil
+        if model.quitRequestedAt == nil { model.quitRequestedAt = model.now }
+        model.notice = Notice(
+            model.isRunActive
+                ? "Stopping\u{2026} saving the run first (Ctrl-C again quits at once)."
+                : "Stopping\u{2026}",
+            role: .warning
+        )
+        return []
     }
 }
 
@@ -74,6 +85,15 @@ extension WizardModel {
         handOffSelection = 0
         secretsHidden = false
         return [.startRun(mode, answers)]
+    }
+
+    /// Fills the form with a run's `answers` again (back from the run). Values the answers leave out
+    /// because their choice was not taken (the other "Password from" source, a sign-in's secret,
+    /// a rooms scope's group) are kept from the form as it was, so switching back finds them.
+    mutating func reopenForm(with answers: WizardAnswers) {
+        let previous = form
+        form = FormState(answers: answers)
+        form.keepUnchosenValues(from: previous)
     }
 
     /// Shows the form at `page`, focused on its first invalid field (or its first field).

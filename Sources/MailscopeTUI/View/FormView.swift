@@ -57,6 +57,16 @@ extension Painter {
                     width: inputWidth,
                     isFocused: isFocused
                 )
+                // An empty alias field shows the alias derived from the group name (typing replaces it).
+                if field == .groupAlias, form.text(.groupAlias).isEmpty, !form.derivedGroupAlias.isEmpty {
+                    canvas.put(
+                        "\(form.derivedGroupAlias) (from the name)",
+                        row: row,
+                        column: inputColumn + (isFocused ? 2 : 1),
+                        role: .dim,
+                        limit: inputWidth - (isFocused ? 1 : 0)
+                    )
+                }
                 canvas.put("]", row: row, column: inputColumn + 1 + inputWidth, role: .dim)
             }
             paintValidity(field, row: row, column: inputColumn + inputWidth + 4)
@@ -227,7 +237,9 @@ extension Painter {
     mutating func paintValidity(_ field: FormField, row: Int, column: Int) {
         let form = model.form
         if field.isChoice { return }
-        if form.isOptional(field), form.text(field).trimmingCharacters(in: .whitespaces).isEmpty {
+        if field == .groupAlias, form.text(field).trimmingCharacters(in: .whitespaces).isEmpty {
+            canvas.put(glyphs.status(.verified) + " derived", row: row, column: column, role: .success)
+        } else if form.isOptional(field), form.text(field).trimmingCharacters(in: .whitespaces).isEmpty {
             canvas.put(glyphs.status(.pending) + " optional", row: row, column: column, role: .dim)
         } else if form.isPristineAndEmpty(field) {
             canvas.put(glyphs.status(.pending) + " required", row: row, column: column, role: .dim)

@@ -17,7 +17,7 @@ extension Painter {
         row += 2
         let labelWidth = min(30, (run.handOff.map { $0.label.displayWidth }.max() ?? 10) + 2)
         let valueColumn = 4 + labelWidth
-        let lines = handOffLines(run.handOff, valueWidth: width - valueColumn - 2)
+        let lines = handOffLines(run.handOff, valueWidth: width - valueColumn - 2, ownLineWidth: width)
         let visible = rows.upperBound - row
         let selectedRows = lines.indices.filter { lines[$0].item == model.handOffSelection }
         var first = 0
@@ -49,7 +49,7 @@ extension Painter {
                 canvas.put(
                     line.text,
                     row: row,
-                    column: valueColumn,
+                    column: line.ownLine ? 0 : valueColumn,
                     role: isSelected ? .selected : (hidden ? .dim : .code)
                 )
             }
@@ -69,15 +69,28 @@ extension Painter {
         var text: String
         var isFirst: Bool
         var isWarning: Bool
+        /// A value too wide beside its label, on its own line under it: from the screen's left edge, so
+    /// that a token wider than the screen is cut only at its right edge (the rows joined give it back).
+        var ownLine = false
     }
 
-    private func handOffLines(_ items: [HandOffItem], valueWidth: Int) -> [HandOffLine] {
+    /// The rows of the hand-off. A value is never broken inside a token (an ID, a URL, a path): one
+    /// that does not fit beside its label gets its own line under it.
+    private func handOffLines(_ items: [HandOffItem], valueWidth: Int, ownLineWidth: Int) -> [HandOffLine] {
         var lines: [HandOffLine] = []
         for (index, item) in items.enumerated() {
             let hidden = item.isSecret && model.secretsHidden
             let value = hidden ? "\(item.value) (hidden: it was shown once)" : item.value
-            for (offset, text) in value.wrapped(toColumns: max(8, valueWidth)).enumerated() {
-                lines.append(HandOffLine(item: index, text: text, isFirst: offset == 0, isWarning: false))
+            let tooWide = value.split(separator: " ").contains { String($0).displayWidth > valueWidth }
+            if tooWide {
+                lines.append(HandOffLine(item: index, text: "", isFirst: true, isWarning: false))
+                for text in value.wrapped(toColumns: max(8, ownLineWidth)) {
+                    lines.append(HandOffLine(item: index, text: text, isFirst: false, isWarning: false, ownLine: true))
+                }
+            } else {
+                for (offset, text) in value.wrapped(toColumns: max(8, valueWidth)).enumerated() {
+                    lines.append(HandOffLine(item: index, text: text, isFirst: offset == 0, isWarning: false))
+                }
             }
             if item.isSecret && !hidden {
                 let warning =

@@ -26,15 +26,14 @@ enum PlanView {
         let prompt = Span(run.answers.target == .exchangeServer ? "    EMS> " : "    PS> ", .dim)
         var result: [StyledLine] = []
         if run.answers.target == .exchangeServer {
-            result += wrap(
-                [
-                    Span(
-                        "Each change is an Exchange Management Shell step (EMS>): mailscope shows it when its stage comes, you run it on the server, and EWS proves it.",
-                        .dim
-                    )
-                ],
-                width: width
-            )
+            let steps = ServerPlanCount(run)
+            var text = "You run each step in the Exchange Management Shell (EMS>) when its stage comes; EWS proves it."
+            if !steps.unread.isEmpty {
+                let names = steps.unread.map { $0.title.lowercased() }.joined(separator: " and ")
+                text += " The \(names) are read once EWS accepts the account (usually a step each)."
+            }
+            text += " Then the propagation wait: up to 2 hours."
+            result += wrap([Span(text, .dim)], width: width)
         }
         for report in run.plan where report.stage != .signIn {
             let count = report.changes.count
@@ -67,6 +66,36 @@ enum PlanView {
     }
 }
 
+/// Exchange Server: how many Exchange Management Shell steps the admin will run. Each change of the
+/// plan is one; while EWS refuses the service account (it does not exist yet) the group and role
+/// stages cannot be read, and each usually brings one more step once it can ("up to").
+struct ServerPlanCount {
+    /// The steps the plan lists.
+    var listed: Int
+    /// The stages that wait for the service account before they can be read.
+    var unread: [StageID]
+
+    init(_ run: RunState) {
+        listed = run.plannedChangeCount
+        let refused = run.status(of: .signIn) == .notVerified
+        let candidates: [StageID] =
+            (run.answers.scopeKind == .group ? [.distributionGroup] : []) + [.impersonationRole]
+        unread =
+            refused
+            ? candidates.filter { stage in
+                run.plan.first { $0.stage == stage }.map { $0.status == .pending && $0.changes.isEmpty } ?? false
+            } : []
+    }
+
+    /// The most steps the admin runs.
+    var total: Int { listed + unread.count }
+
+    /// "3 Exchange Management Shell steps for you to run" (with "up to" when some are not read yet).
+    var phrase: String {
+        "\(unread.isEmpty ? "" : "up to ")\(total) Exchange Management Shell step\(total == 1 ? "" : "s") for you to run"
+    }
+}
+
 extension Painter {
     /// The plan: the tenant signed in to, every change with its PowerShell, and the confirmation.
     mutating func paintPlan(in rows: Range<Int>) {
@@ -74,13 +103,26 @@ extension Painter {
         var row = rows.lowerBound
         let count = run.plannedChangeCount
         let stages = run.plan.filter { !$0.changes.isEmpty }.count
-        write(
-            "Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet",
-            row: row,
-            column: 2,
-            role: .strong,
-            limit: width - 24
-        )
+        let lines = PlanView.lines(model, glyphs: glyphs)
+        let visible = PlanView.visibleLines(canvas.size)
+        let first = min(model.planScroll, max(0, lines.count - visible))
+        let position =
+            lines.count > visible
+            ? "lines \(first + 1)\(glyphs.rangeDash)\(min(lines.count, first + visible)) of \(lines.count)" : ""
+        // Exchange Server: the admin runs every step, and the propagation wait comes after them.
+        // (The plan's first lines say what comes; the heading says it too when there is room.)
+        let headingLimit = width - 4 - (position.isEmpty ? 0 : position.displayWidth + 1)
+        var heading =
+            "Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet"
+        if run.answers.target == .exchangeServer {
+            let steps = "Plan: \(ServerPlanCount(run).phrase)"
+            let candidates = [
+                steps + ", then the propagation wait (up to 2 hours)", steps,
+                steps.replacingOccurrences(of: " for you to run", with: " to run"),
+            ]
+            heading = candidates.first { $0.displayWidth <= headingLimit } ?? candidates[candidates.count - 1]
+        }
+        write(heading, row: row, column: 2, role: .strong, limit: headingLimit)
         row += 1
         if run.answers.target == .exchangeServer {
             paintServerPlanHeader(run, row: row)
@@ -126,22 +168,19 @@ extension Painter {
         case nil:
             break
         }
-        let lines = PlanView.lines(model, glyphs: glyphs)
-        let visible = PlanView.visibleLines(canvas.size)
         // (Exchange Server's match line is part of its header.)
-        let first = min(model.planScroll, max(0, lines.count - visible))
         for (offset, line) in lines.dropFirst(first).prefix(visible).enumerated() {
             canvas.draw(line, row: row + 1 + offset, column: 2, limit: width - 4)
         }
-        if lines.count > visible {
-            let position = "lines \(first + 1)\(glyphs.rangeDash)\(min(lines.count, first + visible)) of \(lines.count)"
+        if !position.isEmpty {
             canvas.put(position, row: rows.lowerBound, column: width - position.displayWidth - 2, role: .dim)
         }
         let buttonRow = rows.upperBound - 1
         let applyLabel =
             run.tenantMatch == .mismatch
             ? "[ Apply blocked: wrong \(run.answers.target == .exchangeServer ? "server" : "tenant") ]"
-            : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
+            : run.answers.target == .exchangeServer
+                ? "[ Start the steps (y) ]" : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
         let declineLabel = "[ Don't apply (n) ]"
         let canApply = run.tenantMatch != .mismatch
         canvas.put(
@@ -183,11 +222,16 @@ extension Painter {
             limit: width - 12
         )
         let signedInAs = run.tenant?.signedInAs ?? run.answers.serviceAccountAddress
+        // The preflight only asked EWS which sign-in it offers: until EWS accepts the service
+        // account (once it exists with mailscope's password) this is not "signed in".
+        let refused = run.status(of: .signIn) == .notVerified
         write(
-            "signed in as \(signedInAs) (\(run.answers.ewsAuthentication.title))",
+            refused
+                ? "EWS refuses \(signedInAs) (\(run.answers.ewsAuthentication.title)) until the account exists"
+                : "signed in as \(signedInAs) (\(run.answers.ewsAuthentication.title))",
             row: row + 2,
             column: 10,
-            role: .code,
+            role: refused ? .warning : .code,
             limit: width - 12
         )
     }

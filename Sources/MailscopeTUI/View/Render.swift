@@ -62,21 +62,26 @@ struct Painter {
     private mutating func paintTitleBar() {
         canvas.fill(row: 0, role: .title)
         var left = " mailscope"
-        let mode = model.run?.mode ?? (model.screen == .start ? nil : model.formMode)
+        // On the form, what the form holds now (a preset or target switched after a run included);
+        // elsewhere, the run's answers.
+        let onForm: Bool
+        if case .form = model.screen { onForm = true } else { onForm = false }
+        let run = onForm ? nil : model.run
+        let mode = run?.mode ?? (model.screen == .start ? nil : model.formMode)
         switch mode {
         case .setup: left += " \(glyphs.dot) set up"
         case .recheck: left += " \(glyphs.dot) re-check"
         case .resume: left += " \(glyphs.dot) resume"
         case nil: break
         }
-        if model.screen != .start, let preset = Preset.named(model.run?.answers.presetID ?? model.form.presetID) {
+        if model.screen != .start, let preset = Preset.named(run?.answers.presetID ?? model.form.presetID) {
             left += " \(glyphs.dot) \(preset.displayName)"
         }
-        if model.screen != .start, (model.run?.answers.target ?? model.form.target) == .exchangeServer {
+        if model.screen != .start, (run?.answers.target ?? model.form.target) == .exchangeServer {
             left += " \(glyphs.dot) on-premises"
         }
         var right: [String] = []
-        if let run = model.run, let tenant = run.tenant {
+        if let run, let tenant = run.tenant {
             right.append(run.answers.target == .exchangeServer ? tenant.id : tenant.displayName)  // the EWS host
         }
         if let label = model.environmentLabel { right.append(label) }
@@ -167,7 +172,7 @@ struct Painter {
     /// The status word, with the time left for a propagation wait.
     func statusWord(_ stage: StageID, _ status: StageStatus) -> String {
         if status == .waiting, stage == .connect, let wait = model.run?.wait {
-            return "waiting " + TimeText.minutes(model.now.timeIntervalSince(wait.startedAt))
+            return "waiting " + TimeText.clock(model.now.timeIntervalSince(wait.startedAt))
         }
         return status.label
     }
@@ -175,7 +180,8 @@ struct Painter {
     /// One line of what a stage observed.
     func stageDetail(_ stage: StageID) -> String {
         guard let run = model.run else { return "" }
-        if stage == .signIn, let tenant = run.tenant, run.reports[.signIn]?.status != .failed {
+        // (Exchange Server: while EWS refuses the service account, the report says so instead.)
+        if stage == .signIn, let tenant = run.tenant, ![.failed, .notVerified].contains(run.status(of: .signIn)) {
             return "\(tenant.displayName) (\(tenant.defaultDomain)) as \(tenant.signedInAs)"
         }
         if stage == .connect, run.status(of: .connect) == .waiting, let wait = run.wait {

@@ -22,6 +22,22 @@ extension Painter {
                 role: .info
             )
             row += 2
+            // Retries and failures on the way (a network that does not answer): shown as they come,
+            // so the wait is never silent.
+            if let last = run.log.last(where: { $0.level == .warning || $0.level == .error }) {
+                let role: StyleRole = last.level == .error ? .failure : .warning
+                let lines = wrap(
+                    [Span("\(TimeText.timeOfDay(last.at, in: model.timeZone)) ", .dim), Span(last.text, role)],
+                    width: width - 4,
+                    indent: 9
+                ).prefix(3)
+                for line in lines {
+                    canvas.draw(line, row: row, column: 2, limit: width - 4)
+                    row += 1
+                }
+                canvas.draw([Span("l", .key), Span(" shows the log", .dim)], row: row, column: 2, limit: width - 4)
+                row += 2
+            }
             if run.mode == .resume, let wait = run.wait {
                 write(
                     "Resuming the propagation wait started \(TimeText.duration(model.now.timeIntervalSince(wait.startedAt))) ago.",

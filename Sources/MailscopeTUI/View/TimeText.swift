@@ -23,12 +23,6 @@ enum TimeText {
         return rest == 0 ? "\(hours) h" : "\(hours) h \(rest) min"
     }
 
-    /// Whole minutes, changing once a minute: `0 min`, `4 min`, `1 h 05 min`.
-    static func minutes(_ seconds: TimeInterval) -> String {
-        let total = max(0, Int(seconds.rounded(.down))) / 60
-        return total < 60 ? "\(total) min" : "\(total / 60) h \(two(total % 60)) min"
-    }
-
     /// A clock time of day, `14:03:09`, in `timeZone`.
     static func timeOfDay(_ date: Date, in timeZone: TimeZone) -> String {
         // Arithmetic on the zone's offset: building a Calendar for each time on each frame was

@@ -36,8 +36,8 @@ extension Painter {
         row += 1
         paintProgressBar(elapsed: elapsed, earliest: earliest, latest: latest, row: row)
         row += 1
-        // Only "Elapsed" counts seconds: every other time is a clock time or whole minutes, so a
-        // wizard left waiting for hours sends a few bytes a second (only changed cells go out).
+        // The elapsed time counts seconds (the same `M:SS` clock wherever it shows); every other
+        // time is a clock time of day, so a wizard left waiting for hours sends a few bytes a second.
         let untilPoll = wait.nextPoll.timeIntervalSince(now)
         let zone = model.timeZone
         canvas.draw(
@@ -87,11 +87,14 @@ extension Painter {
             )
         }
         row += 1
+        // An in-scope mailbox still denied is what the propagation window is for: "not yet", drawn
+        // as waiting. An out-of-scope mailbox that answers is exposure, and stays a failure.
         paintEvidence(
             "effective",
             (poll.inScopeAllowed, "in-scope:", "allowed", "denied"),
             (poll.outOfScopeDenied, "out-of-scope:", "denied", "ALLOWED"),
-            row: row
+            row: row,
+            firstDeniedIsPending: true
         )
         paintLeaveHint(row: top + WaitPanel.height - 1)
     }
@@ -102,7 +105,8 @@ extension Painter {
         latest: TimeInterval,
         row: Int
     ) {
-        let suffix = " \(TimeText.minutes(elapsed)) of \(TimeText.duration(latest))"
+        // The same clock as "Elapsed" (and the stage row): one format for one elapsed time.
+        let suffix = " \(TimeText.clock(elapsed)) of \(TimeText.clock(latest))"
         let barWidth = max(10, width - 8 - suffix.displayWidth)
         let fraction = latest > 0 ? min(1, max(0, elapsed / latest)) : 1
         let filled = Int((Double(barWidth) * fraction).rounded(.down))
@@ -127,15 +131,19 @@ extension Painter {
         _ label: String,
         _ first: (Bool?, String, String, String),
         _ second: (Bool?, String, String, String),
-        row: Int
+        row: Int,
+        firstDeniedIsPending: Bool = false
     ) {
         var x = 5
         x += canvas.put(label.padded(toColumns: 12), row: row, column: x, role: .strong)
-        for (value, name, yes, no) in [first, second] {
-            let word = value.map { $0 ? yes : no } ?? "not tested"
-            let role: StyleRole = value.map { $0 ? .success : .failure } ?? .dim
+        for (index, (value, name, yes, no)) in [first, second].enumerated() {
+            let pending = index == 0 && firstDeniedIsPending && value == false
+            let word = pending ? "not yet" : value.map { $0 ? yes : no } ?? "not tested"
+            let role: StyleRole =
+                pending ? Theme.role(for: .waiting) : value.map { $0 ? .success : .failure } ?? .dim
+            let mark = pending ? glyphs.status(.waiting) : glyphs.mark(value)
             let start = x
-            x += canvas.put(glyphs.mark(value) + " ", row: row, column: x, role: role)
+            x += canvas.put(mark + " ", row: row, column: x, role: role)
             x += canvas.put(name + " ", row: row, column: x, role: .dim)
             x += canvas.put(word, row: row, column: x, role: role)
             x = max(x + 2, start + 30)

@@ -18,6 +18,9 @@ public enum WizardMessage: Sendable, Equatable {
     case tick(Date)
     /// The backend reported progress.
     case backend(WizardUpdate)
+    /// A signal (Ctrl-C, SIGTERM) ends the wizard: the runtime saves the run, then exits. Shown at
+    /// once, so the admin is never left looking at an unchanged screen while the save goes on.
+    case interrupted
 }
 
 /// What the wizard asks the runtime to do. `update` stays pure; the runtime performs these.

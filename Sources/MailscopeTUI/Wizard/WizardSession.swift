@@ -65,6 +65,13 @@ public final class WizardSession {
         }
     }
 
+    /// Shows at once that the wizard is stopping (a signal arrived): applied and drawn now, not
+    /// queued behind an effect the session may be awaiting (a sign-in that has not answered yet).
+    public func showInterrupted() {
+        _ = update(&model, .interrupted)
+        output.draw(render(model, size: model.size, theme: theme))
+    }
+
     /// Ends `run()` after the queued messages (for example when input closed).
     public func finish() {
         continuation.finish()

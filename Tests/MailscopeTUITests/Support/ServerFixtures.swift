@@ -47,7 +47,11 @@ enum ServerFixture {
     }
 
     static let plan: [StageReport] = [
-        StageReport(stage: .signIn, status: .verified, detail: "EWS at mail.contoso.com answers and offers NTLM"),
+        StageReport(
+            stage: .signIn,
+            status: .notVerified,
+            detail: "EWS refuses CONTOSO\\svc-booking with NTLM until the service account exists with mailscope's password (EWS at mail.contoso.com answers)"
+        ),
         StageReport(
             stage: .serviceAccount,
             status: .needsChange,
@@ -69,6 +73,28 @@ enum ServerFixture {
         StageReport(stage: .scope, status: .pending, detail: "waits for the impersonation role"),
     ]
 
+    /// What the engine plans while EWS refuses the service account: one step listed; the group and
+    /// the role cannot be read yet.
+    static let refusedPlan: [StageReport] = [
+        plan[0],
+        plan[1],
+        StageReport(
+            stage: .distributionGroup,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+        StageReport(
+            stage: .impersonationRole,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+        StageReport(
+            stage: .scope,
+            status: .pending,
+            detail: "waits for the service account (EWS does not accept its sign-in yet)"
+        ),
+    ]
+
     /// The updates up to the plan: the preflight, then the stages read over EWS.
     static let setupUpdates: [WizardUpdate] =
         [.signedIn(server)] + plan.dropFirst().map { .engine(.stage($0)) } + [.planReady(plan)]
@@ -87,10 +113,16 @@ enum ServerFixture {
         return model
     }
 
+    /// The engine's sign-in stage once EWS accepts the service account (after the create step).
+    static let signInAccepted = WizardUpdate.engine(
+        .stage(Fixture.verified(.signIn, "EWS at mail.contoso.com accepts CONTOSO\\svc-booking with NTLM"))
+    )
+
     /// The run after the plan was confirmed, with the role step on screen.
     static func roleStepModel(size: TerminalSize = Fixture.standard) -> WizardModel {
         runModel(
             setupUpdates + [
+                signInAccepted,
                 .engine(.stage(Fixture.verified(.serviceAccount, "CONTOSO\\svc-booking signs in to EWS (ntlm)"))),
                 .engine(.stage(Fixture.verified(.distributionGroup, "all 2 mailboxes are direct members"))),
                 .engine(
@@ -139,6 +171,7 @@ enum ServerFixture {
 
     /// The steps done, the role not effective yet: the propagation wait.
     static let waitUpdates: [WizardUpdate] = [
+        signInAccepted,
         .engine(.stage(Fixture.verified(.serviceAccount, "CONTOSO\\svc-booking signs in to EWS (ntlm)"))),
         .engine(.stage(Fixture.verified(.distributionGroup, "all 2 mailboxes are direct members of workableusers@contoso.com"))),
         .engine(.stage(StageReport(stage: .impersonationRole, status: .notVerified, detail: "assigned; not effective yet"))),
