@@ -8,8 +8,7 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Re-check an existing setup, changing nothing.",
         discussion: """
-            Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors.
-
+            Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors. \
             Several --config files, or --configs DIR, re-check a fleet (Exchange Online and Exchange Server mixed) with \
             unattended sign-in, --jobs at a time: one summary table (or a JSON array) and the worst exit status.
             """
