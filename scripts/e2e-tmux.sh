@@ -195,6 +195,16 @@ start_setup() {
 # ---------------------------------------------------------------------------------------------
 # Scenarios: each returns 0 on success. Adjust the texts here if the screens change.
 
+# Back to the start screen (Esc from anywhere), quit, and expect the wizard to exit 0.
+quit_from_start() { # STATE
+    keys Escape Escape Escape
+    wait_for "What do you want to do?" || return 1
+    keys q
+    local code
+    code=$(wait_exit "$1") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
 # A full demo run: every stage to verified, the hand-off, the secret hidden, quit with code 0.
 scenario_full_run() {
     local state="$WORK/full_run"
@@ -278,12 +288,7 @@ scenario_recheck_drift() {
     wait_for "Plan: " || return 1
     keys n
     wait_for "nothing was written" || return 1
-    keys Escape Escape Escape
-    wait_for "What do you want to do?" || return 1
-    keys q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    quit_from_start "$state" || return 1
 }
 
 # Quit during the propagation wait, then start again: "Resume the saved run" continues the wait
@@ -545,12 +550,7 @@ scenario_paste_members() {
     ((SECONDS - started <= 2)) || { log "300 pasted addresses took $((SECONDS - started)) s"; return 1; }
     # (the end of the list in view: 80x24 shows its last two lines under the group fields)
     expect "lines 299–300 of 300" || return 1
-    keys Escape Escape Escape
-    wait_for "What do you want to do?" || return 1
-    keys q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    quit_from_start "$state" || return 1
 }
 
 # Bracketed paste is turned off on every way out: quit, SIGTERM, SIGHUP sent to the process, and a

@@ -283,9 +283,7 @@ public actor SetupEngine {
                     transient: Self.isTransient(error)))
         } catch let error as TransportError {
             throw EngineError(
-                stage: currentStage, message: error.description,
-                fix: error.mayPass ? Self.resumeFix : "check the configured cloud, a proxy or the CA bundle; running again meets the same refusal",
-                transient: error.mayPass)
+                stage: currentStage, message: error.description, fix: Self.fix(for: error), transient: error.mayPass)
         } catch let error as EngineError {
             throw recorded(error)
         }

@@ -392,7 +392,7 @@ extension SetupEngine {
             throw EngineError(
                 stage: stage(of: write),
                 message: "\(PowerShell.summary(of: write)): \(error.description); the tenant may or may not have applied it",
-                fix: Self.resumeFix, transient: true)
+                fix: Self.fix(for: error), transient: error.mayPass)
         }
     }
 

@@ -63,14 +63,9 @@ extension SetupEngine {
             emit(.stage(report))
             throw EngineError(stage: stage, message: error.description, fix: fix, transient: Self.isTransient(error))
         } catch let error as TransportError {
-            let report = StageReport(
-                stage: stage,
-                status: .failed,
-                detail: error.description,
-                fix: "check the network; the run is saved and a re-run resumes here"
-            )
+            let report = StageReport(stage: stage, status: .failed, detail: error.description, fix: Self.fix(for: error))
             emit(.stage(report))
-            throw EngineError(stage: stage, message: error.description, fix: report.fix ?? "", transient: true)
+            throw EngineError(stage: stage, message: error.description, fix: Self.fix(for: error), transient: error.mayPass)
         }
     }
 
@@ -101,6 +96,14 @@ extension SetupEngine {
     static func isTransient(_ error: MicrosoftError) -> Bool {
         error.status == 429 || error.status >= 500 || error.status == 0
             || error.code.caseInsensitiveCompare("MalformedResponse") == .orderedSame || error.code == "NoResponse"
+    }
+
+    /// The fix of a transport error: a fault that may pass resumes; a refusal (a URL or redirect
+    /// mailscope does not follow, a certificate it does not trust) meets the same refusal again.
+    static func fix(for error: TransportError) -> String {
+        error.mayPass
+            ? resumeFix
+            : "check the configured cloud URLs, a proxy or the CA bundle; running again meets the same refusal"
     }
 
     /// The fix of a fault on the way (a broken connection, a timeout, an answer cut short).

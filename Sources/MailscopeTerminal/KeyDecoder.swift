@@ -135,26 +135,31 @@ public struct KeyDecoder: Sendable {
         return [.paste(string)]
     }
 
+    /// The key a final letter names in both CSI and SS3 sequences (arrows, Home/End, F1–F4).
+    static func letterKey(_ final: Unicode.Scalar) -> Key? {
+        switch final {
+        case "A": .up
+        case "B": .down
+        case "C": .right
+        case "D": .left
+        case "H": .home
+        case "F": .end
+        case "P": .function(1)
+        case "Q": .function(2)
+        case "R": .function(3)
+        case "S": .function(4)
+        default: nil
+        }
+    }
+
     /// What a complete CSI (`ESC [ … final`) or SS3 (`ESC O final`) sequence means.
     public static func decode(sequence: [UInt32]) -> TerminalInput {
         guard sequence.count >= 3, let final = sequence.last, let finalScalar = Unicode.Scalar(final) else {
             return .ignored
         }
         if sequence[1] == 0x4F {  // SS3
-            switch finalScalar {
-            case "A": return .key(.up)
-            case "B": return .key(.down)
-            case "C": return .key(.right)
-            case "D": return .key(.left)
-            case "H": return .key(.home)
-            case "F": return .key(.end)
-            case "M": return .key(.enter)
-            case "P": return .key(.function(1))
-            case "Q": return .key(.function(2))
-            case "R": return .key(.function(3))
-            case "S": return .key(.function(4))
-            default: return .ignored
-            }
+            if finalScalar == "M" { return .key(.enter) }
+            return letterKey(finalScalar).map(TerminalInput.key) ?? .ignored
         }
         if sequence.count == 4 && sequence[2] == 0x5B {  // ESC [ [ A … E (Linux console)
             guard (0x41...0x45).contains(final) else { return .ignored }
@@ -166,18 +171,9 @@ public struct KeyDecoder: Sendable {
         }
         let parameters = body.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) }
         let first = parameters.first.flatMap { $0 }
+        if let key = letterKey(finalScalar) { return .key(key) }
         switch finalScalar {
-        case "A": return .key(.up)
-        case "B": return .key(.down)
-        case "C": return .key(.right)
-        case "D": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
         case "Z": return .key(.backTab)
-        case "P": return .key(.function(1))
-        case "Q": return .key(.function(2))
-        case "R": return .key(.function(3))
-        case "S": return .key(.function(4))
         case "~":
             switch first {
             case 1, 7: return .key(.home)

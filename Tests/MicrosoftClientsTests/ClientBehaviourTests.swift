@@ -168,25 +168,39 @@ struct ClientBehaviourTests {
 
     @Test func batchesTwentyAtATimeAndRetriesInnerThrottling() async throws {
         let requests = (0..<25).map { BatchRequest(id: "\($0)", url: "/users?$filter=x\($0)") }
-        var firstRound: [JSONValue] = (0..<20).map { ["id": .string("\($0)"), "status": 200, "body": ["value": []]] }
-        firstRound[3] = [
-            "id": "3", "status": 429, "headers": ["Retry-After": "2"], "body": ["error": ["code": "TooManyRequests"]],
-        ]
-        let transport = ScriptedTransport([
-            json(200, ["responses": .array(firstRound)]),
-            json(
-                200,
-                ["responses": .array((20..<25).map { ["id": .string("\($0)"), "status": 200, "body": ["value": []]] })]
-            ),
-            json(200, ["responses": [["id": "3", "status": 200, "body": ["value": [["id": "u3"]]]]]]),
-        ])
+        // Batches go out concurrently (four in flight): each answer is made from the batch it
+        // answers, whatever order they arrive in. Request 3 is throttled once, then answered.
+        let throttled = ThrottleOnce()
+        let answer: (HTTPRequest) -> Result<HTTPResponse, TransportError> = { request in
+            let body = (try? JSONValue.parse(request.body ?? Data())) ?? .null
+            let responses: [JSONValue] = (body["requests"].array ?? []).map { inner in
+                let id = inner["id"].string ?? "?"
+                if id == "3" && throttled.first() {
+                    return [
+                        "id": "3", "status": 429, "headers": ["Retry-After": "2"],
+                        "body": ["error": ["code": "TooManyRequests"]],
+                    ]
+                }
+                let value: JSONValue = id == "3" ? [["id": "u3"]] : []
+                return ["id": .string(id), "status": 200, "body": ["value": value]]
+            }
+            return .success(HTTPResponse(status: 200, body: JSONValue.object(["responses": .array(responses)]).encoded()))
+        }
+        let transport = ScriptedTransport([answer, answer, answer])
         let answers = try await client(transport).batch(requests)
         #expect(answers.count == 25)
         #expect(answers.allSatisfy { $0.status == 200 })
         #expect(answers[3].body["value"].array?.first?["id"].string == "u3")
-        let firstBody = try JSONValue.parse(transport.sent[0].body ?? Data())
-        #expect(firstBody["requests"].array?.count == 20)
+        let sizes = transport.sent.prefix(2).map { (try? JSONValue.parse($0.body ?? Data()))?["requests"].array?.count ?? 0 }
+        #expect(sizes.sorted() == [5, 20])
         #expect(transport.sent.count == 3)
+    }
+
+    /// Says yes once.
+    final class ThrottleOnce: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        func first() -> Bool { lock.withLock { defer { done = true }; return !done } }
     }
 
     /// Found by scripts/fuzz: numbers out of Int's range in an answer stopped the process.
