@@ -36,6 +36,9 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var target: SetupTarget = .exchangeOnline
     /// The preset the defaults came from.
     public var preset: String = "custom"
+    /// The vendor guide's connection method asked for (`PresetConnections`); `nil`: the one
+    /// mailscope leads to on the target.
+    public var guideMethod: String?
     /// The tenant: GUID or verified domain.
     public var tenant: String = ""
     /// `global`, `usgov` (GCC High), `dod`, `china` (21Vianet) or `custom`.
@@ -145,7 +148,10 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     }
 
     /// The name of the ApplicationImpersonation role assignment (Exchange Server).
-    public var impersonationAssignmentName: String { assignmentName(for: "Impersonation") }
+    /// The vendor guide's name where the preset gives one (`WorkableImpersonation`).
+    public var impersonationAssignmentName: String {
+        Preset.named(preset)?.impersonationAssignmentName ?? assignmentName(for: "Impersonation")
+    }
 
     /// What keys this setup's state: the tenant, or the Exchange Server's EWS host.
     public var organizationKey: String {
@@ -234,14 +240,16 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// (NUL, control, bidi, zero-width) named first.
     public func validationErrors() -> [FieldError] {
         var seen: Set<String> = []
-        let all = hiddenCharacterErrors() + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
+        let all =
+            hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self)
+            + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
 
     /// Every text value of the config with its field name.
     var textFields: [(field: String, value: String)] {
         var fields: [(String, String?)] = [
-            ("preset", preset), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
+            ("preset", preset), ("method", guideMethod), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
             ("tenant.graph", graphURL), ("tenant.exchange", exchangeURL), ("tenant.ca_bundle", caBundle),
             ("auth.client_id", clientID), ("auth.secret_env", secretEnvironmentVariable), ("auth.secret_file", secretFile),
             ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),
@@ -376,7 +384,7 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 public enum ConfigLoader {
     /// The keys each table may hold; anything else is a typo and is reported.
     static let knownKeys: [String: Set<String>] = [
-        "": ["target", "preset", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
+        "": ["target", "preset", "method", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
         "server": ["ews_url", "auth", "ca_bundle", "simulated_shell"],
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
@@ -642,6 +650,7 @@ public enum ConfigLoader {
                 )
             }
         }
+        config.guideMethod = string(table, "method", "method")
         if let target = choice(
             string(table, "target", "target"),
             "target",

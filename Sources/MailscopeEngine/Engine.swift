@@ -458,7 +458,7 @@ public actor SetupEngine {
             }
             persist()
         }
-        if result == .verified { emit(.handOff(handOff())) }
+        if result == .verified { emit(.handOff(PresetConnections.arrangedHandOff(handOff(), config: config))) }
         return result
     }
 
