@@ -50,12 +50,15 @@ public enum ConnectionVerdict: Sendable, Equatable {
 public struct GuideMethod: Sendable, Equatable, Identifiable {
     /// Its key in configs (`method = "alternate"`).
     public var id: String
-    /// The method, in the guide's words.
+    /// The method, in the guide's words: its name, a colon, what it takes.
     public var name: String
     /// Its verdict on Exchange Online.
     public var exchangeOnline: ConnectionVerdict
     /// Its verdict on Exchange Server.
     public var exchangeServer: ConnectionVerdict
+
+    /// The method's name alone (before the colon).
+    public var shortName: String { name.components(separatedBy: ": ").first ?? name }
 
     /// Its verdict on `target`.
     public func verdict(on target: SetupTarget) -> ConnectionVerdict {
@@ -95,7 +98,8 @@ public struct VendorForm: Sendable, Equatable {
     /// The form's fields in the guide's words and order; empty when the guide lists none (the
     /// hand-off then says so in `whereToEnter` and shows mailscope's values).
     public var fields: [FormFieldSpec]
-    /// Where to enter them (the menu path the guide gives), or why the form takes none of them.
+    /// Where to enter them (the menu path the guide gives); without fields, what the form takes,
+    /// said after "<vendor>'s form" ("takes no app ID or secret: …").
     public var whereToEnter: String
 }
 
@@ -184,7 +188,7 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "Workable's form takes no app ID or secret: Workable connects Exchange Online through its own app (Settings > Integrations); scoping that app to WorkableUsers is vendor-app mode (issue 14)"
+                        "takes no app ID or secret: Workable connects Exchange Online through its own app (Settings > Integrations); scoping that app to WorkableUsers is vendor-app mode (issue 14)"
                 )
             ),
             exchangeServer: ConnectionLead(
@@ -192,10 +196,10 @@ public struct PresetConnections: Sendable, Equatable {
                 path: "the alternate configuration as the guide says, with its names",
                 form: VendorForm(
                     fields: [
-                        FormFieldSpec(label: "Service account's primary email address", value: .serviceAccountAddress),
-                        FormFieldSpec(label: "Service account's password", value: .passwordLocation),
+                        FormFieldSpec(label: "Primary email address", value: .serviceAccountAddress),
+                        FormFieldSpec(label: "Password", value: .passwordLocation),
                     ],
-                    whereToEnter: "Workable: Settings > Integrations (the primary address: an alias will not work)"
+                    whereToEnter: "Workable: Settings > Integrations (the service account's primary address: an alias will not work)"
                 )
             ),
             noLead: nil,
@@ -218,7 +222,7 @@ public struct PresetConnections: Sendable, Equatable {
                 ),
                 GuideMethod(
                     id: "impersonation",
-                    name: "Impersonation limited to conference rooms (recommended over delegate access)",
+                    name: "Rooms-only impersonation: limited to conference rooms, recommended over delegate access",
                     exchangeOnline: .noLongerPossible(impersonationRemoved),
                     exchangeServer: .works("ApplicationImpersonation over EWS, limited to room mailboxes")
                 ),
@@ -229,7 +233,7 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "Eptura's form takes no app ID or secret: the guide signs in as the licensed service account and consents to Eptura's app"
+                        "takes no app ID or secret: the guide signs in as the licensed service account and consents to Eptura's app"
                 )
             ),
             exchangeServer: ConnectionLead(
@@ -237,7 +241,7 @@ public struct PresetConnections: Sendable, Equatable {
                 path: "impersonation limited to room mailboxes, proven over EWS",
                 form: VendorForm(
                     fields: [],
-                    whereToEnter: "Eptura's guide lists no form fields for this: give the EWS values below as its guide asks"
+                    whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
                 )
             ),
             noLead: nil,
@@ -253,7 +257,7 @@ public struct PresetConnections: Sendable, Equatable {
             methods: [
                 GuideMethod(
                     id: "impersonation",
-                    name: "EWS service account, ApplicationImpersonation limited to ResourceMailboxes",
+                    name: "EWS impersonation: a service account with ApplicationImpersonation limited to ResourceMailboxes",
                     exchangeOnline: .noLongerPossible(impersonationRemoved + "; " + ewsBlocked),
                     exchangeServer: .works("as the guide says, with its names (ResourceImpersonation)")
                 )
@@ -265,7 +269,7 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "iOFFICE's EWS form takes a service account and its password, which Exchange Online no longer accepts; EWS as an app needs the allow list (issue 14)"
+                        "takes a service account and its password over EWS, which Exchange Online no longer accepts; EWS as an app needs the allow list (issue 14)"
                 )
             ),
             exchangeServer: ConnectionLead(
@@ -273,7 +277,7 @@ public struct PresetConnections: Sendable, Equatable {
                 path: "the guide's rooms-only scope ResourceMailboxes and assignment ResourceImpersonation",
                 form: VendorForm(
                     fields: [],
-                    whereToEnter: "iOFFICE's guide lists no form fields for this: give the EWS values below as its guide asks"
+                    whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
                 ),
                 proofNote: HandOffItem(
                     label: "Remote Connectivity Analyzer",
@@ -294,7 +298,7 @@ public struct PresetConnections: Sendable, Equatable {
             methods: [
                 GuideMethod(
                     id: "impersonation",
-                    name: "Service account in a role group with ApplicationImpersonation",
+                    name: "Impersonation role group: a service account with ApplicationImpersonation",
                     exchangeOnline: .noLongerPossible(impersonationRemoved + " (Nylas's guide says so too)"),
                     exchangeServer: .worksDifferently(
                         "ApplicationImpersonation over EWS limited to NylasUsers, not the role group's whole organisation")
@@ -306,7 +310,7 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "Nylas's guide lists no form fields for this: it points to Nylas v3's service-account connector credential"
+                        "is not listed field by field in the guide, which points to Nylas v3's service-account connector credential"
                 )
             ),
             exchangeServer: ConnectionLead(
@@ -314,7 +318,7 @@ public struct PresetConnections: Sendable, Equatable {
                 path: "the service account with ApplicationImpersonation limited to NylasUsers",
                 form: VendorForm(
                     fields: [],
-                    whereToEnter: "Nylas's guide lists no form fields for this: give the EWS values below as its guide asks"
+                    whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
                 )
             ),
             noLead: nil,
@@ -371,12 +375,12 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path: "Application roles limited by a management scope, on an app of the tenant's own",
-                form: VendorForm(fields: [], whereToEnter: "give the values below to the integration as its form asks")
+                form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
             ),
             exchangeServer: ConnectionLead(
                 methodID: nil,
                 path: "a service account with ApplicationImpersonation limited by a management scope",
-                form: VendorForm(fields: [], whereToEnter: "give the values below to the integration as its form asks")
+                form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
             ),
             noLead: nil,
             notes: []
@@ -479,7 +483,10 @@ extension PresetConnections {
             func leadCell(_ target: SetupTarget) -> String {
                 guard let lead = table.lead(on: target) else { return "nothing: \(table.noLead ?? "")" }
                 let fields = lead.form.fields.map(\.label)
-                let form = fields.isEmpty ? lead.form.whereToEnter : "hand-off: \(fields.joined(separator: ", ")); \(lead.form.whereToEnter)"
+                let form =
+                    fields.isEmpty
+                    ? "\(table.vendor)'s form \(lead.form.whereToEnter)"
+                    : "hand-off: \(fields.joined(separator: ", ")); \(lead.form.whereToEnter)"
                 return "\(lead.path); \(form)"
             }
             lines.append("| **mailscope leads to** | \(leadCell(.exchangeOnline)) | \(leadCell(.exchangeServer)) |")
@@ -552,7 +559,7 @@ extension PresetConnections {
             case .passwordLocation:
                 let value =
                     take { $0.label == "Password" || $0.label == "Password file (0600)" }.map {
-                        $0.label == "Password" ? $0.value : "in the 0600 file \($0.value) (not shown)"
+                        $0.label == "Password" ? $0.value : "\($0.value) (a 0600 file; not shown)"
                     } ?? "?"
                 form.append(HandOffItem(label: field.label, value: value))
             }

@@ -11,7 +11,7 @@ struct PresetConnectionsTests {
     /// The vendor forms' fields, in the guides' words and order (issue 16; Workato's Outlook
     /// connector guide, docs.workato.com/connectors/outlook; Workable's alternate configuration).
     static let expectedForms: [String: [SetupTarget: [String]]] = [
-        "workable": [.exchangeOnline: [], .exchangeServer: ["Service account's primary email address", "Service account's password"]],
+        "workable": [.exchangeOnline: [], .exchangeServer: ["Primary email address", "Password"]],
         "workato": [.exchangeOnline: ["Tenant ID/Domain", "User ID", "Client ID", "Client secret"]],
         "eptura": [.exchangeOnline: [], .exchangeServer: []],
         "ioffice": [.exchangeOnline: [], .exchangeServer: []],
@@ -141,7 +141,7 @@ struct PresetConnectionsTests {
         let handOff = try #require(setup.harness.events.handOff)
         #expect(
             handOff.prefix(3).map(\.label)
-                == ["Service account's primary email address", "Service account's password", "Enter them in"])
+                == ["Primary email address", "Password", "Enter them in"])
         #expect(handOff[0].value == "svc-booking@contoso.com")
         #expect(handOff[1].value == "in $SVC_PASSWORD (not shown)")
         #expect(handOff[2].value.hasPrefix("Workable: Settings > Integrations"))
