@@ -336,7 +336,7 @@ public actor SetupEngine {
 
     private func checkHoldingLock() async throws -> [StageReport] {
         try await signIn()
-        let reports = try await isServer ? observeInOrder() : observeOverlapped()
+        let reports = notingMembersAdded(to: try await isServer ? observeInOrder() : observeOverlapped())
         journal.reports = [signInReport] + reports
         persist()
         return [signInReport] + reports
@@ -458,7 +458,10 @@ public actor SetupEngine {
             }
             persist()
         }
-        if result == .verified { emit(.handOff(PresetConnections.arrangedHandOff(handOff(), config: config))) }
+        if result == .verified {
+            recordMembersRead()
+            emit(.handOff(PresetConnections.arrangedHandOff(handOff(), config: config)))
+        }
         return result
     }
 

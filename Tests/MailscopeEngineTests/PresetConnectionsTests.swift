@@ -149,6 +149,27 @@ struct PresetConnectionsTests {
         #expect(!String(describing: handOff).contains(ServerEngineTests.password))
     }
 
+    /// The guides' "users added to the group later work after about 30 minutes".
+    @Test func aReCheckNamesAMemberAddedSinceTheLastRunWithItsWait() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let config = harness.config()
+        #expect(try await harness.apply(config) == .verified)
+        let quiet = try await harness.engine(config).check()
+        #expect(quiet.report(.distributionGroup)?.warnings.contains { $0.contains("since the last run") } == false)
+
+        try await harness.clock.sleep(for: .seconds(600))  // the immediate clock moves on at once
+        try await harness.tenant.addGroupMember(group: "WorkableUsers", member: "dana.adams@contoso.com")
+        let reports = try await harness.engine(config).check()
+        let warnings = reports.report(.distributionGroup)?.warnings ?? []
+        let note = try #require(warnings.first { $0.contains("dana.adams@contoso.com joined") }, "\(warnings)")
+        #expect(note.contains("joined the group since the last run (10 min ago)"))
+        #expect(note.contains("Workable's guide says about 30 minutes"))
+        // Told once: the next re-check knows the member.
+        let again = try await harness.engine(config).check()
+        #expect(again.report(.distributionGroup)?.warnings.contains { $0.contains("dana.adams@contoso.com joined") } == false)
+    }
+
     @Test func iofficesHandOffSaysTheEWSProofStandsInForTheAnalyzer() {
         var config = SetupConfig(preset: Preset.named("ioffice")!, tenant: "")
         config.target = .exchangeServer
