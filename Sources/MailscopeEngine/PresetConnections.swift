@@ -462,6 +462,23 @@ extension PresetConnections {
         return lines
     }
 
+    /// One tab-separated line per guide method and target, for scripts: preset, method, target,
+    /// verdict, how or why, and `mailscope` where mailscope leads (a header line first).
+    public static var tabSeparated: String {
+        var lines = ["preset\tmethod\ttarget\tverdict\tdetail\tmailscope"]
+        for table in all {
+            for method in table.methods {
+                for target in [SetupTarget.exchangeOnline, .exchangeServer] {
+                    let verdict = method.verdict(on: target)
+                    let leads = table.lead(on: target)?.methodID == method.id ? "mailscope" : ""
+                    let fields = [table.presetID, method.id, target.rawValue, verdict.word, verdict.detail ?? "", leads]
+                    lines.append(fields.map { $0.replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t"))
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// The README's preset section: one markdown table per preset.
     public static var markdown: String {
         var lines: [String] = []

@@ -10,13 +10,16 @@ struct PresetsCommand: ParsableCommand {
         discussion: """
             One block per preset: each method the vendor's guide documents, on Exchange Online and on
             Exchange Server, as works, works differently today (how), no longer possible (why) or
-            does not apply (why); where mailscope leads; and the guide's notes. --markdown prints
-            the README's preset section.
+            does not apply (why); where mailscope leads; and the guide's notes. --tsv prints one
+            tab-separated line per method and target; --markdown prints the README's preset section.
             """
     )
 
     @Flag(help: "Print markdown tables (the README's preset section).")
     var markdown = false
+
+    @Flag(help: "Print one tab-separated line per method and target, with a header line.")
+    var tsv = false
 
     @Option(help: "Only this preset (workable, eptura, ioffice, nylas, workato, custom).")
     var preset: String?
@@ -29,7 +32,9 @@ struct PresetsCommand: ParsableCommand {
     }
 
     func run() throws {
-        if markdown {
+        if tsv {
+            print(PresetConnections.tabSeparated, terminator: "")
+        } else if markdown {
             print(PresetConnections.markdown)
         } else if let preset {
             print(PresetConnections.of(preset).plainLines().joined(separator: "\n"))
