@@ -347,7 +347,7 @@ scenario_ascii_and_no_color() {
     local state="$WORK/ascii"
     start_app ascii "$state" 80 24 LANG=C LC_ALL=C NO_COLOR=1
     wait_for "What do you want to do?" || return 1
-    expect "[x]  no longer possible" || return 1
+    expect "no longer possible" || return 1
     expect "> Set up Workable" || return 1
     keys q
     wait_exit "$state" >/dev/null || return 1
@@ -696,7 +696,6 @@ scenario_preset_workable_server() {
     wait_for "Step 1 of 4" || return 1
     fill_form || return 1
     wait_for "Plan: " $((TIMEOUT * 2)) || return 1
-    expect "WorkableImpersonation" || return 1  # the guide's own name for the assignment
     keys y
     confirm_shell_steps >/dev/null || return 1
     expect "Workable's form asks for these, in its order:" || return 1
@@ -705,6 +704,8 @@ scenario_preset_workable_server() {
         { log "the primary email address is not the service account's"; screen >&2; return 1; }
     screen | grep -qE 'Enter them in +Workable: Settings > Integrations' ||
         { log "the hand-off does not give Workable's menu path"; screen >&2; return 1; }
+    keys Down Down Down Down Down Down Down Down Down Down Down Down
+    wait_for "WorkableImpersonation" || return 1  # the role assignment has the guide's own name
     keys Enter
     local code
     code=$(wait_exit "$state") || return 1

@@ -37,7 +37,9 @@ extension Painter {
                 let verdict = method.verdict(on: target)
                 let isLead = table.lead(on: target)?.methodID == method.id
                 let role: StyleRole = isLead ? .success : (verdict.isUsable ? .normal : .dim)
-                write("\(glyphs.mark(verdict.isUsable)) \(Self.shortWord(verdict))", row: row, column: column, role: role, limit: cellWidth)
+                // The word says it all; the glyph decorates where it takes one column (not in ASCII).
+                let mark = glyphs.isASCII ? "" : glyphs.mark(verdict.isUsable) + " "
+                write(mark + Self.shortWord(verdict), row: row, column: column, role: role, limit: cellWidth)
             }
             row += 1
             guard detailed else { continue }
