@@ -149,6 +149,69 @@ struct PresetConnectionsTests {
         #expect(!String(describing: handOff).contains(ServerEngineTests.password))
     }
 
+    /// Every preset, on Exchange Online: apply, check, and a hand-off that starts with its form.
+    @Test(arguments: Preset.all.map(\.id))
+    func everyPresetAppliesChecksAndHandsOffOnExchangeOnline(_ id: String) async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let preset = try #require(Preset.named(id))
+        let config = harness.config {
+            $0 = SetupConfig(preset: preset, tenant: $0.tenant)
+            $0.cloud = "custom"
+            $0.loginURL = harness.endpoints.login.absoluteString
+            $0.graphURL = harness.endpoints.graph.absoluteString
+            $0.exchangeURL = harness.endpoints.exchange.absoluteString
+            if preset.scopeKind == .group { $0.members = Harness.members }
+        }
+        #expect(try await harness.apply(config) == .verified, "\(id)")
+        let reports = try await harness.engine(config).check()
+        for report in reports {
+            // A rooms-only scope has no group: that stage is skipped.
+            let expected: StageStatus = report.stage == .distributionGroup && preset.scopeKind == .rooms ? .skipped : .verified
+            #expect(report.status == expected, "\(id) \(report.stage): \(report.detail)")
+        }
+        let handOff = try #require(harness.events.handOff)
+        let lead = try #require(PresetConnections.of(id).lead(on: .exchangeOnline))
+        let labels = lead.form.fields.map(\.label).map { $0 == "Client secret" ? "Client secret (shown once)" : $0 }
+        #expect(Array(handOff.prefix(labels.count).map(\.label)) == labels, "\(id)")
+        #expect(handOff.contains { $0.label == "Tenant ID" || $0.label == "Tenant ID/Domain" })
+    }
+
+    /// Every preset the table leads somewhere on Exchange Server: apply (its EMS steps run on the
+    /// simulated server), check, and a hand-off that starts with its form.
+    @Test(arguments: Preset.all.map(\.id).filter { PresetConnections.of($0).exchangeServer != nil })
+    func everyPresetAppliesChecksAndHandsOffOnExchangeServer(_ id: String) async throws {
+        let setup = try await ServerEngineTests.start()
+        defer { Task { await setup.harness.stop() } }
+        let preset = try #require(Preset.named(id))
+        let base = setup.config()
+        var config = SetupConfig(preset: preset, tenant: "")
+        config.target = .exchangeServer
+        config.ewsURL = base.ewsURL
+        config.ewsAuthentication = base.ewsAuthentication
+        config.serviceAccountAddress = base.serviceAccountAddress
+        config.serviceAccountLogon = base.serviceAccountLogon
+        config.passwordEnvironmentVariable = base.passwordEnvironmentVariable
+        config.outOfScopeMailbox = base.outOfScopeMailbox
+        if preset.scopeKind == .group {
+            config.members = base.members
+        } else {
+            config.inScopeMailbox = "room-alder@contoso.com"
+        }
+        #expect(try await setup.engine(config).apply { _ in true } == .verified, "\(id)")
+        let reports = try await setup.engine(config).check()
+        for report in reports {
+            // A rooms-only scope has no group: that stage is skipped.
+            let expected: StageStatus = report.stage == .distributionGroup && preset.scopeKind == .rooms ? .skipped : .verified
+            #expect(report.status == expected, "\(id) \(report.stage): \(report.detail)")
+        }
+        let handOff = try #require(setup.harness.events.handOff)
+        let labels = try #require(PresetConnections.of(id).exchangeServer).form.fields.map(\.label)
+        #expect(Array(handOff.prefix(labels.count).map(\.label)) == labels, "\(id)")
+        #expect(handOff.contains { $0.label == "Role assignment" && $0.value == config.impersonationAssignmentName })
+        if id == "ioffice" { #expect(handOff.contains { $0.label == "Remote Connectivity Analyzer" }) }
+    }
+
     /// The guides' "users added to the group later work after about 30 minutes".
     @Test func aReCheckNamesAMemberAddedSinceTheLastRunWithItsWait() async throws {
         let harness = try await Harness.start()
