@@ -11,7 +11,7 @@ enum Targets {
     }
 
     /// A new driver for one run.
-    static func driver(for run: RunContext) -> any TargetDriver {
-        driverType(for: run.config).init(run: run)
+    static func driver(for run: RunContext) throws -> any TargetDriver {
+        try driverType(for: run.config).init(run: run)
     }
 }

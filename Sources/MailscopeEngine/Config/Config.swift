@@ -53,10 +53,8 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var signIn: AdminSignIn = .deviceCode
     /// The client ID used to sign in (a public client for device code; the automation app otherwise).
     public var clientID: String?
-    /// The environment variable holding the automation app's secret.
-    public var secretEnvironmentVariable: String?
-    /// A 0600 file holding the automation app's secret.
-    public var secretFile: String?
+    /// Where the automation app's client secret is (`auth.secret_env` or `auth.secret_file`).
+    public var adminSecret: SecretSource?
     /// The automation app's certificate (PEM).
     public var certificateFile: String?
     /// The automation app's private key (PEM, 0600).
@@ -110,10 +108,8 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var serviceAccountAddress: String?
     /// The name EWS sign-in uses (`CONTOSO\\svc-booking`); defaults to the address.
     public var serviceAccountLogon: String?
-    /// The environment variable holding the service account's password.
-    public var passwordEnvironmentVariable: String?
-    /// A 0600 file holding the service account's password.
-    public var passwordFile: String?
+    /// Where the service account's password is (`service_account.password_env` or `password_file`).
+    public var servicePassword: SecretSource?
     /// The group's primary SMTP address; defaults to the alias at the service account's domain.
     public var groupAddress: String?
     /// A simulator's stand-in for the Exchange Management Shell (`http://127.0.0.1:PORT/_sim/ems`):
@@ -150,7 +146,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// What keys this setup's state: the tenant, or the Exchange Server's EWS host.
     public var organizationKey: String {
         switch target {
-        case .exchangeOnline: tenant.lowercased()
+        case .exchangeOnline: (try? TenantID(parsing: tenant))?.key ?? tenant.lowercased()
         case .exchangeServer: (ewsURL.flatMap { URL(string: $0)?.host } ?? "").lowercased()
         }
     }
@@ -243,15 +239,15 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         var fields: [(String, String?)] = [
             ("preset", preset), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
             ("tenant.graph", graphURL), ("tenant.exchange", exchangeURL), ("tenant.ca_bundle", caBundle),
-            ("auth.client_id", clientID), ("auth.secret_env", secretEnvironmentVariable), ("auth.secret_file", secretFile),
+            ("auth.client_id", clientID), ("auth.secret_env", adminSecret?.variableName), ("auth.secret_file", adminSecret?.filePath),
             ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),
             ("service_account.name", serviceAccountName), ("service_account.mailbox", mailboxUser),
             ("service_account.license", mailboxLicense), ("service_account.usage_location", usageLocation),
             ("group.name", groupName), ("group.alias", groupAlias), ("scope.name", scopeName),
             ("connect.in_scope_mailbox", inScopeMailbox), ("connect.out_of_scope_mailbox", outOfScopeMailbox),
             ("server.ews_url", ewsURL), ("service_account.address", serviceAccountAddress),
-            ("service_account.logon", serviceAccountLogon), ("service_account.password_env", passwordEnvironmentVariable),
-            ("service_account.password_file", passwordFile), ("group.address", groupAddress),
+            ("service_account.logon", serviceAccountLogon), ("service_account.password_env", servicePassword?.variableName),
+            ("service_account.password_file", servicePassword?.filePath), ("group.address", groupAddress),
             ("server.simulated_shell", simulatedShell),
         ]
         fields += members.enumerated().map { ("group.members[\($0.offset)]", $0.element) }
@@ -322,7 +318,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                     )
                 )
             }
-            if secretEnvironmentVariable == nil && secretFile == nil {
+            if adminSecret == nil {
                 errors.append(
                     FieldError(
                         field: "auth.secret_env",
@@ -369,372 +365,5 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "the configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n"
             + problems.map { "  - \($0.field): \($0.message)" }.joined(separator: "\n")
-    }
-}
-
-/// Reads TOML configs.
-public enum ConfigLoader {
-    /// The keys each table may hold; anything else is a typo and is reported.
-    static let knownKeys: [String: Set<String>] = [
-        "": ["target", "preset", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
-        "server": ["ews_url", "auth", "ca_bundle", "simulated_shell"],
-        "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
-        "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
-        "service_account": [
-            "name", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address", "logon",
-            "password_env", "password_file",
-        ],
-        "group": ["name", "alias", "kind", "members", "address"],
-        "scope": ["kind", "name"],
-        "roles": ["names"],
-        "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
-    ]
-
-    /// Two shapes of invalid TOML that stop the process inside the TOML parser (toml++ 3.4 asserts
-    /// instead of reporting them; found by scripts/fuzz), reported the way TOML's own errors are:
-    /// a table header whose name does not start like a key (`[+`, `[` alone, `[ é`), and a `}`
-    /// where a list expects a value (`l = [}`). Strings and comments are skipped.
-    static func unparseableShape(in text: String) -> FieldError? {
-        let scalars = Array(text.unicodeScalars)
-        let blank: (Unicode.Scalar) -> Bool = {
-            ($0.properties.isWhitespace && !"\n\r\u{0B}\u{0C}".unicodeScalars.contains($0)) || $0 == "\u{FEFF}"
-        }
-        let startsAKey: (Unicode.Scalar) -> Bool = {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-\"']".unicodeScalars.contains($0))
-        }
-        var open: [Unicode.Scalar] = []  // the brackets of values: "[" lists, "{" inline tables
-        var line = 1
-        var atLineStart = true
-        var index = 0
-        func at(_ offset: Int) -> Unicode.Scalar? { index + offset < scalars.count ? scalars[index + offset] : nil }
-        func problem(_ message: String) -> FieldError { FieldError(field: "line \(line)", message: "not valid TOML: " + message) }
-        var table = ""
-        var key = ""
-        var hidden: FieldError?
-        /// Skips a string opened by `quote` at `index` (basic strings know backslash escapes). A
-        /// `\u0000` escape is refused here: the TOML parser's C strings end at a NUL, so
-        /// "All Staff\u0000 (x)" would be read as "All Staff", and the parsed value no longer shows it.
-        func skipString(_ quote: Unicode.Scalar) {
-            let triple = at(1) == quote && at(2) == quote
-            index += triple ? 3 : 1
-            while index < scalars.count {
-                let scalar = scalars[index]
-                if scalar == "\\" && quote == "\"" {
-                    let digits = at(1) == "u" ? 4 : at(1) == "U" ? 8 : 0
-                    if digits > 0, index + 2 + digits <= scalars.count, hidden == nil {
-                        var text = ""
-                        text.unicodeScalars.append(contentsOf: scalars[(index + 2)..<(index + 2 + digits)])
-                        // Only a NUL is lost in parsing; every other hidden character reaches the
-                        // field rules, which name the field exactly.
-                        if let value = UInt32(text, radix: 16), value == 0, let decoded = Unicode.Scalar(value),
-                            let kind = FieldRules.hiddenKind(of: decoded)
-                        {
-                            let escape = "\\\(digits == 4 ? "u" : "U")\(text)"
-                            hidden = FieldError(
-                                field: [table, key].filter { !$0.isEmpty }.joined(separator: ".") + " (line \(line))",
-                                message:
-                                    "the escape \(escape) puts \(kind) into the value; names and addresses must hold only visible text: remove the escape"
-                            )
-                        }
-                    }
-                    index += 2
-                    continue
-                }
-                if scalar == "\n" {
-                    line += 1
-                    if !triple { return }
-                }
-                if scalar == quote && (!triple || (at(1) == quote && at(2) == quote)) {
-                    index += triple ? 3 : 1
-                    return
-                }
-                index += 1
-            }
-        }
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if atLineStart && blank(scalar) {
-                index += 1
-                continue
-            }
-            if atLineStart && open.isEmpty && scalar == "[" {
-                var next = index + 1
-                if next < scalars.count && scalars[next] == "[" { next += 1 }
-                while next < scalars.count && blank(scalars[next]) { next += 1 }
-                guard next < scalars.count, startsAKey(scalars[next]) else {
-                    return problem("a table header needs a name, like [tenant] or [group]")
-                }
-                // The header is one line: on to its end.
-                var header = ""
-                while index < scalars.count && scalars[index] != "\n" {
-                    header.unicodeScalars.append(scalars[index])
-                    index += 1
-                }
-                table = header.split(separator: "#").first.map {
-                    $0.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
-                } ?? ""
-                key = ""
-                continue
-            }
-            if atLineStart && open.isEmpty && scalar != "#" && scalar != "\n" {
-                // A key = value line: remember the key, so an error can name the field.
-                var end = index
-                var name = ""
-                while end < scalars.count && scalars[end] != "=" && scalars[end] != "\n" {
-                    name.unicodeScalars.append(scalars[end])
-                    end += 1
-                }
-                if end < scalars.count && scalars[end] == "=" {
-                    key = name.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-                }
-            }
-            atLineStart = false
-            switch scalar {
-            case "\n":
-                line += 1
-                atLineStart = true
-                index += 1
-            case "#":
-                while index < scalars.count && scalars[index] != "\n" { index += 1 }
-            case "\"", "'":
-                skipString(scalar)
-            case "[", "{":
-                open.append(scalar)
-                index += 1
-            case "]":
-                if open.last == "[" { open.removeLast() }
-                index += 1
-            case "}":
-                if open.last == "[" { return problem("a list holds values: '}' where a value or ']' belongs") }
-                if open.last == "{" { open.removeLast() }
-                index += 1
-            default:
-                index += 1
-            }
-        }
-        return hidden
-    }
-
-    /// A raw NUL byte in the file, reported by its line and column (the TOML parser would stop
-    /// there and say "end of file").
-    static func rawNUL(in data: Data) -> FieldError? {
-        guard let offset = data.firstIndex(of: 0) else { return nil }
-        let before = data[data.startIndex..<offset]
-        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex) + 1
-        return FieldError(
-            field: "line \(line)",
-            message:
-                "a raw NUL byte (0x00) at column \(column); a config is text and a NUL would cut a name short: remove it (the file may have been saved as UTF-16 or damaged)"
-        )
-    }
-
-    /// Loads and validates the file at `path`.
-    public static func load(path: String) throws -> SetupConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(problems: [FieldError(field: "--config", message: "cannot read \(path); check the path")])
-        }
-        if let nul = rawNUL(in: data) { throw ConfigError(problems: [nul]) }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(problems: [FieldError(field: "--config", message: "\(path) is not UTF-8 text")])
-        }
-        return try parse(text)
-    }
-
-    /// Parses and validates TOML `text`.
-    public static func parse(_ text: String) throws -> SetupConfig {
-        if let nul = rawNUL(in: Data(text.utf8)) { throw ConfigError(problems: [nul]) }
-        if let problem = unparseableShape(in: text) { throw ConfigError(problems: [problem]) }
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(problems: [
-                FieldError(field: "line \(error.source.begin.line)", message: "not valid TOML: \(error.description)")
-            ])
-        } catch {
-            throw ConfigError(problems: [FieldError(field: "config", message: "not valid TOML: \(error)")])
-        }
-        var problems: [FieldError] = []
-        var config = SetupConfig()
-
-        func checkKeys(_ table: TOMLTable, _ name: String) {
-            for key in table.keys where !(knownKeys[name] ?? []).contains(key) {
-                problems.append(
-                    FieldError(
-                        field: name.isEmpty ? key : "\(name).\(key)",
-                        message:
-                            "is not a known setting; check the spelling (known: \((knownKeys[name] ?? []).sorted().joined(separator: ", ")))"
-                    )
-                )
-            }
-        }
-        func string(_ table: TOMLTable?, _ key: String, _ field: String) -> String? {
-            guard let value = table?[key] else { return nil }
-            guard let string = value.string else {
-                problems.append(FieldError(field: field, message: "must be a string in quotes"))
-                return nil
-            }
-            return string
-        }
-        func int(_ table: TOMLTable?, _ key: String, _ field: String) -> Int? {
-            guard let value = table?[key] else { return nil }
-            guard let number = value.int else {
-                problems.append(FieldError(field: field, message: "must be a whole number"))
-                return nil
-            }
-            return number
-        }
-        func strings(_ table: TOMLTable?, _ key: String, _ field: String) -> [String]? {
-            guard let value = table?[key] else { return nil }
-            guard let array = value.array else {
-                problems.append(
-                    FieldError(field: field, message: "must be a list of strings, e.g. [\"a@contoso.com\"]")
-                )
-                return nil
-            }
-            var result: [String] = []
-            for (index, element) in array.enumerated() {
-                if let string = element.string {
-                    result.append(string)
-                } else {
-                    problems.append(FieldError(field: "\(field)[\(index)]", message: "must be a string"))
-                }
-            }
-            return result
-        }
-        func subtable(_ key: String) -> TOMLTable? {
-            guard let value = table[key] else { return nil }
-            guard let sub = value.table else {
-                problems.append(FieldError(field: key, message: "must be a table: [\(key)]"))
-                return nil
-            }
-            checkKeys(sub, key)
-            return sub
-        }
-        func choice<T: RawRepresentable>(_ raw: String?, _ field: String, _ all: [T]) -> T? where T.RawValue == String {
-            guard let raw else { return nil }
-            guard let value = T(rawValue: raw) else {
-                problems.append(
-                    FieldError(
-                        field: field,
-                        message:
-                            "'\(FieldRules.printable(raw))' is not one of: \(all.map(\.rawValue).joined(separator: ", "))"
-                    )
-                )
-                return nil
-            }
-            return value
-        }
-
-        checkKeys(table, "")
-        // A preset fills defaults first; explicit values override them.
-        if let presetID = string(table, "preset", "preset") {
-            if let preset = Preset.named(presetID) {
-                config = SetupConfig(preset: preset, tenant: "")
-            } else {
-                problems.append(
-                    FieldError(
-                        field: "preset",
-                        message:
-                            "'\(FieldRules.printable(presetID))' is not a preset; use one of: \(Preset.all.map(\.id).joined(separator: ", "))"
-                    )
-                )
-            }
-        }
-        if let target = choice(
-            string(table, "target", "target"),
-            "target",
-            [SetupTarget.exchangeOnline, .exchangeServer]
-        ) {
-            config.target = target
-        }
-        let tenant = subtable("tenant")
-        config.tenant = string(tenant, "id", "tenant.id") ?? ""
-        config.cloud = string(tenant, "cloud", "tenant.cloud") ?? "global"
-        config.loginURL = string(tenant, "login", "tenant.login")
-        config.graphURL = string(tenant, "graph", "tenant.graph")
-        config.exchangeURL = string(tenant, "exchange", "tenant.exchange")
-        config.caBundle = string(tenant, "ca_bundle", "tenant.ca_bundle")
-
-        let server = subtable("server")
-        config.ewsURL = string(server, "ews_url", "server.ews_url")
-        if let scheme = choice(
-            string(server, "auth", "server.auth"),
-            "server.auth",
-            HTTPAuthentication.Scheme.allCases
-        ) {
-            config.ewsAuthentication = scheme
-        }
-        if let bundle = string(server, "ca_bundle", "server.ca_bundle") { config.caBundle = bundle }
-        config.simulatedShell = string(server, "simulated_shell", "server.simulated_shell")
-
-        let auth = subtable("auth")
-        if let method = choice(string(auth, "method", "auth.method"), "auth.method", AdminSignIn.allCases) {
-            config.signIn = method
-        }
-        config.clientID = string(auth, "client_id", "auth.client_id")
-        config.secretEnvironmentVariable = string(auth, "secret_env", "auth.secret_env")
-        config.secretFile = string(auth, "secret_file", "auth.secret_file")
-        config.certificateFile = string(auth, "certificate_file", "auth.certificate_file")
-        config.privateKeyFile = string(auth, "private_key_file", "auth.private_key_file")
-
-        let account = subtable("service_account")
-        if let name = string(account, "name", "service_account.name") { config.serviceAccountName = name }
-        if let kind = choice(
-            string(account, "credential", "service_account.credential"),
-            "service_account.credential",
-            [CredentialKind.secret, .certificate]
-        ) {
-            config.credential = kind
-        }
-        if let days = int(account, "credential_lifetime_days", "service_account.credential_lifetime_days") {
-            config.credentialLifetimeDays = days
-        }
-        config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
-        if let license = string(account, "license", "service_account.license") { config.mailboxLicense = license }
-        config.usageLocation = string(account, "usage_location", "service_account.usage_location")
-        config.serviceAccountAddress = string(account, "address", "service_account.address")
-        config.serviceAccountLogon = string(account, "logon", "service_account.logon")
-        config.passwordEnvironmentVariable = string(account, "password_env", "service_account.password_env")
-        config.passwordFile = string(account, "password_file", "service_account.password_file")
-
-        let group = subtable("group")
-        if let name = string(group, "name", "group.name") { config.groupName = name }
-        config.groupAlias = string(group, "alias", "group.alias")
-        if let kind = choice(string(group, "kind", "group.kind"), "group.kind", GroupKind.allCases) {
-            config.groupKind = kind
-        }
-        if let members = strings(group, "members", "group.members") { config.members = members }
-        config.groupAddress = string(group, "address", "group.address")
-
-        let scope = subtable("scope")
-        if let kind = choice(string(scope, "kind", "scope.kind"), "scope.kind", ScopeKind.allCases) {
-            config.scopeKind = kind
-        }
-        if let name = string(scope, "name", "scope.name") { config.scopeName = name }
-
-        let roles = subtable("roles")
-        if let names = strings(roles, "names", "roles.names") { config.roles = names }
-
-        let connect = subtable("connect")
-        config.inScopeMailbox = string(connect, "in_scope_mailbox", "connect.in_scope_mailbox")
-        config.outOfScopeMailbox = string(connect, "out_of_scope_mailbox", "connect.out_of_scope_mailbox")
-        if let minutes = int(connect, "deadline_minutes", "connect.deadline_minutes") {
-            config.waitDeadlineMinutes = minutes
-        }
-        if let value = connect?["remove_tenant_wide_grants"] {
-            if let flag = value.bool {
-                config.removeTenantWideGrants = flag
-            } else {
-                problems.append(
-                    FieldError(field: "connect.remove_tenant_wide_grants", message: "must be true or false")
-                )
-            }
-        }
-
-        problems += config.validationErrors()
-        guard problems.isEmpty else { throw ConfigError(problems: problems) }
-        return config
     }
 }

@@ -64,7 +64,7 @@ extension SetupConfig {
                 )
             }
         }
-        if passwordEnvironmentVariable == nil && passwordFile == nil {
+        if servicePassword == nil {
             errors.append(
                 FieldError(
                     field: "service_account.password_env",

@@ -32,7 +32,7 @@ public actor SetupEngine {
     init(
         config: SetupConfig,
         environment: EngineEnvironment,
-        driver makeDriver: (RunContext) -> any TargetDriver,
+        driver makeDriver: (RunContext) throws -> any TargetDriver,
         events: @escaping @Sendable (EngineEvent) -> Void
     ) throws {
         let problems = config.validationErrors()
@@ -57,7 +57,7 @@ public actor SetupEngine {
             store: store, journal: journal, events: events)
         self.run = run
         self.store = store
-        self.driver = makeDriver(run)
+        self.driver = try makeDriver(run)
     }
 
     /// The journal as last saved.

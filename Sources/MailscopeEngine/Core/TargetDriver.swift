@@ -11,8 +11,8 @@ import MicrosoftClients
 /// was read so far) without locks. `engine` parameters let a driver ask the core to read another
 /// stage, through the same path as every read (events, planned changes, errors with their fix).
 protocol TargetDriver: AnyObject {
-    /// Creates the driver for one run.
-    init(run: RunContext)
+    /// Creates the driver for one run; throws `ConfigError` for a value only the target checks.
+    init(run: RunContext) throws
 
     /// The run this driver serves.
     var run: RunContext { get }

@@ -19,9 +19,20 @@ final class ExchangeOnlineDriver: TargetDriver {
     /// The mailbox user's password created in this run, shown once on the hand-off.
     var freshMailboxPassword: Secret?
 
-    init(run: RunContext) {
+    /// The configured tenant, parsed once: every URL with a tenant in its path is built from it.
+    let tenantID: TenantID
+
+    init(run: RunContext) throws {
         self.run = run
+        do {
+            tenantID = try TenantID(parsing: run.config.tenant)
+        } catch {
+            throw ConfigError(problems: [FieldRules.tenant(run.config.tenant) ?? FieldError(field: "tenant.id", message: "\(error)")])
+        }
     }
+
+    /// The tenant for authority URLs: the signed-in tenant's ID once known, the configured one before.
+    var authorityTenant: TenantID { tenant.flatMap { try? TenantID(parsing: $0.id) } ?? tenantID }
 
     static func script(for config: SetupConfig) -> String { ScriptRenderer.renderOnline(config) }
 

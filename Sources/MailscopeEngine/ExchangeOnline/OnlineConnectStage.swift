@@ -338,7 +338,7 @@ extension ExchangeOnlineDriver {
         } catch {
             return .failure(Untested(description: "effective access not tested: cannot read the held credential (\(error))"))
         }
-        let identity = IdentityClient(endpoints: endpoints, tenant: tenant?.id ?? config.tenant, sender: sender)
+        let identity = IdentityClient(endpoints: endpoints, tenant: authorityTenant, sender: sender)
         let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
         return .success(GraphClient(base: endpoints.graph, tokens: appSession, sender: sender))
     }

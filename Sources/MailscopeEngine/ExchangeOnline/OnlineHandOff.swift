@@ -48,7 +48,7 @@ extension ExchangeOnlineDriver {
         items.append(
             HandOffItem(
                 label: "Token endpoint",
-                value: "\(endpoints.login.absoluteString)/\(tenant?.id ?? config.tenant)/oauth2/v2.0/token"
+                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/token").absoluteString
             )
         )
         items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))

@@ -47,7 +47,7 @@ extension ExchangeOnlineDriver {
     }
 
     private func performSignIn() async throws -> SignedInTenant {
-        let identity = IdentityClient(endpoints: endpoints, tenant: config.tenant, sender: sender)
+        let identity = IdentityClient(endpoints: endpoints, tenant: tenantID, sender: sender)
         let tokens: any AccessTokenProvider
         switch config.signIn {
         case .deviceCode:
@@ -70,7 +70,7 @@ extension ExchangeOnlineDriver {
             }
             if let cache = environment.tokenSessions {
                 // One sign-in per process: the same tenant, cloud, client and scopes reuse it.
-                let key = [endpoints.login.absoluteString, config.tenant.lowercased(), clientID]
+                let key = [endpoints.login.absoluteString, tenantID.key, clientID]
                     .joined(separator: "|") + "|" + config.delegatedGraphScopes.joined(separator: " ")
                 let (session, reused) = cache.deviceCodeSession(key, make: make)
                 if reused {
@@ -118,7 +118,7 @@ extension ExchangeOnlineDriver {
         let domains = organization["verifiedDomains"].array ?? []
         let defaultDomain =
             domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
-        let configured = config.tenant.lowercased()
+        let configured = tenantID.key
         let matches =
             configured == tid.lowercased()
             || domains.contains { $0["name"].string?.lowercased() == configured }
@@ -228,26 +228,12 @@ extension ExchangeOnlineDriver {
     }
 
     private func readAdminSecret() throws -> Secret {
-        if let variable = config.secretEnvironmentVariable {
-            guard let value = environment.variables[variable], !value.isEmpty else {
-                throw EngineError(
-                    stage: .signIn,
-                    message: "the environment variable \(variable) (auth.secret_env) is not set",
-                    fix: "export \(variable) with the automation app's client secret"
-                )
-            }
-            return Secret(value)
+        guard let source = config.adminSecret else {
+            throw EngineError(stage: .signIn, message: "no secret source", fix: "set auth.secret_env or auth.secret_file")
         }
-        guard let path = config.secretFile else {
-            throw EngineError(
-                stage: .signIn,
-                message: "no secret source",
-                fix: "set auth.secret_env or auth.secret_file"
-            )
-        }
-        return Secret(
-            try readPrivateFile(path, field: "auth.secret_file").trimmingCharacters(in: .whitespacesAndNewlines)
-        )
+        return try source.read(
+            variables: environment.variables, run: run, keys: ("auth.secret_env", "auth.secret_file"),
+            what: "the automation app's client secret")
     }
 
     private func readAdminCertificate() throws -> CertificateCredential {

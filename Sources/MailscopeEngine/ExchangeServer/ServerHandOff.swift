@@ -10,9 +10,9 @@ extension ExchangeServerDriver {
             HandOffItem(label: "Sign-in name", value: config.serviceAccountLogon ?? config.serviceAccountAddress ?? ""),
             HandOffItem(label: "Authentication", value: config.ewsAuthentication == .ntlm ? "NTLM" : "Basic"),
         ]
-        if let name = config.passwordEnvironmentVariable {
+        if let name = config.servicePassword?.variableName {
             items.append(HandOffItem(label: "Password", value: "in $\(name) (not shown)"))
-        } else if let path = config.passwordFile {
+        } else if let path = config.servicePassword?.filePath {
             items.append(HandOffItem(label: "Password file (0600)", value: path))
         }
         items.append(

@@ -80,32 +80,13 @@ extension ExchangeServerDriver {
 
     /// The service account's password from `service_account.password_env` or `password_file` (0600).
     func readServicePassword() throws -> Secret {
-        if let name = config.passwordEnvironmentVariable {
-            guard let value = environment.variables[name], !value.isEmpty else {
-                throw EngineError(
-                    stage: .signIn,
-                    message: "the environment variable \(name) (service_account.password_env) is not set",
-                    fix: "export \(name) with the service account's password, or use service_account.password_file"
-                )
-            }
-            return Secret(value)
+        guard let source = config.servicePassword else {
+            throw EngineError(
+                stage: .signIn, message: "no password for the service account",
+                fix: "set service_account.password_env or service_account.password_file")
         }
-        if let path = config.passwordFile {
-            let text = try readPrivateFile(path, field: "service_account.password_file")
-            let password = text.trimmingCharacters(in: .newlines)
-            guard !password.isEmpty else {
-                throw EngineError(
-                    stage: .signIn,
-                    message: "\(path) (service_account.password_file) is empty",
-                    fix: "write the service account's password into it (mode 0600)"
-                )
-            }
-            return Secret(password)
-        }
-        throw EngineError(
-            stage: .signIn,
-            message: "no password for the service account",
-            fix: "set service_account.password_env or service_account.password_file"
-        )
+        return try source.read(
+            variables: environment.variables, run: run,
+            keys: ("service_account.password_env", "service_account.password_file"), what: "the service account's password")
     }
 }
