@@ -262,9 +262,16 @@ public struct SetupConfig: Sendable, Equatable, Codable {
 
     private func onlineValidationErrors() -> [FieldError] {
         var errors: [FieldError] = []
-        func add(_ error: FieldError?) { if let error { errors.append(error) } }
-        add(FieldRules.tenant(tenant))
+        if let error = FieldRules.tenant(tenant) { errors.append(error) }
         do { _ = try endpoints() } catch let error as FieldError { errors.append(error) } catch {}
+        errors += nameAndMemberErrors() + mailboxUserErrors() + limitErrors() + adminSignInErrors()
+        return errors
+    }
+
+    /// The names Exchange and Entra will hold, the group and its members, the probe mailboxes.
+    private func nameAndMemberErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        func add(_ error: FieldError?) { if let error { errors.append(error) } }
         add(FieldRules.displayName(serviceAccountName, field: "service_account.name"))
         add(FieldRules.roles(roles))
         add(FieldRules.exchangeName(scopeName, field: "scope.name"))
@@ -274,39 +281,61 @@ public struct SetupConfig: Sendable, Equatable, Codable {
             if members.isEmpty {
                 errors.append(
                     FieldError(
-                        field: "group.members",
-                        message: "is empty; list the mailboxes (users and rooms) the app may reach"
-                    )
-                )
+                        field: "group.members", message: "is empty; list the mailboxes (users and rooms) the app may reach"))
             }
         }
         for (index, member) in members.enumerated() {
             add(FieldRules.address(member, field: "group.members[\(index)]"))
         }
+        if let mailbox = inScopeMailbox { add(FieldRules.address(mailbox, field: "connect.in_scope_mailbox")) }
+        if let mailbox = outOfScopeMailbox { add(FieldRules.address(mailbox, field: "connect.out_of_scope_mailbox")) }
+        return errors
+    }
+
+    /// The licensed mailbox user, when one is asked for.
+    private func mailboxUserErrors() -> [FieldError] {
+        var errors: [FieldError] = []
         if let mailbox = mailboxUser {
-            add(FieldRules.address(mailbox, field: "service_account.mailbox"))
-            if mailboxLicense.isEmpty || !mailboxLicense.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) {
-                errors.append(FieldError(field: "service_account.license", message: "'\(FieldRules.printable(mailboxLicense))' is not a SKU part number such as EXCHANGESTANDARD (see Get-MgSubscribedSku)"))
+            if let error = FieldRules.address(mailbox, field: "service_account.mailbox") { errors.append(error) }
+            if mailboxLicense.isEmpty
+                || !mailboxLicense.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") })
+            {
+                errors.append(
+                    FieldError(
+                        field: "service_account.license",
+                        message:
+                            "'\(FieldRules.printable(mailboxLicense))' is not a SKU part number such as EXCHANGESTANDARD (see Get-MgSubscribedSku)"
+                    ))
             }
         }
         if let location = usageLocation, location.count != 2 || !location.allSatisfy({ $0.isASCII && $0.isLetter }) {
-            errors.append(FieldError(field: "service_account.usage_location", message: "'\(FieldRules.printable(location))' is not a two-letter country code such as US or DE"))
+            errors.append(
+                FieldError(
+                    field: "service_account.usage_location",
+                    message: "'\(FieldRules.printable(location))' is not a two-letter country code such as US or DE"))
         }
-        if let mailbox = inScopeMailbox { add(FieldRules.address(mailbox, field: "connect.in_scope_mailbox")) }
-        if let mailbox = outOfScopeMailbox { add(FieldRules.address(mailbox, field: "connect.out_of_scope_mailbox")) }
+        return errors
+    }
+
+    /// The credential's lifetime and the wait's deadline.
+    func limitErrors() -> [FieldError] {
+        var errors: [FieldError] = []
         if !(1...3650).contains(credentialLifetimeDays) {
             errors.append(
-                FieldError(field: "service_account.credential_lifetime_days", message: "must be between 1 and 3650")
-            )
+                FieldError(field: "service_account.credential_lifetime_days", message: "must be between 1 and 3650"))
         }
         if !(1...1440).contains(waitDeadlineMinutes) {
             errors.append(
                 FieldError(
                     field: "connect.deadline_minutes",
-                    message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"
-                )
-            )
+                    message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"))
         }
+        return errors
+    }
+
+    /// What the chosen sign-in of the admin needs.
+    private func adminSignInErrors() -> [FieldError] {
+        var errors: [FieldError] = []
         switch signIn {
         case .deviceCode: break
         case .clientSecret:
@@ -314,9 +343,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                 errors.append(
                     FieldError(
                         field: "auth.client_id",
-                        message: "is required for client-secret sign-in: the automation app's application (client) ID"
-                    )
-                )
+                        message: "is required for client-secret sign-in: the automation app's application (client) ID"))
             }
             if adminSecret == nil {
                 errors.append(
@@ -324,34 +351,25 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                         field: "auth.secret_env",
                         message:
                             "client-secret sign-in needs auth.secret_env (an environment variable) or auth.secret_file (a 0600 file); secrets never go in the config"
-                    )
-                )
+                    ))
             }
         case .certificate:
             if clientID == nil {
                 errors.append(FieldError(field: "auth.client_id", message: "is required for certificate sign-in"))
             }
             if certificateFile == nil {
-                errors.append(
-                    FieldError(field: "auth.certificate_file", message: "is required for certificate sign-in (PEM)")
-                )
+                errors.append(FieldError(field: "auth.certificate_file", message: "is required for certificate sign-in (PEM)"))
             }
             if privateKeyFile == nil {
                 errors.append(
-                    FieldError(
-                        field: "auth.private_key_file",
-                        message: "is required for certificate sign-in (PEM, mode 0600)"
-                    )
-                )
+                    FieldError(field: "auth.private_key_file", message: "is required for certificate sign-in (PEM, mode 0600)"))
             }
         }
         if let clientID, UUID(uuidString: clientID) == nil {
             errors.append(
                 FieldError(
                     field: "auth.client_id",
-                    message: "'\(FieldRules.printable(clientID))' is not a GUID (the application (client) ID)"
-                )
-            )
+                    message: "'\(FieldRules.printable(clientID))' is not a GUID (the application (client) ID)"))
         }
         return errors
     }
