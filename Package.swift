@@ -64,7 +64,10 @@ let package = Package(
                 "MailscopeCore", "MicrosoftClients",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // A driver's async methods run on the caller's actor (the engine's), so a driver keeps
+            // its per-run state without locks (SE-0461).
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         /// A simulated tenant served over real HTTP on loopback.
         .target(

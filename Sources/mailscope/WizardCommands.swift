@@ -356,22 +356,6 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 }
 
-extension WizardAnswers {
-    /// The answers a config stands for (either target).
-    init(config: SetupConfig) {
-        self.init(
-            presetID: config.preset, tenant: config.tenant, signIn: SignInMethod(rawValue: config.signIn.rawValue) ?? .deviceCode,
-            serviceAccountName: config.serviceAccountName, groupName: config.groupName, groupKind: config.groupKind,
-            members: config.members, scopeKind: config.scopeKind, scopeName: config.scopeName, roles: config.roles,
-            target: config.target, ewsURL: config.ewsURL ?? "", ewsAuthentication: config.ewsAuthentication,
-            serviceAccountAddress: config.serviceAccountAddress ?? "", serviceAccountLogon: config.serviceAccountLogon,
-            passwordFile: config.passwordFile, passwordEnvironmentVariable: config.passwordEnvironmentVariable,
-            groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
-            outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
-            secretEnvironmentVariable: config.secretEnvironmentVariable, secretFile: config.secretFile,
-            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias)
-    }
-}
 
 /// The demo's simulated Exchange Server: its EWS URL, its stand-in for the Exchange Management
 /// Shell, and the values the demo fills in for it.

@@ -350,7 +350,7 @@ struct UnattendedTests {
         let config = harness.config { config in
             config.signIn = .clientSecret
             config.clientID = automation.appID
-            config.secretEnvironmentVariable = "AUTOMATION_SECRET"
+            config.adminSecret = .environmentVariable("AUTOMATION_SECRET")
         }
         let environment = EngineEnvironment(
             transport: ContractCheckingTransport(
@@ -372,7 +372,7 @@ struct UnattendedTests {
         let config = harness.config { config in
             config.signIn = .clientSecret
             config.clientID = "11111111-2222-3333-4444-555555555555"
-            config.secretEnvironmentVariable = "NOT_SET_ANYWHERE"
+            config.adminSecret = .environmentVariable("NOT_SET_ANYWHERE")
         }
         do {
             _ = try await harness.engine(config).check()

@@ -191,7 +191,7 @@ struct PresetConnectionsTests {
         config.ewsAuthentication = base.ewsAuthentication
         config.serviceAccountAddress = base.serviceAccountAddress
         config.serviceAccountLogon = base.serviceAccountLogon
-        config.passwordEnvironmentVariable = base.passwordEnvironmentVariable
+        config.servicePassword = base.servicePassword
         config.outOfScopeMailbox = base.outOfScopeMailbox
         if preset.scopeKind == .group {
             config.members = base.members

@@ -31,8 +31,7 @@ struct ServerFormTests {
         #expect(server.target == .exchangeServer)
         #expect(server.ewsURL == "https://mail.contoso.com/EWS/Exchange.asmx")
         #expect(server.serviceAccountLogon == "CONTOSO\\svc-booking")
-        #expect(server.passwordFile == "/home/admin/.config/mailscope/svc-booking.password")
-        #expect(server.passwordEnvironmentVariable == nil)
+        #expect(server.servicePassword == .file("/home/admin/.config/mailscope/svc-booking.password"))
         #expect(server.validationErrors().isEmpty)
         // Exchange Online ignores the server answers, so its config (and journal) does not change.
         var online = ServerFixture.answers
@@ -40,7 +39,7 @@ struct ServerFormTests {
         online.tenant = "contoso.onmicrosoft.com"
         let config = online.setupConfig()
         #expect(config.target == .exchangeOnline)
-        #expect(config.ewsURL == nil && config.serviceAccountAddress == nil && config.passwordFile == nil)
+        #expect(config.ewsURL == nil && config.serviceAccountAddress == nil && config.servicePassword == nil)
         var plain = online
         plain.ewsURL = ""
         plain.serviceAccountAddress = ""

@@ -2,7 +2,7 @@ import Foundation
 import MailscopeCore
 import MicrosoftClients
 
-extension SetupEngine {
+extension ExchangeOnlineDriver {
     static let globalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
     static let exchangeAdministrator = "29232cdf-9323-42fd-ade2-1d097af3e4de"
     static let applicationAdministrators: Set<String> = [
@@ -10,63 +10,49 @@ extension SetupEngine {
     ]
     static let privilegedRoleAdministrator = "e8611ab8-c189-46e8-94e1-60213ab1f814"
 
-    var signInReport: StageReport {
-        journal.reports.first { $0.stage == .signIn }
-            ?? StageReport(stage: .signIn, status: .pending, detail: "not signed in yet")
-    }
-
-    /// Signs the admin in (once per engine), shows the tenant from the token, refuses a tenant
-    /// other than the configured one, and checks the admin's roles.
-    @discardableResult
-    public func signIn() async throws -> SignedInTenant {
-        if let tenant { return tenant }
-        emit(.stage(StageReport(stage: .signIn, status: .checking, detail: "signing in to \(config.tenant)")))
+    /// Signs the admin in, shows the tenant from the token, refuses a tenant other than the
+    /// configured one, and checks the admin's roles; every failure is an `EngineError` with its fix.
+    func signIn() async throws -> SignedInTenant {
         do {
-            let tenant = try await (isServer ? serverSignIn() : performSignIn())
-            self.tenant = tenant
-            return tenant
-        } catch let error as EngineError {
-            let report = StageReport(stage: .signIn, status: .failed, detail: error.message, fix: error.fix)
-            record(report)
-            throw error
+            return try await performSignIn()
         } catch let error as SignInError {
             let fix: String
             switch error {
             case .wrongTenant: fix = "sign in with an account of \(config.tenant), or correct tenant.id"
             default: fix = "run again and finish the sign-in in the browser within 15 minutes"
             }
-            let report = StageReport(stage: .signIn, status: .failed, detail: error.description, fix: fix)
-            record(report)
             throw EngineError(stage: .signIn, message: error.description, fix: fix)
         } catch let error as MicrosoftError {
-            let fix = Self.signInFix(for: error, method: config.signIn)
-            let report = StageReport(stage: .signIn, status: .failed, detail: error.description, fix: fix)
-            record(report)
-            throw EngineError(stage: .signIn, message: error.description, fix: fix)
+            throw EngineError(
+                stage: .signIn, message: error.description, fix: Self.signInFix(for: error, method: config.signIn))
         } catch let error as TransportError {
-            // The network: the stage fails (never left "checking"), with the fix and a log line.
-            let host = endpoints.login.host ?? endpoints.login.absoluteString
-            let fix: String
-            switch error {
-            case .tlsFailure: fix = "the certificate of \(host) is not trusted here: check a TLS-inspecting proxy, or set tenant.ca_bundle"
-            case .refusedURL: fix = "use an https:// address for \(host)"
-            case .connectionFailed, .timedOut:
-                fix = "check the network, DNS, proxy and firewall from this machine to \(host) (curl -v \(endpoints.login.absoluteString)); the run is saved and a re-run resumes here"
-            }
-            let report = StageReport(stage: .signIn, status: .failed, detail: "\(host): \(error.description)", fix: fix)
-            log(.error, "Sign-in failed: \(host): \(error.description)")
-            record(report)
-            throw EngineError(stage: .signIn, message: "\(host): \(error.description)", fix: fix, transient: error.mayPass)
+            throw networkFailure(error)
         }
     }
 
+    /// The network failed before the sign-in: the stage fails (never left "checking"), with the
+    /// fix and a log line.
+    private func networkFailure(_ error: TransportError) -> EngineError {
+        let host = endpoints.login.host ?? endpoints.login.absoluteString
+        let fix: String
+        switch error {
+        case .tlsFailure:
+            fix = "the certificate of \(host) is not trusted here: check a TLS-inspecting proxy, or set tenant.ca_bundle"
+        case .refusedURL: fix = "use an https:// address for \(host)"
+        case .connectionFailed, .timedOut:
+            fix = "check the network, DNS, proxy and firewall from this machine to \(host) (curl -v \(endpoints.login.absoluteString)); the run is saved and a re-run resumes here"
+        }
+        log(.error, "Sign-in failed: \(host): \(error.description)")
+        return EngineError(stage: .signIn, message: "\(host): \(error.description)", fix: fix, transient: error.mayPass)
+    }
+
     private func performSignIn() async throws -> SignedInTenant {
-        let identity = IdentityClient(endpoints: endpoints, tenant: config.tenant, sender: sender)
+        let identity = IdentityClient(endpoints: endpoints, tenant: tenantID, sender: sender)
         let tokens: any AccessTokenProvider
         switch config.signIn {
         case .deviceCode:
-            let prompt: @Sendable (DeviceCodeGrant) -> Void = { [emitEvent] grant in
-                emitEvent(
+            let prompt: @Sendable (DeviceCodeGrant) -> Void = { [events = run.events] grant in
+                events(
                     .deviceCode(
                         DeviceCodePrompt(
                             userCode: grant.userCode,
@@ -78,13 +64,13 @@ extension SetupEngine {
                 )
             }
             let clientID = config.clientID ?? DeviceCodeSession.graphCommandLineTools
+            let scopes = config.delegatedGraphScopes
             let make = {
-                DeviceCodeSession(
-                    identity: identity, clientID: clientID, graphScopes: self.config.delegatedGraphScopes, prompt: prompt)
+                DeviceCodeSession(identity: identity, clientID: clientID, graphScopes: scopes, prompt: prompt)
             }
             if let cache = environment.tokenSessions {
                 // One sign-in per process: the same tenant, cloud, client and scopes reuse it.
-                let key = [endpoints.login.absoluteString, config.tenant.lowercased(), clientID]
+                let key = [endpoints.login.absoluteString, tenantID.key, clientID]
                     .joined(separator: "|") + "|" + config.delegatedGraphScopes.joined(separator: " ")
                 let (session, reused) = cache.deviceCodeSession(key, make: make)
                 if reused {
@@ -132,7 +118,7 @@ extension SetupEngine {
         let domains = organization["verifiedDomains"].array ?? []
         let defaultDomain =
             domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
-        let configured = config.tenant.lowercased()
+        let configured = tenantID.key
         let matches =
             configured == tid.lowercased()
             || domains.contains { $0["name"].string?.lowercased() == configured }
@@ -194,7 +180,7 @@ extension SetupEngine {
             defaultDomain: defaultDomain,
             signedInAs: who
         )
-        record(
+        run.record(
             StageReport(
                 stage: .signIn,
                 status: .verified,
@@ -241,34 +227,13 @@ extension SetupEngine {
             fix: fixes.joined(separator: "; ") + " (learn.microsoft.com/powershell/exchange/app-only-auth-powershell-v2)")
     }
 
-    private func record(_ report: StageReport) {
-        journal.reports.removeAll { $0.stage == report.stage }
-        journal.reports.insert(report, at: 0)
-        emit(.stage(report))
-        persist()
-    }
-
     private func readAdminSecret() throws -> Secret {
-        if let variable = config.secretEnvironmentVariable {
-            guard let value = environment.variables[variable], !value.isEmpty else {
-                throw EngineError(
-                    stage: .signIn,
-                    message: "the environment variable \(variable) (auth.secret_env) is not set",
-                    fix: "export \(variable) with the automation app's client secret"
-                )
-            }
-            return Secret(value)
+        guard let source = config.adminSecret else {
+            throw EngineError(stage: .signIn, message: "no secret source", fix: "set auth.secret_env or auth.secret_file")
         }
-        guard let path = config.secretFile else {
-            throw EngineError(
-                stage: .signIn,
-                message: "no secret source",
-                fix: "set auth.secret_env or auth.secret_file"
-            )
-        }
-        return Secret(
-            try readPrivateFile(path, field: "auth.secret_file").trimmingCharacters(in: .whitespacesAndNewlines)
-        )
+        return try source.read(
+            variables: environment.variables, run: run, keys: ("auth.secret_env", "auth.secret_file"),
+            what: "the automation app's client secret")
     }
 
     private func readAdminCertificate() throws -> CertificateCredential {
@@ -300,30 +265,6 @@ extension SetupEngine {
                 fix: "give a PEM certificate and its PEM RSA private key"
             )
         }
-    }
-
-    /// Reads a file that holds a secret, refusing it when others can read it.
-    func readPrivateFile(_ path: String, field: String) throws -> String {
-        let url = URL(fileURLWithPath: path)
-        guard let mode = PrivateFiles.permissions(of: url) else {
-            throw EngineError(stage: .signIn, message: "cannot read \(path) (\(field))", fix: "check the path")
-        }
-        guard mode & 0o077 == 0 else {
-            throw EngineError(
-                stage: .signIn,
-                message: "\(path) (\(field)) is readable by others (mode \(String(mode, radix: 8)))",
-                fix: "chmod 600 \(path)"
-            )
-        }
-        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) })
-        else {
-            throw EngineError(
-                stage: .signIn,
-                message: "cannot read \(path) (\(field))",
-                fix: "check the path and that it is text"
-            )
-        }
-        return text
     }
 
     static func signInFix(for error: MicrosoftError, method: AdminSignIn) -> String {
