@@ -93,7 +93,7 @@ struct PresetConnectionsTests {
         } throws: { error in
             guard let problem = (error as? ConfigError)?.problems.first(where: { $0.field == "method" }) else { return false }
             return problem.message.contains("no longer possible") && problem.message.contains("Feb 2025")
-                && problem.message.contains("Instead:")
+                && problem.message.contains("Instead:") && problem.message.contains("target = \"exchange-server\"")
         }
         // The same method on Exchange Server is the one mailscope leads to.
         let server = try SetupConfig(preset: #require(Preset.named("workable")), tenant: "")

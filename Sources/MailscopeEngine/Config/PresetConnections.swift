@@ -416,9 +416,15 @@ extension PresetConnections {
             lead.methodID.map { "method = \"\($0)\" (\(lead.path))" } ?? "leave method out: mailscope sets up \(lead.path)"
         let verdict = method.verdict(on: target)
         let said = verdict.isUsable ? "\(verdict.sentence); mailscope does not set it up today" : verdict.sentence
+        // Where the method itself still works and mailscope leads through it: the other target.
+        let other: SetupTarget = target == .exchangeOnline ? .exchangeServer : .exchangeOnline
+        let elsewhere =
+            lead(on: other)?.methodID == method.id
+            ? "; or, with \(Self.targetName(other)), target = \"\(other.rawValue)\": there it \(method.verdict(on: other).sentence)"
+            : ""
         return FieldError(
             field: "method",
-            message: "\(method.name), on \(targetName): \(said). Instead: \(alternative)"
+            message: "\(method.name), on \(targetName): \(said). Instead: \(alternative)\(elsewhere)"
         )
     }
 }
