@@ -540,7 +540,9 @@ extension ExchangeOnlineDriver {
                     }
                 }
             }
-        default:
+        case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
+            .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
+            .createRoleAssignment, .removeRoleAssignment, .shellStep:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }
