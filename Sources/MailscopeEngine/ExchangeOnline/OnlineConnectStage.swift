@@ -452,30 +452,13 @@ extension ExchangeOnlineDriver {
     /// still closing, with its time.
     func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         let now = environment.clock.now
-        let changedAt = journal.rbacChangedAt
-        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
-        let withinWindow = deadline.map { now < $0 } ?? false
-        var steps = [
-            StepReport(
-                name: "configured: in-scope mailbox",
-                status: Verdict.status(evidence.configuredInScope),
-                detail: Verdict.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")
-            ),
-            StepReport(
-                name: "configured: out-of-scope mailbox",
-                status: Verdict.status(evidence.configuredOutOfScope),
-                detail: Verdict.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")
-            ),
-            StepReport(
-                name: "effective: in-scope allowed",
-                status: Verdict.status(evidence.inScopeAllowed),
-                detail: Verdict.word(evidence.inScopeAllowed, yes: "200", no: "denied")
-            ),
-            StepReport(
-                name: "effective: out-of-scope denied",
-                status: Verdict.status(evidence.outOfScopeDenied),
-                detail: Verdict.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")
-            ),
+        let steps = [
+            StepReport.verdict(
+                "configured: in-scope mailbox", evidence.configuredInScope, yes: "in scope", no: "NOT in scope"),
+            StepReport.verdict(
+                "configured: out-of-scope mailbox", evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope"),
+            StepReport.verdict("effective: in-scope allowed", evidence.inScopeAllowed, yes: "200", no: "denied"),
+            StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
         if evidence.isSettled {
             return StageReport(
@@ -501,36 +484,50 @@ extension ExchangeOnlineDriver {
             )
         }
         if evidence.outOfScopeDenied == false {
-            if let ownChange = ownChangeStillClosing {
-                let minutes = Int(now.timeIntervalSince(ownChange) / 60)
-                return StageReport(
-                    stage: .connect,
-                    status: waiting ? .waiting : .notVerified,
-                    detail:
-                        "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
-                        + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
-                    evidence: evidence.lines,
-                    steps: steps
-                )
-            }
+            return exposureReport(evidence, steps: steps, now: now, waiting: waiting, exposureCause: exposureCause)
+        }
+        return unprovenReport(evidence, steps: steps, now: now, waiting: waiting)
+    }
+
+    /// The app reaches a mailbox outside the scope: still closing when mailscope's own change of
+    /// this run is, otherwise an exposure now, with its cause when one was found.
+    private func exposureReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool, exposureCause: String?
+    ) -> StageReport {
+        if let ownChange = ownChangeStillClosing {
+            let minutes = Int(now.timeIntervalSince(ownChange) / 60)
             return StageReport(
                 stage: .connect,
-                status: .failed,
-                detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
-                    + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
-                        + "an earlier grant may still be cached for up to 2 hours"),
+                status: waiting ? .waiting : .notVerified,
+                detail:
+                    "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
+                    + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
                 evidence: evidence.lines,
-                fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
-                    + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
                 steps: steps
             )
         }
+        return StageReport(
+            stage: .connect,
+            status: .failed,
+            detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
+                + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
+                    + "an earlier grant may still be cached for up to 2 hours"),
+            evidence: evidence.lines,
+            fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
+                + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
+            steps: steps
+        )
+    }
+
+    /// No exposure, but access inside the scope is not proven: no verdict from the live calls,
+    /// a change still within its window (waiting), or a denial inside the scope (a failure).
+    private func unprovenReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool
+    ) -> StageReport {
+        let changedAt = journal.rbacChangedAt
+        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        let withinWindow = deadline.map { now < $0 } ?? false
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
-            steps = steps.map {
-                var step = $0
-                if step.status == .pending { step.status = .notVerified }
-                return step
-            }
             return StageReport(
                 stage: .connect,
                 status: waiting && withinWindow ? .waiting : .notVerified,
@@ -538,7 +535,11 @@ extension ExchangeOnlineDriver {
                 evidence: evidence.lines,
                 fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
                     + "credential or a 429 passes with time",
-                steps: steps
+                steps: steps.map {
+                    var step = $0
+                    if step.status == .pending { step.status = .notVerified }
+                    return step
+                }
             )
         }
         if withinWindow, let changedAt {

@@ -93,16 +93,12 @@ extension ExchangeServerDriver {
         let withinWindow = !provenSince && (deadline.map { now < $0 } ?? false)
         let probe = serverProbe
         let steps = [
-            StepReport(
-                name: "in-scope: impersonate \(probe?.inScope?.mailbox ?? "?")",
-                status: Verdict.status(evidence.inScopeAllowed),
-                detail: Verdict.word(evidence.inScopeAllowed, yes: "NoError", no: probe?.inScopeError?.code ?? "denied")
-            ),
-            StepReport(
-                name: "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")",
-                status: Verdict.status(evidence.outOfScopeDenied),
-                detail: Verdict.word(evidence.outOfScopeDenied, yes: "ErrorImpersonateUserDenied", no: "ALLOWED")
-            ),
+            StepReport.verdict(
+                "in-scope: impersonate \(probe?.inScope?.mailbox ?? "?")", evidence.inScopeAllowed,
+                yes: "NoError", no: probe?.inScopeError?.code ?? "denied"),
+            StepReport.verdict(
+                "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")", evidence.outOfScopeDenied,
+                yes: "ErrorImpersonateUserDenied", no: "ALLOWED"),
         ]
         if evidence.isSettled {
             return StageReport(
