@@ -51,3 +51,13 @@ extension StepReport {
         StepReport(name: name, status: Verdict.status(value), detail: Verdict.word(value, yes: yes, no: no))
     }
 }
+
+extension StageReport {
+    /// A report of the connect stage, which both targets make from a poll: the poll's lines are
+    /// its evidence and the probes its steps.
+    static func connect(
+        _ status: StageStatus, _ detail: String, poll: PollEvidence, steps: [StepReport], fix: String? = nil
+    ) -> StageReport {
+        StageReport(stage: .connect, status: status, detail: detail, evidence: poll.lines, fix: fix, steps: steps)
+    }
+}

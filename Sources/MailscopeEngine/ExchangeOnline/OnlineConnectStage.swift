@@ -461,11 +461,10 @@ extension ExchangeOnlineDriver {
             StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
         if evidence.isSettled {
-            return StageReport(
-                stage: .connect,
-                status: .verified,
-                detail: "in-scope mailbox answers 200, out-of-scope mailbox 403",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                .verified,
+                "in-scope mailbox answers 200, out-of-scope mailbox 403",
+                poll: evidence,
                 steps: steps
             )
         }
@@ -474,13 +473,12 @@ extension ExchangeOnlineDriver {
                 evidence.configuredInScope == false
                 ? "the configuration does not put the in-scope mailbox in scope"
                 : "the configuration puts a mailbox outside the intended scope in scope"
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: detail,
-                evidence: evidence.lines,
-                fix: "run apply to repair the scope and role assignments",
-                steps: steps
+            return StageReport.connect(
+                .failed,
+                detail,
+                poll: evidence,
+                steps: steps,
+                fix: "run apply to repair the scope and role assignments"
             )
         }
         if evidence.outOfScopeDenied == false {
@@ -496,26 +494,23 @@ extension ExchangeOnlineDriver {
     ) -> StageReport {
         if let ownChange = ownChangeStillClosing {
             let minutes = Int(now.timeIntervalSince(ownChange) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail:
-                    "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
                     + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
-                evidence: evidence.lines,
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
+        return StageReport.connect(
+            .failed,
+            "EXPOSED: the app reaches a mailbox outside the scope now: "
                 + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
                     + "an earlier grant may still be cached for up to 2 hours"),
-            evidence: evidence.lines,
+            poll: evidence,
+            steps: steps,
             fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
-                + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
-            steps: steps
+                + "the scope, and restores the filter); until then the app can read mailboxes outside the scope"
         )
     }
 
@@ -528,38 +523,34 @@ extension ExchangeOnlineDriver {
         let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
         let withinWindow = deadline.map { now < $0 } ?? false
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
-            return StageReport(
-                stage: .connect,
-                status: waiting && withinWindow ? .waiting : .notVerified,
-                detail: "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
-                evidence: evidence.lines,
-                fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
-                    + "credential or a 429 passes with time",
+            return StageReport.connect(
+                waiting && withinWindow ? .waiting : .notVerified,
+                "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
+                poll: evidence,
                 steps: steps.map {
                     var step = $0
                     if step.status == .pending { step.status = .notVerified }
                     return step
-                }
+                },
+                fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
+                    + "credential or a 429 passes with time"
             )
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail:
-                    "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: "the app is denied on a mailbox inside the scope",
-            evidence: evidence.lines,
-            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra",
-            steps: steps
+        return StageReport.connect(
+            .failed,
+            "the app is denied on a mailbox inside the scope",
+            poll: evidence,
+            steps: steps,
+            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra"
         )
     }
 

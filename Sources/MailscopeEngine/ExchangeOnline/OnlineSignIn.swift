@@ -104,17 +104,23 @@ extension ExchangeOnlineDriver {
             defaultDomain: defaultDomain,
             signedInAs: who
         )
+        recordSignIn(tenant, findings: findings)
+        return tenant
+    }
+
+    /// Records the verified sign-in stage with what it found, and says who is signed in where.
+    private func recordSignIn(_ tenant: SignedInTenant, findings: StageFindings) {
+        let place = "\(tenant.displayName) (\(tenant.id))"
         run.record(
             StageReport(
                 stage: .signIn,
                 status: .verified,
-                detail: "\(tenant.displayName) (\(tid)) as \(who)",
+                detail: "\(place) as \(tenant.signedInAs)",
                 evidence: findings.evidence,
                 warnings: findings.warnings
             )
         )
-        log(.info, "Signed in to \(tenant.displayName) (\(tid)) as \(who).")
-        return tenant
+        log(.info, "Signed in to \(place) as \(tenant.signedInAs).")
     }
 
     /// The admin's tokens by the configured sign-in method: a device code (one sign-in per

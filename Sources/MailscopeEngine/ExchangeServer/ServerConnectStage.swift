@@ -101,22 +101,20 @@ extension ExchangeServerDriver {
                 yes: "ErrorImpersonateUserDenied", no: "ALLOWED"),
         ]
         if evidence.isSettled {
-            return StageReport(
-                stage: .connect,
-                status: .verified,
-                detail: "EWS impersonation works in scope and is refused outside it",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                .verified,
+                "EWS impersonation works in scope and is refused outside it",
+                poll: evidence,
                 steps: steps
             )
         }
         if let probe, let alias = aliasProblem(probe) {
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: alias,
-                evidence: evidence.lines,
-                fix: "use the primary SMTP address",
-                steps: steps
+            return StageReport.connect(
+                .failed,
+                alias,
+                poll: evidence,
+                steps: steps,
+                fix: "use the primary SMTP address"
             )
         }
         var cause: String
@@ -133,21 +131,19 @@ extension ExchangeServerDriver {
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail: "\(minutes) min since the last change (usually 30 min to 2 h): \(cause)",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "\(minutes) min since the last change (usually 30 min to 2 h): \(cause)",
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: cause,
-            evidence: evidence.lines,
-            fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it",
-            steps: steps
+        return StageReport.connect(
+            .failed,
+            cause,
+            poll: evidence,
+            steps: steps,
+            fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it"
         )
     }
 
