@@ -44,7 +44,9 @@ extension ExchangeOnlineDriver {
 
     /// The group as Exchange sees it (its DN is what the scope filter needs); nil when Exchange
     /// has no group of the configured alias, or one without a DN.
-    private func findGroup(exchange: ExchangeAdminClient, into findings: inout StageFindings) async throws -> GroupFacts? {
+    private func findGroup(
+        exchange: ExchangeAdminClient, into findings: inout StageFindings
+    ) async throws -> GroupFacts? {
         let alias = config.effectiveGroupAlias
         let command = config.groupKind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup"
         let found = try await exchange.find(command, ["Identity": .string(alias)])
@@ -99,8 +101,7 @@ extension ExchangeOnlineDriver {
     private func noMailboxToScope(_ findings: StageFindings) -> StageObservation {
         var findings = findings
         let configured = config.members.prefix(5).joined(separator: ", ") + (config.members.count > 5 ? ", …" : "")
-        findings.steps = [StepReport(name: "members", status: .failed, detail: "no configured member resolves to a mailbox")]
-        findings.writes = []
+        findings.step("members", .failed, "no configured member resolves to a mailbox")
         return findings.observation(
             stage: .distributionGroup,
             status: .failed,
@@ -124,7 +125,8 @@ extension ExchangeOnlineDriver {
         findings.warnings += Self.lookAlikeWarnings(
             kind: "group", name: config.groupName,
             existing: existing.flatMap { [$0["displayName"].string, $0["mailNickname"].string].compactMap { $0 } })
-        findings.writes.append(.createGroup(name: config.groupName, alias: config.effectiveGroupAlias, kind: config.groupKind))
+        findings.writes.append(
+            .createGroup(name: config.groupName, alias: config.effectiveGroupAlias, kind: config.groupKind))
         findings.writes += wanted.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
         findings.step("group", .needsChange, "missing")
         findings.step("members", .needsChange, "\(wanted.count) to add")

@@ -89,8 +89,8 @@ extension ExchangeOnlineDriver {
             }
             let permission = resourceRoles[resourceID]?[roleID.lowercased()] ?? roleID
             if Self.isMailboxPermission(permission) {
-                conflicting.append(
-                    ConflictingGrant(id: id, permission: permission, resource: grant["resourceDisplayName"].string ?? resourceID))
+                let resourceName = grant["resourceDisplayName"].string ?? resourceID
+                conflicting.append(ConflictingGrant(id: id, permission: permission, resource: resourceName))
             }
         }
         return conflicting

@@ -69,7 +69,8 @@ extension ExchangeOnlineDriver {
         var findings = findings
         facts.appObjectID = nil
         facts.appID = nil
-        findings.writes.append(.createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
+        findings.writes.append(
+            .createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
         findings.writes.append(.createServicePrincipal(appID: "<new app>"))
         findings.writes.append(credentialWrite())
         findings.step("app registration", .needsChange, "missing")
@@ -81,7 +82,9 @@ extension ExchangeOnlineDriver {
     }
 
     /// The app's service principal: present (its id is recorded), or to be created.
-    private func observeServicePrincipal(appID: String, graph: GraphClient, into findings: inout StageFindings) async throws {
+    private func observeServicePrincipal(
+        appID: String, graph: GraphClient, into findings: inout StageFindings
+    ) async throws {
         let sp = try await graph.getIfPresent(
             "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName"
         )
