@@ -146,6 +146,4 @@ extension ExchangeServerDriver {
             fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it"
         )
     }
-
-    /// The values the vendor's product needs for EWS impersonation. The password is never shown.
 }
