@@ -5,6 +5,7 @@ import MailscopeCurl
 import MailscopeEngine
 import MailscopeTUI
 import MailscopeTerminal
+import MicrosoftClients
 import TenantSimulator
 
 /// Options of the interactive commands.
@@ -39,7 +40,7 @@ struct WizardCommand: AsyncParsableCommand {
     func run() async throws {
         var answers: WizardAnswers?
         var caBundle: String?
-        var cloud: (String, String, String)?
+        var cloud: CloudEndpoints?
         var simulatedShell: URL?
         if let path = config {
             do {
@@ -47,9 +48,7 @@ struct WizardCommand: AsyncParsableCommand {
                 answers = WizardAnswers(config: loaded)
                 caBundle = loaded.caBundle
                 simulatedShell = loaded.simulatedShell.flatMap(URL.init(string:))
-                if loaded.cloud == "custom", let login = loaded.loginURL, let graph = loaded.graphURL, let exchange = loaded.exchangeURL {
-                    cloud = (login, graph, exchange)
-                }
+                if loaded.cloud == "custom" { cloud = try? loaded.endpoints() }
             } catch let error as ConfigError {
                 Console.error(error.description)
                 throw ExitCode(ExitStatus.usage)
@@ -115,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
         let backend = EngineBackend(
             target: EngineBackend.Target(
                 transport: CurlTransport(maxConcurrent: SetupEngine.concurrentRequests), clock: .system, stateDirectory: demoState, schedule: schedule,
-                customCloud: (endpoints.login.absoluteString, endpoints.graph.absoluteString, endpoints.exchange.absoluteString),
+                customCloud: CloudEndpoints(login: endpoints.login, graph: endpoints.graph, exchange: endpoints.exchange),
                 caBundle: nil, simulatedShell: demoServer.shell))
         var answers = WizardAnswers(preset: Preset.named("workable") ?? Preset.all[0], tenant: SimulatedTenant.defaultDomain)
         answers.members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]

@@ -199,6 +199,14 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         return String(serviceAccountName.prefix(max(1, room))) + suffix
     }
 
+    /// Points the setup at a custom cloud's endpoints (a simulator's, or a sovereign cloud's).
+    public mutating func useCustomCloud(_ endpoints: CloudEndpoints) {
+        cloud = "custom"
+        loginURL = endpoints.login.absoluteString
+        graphURL = endpoints.graph.absoluteString
+        exchangeURL = endpoints.exchange.absoluteString
+    }
+
     /// The cloud's endpoints, or the field error that prevents them.
     public func endpoints() throws -> CloudEndpoints {
         switch cloud {

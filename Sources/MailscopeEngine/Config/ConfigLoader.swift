@@ -221,31 +221,29 @@ final class TOMLReader {
         return sub
     }
 
-    private func string(_ table: TOMLTable?, _ key: String, _ field: String) -> String? {
+    /// The value at `key` as `extract` reads it, or nil; a value of another type is a problem
+    /// that says what the field `must be`.
+    private func value<T>(
+        _ table: TOMLTable?, _ key: String, _ field: String, mustBe: String, _ extract: (TOMLValueConvertible) -> T?
+    ) -> T? {
         guard let value = table?[key] else { return nil }
-        guard let string = value.string else {
-            problems.append(FieldError(field: field, message: "must be a string in quotes"))
+        guard let typed = extract(value) else {
+            problems.append(FieldError(field: field, message: "must be \(mustBe)"))
             return nil
         }
-        return string
+        return typed
+    }
+
+    private func string(_ table: TOMLTable?, _ key: String, _ field: String) -> String? {
+        value(table, key, field, mustBe: "a string in quotes") { $0.string }
     }
 
     private func int(_ table: TOMLTable?, _ key: String, _ field: String) -> Int? {
-        guard let value = table?[key] else { return nil }
-        guard let number = value.int else {
-            problems.append(FieldError(field: field, message: "must be a whole number"))
-            return nil
-        }
-        return number
+        value(table, key, field, mustBe: "a whole number") { $0.int }
     }
 
     private func bool(_ table: TOMLTable?, _ key: String, _ field: String) -> Bool? {
-        guard let value = table?[key] else { return nil }
-        guard let flag = value.bool else {
-            problems.append(FieldError(field: field, message: "must be true or false"))
-            return nil
-        }
-        return flag
+        value(table, key, field, mustBe: "true or false") { $0.bool }
     }
 
     private func strings(_ table: TOMLTable?, _ key: String, _ field: String) -> [String]? {

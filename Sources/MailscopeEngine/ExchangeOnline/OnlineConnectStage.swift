@@ -452,37 +452,19 @@ extension ExchangeOnlineDriver {
     /// still closing, with its time.
     func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         let now = environment.clock.now
-        let changedAt = journal.rbacChangedAt
-        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
-        let withinWindow = deadline.map { now < $0 } ?? false
-        var steps = [
-            StepReport(
-                name: "configured: in-scope mailbox",
-                status: Verdict.status(evidence.configuredInScope),
-                detail: Verdict.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")
-            ),
-            StepReport(
-                name: "configured: out-of-scope mailbox",
-                status: Verdict.status(evidence.configuredOutOfScope),
-                detail: Verdict.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")
-            ),
-            StepReport(
-                name: "effective: in-scope allowed",
-                status: Verdict.status(evidence.inScopeAllowed),
-                detail: Verdict.word(evidence.inScopeAllowed, yes: "200", no: "denied")
-            ),
-            StepReport(
-                name: "effective: out-of-scope denied",
-                status: Verdict.status(evidence.outOfScopeDenied),
-                detail: Verdict.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")
-            ),
+        let steps = [
+            StepReport.verdict(
+                "configured: in-scope mailbox", evidence.configuredInScope, yes: "in scope", no: "NOT in scope"),
+            StepReport.verdict(
+                "configured: out-of-scope mailbox", evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope"),
+            StepReport.verdict("effective: in-scope allowed", evidence.inScopeAllowed, yes: "200", no: "denied"),
+            StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
         if evidence.isSettled {
-            return StageReport(
-                stage: .connect,
-                status: .verified,
-                detail: "in-scope mailbox answers 200, out-of-scope mailbox 403",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                .verified,
+                "in-scope mailbox answers 200, out-of-scope mailbox 403",
+                poll: evidence,
                 steps: steps
             )
         }
@@ -491,74 +473,84 @@ extension ExchangeOnlineDriver {
                 evidence.configuredInScope == false
                 ? "the configuration does not put the in-scope mailbox in scope"
                 : "the configuration puts a mailbox outside the intended scope in scope"
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: detail,
-                evidence: evidence.lines,
-                fix: "run apply to repair the scope and role assignments",
-                steps: steps
+            return StageReport.connect(
+                .failed,
+                detail,
+                poll: evidence,
+                steps: steps,
+                fix: "run apply to repair the scope and role assignments"
             )
         }
         if evidence.outOfScopeDenied == false {
-            if let ownChange = ownChangeStillClosing {
-                let minutes = Int(now.timeIntervalSince(ownChange) / 60)
-                return StageReport(
-                    stage: .connect,
-                    status: waiting ? .waiting : .notVerified,
-                    detail:
-                        "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
-                        + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
-                    evidence: evidence.lines,
-                    steps: steps
-                )
-            }
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
-                    + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
-                        + "an earlier grant may still be cached for up to 2 hours"),
-                evidence: evidence.lines,
-                fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
-                    + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
+            return exposureReport(evidence, steps: steps, now: now, waiting: waiting, exposureCause: exposureCause)
+        }
+        return unprovenReport(evidence, steps: steps, now: now, waiting: waiting)
+    }
+
+    /// The app reaches a mailbox outside the scope: still closing when mailscope's own change of
+    /// this run is, otherwise an exposure now, with its cause when one was found.
+    private func exposureReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool, exposureCause: String?
+    ) -> StageReport {
+        if let ownChange = ownChangeStillClosing {
+            let minutes = Int(now.timeIntervalSince(ownChange) / 60)
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
+                    + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
+                poll: evidence,
                 steps: steps
             )
         }
+        return StageReport.connect(
+            .failed,
+            "EXPOSED: the app reaches a mailbox outside the scope now: "
+                + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
+                    + "an earlier grant may still be cached for up to 2 hours"),
+            poll: evidence,
+            steps: steps,
+            fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
+                + "the scope, and restores the filter); until then the app can read mailboxes outside the scope"
+        )
+    }
+
+    /// No exposure, but access inside the scope is not proven: no verdict from the live calls,
+    /// a change still within its window (waiting), or a denial inside the scope (a failure).
+    private func unprovenReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool
+    ) -> StageReport {
+        let changedAt = journal.rbacChangedAt
+        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        let withinWindow = deadline.map { now < $0 } ?? false
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
-            steps = steps.map {
-                var step = $0
-                if step.status == .pending { step.status = .notVerified }
-                return step
-            }
-            return StageReport(
-                stage: .connect,
-                status: waiting && withinWindow ? .waiting : .notVerified,
-                detail: "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting && withinWindow ? .waiting : .notVerified,
+                "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
+                poll: evidence,
+                steps: steps.map {
+                    var step = $0
+                    if step.status == .pending { step.status = .notVerified }
+                    return step
+                },
                 fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
-                    + "credential or a 429 passes with time",
-                steps: steps
+                    + "credential or a 429 passes with time"
             )
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail:
-                    "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: "the app is denied on a mailbox inside the scope",
-            evidence: evidence.lines,
-            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra",
-            steps: steps
+        return StageReport.connect(
+            .failed,
+            "the app is denied on a mailbox inside the scope",
+            poll: evidence,
+            steps: steps,
+            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra"
         )
     }
 

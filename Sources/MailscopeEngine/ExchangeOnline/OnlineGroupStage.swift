@@ -5,6 +5,8 @@ import MicrosoftClients
 extension ExchangeOnlineDriver {
     // MARK: Distribution group
 
+    /// Reads the distribution group and its members: resolves each configured address, names
+    /// aliases, groups and duplicates, and says whether the group and which members are missing.
     func observeGroup() async throws -> StageObservation {
         guard config.scopeKind == .group else {
             facts.group = nil
@@ -19,54 +21,64 @@ extension ExchangeOnlineDriver {
             )
         }
         let (graph, exchange) = try clients()
-        var evidence: [String] = []
-        var warnings: [String] = []
-        var steps: [StepReport] = []
-        var writes: [Write] = []
-        let alias = config.effectiveGroupAlias
-
-        // The group as Exchange sees it (its DN is what the scope filter needs).
-        let found: JSONValue?
-        if config.groupKind == .microsoft365 {
-            found = try await exchange.find("Get-UnifiedGroup", ["Identity": .string(alias)])
-            evidence.append("Get-UnifiedGroup -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
-        } else {
-            found = try await exchange.find("Get-DistributionGroup", ["Identity": .string(alias)])
-            evidence.append("Get-DistributionGroup -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
-        }
+        var findings = StageFindings()
+        let group = try await findGroup(exchange: exchange, into: &findings)
         // The group's direct members first (999 a page): configured addresses found among them
         // need no lookup of their own; the rest are resolved with batched Graph lookups.
         var direct: [DirectMember] = []
-        if let found, let dn = found["DistinguishedName"].string {
-            direct = try await directMembers(
-                of: GroupFacts(
-                    name: found["Name"].string ?? config.groupName,
-                    address: found["PrimarySmtpAddress"].string ?? "",
-                    distinguishedName: dn,
-                    objectID: found["ExternalDirectoryObjectId"].string ?? "",
-                    recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""
-                ),
-                graph: graph,
-                exchange: exchange
-            )
+        if let group {
+            direct = try await directMembers(of: group, graph: graph, exchange: exchange)
         }
         let members = try await resolveMembers(graph: graph, known: direct)
         facts.members = members
-        for member in members {
-            if member.objectID == nil {
-                warnings.append("\(member.configured) does not exist in the directory; it is left out")
-            } else if member.isGroup {
-                warnings.append(
-                    "\(member.configured) is a group: group scopes count direct members only, so its members would NOT be in scope; list its mailboxes instead"
-                )
-            } else if let primary = member.primary, primary.lowercased() != member.configured.lowercased() {
-                warnings.append(
-                    "\(member.configured) is an alias; the primary SMTP address is \(primary) (used instead)"
-                )
-            }
+        findings.warnings += Self.memberWarnings(members)
+        let wanted = Self.uniqueMailboxes(members, warnings: &findings.warnings)
+        if config.scopeKind == .group && wanted.isEmpty {
+            return noMailboxToScope(findings)
         }
-        // One write per mailbox: case variants, repeats and an alias beside its primary address
-        // are the same object; each duplicate dropped is named.
+        guard let group else {
+            return try await missingGroup(wanted: wanted, graph: graph, findings: findings)
+        }
+        return existingGroup(group, direct: direct, wanted: wanted, findings: findings)
+    }
+
+    /// The group as Exchange sees it (its DN is what the scope filter needs); nil when Exchange
+    /// has no group of the configured alias, or one without a DN.
+    private func findGroup(
+        exchange: ExchangeAdminClient, into findings: inout StageFindings
+    ) async throws -> GroupFacts? {
+        let alias = config.effectiveGroupAlias
+        let command = config.groupKind == .microsoft365 ? "Get-UnifiedGroup" : "Get-DistributionGroup"
+        let found = try await exchange.find(command, ["Identity": .string(alias)])
+        findings.evidence.append("\(command) -Identity '\(alias)' → \(found == nil ? "not found" : "found")")
+        guard let found, let dn = found["DistinguishedName"].string else { return nil }
+        return GroupFacts(
+            name: found["Name"].string ?? config.groupName,
+            address: found["PrimarySmtpAddress"].string ?? "",
+            distinguishedName: dn,
+            objectID: found["ExternalDirectoryObjectId"].string ?? "",
+            recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""
+        )
+    }
+
+    /// A warning for each configured member that is left out or replaced: not in the directory,
+    /// a group (its members would not be in scope), or an alias of another primary address.
+    private static func memberWarnings(_ members: [ResolvedMember]) -> [String] {
+        members.compactMap { member in
+            if member.objectID == nil {
+                return "\(member.configured) does not exist in the directory; it is left out"
+            } else if member.isGroup {
+                return "\(member.configured) is a group: group scopes count direct members only, so its members would NOT be in scope; list its mailboxes instead"
+            } else if let primary = member.primary, primary.lowercased() != member.configured.lowercased() {
+                return "\(member.configured) is an alias; the primary SMTP address is \(primary) (used instead)"
+            }
+            return nil
+        }
+    }
+
+    /// One mailbox per directory object: case variants, repeats and an alias beside its primary
+    /// address are the same object, so one write each; each duplicate dropped is named.
+    private static func uniqueMailboxes(_ members: [ResolvedMember], warnings: inout [String]) -> [ResolvedMember] {
         var wanted: [ResolvedMember] = []
         var firstByID: [String: ResolvedMember] = [:]
         for member in members where !member.isGroup {
@@ -81,116 +93,111 @@ extension ExchangeOnlineDriver {
                 wanted.append(member)
             }
         }
-        if config.scopeKind == .group && wanted.isEmpty {
-            // Nothing could be proven and the scope would cover nobody: stop before any write.
-            let configured = config.members.prefix(5).joined(separator: ", ") + (config.members.count > 5 ? ", …" : "")
-            return StageObservation(
-                report: StageReport(
-                    stage: .distributionGroup,
-                    status: .failed,
-                    detail:
-                        "none of the \(config.members.count) configured member(s) is a mailbox in this tenant (\(configured))",
-                    evidence: evidence,
-                    warnings: warnings,
-                    fix:
-                        "list existing user or room mailboxes by their primary SMTP address in group.members (Get-Mailbox shows them); nothing was written",
-                    steps: [StepReport(name: "members", status: .failed, detail: "no configured member resolves to a mailbox")]
-                ),
-                writes: []
-            )
-        }
+        return wanted
+    }
 
-        guard let found, let dn = found["DistinguishedName"].string else {
-            facts.group = nil
-            // A new name that looks like an existing group's is a takeover or a typo waiting to
-            // happen: say so (TR39 skeletons), and name any mix of scripts.
-            let existing = try await graph.list(
-                GraphClient.path("/v1.0/groups", [("$select", "displayName,mailNickname"), ("$top", "999")]))
-            evidence.append("GET /v1.0/groups?$select=displayName,mailNickname → \(existing.count) group(s)")
-            warnings += Self.lookAlikeWarnings(
-                kind: "group", name: config.groupName,
-                existing: existing.flatMap { [$0["displayName"].string, $0["mailNickname"].string].compactMap { $0 } })
-            writes.append(.createGroup(name: config.groupName, alias: alias, kind: config.groupKind))
-            writes += wanted.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
-            steps.append(StepReport(name: "group", status: .needsChange, detail: "missing"))
-            steps.append(StepReport(name: "members", status: .needsChange, detail: "\(wanted.count) to add"))
-            return StageObservation(
-                report: StageReport(
-                    stage: .distributionGroup,
-                    status: .needsChange,
-                    detail: "no group \"\(config.groupName)\" yet",
-                    evidence: evidence,
-                    warnings: warnings,
-                    steps: steps
-                ),
-                writes: writes
-            )
-        }
-        let group = GroupFacts(
-            name: found["Name"].string ?? config.groupName,
-            address: found["PrimarySmtpAddress"].string ?? "",
-            distinguishedName: dn,
-            objectID: found["ExternalDirectoryObjectId"].string ?? "",
-            recipientTypeDetails: found["RecipientTypeDetails"].string ?? ""
+    /// No configured member is a mailbox: nothing could be proven and the scope would cover
+    /// nobody, so the stage fails before any write.
+    private func noMailboxToScope(_ findings: StageFindings) -> StageObservation {
+        var findings = findings
+        let configured = config.members.prefix(5).joined(separator: ", ") + (config.members.count > 5 ? ", …" : "")
+        findings.step("members", .failed, "no configured member resolves to a mailbox")
+        return findings.observation(
+            stage: .distributionGroup,
+            status: .failed,
+            detail: "none of the \(config.members.count) configured member(s) is a mailbox in this tenant (\(configured))",
+            fix:
+                "list existing user or room mailboxes by their primary SMTP address in group.members (Get-Mailbox shows them); nothing was written"
         )
+    }
+
+    /// No group yet: it is to be created with every wanted mailbox. A new name that looks like an
+    /// existing group's is a takeover or a typo waiting to happen: say so (TR39 skeletons), and
+    /// name any mix of scripts.
+    private func missingGroup(
+        wanted: [ResolvedMember], graph: GraphClient, findings: StageFindings
+    ) async throws -> StageObservation {
+        var findings = findings
+        facts.group = nil
+        let existing = try await graph.list(
+            GraphClient.path("/v1.0/groups", [("$select", "displayName,mailNickname"), ("$top", "999")]))
+        findings.evidence.append("GET /v1.0/groups?$select=displayName,mailNickname → \(existing.count) group(s)")
+        findings.warnings += Self.lookAlikeWarnings(
+            kind: "group", name: config.groupName,
+            existing: existing.flatMap { [$0["displayName"].string, $0["mailNickname"].string].compactMap { $0 } })
+        findings.writes.append(
+            .createGroup(name: config.groupName, alias: config.effectiveGroupAlias, kind: config.groupKind))
+        findings.writes += wanted.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
+        findings.step("group", .needsChange, "missing")
+        findings.step("members", .needsChange, "\(wanted.count) to add")
+        return findings.observation(
+            stage: .distributionGroup, status: .needsChange, detail: "no group \"\(config.groupName)\" yet")
+    }
+
+    /// The group exists: it is recorded, its kind checked, and its direct members compared with
+    /// the wanted mailboxes (missing ones added; nested groups and extra members named).
+    private func existingGroup(
+        _ group: GroupFacts, direct: [DirectMember], wanted: [ResolvedMember], findings: StageFindings
+    ) -> StageObservation {
+        var findings = findings
         facts.group = group
         journal.ids["groupObjectID"] = group.objectID
-        steps.append(
-            StepReport(name: "group", status: .verified, detail: "\(group.address) (\(group.recipientTypeDetails))")
-        )
-        let expectedType: String
-        switch config.groupKind {
-        case .distribution: expectedType = "MailUniversalDistributionGroup"
-        case .mailEnabledSecurity: expectedType = "MailUniversalSecurityGroup"
-        case .microsoft365: expectedType = "GroupMailbox"
-        }
+        findings.step("group", .verified, "\(group.address) (\(group.recipientTypeDetails))")
+        let expectedType = Self.recipientType(of: config.groupKind)
         if !group.recipientTypeDetails.isEmpty && group.recipientTypeDetails != expectedType {
-            warnings.append(
+            findings.warnings.append(
                 "the existing group is a \(group.recipientTypeDetails), not a \(expectedType); it is used as it is"
             )
         }
-
         facts.directMembers = direct
-        evidence.append("direct members: \(direct.count)")
+        findings.evidence.append("direct members: \(direct.count)")
+        let missing = judgeMembers(direct: direct, wanted: wanted, into: &findings)
+        let detail =
+            missing.isEmpty
+            ? "\(group.address): \(direct.count) direct member(s)"
+            : "\(missing.count) member(s) missing from \(group.address)"
+        return findings.observation(
+            stage: .distributionGroup, status: missing.isEmpty ? .verified : .needsChange, detail: detail)
+    }
+
+    /// Compares the group's direct members with the wanted mailboxes: a write for each missing
+    /// one, a warning for nested groups and members not in the config, and the members step.
+    /// Returns the missing mailboxes.
+    private func judgeMembers(
+        direct: [DirectMember], wanted: [ResolvedMember], into findings: inout StageFindings
+    ) -> [ResolvedMember] {
         let present = Set(direct.map(\.objectID))
         let missing = wanted.filter { !present.contains($0.objectID ?? "") }
-        writes += missing.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
+        findings.writes += missing.map { .addMember(address: $0.primary ?? $0.configured, objectID: $0.objectID ?? "") }
         for nested in direct where nested.isGroup {
-            warnings.append(
+            findings.warnings.append(
                 "the group contains the group \(nested.address): its members are NOT in scope (direct members only)"
             )
         }
         let configuredIDs = Set(wanted.compactMap(\.objectID))
         let extra = direct.filter { !$0.isGroup && !configuredIDs.contains($0.objectID) }
         if !extra.isEmpty {
-            warnings.append(
+            findings.warnings.append(
                 "\(extra.count) member(s) not in the config are in scope too: \(extra.prefix(5).map(\.address).joined(separator: ", "))\(extra.count > 5 ? ", …" : "")"
             )
         }
-        steps.append(
-            StepReport(
-                name: "members",
-                status: missing.isEmpty ? .verified : .needsChange,
-                detail: missing.isEmpty
-                    ? "\(wanted.count) configured member(s) present"
-                    : "missing: \(missing.map { $0.primary ?? $0.configured }.joined(separator: ", "))"
-            )
-        )
-        let detail =
+        findings.step(
+            "members",
+            missing.isEmpty ? .verified : .needsChange,
             missing.isEmpty
-            ? "\(group.address): \(direct.count) direct member(s)"
-            : "\(missing.count) member(s) missing from \(group.address)"
-        return StageObservation(
-            report: StageReport(
-                stage: .distributionGroup,
-                status: missing.isEmpty ? .verified : .needsChange,
-                detail: detail,
-                evidence: evidence,
-                warnings: warnings,
-                steps: steps
-            ),
-            writes: writes
+                ? "\(wanted.count) configured member(s) present"
+                : "missing: \(missing.map { $0.primary ?? $0.configured }.joined(separator: ", "))"
         )
+        return missing
+    }
+
+    /// The `RecipientTypeDetails` Exchange gives a group of `kind`.
+    private static func recipientType(of kind: GroupKind) -> String {
+        switch kind {
+        case .distribution: "MailUniversalDistributionGroup"
+        case .mailEnabledSecurity: "MailUniversalSecurityGroup"
+        case .microsoft365: "GroupMailbox"
+        }
     }
 
     /// Resolves each configured address: from the group's `known` direct members when one of

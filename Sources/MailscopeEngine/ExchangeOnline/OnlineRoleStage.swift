@@ -5,52 +5,73 @@ import MicrosoftClients
 extension ExchangeOnlineDriver {
     // MARK: Impersonation role (RBAC for Applications)
 
+    /// A tenant-wide Entra grant of a mailbox permission to the app, which voids the scope.
+    struct ConflictingGrant {
+        /// The app role assignment's id.
+        var id: String
+        /// The permission granted (its value, such as `Mail.Read`, or the role id when unknown).
+        var permission: String
+        /// The resource's display name (or its id).
+        var resource: String
+    }
+
+    /// Reads the impersonation role: the app registered in Exchange, and no tenant-wide Entra
+    /// grant of mailbox permissions (which would void the scope).
     func observeRole() async throws -> StageObservation {
         let (graph, exchange) = try clients()
-        var evidence: [String] = []
-        var steps: [StepReport] = []
-        var writes: [Write] = []
-        var warnings: [String] = []
+        var findings = StageFindings()
         guard let appID = facts.appID, let spID = facts.servicePrincipalID else {
-            writes.append(
+            findings.writes.append(
                 .createExchangeServicePrincipal(
                     appID: facts.appID ?? "<new app>",
                     objectID: "<new service principal>",
                     name: config.serviceAccountName
                 )
             )
-            steps.append(
-                StepReport(
-                    name: "Exchange service principal",
-                    status: .needsChange,
-                    detail: "after the service account"
-                )
-            )
-            return StageObservation(
-                report: StageReport(
-                    stage: .impersonationRole,
-                    status: .needsChange,
-                    detail: "waits for the service account",
-                    steps: steps
-                ),
-                writes: writes
-            )
+            findings.step("Exchange service principal", .needsChange, "after the service account")
+            return findings.observation(
+                stage: .impersonationRole, status: .needsChange, detail: "waits for the service account")
         }
         let pointer = try await exchange.find("Get-ServicePrincipal", ["Identity": .string(appID)])
-        evidence.append("Get-ServicePrincipal -Identity '\(appID)' → \(pointer == nil ? "not found" : "found")")
+        findings.evidence.append("Get-ServicePrincipal -Identity '\(appID)' → \(pointer == nil ? "not found" : "found")")
         if pointer == nil {
-            writes.append(
+            findings.writes.append(
                 .createExchangeServicePrincipal(appID: appID, objectID: spID, name: config.serviceAccountName)
             )
-            steps.append(StepReport(name: "Exchange service principal", status: .needsChange, detail: "missing"))
+            findings.step("Exchange service principal", .needsChange, "missing")
         } else {
-            steps.append(StepReport(name: "Exchange service principal", status: .verified, detail: "registered"))
+            findings.step("Exchange service principal", .verified, "registered")
         }
+        let conflicting = try await conflictingGrants(spID: spID, graph: graph, into: &findings)
+        judgeGrants(conflicting, into: &findings)
+        let status: StageStatus = findings.writes.isEmpty ? (conflicting.isEmpty ? .verified : .failed) : .needsChange
+        let detail: String
+        if !conflicting.isEmpty {
+            detail =
+                "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
+        } else if pointer == nil {
+            detail = "the app is not registered in Exchange yet"
+        } else {
+            detail = "registered in Exchange; no tenant-wide mailbox grants"
+        }
+        return findings.observation(
+            stage: .impersonationRole,
+            status: status,
+            detail: detail,
+            fix: status == .failed
+                ? "remove the Entra admin consent for those permissions, or set connect.remove_tenant_wide_grants = true"
+                : nil
+        )
+    }
 
-        // Tenant-wide Entra grants of mailbox permissions void the scope: find them.
+    /// The app's tenant-wide Entra grants that reach mailbox content: each grant's permission is
+    /// named from its resource's app roles (each resource read once).
+    private func conflictingGrants(
+        spID: String, graph: GraphClient, into findings: inout StageFindings
+    ) async throws -> [ConflictingGrant] {
         let grants = try await graph.list("/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments")
-        evidence.append("GET /v1.0/servicePrincipals/\(spID)/appRoleAssignments → \(grants.count) grant(s)")
-        var conflicting: [(id: String, permission: String, resource: String)] = []
+        findings.evidence.append("GET /v1.0/servicePrincipals/\(spID)/appRoleAssignments → \(grants.count) grant(s)")
+        var conflicting: [ConflictingGrant] = []
         var resourceRoles: [String: [String: String]] = [:]
         for grant in grants {
             guard let resourceID = grant["resourceId"].string, let roleID = grant["appRoleId"].string,
@@ -68,54 +89,30 @@ extension ExchangeOnlineDriver {
             }
             let permission = resourceRoles[resourceID]?[roleID.lowercased()] ?? roleID
             if Self.isMailboxPermission(permission) {
-                conflicting.append((id, permission, grant["resourceDisplayName"].string ?? resourceID))
+                let resourceName = grant["resourceDisplayName"].string ?? resourceID
+                conflicting.append(ConflictingGrant(id: id, permission: permission, resource: resourceName))
             }
         }
+        return conflicting
+    }
+
+    /// The grants step: none, to be removed (`connect.remove_tenant_wide_grants`), or a failure
+    /// with a warning when mailscope may not remove them.
+    private func judgeGrants(_ conflicting: [ConflictingGrant], into findings: inout StageFindings) {
+        let permissions = conflicting.map(\.permission).joined(separator: ", ")
         if conflicting.isEmpty {
-            steps.append(StepReport(name: "tenant-wide grants", status: .verified, detail: "none that void the scope"))
+            findings.step("tenant-wide grants", .verified, "none that void the scope")
         } else if config.removeTenantWideGrants {
-            writes += conflicting.map {
+            findings.writes += conflicting.map {
                 .removeTenantWideGrant(assignmentID: $0.id, permission: $0.permission, resource: $0.resource)
             }
-            steps.append(
-                StepReport(
-                    name: "tenant-wide grants",
-                    status: .needsChange,
-                    detail: "\(conflicting.map(\.permission).joined(separator: ", ")) reach every mailbox"
-                )
-            )
+            findings.step("tenant-wide grants", .needsChange, "\(permissions) reach every mailbox")
         } else {
-            warnings.append(
-                "tenant-wide \(conflicting.map(\.permission).joined(separator: ", ")) on this app voids the scope (connect.remove_tenant_wide_grants = false)"
+            findings.warnings.append(
+                "tenant-wide \(permissions) on this app voids the scope (connect.remove_tenant_wide_grants = false)"
             )
-            steps.append(
-                StepReport(name: "tenant-wide grants", status: .failed, detail: "present; the scope has no effect")
-            )
+            findings.step("tenant-wide grants", .failed, "present; the scope has no effect")
         }
-        let status: StageStatus = writes.isEmpty ? (conflicting.isEmpty ? .verified : .failed) : .needsChange
-        let detail: String
-        if !conflicting.isEmpty {
-            detail =
-                "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
-        } else if pointer == nil {
-            detail = "the app is not registered in Exchange yet"
-        } else {
-            detail = "registered in Exchange; no tenant-wide mailbox grants"
-        }
-        return StageObservation(
-            report: StageReport(
-                stage: .impersonationRole,
-                status: status,
-                detail: detail,
-                evidence: evidence,
-                warnings: warnings,
-                fix: status == .failed
-                    ? "remove the Entra admin consent for those permissions, or set connect.remove_tenant_wide_grants = true"
-                    : nil,
-                steps: steps
-            ),
-            writes: writes
-        )
     }
 
     /// Warnings for a `kind` about to be created as `name`: an existing name it can be mistaken for

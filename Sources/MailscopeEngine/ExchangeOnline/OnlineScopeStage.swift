@@ -84,6 +84,9 @@ extension ExchangeOnlineDriver {
         return try? await readScope(graph: graph)
     }
 
+    /// Reads the management scope and the app's role assignments: the scope must exist with the
+    /// wanted filter (and not be exclusive), each configured role must be bound to it, and no
+    /// assignment may reach every mailbox.
     func observeScope() async throws -> StageObservation {
         let (graph, _) = try clients()
         if let dn = facts.group?.distinguishedName, dn.contains(where: FieldRules.typographicQuotes.contains) {
@@ -92,12 +95,8 @@ extension ExchangeOnlineDriver {
                 message: "the group's distinguished name contains a typographic quote, which Exchange's filter parser reads as a quote",
                 fix: "rename the group without ‘ ’ ‚ ‛ (a plain apostrophe is fine), then run again")
         }
-        var evidence: [String] = []
-        var steps: [StepReport] = []
-        var writes: [Write] = []
-        var warnings: [String] = []
+        var findings = StageFindings()
         let filter = wantedFilter ?? Quoting.memberOfGroupFilter(groupDN: "<DN of \(config.groupName)>")
-
         let reads: ScopeReads
         if let prefetched = facts.scopeReads {
             reads = prefetched
@@ -105,50 +104,73 @@ extension ExchangeOnlineDriver {
         } else {
             reads = try await readScope(graph: graph)
         }
-        let scope = reads.scopes.first
-        var exclusive = false
+        let exclusive = try await judgeScope(reads.scopes.first, filter: filter, graph: graph, into: &findings)
+        judgeRoleAssignments(reads, into: &findings)
+        let writes = findings.writes
+        let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
+        let detail =
+            exclusive
+            ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
+            : writes.isEmpty
+                ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+        return findings.observation(
+            stage: .scope,
+            status: status,
+            detail: detail,
+            fix: exclusive
+                ? "an exclusive scope cannot be made ordinary (Set-ManagementScope has no -Exclusive): remove the "
+                    + "app's role assignments on it and the scope (Remove-ManagementScope), then run mailscope apply"
+                : nil
+        )
+    }
+
+    /// Judges the scope of the configured name: its filter (updated when it differs, waiting
+    /// while the group does not exist), or, when there is none, a new one with a warning for a
+    /// look-alike name. Returns whether the scope is exclusive (which never restricts an app).
+    private func judgeScope(
+        _ scope: JSONValue?, filter: String, graph: GraphClient, into findings: inout StageFindings
+    ) async throws -> Bool {
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
-        evidence.append(
+        findings.evidence.append(
             "GET \(Self.roleManagement)/customAppScopes?$filter=displayName eq '\(config.scopeName)' → \(scope == nil ? "none" : "filter \(storedFilter)")"
         )
-        if let scope {
-            if scope["customAttributes"]["Exclusive"].bool == true {
-                exclusive = true
-                warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
-                steps.append(
-                    StepReport(
-                        name: "exclusive scope", status: .failed,
-                        detail: "exclusive scopes are not supported for apps; the scope does not restrict the app"))
-            }
-            if wantedFilter == nil {
-                steps.append(StepReport(name: "management scope", status: .needsChange, detail: "waits for the group"))
-            } else if Self.sameFilter(storedFilter, filter) {
-                steps.append(StepReport(name: "management scope", status: .verified, detail: storedFilter))
-            } else {
-                writes.append(.updateScope(name: config.scopeName, filter: filter))
-                steps.append(
-                    StepReport(
-                        name: "management scope",
-                        status: .needsChange,
-                        detail: "filter is \(storedFilter.isEmpty ? "empty" : storedFilter), should be \(filter)"
-                    )
-                )
-            }
-        } else {
+        guard let scope else {
             let all = try await graph.list("\(Self.roleManagement)/customAppScopes")
-            evidence.append("GET \(Self.roleManagement)/customAppScopes → \(all.count) scope(s)")
-            warnings += Self.lookAlikeWarnings(
+            findings.evidence.append("GET \(Self.roleManagement)/customAppScopes → \(all.count) scope(s)")
+            findings.warnings += Self.lookAlikeWarnings(
                 kind: "scope", name: config.scopeName, existing: all.compactMap { $0["displayName"].string })
-            writes.append(.createScope(name: config.scopeName, filter: filter))
-            steps.append(StepReport(name: "management scope", status: .needsChange, detail: "missing"))
+            findings.writes.append(.createScope(name: config.scopeName, filter: filter))
+            findings.step("management scope", .needsChange, "missing")
+            return false
         }
+        let exclusive = scope["customAttributes"]["Exclusive"].bool == true
+        if exclusive {
+            findings.warnings.append("scope \"\(config.scopeName)\" is exclusive: exclusive scopes do not restrict apps")
+            findings.step(
+                "exclusive scope", .failed, "exclusive scopes are not supported for apps; the scope does not restrict the app")
+        }
+        if wantedFilter == nil {
+            findings.step("management scope", .needsChange, "waits for the group")
+        } else if Self.sameFilter(storedFilter, filter) {
+            findings.step("management scope", .verified, storedFilter)
+        } else {
+            findings.writes.append(.updateScope(name: config.scopeName, filter: filter))
+            findings.step(
+                "management scope", .needsChange,
+                "filter is \(storedFilter.isEmpty ? "empty" : storedFilter), should be \(filter)")
+        }
+        return exclusive
+    }
 
-        // The app's role assignments.
+    /// Judges the app's role assignments: each configured role bound to the scope (or a write to
+    /// bind it); an assignment without any scope reaches every mailbox (removed); one with
+    /// another scope reaches more (named).
+    private func judgeRoleAssignments(_ reads: ScopeReads, into findings: inout StageFindings) {
         let existing = reads.assignments ?? []
         let names = reads.roleNames
         if let spID = reads.servicePrincipalID {
-            evidence.append(
+            findings.evidence.append(
                 "GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)"
             )
         }
@@ -163,15 +185,14 @@ extension ExchangeOnlineDriver {
                     && $0["appScopeId"].string?.lowercased() == scopeID
             }
             if bound {
-                steps.append(StepReport(name: role, status: .verified, detail: "bound to \(config.scopeName)"))
+                findings.step(role, .verified, "bound to \(config.scopeName)")
             } else {
-                writes.append(
+                findings.writes.append(
                     .createRoleAssignment(name: config.assignmentName(for: role), role: role, scope: config.scopeName)
                 )
-                steps.append(StepReport(name: role, status: .needsChange, detail: "not assigned with this scope"))
+                findings.step(role, .needsChange, "not assigned with this scope")
             }
         }
-        // An assignment without any scope reaches every mailbox; one with another scope reaches more.
         for assignment in existing {
             guard let id = assignment["id"].string else { continue }
             let appScope = assignment["appScopeId"].string?.lowercased()
@@ -179,39 +200,12 @@ extension ExchangeOnlineDriver {
             let role = roleName(assignment)
             let directoryScope = assignment["directoryScopeId"].string ?? "/"
             if appScope == nil && directoryScope == "/" {
-                writes.append(.removeRoleAssignment(id: id, role: role))
-                steps.append(
-                    StepReport(
-                        name: role,
-                        status: .needsChange,
-                        detail: "an assignment without a scope reaches every mailbox"
-                    )
-                )
+                findings.writes.append(.removeRoleAssignment(id: id, role: role))
+                findings.step(role, .needsChange, "an assignment without a scope reaches every mailbox")
             } else {
-                warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
+                findings.warnings.append("the app also holds \(role) with scope \(appScope ?? directoryScope)")
             }
         }
-        let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
-        let detail =
-            exclusive
-            ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
-            : writes.isEmpty
-                ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
-        return StageObservation(
-            report: StageReport(
-                stage: .scope,
-                status: status,
-                detail: detail,
-                evidence: evidence,
-                warnings: warnings,
-                fix: exclusive
-                    ? "an exclusive scope cannot be made ordinary (Set-ManagementScope has no -Exclusive): remove the "
-                        + "app's role assignments on it and the scope (Remove-ManagementScope), then run mailscope apply"
-                    : nil,
-                steps: steps
-            ),
-            writes: writes
-        )
     }
 
     /// Compares two OPATH filters the way Exchange stores them (it adds parentheses and may

@@ -5,23 +5,40 @@ import MicrosoftClients
 extension ExchangeOnlineDriver {
     // MARK: Service account
 
+    /// Reads the service account: the app registration, its service principal, the credential
+    /// mailscope holds, and the optional mailbox user; says what is missing and what must change.
     func observeServiceAccount() async throws -> StageObservation {
         let (graph, _) = try clients()
-        var evidence: [String] = []
-        var steps: [StepReport] = []
-        var writes: [Write] = []
-        var warnings: [String] = []
-        let uniqueName = config.applicationUniqueName
+        var findings = StageFindings()
+        guard let app = try await findApplication(graph: graph, into: &findings),
+            let objectID = app["id"].string, let appID = app["appId"].string
+        else {
+            return try await missingServiceAccount(graph: graph, findings: findings)
+        }
+        facts.application = app
+        facts.appObjectID = objectID
+        facts.appID = appID
+        journal.ids["appObjectID"] = objectID
+        journal.ids["appID"] = appID
+        findings.step("app registration", .verified, "appId \(appID)")
+        try await observeServicePrincipal(appID: appID, graph: graph, into: &findings)
+        let credential = judgeCredential(of: app, into: &findings)
+        findings.append(try await observeMailboxUser(graph: graph))
+        return serviceAccountObservation(appID: appID, credential: credential, findings: findings)
+    }
 
-        // The app: by the journal's ID, by uniqueName, then by display name.
+    /// The app: by the journal's ID, by uniqueName, then by display name (nil: none yet). Two
+    /// apps of the configured name are an error, as mailscope cannot tell which one is its own.
+    private func findApplication(graph: GraphClient, into findings: inout StageFindings) async throws -> JSONValue? {
+        let uniqueName = config.applicationUniqueName
         var app: JSONValue?
         if let known = journal.ids["appObjectID"] {
             app = try await graph.getIfPresent("/v1.0/applications/\(GraphClient.segment(known))")
-            evidence.append("GET /v1.0/applications/\(known) → \(app == nil ? "404" : "200")")
+            findings.evidence.append("GET /v1.0/applications/\(known) → \(app == nil ? "404" : "200")")
         }
         if app == nil {
             app = try await graph.getIfPresent("/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))")
-            evidence.append("GET /v1.0/applications(uniqueName='\(uniqueName)') → \(app == nil ? "404" : "200")")
+            findings.evidence.append("GET /v1.0/applications(uniqueName='\(uniqueName)') → \(app == nil ? "404" : "200")")
         }
         if app == nil {
             let named = try await graph.list(
@@ -30,7 +47,7 @@ extension ExchangeOnlineDriver {
                     [("$filter", "displayName eq \(GraphClient.literal(config.serviceAccountName))"), ("$top", "999")]
                 )
             )
-            evidence.append(
+            findings.evidence.append(
                 "GET /v1.0/applications?$filter=displayName eq '\(config.serviceAccountName)' → \(named.count)"
             )
             if named.count > 1 {
@@ -43,203 +60,247 @@ extension ExchangeOnlineDriver {
             }
             app = named.first
         }
-        guard let app, let objectID = app["id"].string, let appID = app["appId"].string else {
-            facts.appObjectID = nil
-            facts.appID = nil
-            writes.append(.createApplication(name: config.serviceAccountName, uniqueName: uniqueName))
-            writes.append(.createServicePrincipal(appID: "<new app>"))
-            writes.append(credentialWrite())
-            steps = [
-                StepReport(name: "app registration", status: .needsChange, detail: "missing"),
-                StepReport(name: "service principal", status: .needsChange, detail: "missing"),
-                StepReport(name: "credential", status: .needsChange, detail: "missing"),
-            ]
-            let mailbox = try await observeMailboxUser(graph: graph)
-            steps += mailbox.steps
-            writes += mailbox.writes
-            evidence += mailbox.evidence
-            return StageObservation(
-                report: StageReport(
-                    stage: .serviceAccount,
-                    status: .needsChange,
-                    detail: "no app \"\(config.serviceAccountName)\" yet",
-                    evidence: evidence,
-                    steps: steps
-                ),
-                writes: writes
-            )
-        }
-        facts.application = app
-        facts.appObjectID = objectID
-        facts.appID = appID
-        journal.ids["appObjectID"] = objectID
-        journal.ids["appID"] = appID
-        steps.append(StepReport(name: "app registration", status: .verified, detail: "appId \(appID)"))
+        return app
+    }
 
-        // The service principal.
+    /// No app yet: the app, its service principal and a credential are all to be made (the
+    /// mailbox user is still read, as it does not depend on the app).
+    private func missingServiceAccount(graph: GraphClient, findings: StageFindings) async throws -> StageObservation {
+        var findings = findings
+        facts.appObjectID = nil
+        facts.appID = nil
+        findings.writes.append(
+            .createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
+        findings.writes.append(.createServicePrincipal(appID: "<new app>"))
+        findings.writes.append(credentialWrite())
+        findings.step("app registration", .needsChange, "missing")
+        findings.step("service principal", .needsChange, "missing")
+        findings.step("credential", .needsChange, "missing")
+        findings.append(try await observeMailboxUser(graph: graph))
+        return findings.observation(
+            stage: .serviceAccount, status: .needsChange, detail: "no app \"\(config.serviceAccountName)\" yet")
+    }
+
+    /// The app's service principal: present (its id is recorded), or to be created.
+    private func observeServicePrincipal(
+        appID: String, graph: GraphClient, into findings: inout StageFindings
+    ) async throws {
         let sp = try await graph.getIfPresent(
             "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName"
         )
-        evidence.append("GET /v1.0/servicePrincipals(appId='\(appID)') → \(sp == nil ? "404" : "200")")
+        findings.evidence.append("GET /v1.0/servicePrincipals(appId='\(appID)') → \(sp == nil ? "404" : "200")")
         if let spID = sp?["id"].string {
             facts.servicePrincipalID = spID
             journal.ids["servicePrincipalID"] = spID
-            steps.append(StepReport(name: "service principal", status: .verified, detail: "object id \(spID)"))
+            findings.step("service principal", .verified, "object id \(spID)")
         } else {
             facts.servicePrincipalID = nil
-            writes.append(.createServicePrincipal(appID: appID))
-            steps.append(StepReport(name: "service principal", status: .needsChange, detail: "missing"))
+            findings.writes.append(.createServicePrincipal(appID: appID))
+            findings.step("service principal", .needsChange, "missing")
         }
+    }
 
-        // The credential mailscope holds: present in the app, not expiring, and its secret on disk.
+    /// The service account's report: failed while the held credential has expired, otherwise
+    /// by the writes needed, and "not verified" when only another machine holds the credential.
+    private func serviceAccountObservation(
+        appID: String, credential: CredentialState, findings: StageFindings
+    ) -> StageObservation {
+        let expired = credential == .expired
+        let elsewhere = credential == .heldElsewhere
+        let writes = findings.writes
+        let status: StageStatus = expired ? .failed : !writes.isEmpty ? .needsChange : elsewhere ? .notVerified : .verified
+        let detail =
+            expired
+            ? "the credential mailscope holds has expired: the integration cannot sign in"
+            : elsewhere && writes.isEmpty
+                ? "app \(appID): its credential is held elsewhere, not on this machine"
+            : writes.isEmpty
+                ? "app \(appID) with service principal and credential"
+                : "app \(appID) exists; \(writes.count) change(s) needed"
+        return findings.observation(
+            stage: .serviceAccount,
+            status: status,
+            detail: detail,
+            fix: expired
+                ? "run mailscope apply: it adds a new credential; then give the vendor the new secret or certificate"
+                : nil
+        )
+    }
+
+    /// The optional licensed user mailbox of the service account: exists, licensed with `config.mailboxLicense`.
+    func observeMailboxUser(graph: GraphClient) async throws -> StageFindings {
+        var findings = StageFindings()
+        guard let upn = config.mailboxUser else { return findings }
+        let user = try await graph.getIfPresent(
+            "/v1.0/users/\(GraphClient.segment(upn))?$select=id,userPrincipalName,assignedLicenses,usageLocation")
+        findings.evidence = ["GET /v1.0/users/\(upn) → \(user == nil ? "404" : "200")"]
+        guard let user else {
+            findings.step("mailbox user", .needsChange, "\(upn) missing")
+            findings.writes = [
+                .createMailboxUser(upn: upn, displayName: config.serviceAccountName),
+                .assignLicense(upn: upn, sku: config.mailboxLicense),
+            ]
+            return findings
+        }
+        let skuID = try await skuID(for: config.mailboxLicense, graph: graph)
+        findings.evidence.append("GET /v1.0/subscribedSkus → \(config.mailboxLicense) is \(skuID ?? "not in this tenant")")
+        let licensed = user["assignedLicenses"].array?.contains { $0["skuId"].string?.lowercased() == skuID?.lowercased() } ?? false
+        if licensed {
+            findings.step("mailbox user", .verified, "\(upn), licensed \(config.mailboxLicense)")
+        } else {
+            findings.step("mailbox user", .needsChange, "\(upn) has no \(config.mailboxLicense) licence")
+            findings.writes = [.assignLicense(upn: upn, sku: config.mailboxLicense)]
+        }
+        return findings
+    }
+
+    // MARK: The held credential
+
+    /// The app's credentials as the service-account check sees them, against the one mailscope holds.
+    struct CredentialSurvey {
+        /// The held credential as the app has it (nil: none is held, or the app no longer has it).
+        var heldInApp: JSONValue?
+        /// The held credential's end as the tenant has it (the journal's copy may be stale).
+        var heldEnd: Date?
+        /// Still-valid credentials mailscope made (named "mailscope …") whose secret this directory
+        /// does not hold: held by another state directory or machine, or lost.
+        var untracked: [JSONValue]
+        /// Of those, the ones another state directory or machine made (or a version or script that
+        /// named no holder): their secret may be in use.
+        var elsewhere: [JSONValue]
+    }
+
+    /// What the check concluded about the credential mailscope holds.
+    enum CredentialState {
+        /// Held here, in the app, and valid for two more weeks.
+        case usable
+        /// Held here and in the app, but expired: the app cannot sign in with it.
+        case expired
+        /// Only another state directory or machine holds one, and none is added silently.
+        case heldElsewhere
+        /// A new credential is to be added.
+        case toAdd
+    }
+
+    /// Judges the credential mailscope holds: warns of credentials near their end, adopts a
+    /// credential file the journal lost, decides whether a new credential is needed, and (when
+    /// asked) removes the untracked secrets.
+    private func judgeCredential(of app: JSONValue, into findings: inout StageFindings) -> CredentialState {
         let now = environment.clock.now
         let credentials = (app["passwordCredentials"].array ?? []) + (app["keyCredentials"].array ?? [])
-        for credential in credentials {
-            if let end = credential["endDateTime"].string.flatMap(Timestamps.parse),
-                end < now.addingTimeInterval(30 * 86_400)
-            {
-                let name = credential["displayName"].string ?? credential["keyId"].string ?? "?"
-                warnings.append(
-                    end < now
-                        ? "credential \(name) expired on \(Timestamps.day(end))"
-                        : "credential \(name) expires on \(Timestamps.day(end)); plan a rotation"
-                )
-            }
-        }
+        findings.warnings += Self.expiryWarnings(credentials, now: now)
         // A credential file of this state directory that the journal does not record (the journal
         // was damaged or deleted) is matched to the app's credentials by key ID and held again.
         adoptHeldCredentialFile(among: credentials)
-        // The held credential's end as the tenant has it (the journal's copy may be stale).
+        let survey = surveyCredentials(credentials, now: now)
+        let state = credentialState(survey, now: now, into: &findings)
+        if environment.credentials.removeUntracked {
+            removeUntracked(survey.untracked, of: app, into: &findings)
+        }
+        return state
+    }
+
+    /// A warning for each credential of the app that has expired or ends within 30 days.
+    private static func expiryWarnings(_ credentials: [JSONValue], now: Date) -> [String] {
+        credentials.compactMap { credential in
+            guard let end = credential["endDateTime"].string.flatMap(Timestamps.parse),
+                end < now.addingTimeInterval(30 * 86_400)
+            else { return nil }
+            let name = credential["displayName"].string ?? credential["keyId"].string ?? "?"
+            return end < now
+                ? "credential \(name) expired on \(Timestamps.day(end))"
+                : "credential \(name) expires on \(Timestamps.day(end)); plan a rotation"
+        }
+    }
+
+    /// Sorts the app's `credentials` against the journal's held one (read after any adoption).
+    private func surveyCredentials(_ credentials: [JSONValue], now: Date) -> CredentialSurvey {
         let heldInApp = journal.credential.flatMap { held in
             credentials.first { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }
         }
-        let heldEnd = heldInApp?["endDateTime"].string.flatMap(Timestamps.parse) ?? journal.credential?.expires
-        // Credentials mailscope made (named "mailscope …") whose secret this directory does not hold:
-        // held by another state directory or machine, or lost.
         let untracked = credentials.filter { credential in
             (credential["displayName"].string ?? "").hasPrefix("mailscope")
                 && credential["keyId"].string?.lowercased() != journal.credential?.keyID.lowercased()
                 && (credential["endDateTime"].string.flatMap(Timestamps.parse) ?? .distantFuture) > now
         }
-        // Of those, the ones another state directory or machine made (or a version or script that
-        // named no holder): their secret may be in use.
         let holder = store.holderID
-        let elsewhere = untracked.filter {
-            JournalStore.holder(inCredentialName: $0["displayName"].string ?? "") != holder
-        }
-        func describe(_ credentials: [JSONValue]) -> String {
-            credentials.map { credential in
-                let end = credential["endDateTime"].string.flatMap(Timestamps.parse).map(Timestamps.day) ?? "?"
-                return "\(credential["keyId"].string ?? "?") (\"\(credential["displayName"].string ?? "")\", valid until \(end))"
-            }.joined(separator: ", ")
-        }
-        var heldExpired = false
-        var heldElsewhere = false
-        if let held = journal.credential, held.kind == config.credential, heldInApp != nil, let heldEnd, heldEnd <= now {
-            // The app cannot sign in with it any more: a failure, not a warning.
-            heldExpired = true
-            writes.append(credentialWrite())
-            steps.append(
-                StepReport(
-                    name: "credential", status: .failed,
-                    detail: "\(held.kind.rawValue) \(held.hint)… expired on \(Timestamps.day(heldEnd)): the app cannot sign in"))
-        } else if let held = journal.credential, held.kind == config.credential, heldInApp != nil,
-            FileManager.default.fileExists(atPath: held.path), (heldEnd ?? held.expires) > now.addingTimeInterval(14 * 86_400)
-        {
-            steps.append(
-                StepReport(
-                    name: "credential",
-                    status: .verified,
-                    detail: "\(held.kind.rawValue) \(held.hint)… valid until \(Timestamps.day(held.expires))"
-                )
-            )
-        } else if !elsewhere.isEmpty && !environment.credentials.addNew {
-            // Another directory or machine holds a secret of this app: never a second one silently.
-            heldElsewhere = true
-            steps.append(
-                StepReport(
-                    name: "credential", status: .notVerified,
-                    detail: "held elsewhere, not on this machine: \(describe(elsewhere))"))
-            warnings.append(
-                "the app has \(elsewhere.count) credential(s) made by mailscope in another state directory or on another machine: \(describe(elsewhere)). Their secret is held there (or was handed to the vendor); none is added silently. To add a new one beside them: mailscope apply --add-credential (add --remove-untracked-credentials to remove the ones this machine does not hold)"
-            )
-        } else {
-            writes.append(credentialWrite())
-            let reason =
-                journal.credential == nil
-                ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
-            steps.append(StepReport(name: "credential", status: .needsChange, detail: reason))
-            if !untracked.isEmpty {
-                let lost = untracked.count - elsewhere.count
-                warnings.append(
-                    "a new credential is added beside \(untracked.count) made earlier that this machine does not hold: \(describe(untracked))"
-                    + (lost > 0 ? " (\(lost) made here, whose file is gone: the journal or the state directory was removed)" : "")
-                    + (environment.credentials.removeUntracked ? "; those are removed" : "; remove them with --remove-untracked-credentials once the vendor no longer uses them")
-                )
+        return CredentialSurvey(
+            heldInApp: heldInApp,
+            heldEnd: heldInApp?["endDateTime"].string.flatMap(Timestamps.parse) ?? journal.credential?.expires,
+            untracked: untracked,
+            elsewhere: untracked.filter {
+                JournalStore.holder(inCredentialName: $0["displayName"].string ?? "") != holder
             }
-        }
-        if environment.credentials.removeUntracked {
-            for credential in untracked {
-                guard let keyID = credential["keyId"].string else { continue }
-                if (app["passwordCredentials"].array ?? []).contains(where: { $0["keyId"].string == keyID }) {
-                    writes.append(.removeOrphanSecret(keyID: keyID, displayName: credential["displayName"].string ?? ""))
-                } else {
-                    warnings.append("certificate \(keyID) is not held here; remove it in Entra (Certificates & secrets) if unused")
-                }
-            }
-        }
-        let mailbox = try await observeMailboxUser(graph: graph)
-        steps += mailbox.steps
-        writes += mailbox.writes
-        evidence += mailbox.evidence
-        let status: StageStatus = heldExpired ? .failed : !writes.isEmpty ? .needsChange : heldElsewhere ? .notVerified : .verified
-        let detail =
-            heldExpired
-            ? "the credential mailscope holds has expired: the integration cannot sign in"
-            : heldElsewhere && writes.isEmpty
-                ? "app \(appID): its credential is held elsewhere, not on this machine"
-            : writes.isEmpty
-                ? "app \(appID) with service principal and credential"
-                : "app \(appID) exists; \(writes.count) change(s) needed"
-        return StageObservation(
-            report: StageReport(
-                stage: .serviceAccount,
-                status: status,
-                detail: detail,
-                evidence: evidence,
-                warnings: warnings,
-                fix: heldExpired
-                    ? "run mailscope apply: it adds a new credential; then give the vendor the new secret or certificate"
-                    : nil,
-                steps: steps
-            ),
-            writes: writes
         )
     }
 
-    /// The optional licensed user mailbox of the service account: exists, licensed with `config.mailboxLicense`.
-    func observeMailboxUser(graph: GraphClient) async throws -> (steps: [StepReport], writes: [Write], evidence: [String]) {
-        guard let upn = config.mailboxUser else { return ([], [], []) }
-        let user = try await graph.getIfPresent(
-            "/v1.0/users/\(GraphClient.segment(upn))?$select=id,userPrincipalName,assignedLicenses,usageLocation")
-        var evidence = ["GET /v1.0/users/\(upn) → \(user == nil ? "404" : "200")"]
-        guard let user else {
-            return (
-                [StepReport(name: "mailbox user", status: .needsChange, detail: "\(upn) missing")],
-                [.createMailboxUser(upn: upn, displayName: config.serviceAccountName), .assignLicense(upn: upn, sku: config.mailboxLicense)],
-                evidence
+    /// The credential's step, its write and warnings: expired (a failure, not a warning), usable,
+    /// held only elsewhere (never a second one silently), or to be added beside any untracked ones.
+    private func credentialState(
+        _ survey: CredentialSurvey, now: Date, into findings: inout StageFindings
+    ) -> CredentialState {
+        let describe = Self.describeCredentials
+        if let held = journal.credential, held.kind == config.credential, survey.heldInApp != nil,
+            let heldEnd = survey.heldEnd, heldEnd <= now
+        {
+            // The app cannot sign in with it any more.
+            findings.writes.append(credentialWrite())
+            findings.step(
+                "credential", .failed,
+                "\(held.kind.rawValue) \(held.hint)… expired on \(Timestamps.day(heldEnd)): the app cannot sign in")
+            return .expired
+        }
+        if let held = journal.credential, held.kind == config.credential, survey.heldInApp != nil,
+            FileManager.default.fileExists(atPath: held.path),
+            (survey.heldEnd ?? held.expires) > now.addingTimeInterval(14 * 86_400)
+        {
+            findings.step("credential", .verified, "\(held.kind.rawValue) \(held.hint)… valid until \(Timestamps.day(held.expires))")
+            return .usable
+        }
+        let elsewhere = survey.elsewhere
+        if !elsewhere.isEmpty && !environment.credentials.addNew {
+            findings.step("credential", .notVerified, "held elsewhere, not on this machine: \(describe(elsewhere))")
+            findings.warnings.append(
+                "the app has \(elsewhere.count) credential(s) made by mailscope in another state directory or on another machine: \(describe(elsewhere)). Their secret is held there (or was handed to the vendor); none is added silently. To add a new one beside them: mailscope apply --add-credential (add --remove-untracked-credentials to remove the ones this machine does not hold)"
+            )
+            return .heldElsewhere
+        }
+        findings.writes.append(credentialWrite())
+        let reason =
+            journal.credential == nil
+            ? "none held by mailscope" : "the held credential is gone, expiring, or of another kind"
+        findings.step("credential", .needsChange, reason)
+        let untracked = survey.untracked
+        if !untracked.isEmpty {
+            let lost = untracked.count - elsewhere.count
+            findings.warnings.append(
+                "a new credential is added beside \(untracked.count) made earlier that this machine does not hold: \(describe(untracked))"
+                + (lost > 0 ? " (\(lost) made here, whose file is gone: the journal or the state directory was removed)" : "")
+                + (environment.credentials.removeUntracked ? "; those are removed" : "; remove them with --remove-untracked-credentials once the vendor no longer uses them")
             )
         }
-        let skuID = try await skuID(for: config.mailboxLicense, graph: graph)
-        evidence.append("GET /v1.0/subscribedSkus → \(config.mailboxLicense) is \(skuID ?? "not in this tenant")")
-        let licensed = user["assignedLicenses"].array?.contains { $0["skuId"].string?.lowercased() == skuID?.lowercased() } ?? false
-        if licensed {
-            return ([StepReport(name: "mailbox user", status: .verified, detail: "\(upn), licensed \(config.mailboxLicense)")], [], evidence)
+        return .toAdd
+    }
+
+    /// `--remove-untracked-credentials`: each untracked secret is removed; a certificate is only
+    /// named, as Graph removes one by rewriting the whole collection.
+    private func removeUntracked(_ untracked: [JSONValue], of app: JSONValue, into findings: inout StageFindings) {
+        for credential in untracked {
+            guard let keyID = credential["keyId"].string else { continue }
+            if (app["passwordCredentials"].array ?? []).contains(where: { $0["keyId"].string == keyID }) {
+                findings.writes.append(.removeOrphanSecret(keyID: keyID, displayName: credential["displayName"].string ?? ""))
+            } else {
+                findings.warnings.append("certificate \(keyID) is not held here; remove it in Entra (Certificates & secrets) if unused")
+            }
         }
-        return (
-            [StepReport(name: "mailbox user", status: .needsChange, detail: "\(upn) has no \(config.mailboxLicense) licence")],
-            [.assignLicense(upn: upn, sku: config.mailboxLicense)], evidence
-        )
+    }
+
+    /// Credentials as the warnings name them: key ID, display name and end day.
+    private static func describeCredentials(_ credentials: [JSONValue]) -> String {
+        credentials.map { credential in
+            let end = credential["endDateTime"].string.flatMap(Timestamps.parse).map(Timestamps.day) ?? "?"
+            return "\(credential["keyId"].string ?? "?") (\"\(credential["displayName"].string ?? "")\", valid until \(end))"
+        }.joined(separator: ", ")
     }
 
     /// The id of the subscribed SKU with part number `partNumber`, or nil when the tenant has none.
@@ -540,7 +601,9 @@ extension ExchangeOnlineDriver {
                     }
                 }
             }
-        default:
+        case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
+            .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
+            .createRoleAssignment, .removeRoleAssignment, .shellStep:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }

@@ -46,54 +46,12 @@ extension ExchangeOnlineDriver {
         return EngineError(stage: .signIn, message: "\(host): \(error.description)", fix: fix, transient: error.mayPass)
     }
 
+    /// The sign-in itself: tokens by the configured method, the tenant and the admin's roles read
+    /// at once, the tenant checked against the configured one, then the roles (or, app-only, the
+    /// automation app's permissions) judged; the clients are made and the stage recorded.
     private func performSignIn() async throws -> SignedInTenant {
         let identity = IdentityClient(endpoints: endpoints, tenant: tenantID, sender: sender)
-        let tokens: any AccessTokenProvider
-        switch config.signIn {
-        case .deviceCode:
-            let prompt: @Sendable (DeviceCodeGrant) -> Void = { [events = run.events] grant in
-                events(
-                    .deviceCode(
-                        DeviceCodePrompt(
-                            userCode: grant.userCode,
-                            verificationURL: grant.verificationURI,
-                            expiresAt: grant.expiresAt,
-                            message: grant.message
-                        )
-                    )
-                )
-            }
-            let clientID = config.clientID ?? DeviceCodeSession.graphCommandLineTools
-            let scopes = config.delegatedGraphScopes
-            let make = {
-                DeviceCodeSession(identity: identity, clientID: clientID, graphScopes: scopes, prompt: prompt)
-            }
-            if let cache = environment.tokenSessions {
-                // One sign-in per process: the same tenant, cloud, client and scopes reuse it.
-                let key = [endpoints.login.absoluteString, tenantID.key, clientID]
-                    .joined(separator: "|") + "|" + config.delegatedGraphScopes.joined(separator: " ")
-                let (session, reused) = cache.deviceCodeSession(key, make: make)
-                if reused {
-                    await session.setPrompt(prompt)
-                    log(.info, "Signed in earlier in this session: no new device code unless its tokens have run out.")
-                }
-                tokens = session
-            } else {
-                tokens = make()
-            }
-        case .clientSecret:
-            tokens = ClientCredentialSession(
-                identity: identity,
-                clientID: config.clientID ?? "",
-                credential: .secret(try readAdminSecret())
-            )
-        case .certificate:
-            tokens = ClientCredentialSession(
-                identity: identity,
-                clientID: config.clientID ?? "",
-                credential: .certificate(try readAdminCertificate())
-            )
-        }
+        let tokens = try await tokenProvider(identity: identity)
         let graphToken = try await tokens.token(for: .graph, forceRefresh: false)
         guard let claims = graphToken.claims, let tid = claims.tenantID else {
             throw EngineError(
@@ -115,56 +73,22 @@ extension ExchangeOnlineDriver {
                 "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=displayName,roleTemplateId",
                 headers: [GraphClient.eventualConsistency])
         let organization = try await organizationRead["value"].array?.first ?? .null
-        let domains = organization["verifiedDomains"].array ?? []
-        let defaultDomain =
-            domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
-        let configured = tenantID.key
-        let matches =
-            configured == tid.lowercased()
-            || domains.contains { $0["name"].string?.lowercased() == configured }
-        guard matches else {
-            throw SignInError.wrongTenant(expected: config.tenant, actual: "\(tid) (\(defaultDomain))")
-        }
+        let defaultDomain = try requireConfiguredTenant(organization, tid: tid)
         let who = claims.user ?? "app \(claims.appID ?? config.clientID ?? "?")"
-        var evidence = [
+        var findings = StageFindings()
+        findings.evidence = [
             "token tid \(tid), signed in as \(who)",
             "GET /v1.0/organization → \(organization["displayName"].string ?? "?"), default domain \(defaultDomain)",
         ]
-        var warnings: [String] = []
         let anchor: String
         if claims.isAppOnly {
             anchor = ExchangeAdminClient.appAnchor(tenantID: tid)
-            for (permission, purpose) in [
-                ("Application.ReadWrite", "creating the service account"),
-                ("AppRoleAssignment.ReadWrite.All", "removing tenant-wide grants"),
-                ("RoleManagement.ReadWrite.Exchange", "creating the scope and role assignments"),
-            ] where !claims.roles.contains(where: { $0.hasPrefix(permission) }) {
-                warnings.append("the automation app's Graph token lacks \(permission)…; \(purpose) will fail")
-            }
-            try await requireExchangeManageAsApp(tokens: tokens, evidence: &evidence)
+            findings.warnings += Self.missingGraphPermissions(claims.roles)
+            try await requireExchangeManageAsApp(tokens: tokens, evidence: &findings.evidence)
         } else {
             anchor = "UPN:\(who)"
             let roles = try await rolesRead ?? []
-            let templates = Set(roles.compactMap { $0["roleTemplateId"].string })
-            evidence.append(
-                "directory roles: \(roles.compactMap { $0["displayName"].string }.sorted().joined(separator: ", "))"
-            )
-            let global = templates.contains(Self.globalAdministrator)
-            let exchangeAdmin = global || templates.contains(Self.exchangeAdministrator)
-            let appAdmin = global || !templates.isDisjoint(with: Self.applicationAdministrators)
-            guard exchangeAdmin && appAdmin else {
-                throw EngineError(
-                    stage: .signIn,
-                    message: "\(who) lacks the roles this setup needs",
-                    fix:
-                        "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management. A role you are only eligible for in Privileged Identity Management (PIM) does not appear until it is activated: activate it in PIM, then run again"
-                )
-            }
-            if !global && !templates.contains(Self.privilegedRoleAdministrator) {
-                warnings.append(
-                    "removing a tenant-wide Entra grant needs Privileged Role Administrator or Global Administrator"
-                )
-            }
+            try judgeAdminRoles(roles, who: who, into: &findings)
         }
         self.graph = graph
         self.exchange = ExchangeAdminClient(
@@ -180,17 +104,128 @@ extension ExchangeOnlineDriver {
             defaultDomain: defaultDomain,
             signedInAs: who
         )
+        recordSignIn(tenant, findings: findings)
+        return tenant
+    }
+
+    /// Records the verified sign-in stage with what it found, and says who is signed in where.
+    private func recordSignIn(_ tenant: SignedInTenant, findings: StageFindings) {
+        let place = "\(tenant.displayName) (\(tenant.id))"
         run.record(
             StageReport(
                 stage: .signIn,
                 status: .verified,
-                detail: "\(tenant.displayName) (\(tid)) as \(who)",
-                evidence: evidence,
-                warnings: warnings
+                detail: "\(place) as \(tenant.signedInAs)",
+                evidence: findings.evidence,
+                warnings: findings.warnings
             )
         )
-        log(.info, "Signed in to \(tenant.displayName) (\(tid)) as \(who).")
-        return tenant
+        log(.info, "Signed in to \(place) as \(tenant.signedInAs).")
+    }
+
+    /// The admin's tokens by the configured sign-in method: a device code (one sign-in per
+    /// process when sessions are cached), or the automation app's client secret or certificate.
+    private func tokenProvider(identity: IdentityClient) async throws -> any AccessTokenProvider {
+        switch config.signIn {
+        case .deviceCode:
+            return await deviceCodeTokens(identity: identity)
+        case .clientSecret:
+            return ClientCredentialSession(
+                identity: identity,
+                clientID: config.clientID ?? "",
+                credential: .secret(try readAdminSecret())
+            )
+        case .certificate:
+            return ClientCredentialSession(
+                identity: identity,
+                clientID: config.clientID ?? "",
+                credential: .certificate(try readAdminCertificate())
+            )
+        }
+    }
+
+    /// A device-code session whose prompt goes to the run's events. One sign-in per process: the
+    /// same tenant, cloud, client and scopes reuse the cached session, with this run's prompt.
+    private func deviceCodeTokens(identity: IdentityClient) async -> any AccessTokenProvider {
+        let prompt: @Sendable (DeviceCodeGrant) -> Void = { [events = run.events] grant in
+            events(
+                .deviceCode(
+                    DeviceCodePrompt(
+                        userCode: grant.userCode,
+                        verificationURL: grant.verificationURI,
+                        expiresAt: grant.expiresAt,
+                        message: grant.message
+                    )
+                )
+            )
+        }
+        let clientID = config.clientID ?? DeviceCodeSession.graphCommandLineTools
+        let scopes = config.delegatedGraphScopes
+        let make = {
+            DeviceCodeSession(identity: identity, clientID: clientID, graphScopes: scopes, prompt: prompt)
+        }
+        guard let cache = environment.tokenSessions else { return make() }
+        let key = [endpoints.login.absoluteString, tenantID.key, clientID]
+            .joined(separator: "|") + "|" + config.delegatedGraphScopes.joined(separator: " ")
+        let (session, reused) = cache.deviceCodeSession(key, make: make)
+        if reused {
+            await session.setPrompt(prompt)
+            log(.info, "Signed in earlier in this session: no new device code unless its tokens have run out.")
+        }
+        return session
+    }
+
+    /// Refuses a tenant other than the configured one (by tenant id or a verified domain) and
+    /// returns the signed-in tenant's default domain.
+    private func requireConfiguredTenant(_ organization: JSONValue, tid: String) throws -> String {
+        let domains = organization["verifiedDomains"].array ?? []
+        let defaultDomain =
+            domains.first { $0["isDefault"].bool == true }?["name"].string ?? domains.first?["name"].string ?? ""
+        let configured = tenantID.key
+        let matches =
+            configured == tid.lowercased()
+            || domains.contains { $0["name"].string?.lowercased() == configured }
+        guard matches else {
+            throw SignInError.wrongTenant(expected: config.tenant, actual: "\(tid) (\(defaultDomain))")
+        }
+        return defaultDomain
+    }
+
+    /// A warning for each Graph permission the automation app's token lacks, with what will fail.
+    private static func missingGraphPermissions(_ roles: [String]) -> [String] {
+        [
+            ("Application.ReadWrite", "creating the service account"),
+            ("AppRoleAssignment.ReadWrite.All", "removing tenant-wide grants"),
+            ("RoleManagement.ReadWrite.Exchange", "creating the scope and role assignments"),
+        ].filter { permission, _ in !roles.contains(where: { $0.hasPrefix(permission) }) }.map { permission, purpose in
+            "the automation app's Graph token lacks \(permission)…; \(purpose) will fail"
+        }
+    }
+
+    /// Requires the signed-in admin to manage both Exchange and apps (Global Administrator, or
+    /// Exchange Administrator and Application or Cloud Application Administrator); warns when
+    /// removing a tenant-wide grant will need a role the admin lacks.
+    private func judgeAdminRoles(_ roles: [JSONValue], who: String, into findings: inout StageFindings) throws {
+        let templates = Set(roles.compactMap { $0["roleTemplateId"].string })
+        findings.evidence.append(
+            "directory roles: \(roles.compactMap { $0["displayName"].string }.sorted().joined(separator: ", "))"
+        )
+        let global = templates.contains(Self.globalAdministrator)
+        let exchangeAdmin = global || templates.contains(Self.exchangeAdministrator)
+        let appAdmin = global || !templates.isDisjoint(with: Self.applicationAdministrators)
+        guard exchangeAdmin && appAdmin else {
+            throw EngineError(
+                stage: .signIn,
+                message: "\(who) lacks the roles this setup needs",
+                fix:
+                    "sign in as a Global Administrator, or as an Exchange Administrator who is also an Application (or Cloud Application) Administrator; the Exchange side also needs Organization Management. A role you are only eligible for in Privileged Identity Management (PIM) does not appear until it is activated: activate it in PIM, then run again"
+            )
+        }
+        if !global && !templates.contains(Self.privilegedRoleAdministrator) {
+            findings.warnings.append(
+                "removing a tenant-wide Entra grant needs Privileged Role Administrator or Global Administrator"
+            )
+        }
     }
 
     /// App-only Exchange management needs both halves (Exchange's app-only-auth-powershell-v2

@@ -9,43 +9,26 @@ extension ExchangeServerDriver {
         let logon = config.serviceAccountLogon ?? address
         let ran = journal.completedWrites.contains { if case .shellStep(let step) = $0.write { step.id == "create-mailbox" } else { false } }
         do {
-            switch try await ews.calendar() {
+            let answer = try await ews.calendar()
+            noteServiceAccountSignIn(accepted: true, logon: logon)
+            switch answer {
             case .success(let folder):
-                noteServiceAccountSignIn(accepted: true, logon: logon)
-                return StageObservation(
-                    report: StageReport(
-                        stage: .serviceAccount,
-                        status: .verified,
-                        detail: "\(logon) signs in to EWS (\(config.ewsAuthentication.rawValue)) and its own calendar answers",
-                        evidence: [
-                            "GetFolder calendar as \(logon) → NoError\(folder.serverVersion.map { " (Exchange \($0))" } ?? "")"
-                        ]
-                    ),
-                    writes: []
-                )
+                let version = folder.serverVersion.map { " (Exchange \($0))" } ?? ""
+                return StageFindings(evidence: ["GetFolder calendar as \(logon) → NoError\(version)"]).observation(
+                    stage: .serviceAccount, status: .verified,
+                    detail: "\(logon) signs in to EWS (\(config.ewsAuthentication.rawValue)) and its own calendar answers")
             case .failure(let error) where error.code == "ErrorNonExistentMailbox":
-                noteServiceAccountSignIn(accepted: true, logon: logon)
-                return StageObservation(
-                    report: StageReport(
-                        stage: .serviceAccount,
-                        status: .needsChange,
-                        detail: "\(logon) signs in but has no mailbox (impersonation needs one)",
-                        evidence: ["GetFolder calendar as \(logon) → \(error.code)"]
-                    ),
+                return StageFindings(
+                    evidence: ["GetFolder calendar as \(logon) → \(error.code)"],
                     writes: [.shellStep(ServerSteps.enableMailbox(config))]
-                )
+                ).observation(
+                    stage: .serviceAccount, status: .needsChange,
+                    detail: "\(logon) signs in but has no mailbox (impersonation needs one)")
             case .failure(let error):
-                noteServiceAccountSignIn(accepted: true, logon: logon)
-                return StageObservation(
-                    report: StageReport(
-                        stage: .serviceAccount,
-                        status: .failed,
-                        detail: "\(logon) signs in, but its calendar answers \(error.code): \(error.message)",
-                        evidence: ["GetFolder calendar as \(logon) → \(error.code)"],
-                        fix: "check the service account's mailbox in the Exchange admin center"
-                    ),
-                    writes: []
-                )
+                return StageFindings(evidence: ["GetFolder calendar as \(logon) → \(error.code)"]).observation(
+                    stage: .serviceAccount, status: .failed,
+                    detail: "\(logon) signs in, but its calendar answers \(error.code): \(error.message)",
+                    fix: "check the service account's mailbox in the Exchange admin center")
             }
         } catch EWSError.unauthorized {
             noteServiceAccountSignIn(accepted: false, logon: logon)

@@ -93,34 +93,28 @@ extension ExchangeServerDriver {
         let withinWindow = !provenSince && (deadline.map { now < $0 } ?? false)
         let probe = serverProbe
         let steps = [
-            StepReport(
-                name: "in-scope: impersonate \(probe?.inScope?.mailbox ?? "?")",
-                status: Verdict.status(evidence.inScopeAllowed),
-                detail: Verdict.word(evidence.inScopeAllowed, yes: "NoError", no: probe?.inScopeError?.code ?? "denied")
-            ),
-            StepReport(
-                name: "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")",
-                status: Verdict.status(evidence.outOfScopeDenied),
-                detail: Verdict.word(evidence.outOfScopeDenied, yes: "ErrorImpersonateUserDenied", no: "ALLOWED")
-            ),
+            StepReport.verdict(
+                "in-scope: impersonate \(probe?.inScope?.mailbox ?? "?")", evidence.inScopeAllowed,
+                yes: "NoError", no: probe?.inScopeError?.code ?? "denied"),
+            StepReport.verdict(
+                "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")", evidence.outOfScopeDenied,
+                yes: "ErrorImpersonateUserDenied", no: "ALLOWED"),
         ]
         if evidence.isSettled {
-            return StageReport(
-                stage: .connect,
-                status: .verified,
-                detail: "EWS impersonation works in scope and is refused outside it",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                .verified,
+                "EWS impersonation works in scope and is refused outside it",
+                poll: evidence,
                 steps: steps
             )
         }
         if let probe, let alias = aliasProblem(probe) {
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: alias,
-                evidence: evidence.lines,
-                fix: "use the primary SMTP address",
-                steps: steps
+            return StageReport.connect(
+                .failed,
+                alias,
+                poll: evidence,
+                steps: steps,
+                fix: "use the primary SMTP address"
             )
         }
         var cause: String
@@ -137,23 +131,19 @@ extension ExchangeServerDriver {
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail: "\(minutes) min since the last change (usually 30 min to 2 h): \(cause)",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "\(minutes) min since the last change (usually 30 min to 2 h): \(cause)",
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: cause,
-            evidence: evidence.lines,
-            fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it",
-            steps: steps
+        return StageReport.connect(
+            .failed,
+            cause,
+            poll: evidence,
+            steps: steps,
+            fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it"
         )
     }
-
-    /// The values the vendor's product needs for EWS impersonation. The password is never shown.
 }
