@@ -419,7 +419,7 @@ extension PresetConnections {
         // Where the method itself still works and mailscope leads through it: the other target.
         let other: SetupTarget = target == .exchangeOnline ? .exchangeServer : .exchangeOnline
         let elsewhere =
-            lead(on: other)?.methodID == method.id
+            self.lead(on: other)?.methodID == method.id
             ? "; or, with \(Self.targetName(other)), target = \"\(other.rawValue)\": there it \(method.verdict(on: other).sentence)"
             : ""
         return FieldError(
