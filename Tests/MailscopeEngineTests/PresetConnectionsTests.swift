@@ -233,6 +233,20 @@ struct PresetConnectionsTests {
         #expect(again.report(.distributionGroup)?.warnings.contains { $0.contains("dana.adams@contoso.com joined") } == false)
     }
 
+    @Test func onExchangeServerTooAReCheckNamesAMemberAddedSinceTheLastRun() async throws {
+        let setup = try await ServerEngineTests.start()
+        defer { Task { await setup.harness.stop() } }
+        let config = setup.config { $0.members = $0.members.filter { $0 != "casey.adams@contoso.com" } }
+        #expect(try await setup.engine(config).apply { _ in true } == .verified)
+        try await setup.runInShell("Add-DistributionGroupMember -Identity 'WorkableUsers' -Member 'casey.adams@contoso.com'")
+        let reports = try await setup.engine(config).check()
+        let warnings = reports.report(.distributionGroup)?.warnings ?? []
+        let note = try #require(warnings.first { $0.contains("casey.adams@contoso.com joined") }, "\(warnings)")
+        #expect(note.contains("Workable's guide says about 30 minutes; Exchange Server's cache can take up to 2 hours"))
+        let again = try await setup.engine(config).check()
+        #expect(again.report(.distributionGroup)?.warnings.contains { $0.contains("joined the group") } == false)
+    }
+
     @Test func iofficesHandOffSaysTheEWSProofStandsInForTheAnalyzer() {
         var config = SetupConfig(preset: Preset.named("ioffice")!, tenant: "")
         config.target = .exchangeServer

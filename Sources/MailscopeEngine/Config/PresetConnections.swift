@@ -204,7 +204,7 @@ public struct PresetConnections: Sendable, Equatable {
             ),
             noLead: nil,
             notes: [
-                "Users added to WorkableUsers later work after about 30 minutes (the guide); on Exchange Online a re-check names each member added since the last run, with its own wait."
+                "Users added to WorkableUsers later work after about 30 minutes (the guide); a re-check names each member added since the last run, with its own wait."
             ]
         ),
         PresetConnections(

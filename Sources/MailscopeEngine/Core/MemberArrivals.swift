@@ -2,10 +2,11 @@ import Foundation
 
 // The guides' "users added to the group later work after about 30 minutes" (issue 16): a re-check
 // names each direct member added since the last run, with its own wait. The journal keeps the
-// members the last run read; a driver says which members it read (Exchange Online's group scope).
+// members the last run read; a driver says which members it read (the directory's direct members
+// on Exchange Online, ExpandDL's on Exchange Server).
 
 extension TargetDriver {
-    /// Targets that do not read the group's direct members (Exchange Server's EWS proof) have none.
+    /// A driver that does not read the group's direct members has none.
     var directMembersRead: [String]? { nil }
 }
 
@@ -14,6 +15,10 @@ extension ExchangeOnlineDriver {
         guard run.config.scopeKind == .group, facts.group != nil else { return nil }
         return facts.directMembers.filter { !$0.isGroup }.map { $0.address.lowercased() }.sorted()
     }
+}
+
+extension ExchangeServerDriver {
+    var directMembersRead: [String]? { run.config.scopeKind == .group ? expandedMembers : nil }
 }
 
 extension SetupEngine {
@@ -42,9 +47,12 @@ extension SetupEngine {
         let minutes = Int(run.environment.clock.now.timeIntervalSince(since) / 60)
         let vendor = PresetConnections.of(run.config.preset).vendor
         let guide = vendor == "the integration" ? "" : "\(vendor)'s guide says about 30 minutes; "
+        let documented =
+            run.config.target == .exchangeServer
+            ? "Exchange Server's cache can take up to 2 hours" : "Exchange Online documents 30 minutes to 2 hours"
         for address in added {
             reports[index].warnings.append(
-                "\(address) joined the group since the last run (\(minutes) min ago): a member added later is reached once Exchange applies it (\(guide)Exchange Online documents 30 minutes to 2 hours); re-check after that"
+                "\(address) joined the group since the last run (\(minutes) min ago): a member added later is reached once Exchange applies it (\(guide)\(documented)); re-check after that"
             )
         }
         run.emit(.stage(reports[index]))
