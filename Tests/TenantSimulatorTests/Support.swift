@@ -49,12 +49,19 @@ struct Simulator {
     static func serving<T>(
         _ tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
     ) async throws -> T {
-        let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
+        try await serving(tenants: [tenant], options: options, clock: clock, body)
+    }
+
+    /// Runs `body` against several tenants served on one new port (`tenant` is the first).
+    static func serving<T>(
+        tenants: [SimulatedTenant], options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
+    ) async throws -> T {
+        let server = SimulatorServer(tenants: tenants, options: options, clock: clock)
         let base = try await server.start()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 30
         let simulator = Simulator(
-            tenant: tenant, server: server, clock: clock, endpoints: SimulatorEndpoints(base: base),
+            tenant: tenants[0], server: server, clock: clock, endpoints: SimulatorEndpoints(base: base),
             session: URLSession(configuration: configuration))
         do {
             let result = try await body(simulator)

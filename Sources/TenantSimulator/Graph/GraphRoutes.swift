@@ -231,7 +231,7 @@ extension SimulatedTenant {
             audiences: { audience in
                 endpoints.resource(named: audience)
                     ?? servedBases.lazy.compactMap { SimulatorEndpoints(base: $0).resource(named: audience) }.first
-            }, tenantID: Self.tenantID)
+            }, tenantID: identity.tenantID)
         guard claims.resource == resource else { throw .wrongAudience }
         return claims
     }
