@@ -20,6 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        MemoryTuning.useOneArena()
         let paths = try options.paths()
         guard paths.count == 1, options.configs == nil else {
             let status = await FleetCheck.run(options, paths: paths, json: json)

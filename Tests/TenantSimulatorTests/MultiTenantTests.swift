@@ -95,3 +95,20 @@ struct MultiTenantTests {
         }
     }
 }
+
+@Suite("Answer encoding")
+struct WireJSONTests {
+    @Test("WireJSON writes what JSONValue.encoded() writes: sorted keys, escapes, numbers")
+    func sameBytesAsJSONEncoder() throws {
+        let value: JSONValue = [
+            "value": [
+                ["id": "a/b", "mail": .null, "n": 3, "big": 1e300, "half": 0.5, "neg": -42, "ok": true, "no": false],
+                ["text": .string("quote \" backslash \\ tab \t line \n cr \r bell \u{07} é 日本 🎉"), "list": []],
+            ],
+            "@odata.nextLink": "http://127.0.0.1:1/graph/v1.0/groups/x/members?$skiptoken=abc",
+            "@odata.context": "ctx", "Zed": [:], "alpha": [1, 2, 3],
+        ]
+        #expect(WireJSON.encode(value) == value.encoded())
+        #expect(try JSONValue.parse(WireJSON.encode(value)) == value)
+    }
+}
