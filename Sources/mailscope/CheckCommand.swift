@@ -20,7 +20,6 @@ struct CheckCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        MemoryTuning.useOneArena()
         let paths = try options.paths()
         guard paths.count == 1, options.configs == nil else {
             let status = await FleetCheck.run(options, paths: paths, json: json)
