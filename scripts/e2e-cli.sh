@@ -211,46 +211,50 @@ hung_network_gives_up_in_bounded_time() { # every answer stalls past --request-t
     (( SECONDS - started <= 20 )) || { echo "  took $((SECONDS - started)) s"; return 1; }
     grep -q "retry 2 of 6 in" "$WORK/hung.err" || { tail -5 "$WORK/hung.err"; return 1; }
 }
-fleet_check_reports_each_setup() { # two healthy, one never applied, one unreachable, one bad config, one device-code
-    local f="$WORK/fleet" status setup
-    mkdir -p "$f/configs"
-    for setup in alpha bravo charlie; do
-        # Every simulator is "contoso.com": a service account of its own keeps their state apart,
-        # as different tenants' would be.
-        start_sim "fleet-$setup" --propagation-seconds 0 --automation-app
-        printf '[service_account]\nname = "svc_%s"\n' "$setup" | cat "$WORK/fleet-$setup.toml" - > "$f/configs/$setup.toml"
-    done
-    for setup in alpha bravo; do
-        "$BIN" apply --config "$f/configs/$setup.toml" --yes --state-dir "$f/state" > "$f/$setup.apply" 2>&1 ||
-            { tail -5 "$f/$setup.apply"; return 1; }
+fleet_check_reports_each_setup() { # ONE simulator serving 8 tenants (6 applied, 2 never applied), one unreachable, one bad config, one device-code
+    local f="$WORK/fleet" status n
+    mkdir -p "$f"
+    # simulate --tenants 8 --write-configs: contoso.com, contoso02.com, … contoso08.com on one port,
+    # each config signing in with its own tenant's automation app.
+    start_sim fleet --propagation-seconds 0 --tenants 8 --write-configs "$f/configs"
+    for n in 01 02 03 04 05 06; do
+        "$BIN" apply --config "$f/configs/tenant-$n.toml" --yes --state-dir "$f/state" > "$f/$n.apply" 2>&1 ||
+            { tail -5 "$f/$n.apply"; return 1; }
     done
     # delta: a tenant that does not answer (its simulator is gone); echo: a config with a typo.
     start_sim fleet-delta --propagation-seconds 0 --automation-app
     printf '[service_account]\nname = "svc_delta"\n' | cat "$WORK/fleet-delta.toml" - > "$f/configs/delta.toml"
     stop_sim fleet-delta
     sleep 0.3
-    sed 's/^preset = "workable"/preset = "workabel"/' "$f/configs/alpha.toml" > "$f/configs/echo.toml"
+    sed 's/^preset = "workable"/preset = "workabel"/' "$f/configs/tenant-01.toml" > "$f/configs/echo.toml"
     cp "$WORK/sim.toml" "$f/configs/foxtrot.toml"   # device-code sign-in: refused in a fleet
     "$BIN" check --configs "$f/configs" --state-dir "$f/state" --jobs 3 --request-timeout 3 > "$f/table.out" 2> "$f/table.err"
     status=$?
     "$BIN" check --configs "$f/configs" --state-dir "$f/state" --jobs 3 --request-timeout 3 --json > "$f/fleet.json" 2>/dev/null
-    for setup in alpha bravo charlie; do stop_sim "fleet-$setup"; done
+    stop_sim fleet
     [[ $status == 2 ]] || { echo "  exit $status, want 2 (the worst)"; cat "$f/table.out" "$f/table.err"; return 1; }
     python3 - "$f/fleet.json" "$f/table.out" <<'PY' || return 1
 import json, sys
 rows = {r["config"].split("/")[-1]: r for r in json.load(open(sys.argv[1]))}
 table = open(sys.argv[2]).read()
-expect = {"alpha.toml": "healthy", "bravo.toml": "healthy", "charlie.toml": "drift", "delta.toml": "error",
-          "echo.toml": "error", "foxtrot.toml": "error"}
+expect = {f"tenant-{n:02d}.toml": "healthy" for n in range(1, 7)}
+expect.update({"tenant-07.toml": "drift", "tenant-08.toml": "drift", "delta.toml": "error", "echo.toml": "error",
+               "foxtrot.toml": "error"})
+assert set(rows) == set(expect), sorted(rows)
 for name, result in expect.items():
     assert rows[name]["result"] == result, (name, rows[name]["result"], rows[name].get("error"))
-assert [s["id"] for s in rows["alpha.toml"]["stages"]][:2] == ["sign-in", "service-account"], rows["alpha.toml"]["stages"]
+    if name.startswith("tenant-"):  # each config reached its own tenant on the one simulator
+        domain = "contoso.com" if name == "tenant-01.toml" else f"contoso{name[7:9]}.com"
+        tid = "4a7c9e21-3b5d-4f68-8e1a-" + ("2c6b9d0f7e53" if name == "tenant-01.toml" else f"{int(name[7:9]):012d}")
+        assert rows[name]["tenant"]["defaultDomain"] == domain and rows[name]["tenant"]["id"] == tid, (name, rows[name]["tenant"])
+        assert domain in table, domain
+assert [s["id"] for s in rows["tenant-01.toml"]["stages"]][:2] == ["sign-in", "service-account"], rows["tenant-01.toml"]["stages"]
 assert "preset" in rows["echo.toml"]["error"], rows["echo.toml"]["error"]
 assert "device-code" in rows["foxtrot.toml"]["error"] and "certificate" in rows["foxtrot.toml"]["error"]
 assert rows["delta.toml"]["error"], rows["delta.toml"]
 for name in expect:
     assert name in table, name
-assert "6 setups in" in table and "2 healthy, 1 drifted, 3 could not be checked" in table, table
+assert "11 setups in" in table and "6 healthy, 2 drifted, 3 could not be checked" in table, table
 PY
 }
 

@@ -43,8 +43,8 @@ enum Population {
         var directory = Directory()
         directory.reserveCapacity(users: max(0, options.userCount) + max(0, options.roomCount) + 6)
         var rbac = RBACState()
-        let domain = SimulatedTenant.defaultDomain
-        let initial = SimulatedTenant.initialDomain
+        let domain = options.identity.defaultDomain
+        let initial = options.identity.initialDomain
 
         /// Adds a user. A mailbox (`type`) gets the primary address `mail` (default: the UPN), an
         /// alias at the initial domain and `aliases`; a user mailbox holds the staff licence. A user
@@ -216,7 +216,7 @@ enum Population {
         registry.store(hrApp)
         let hrSP = ServicePrincipal(
             id: generator.guid(), appId: hrApp.appId, displayName: hrApp.displayName, appRoles: [], directoryRoles: [],
-            appOwnerOrganizationId: SimulatedTenant.tenantID, createdAt: longAgo, sequence: 4)
+            appOwnerOrganizationId: options.identity.tenantID, createdAt: longAgo, sequence: 4)
         registry.store(hrSP)
         if let graph = registry.servicePrincipal(appID: Catalog.graphAppID),
             let role = graph.appRoles.first(where: { $0.value == "User.Read.All" })

@@ -9,14 +9,14 @@ import MailscopeCore
 /// in the extensions (for example to create drift: remove a group member, grant a tenant-wide
 /// permission, delete a scope). Time comes from the injected clock, randomness from the seed.
 public actor SimulatedTenant {
-    /// The tenant id (`tid`).
-    public static let tenantID = "4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e53"
-    /// The organisation's display name.
-    public static let organizationName = "Contoso"
-    /// The default verified domain.
-    public static let defaultDomain = "contoso.com"
-    /// The initial `onmicrosoft.com` domain.
-    public static let initialDomain = "contoso.onmicrosoft.com"
+    /// The default tenant's id (`tid`): `TenantIdentity.contoso`, what a one-tenant simulator serves.
+    public static let tenantID = TenantIdentity.contoso.tenantID
+    /// The default tenant's display name.
+    public static let organizationName = TenantIdentity.contoso.organizationName
+    /// The default tenant's default verified domain.
+    public static let defaultDomain = TenantIdentity.contoso.defaultDomain
+    /// The default tenant's initial `onmicrosoft.com` domain.
+    public static let initialDomain = TenantIdentity.contoso.initialDomain
     /// Microsoft Graph's application id.
     public static let graphAppID = Catalog.graphAppID
     /// Office 365 Exchange Online's application id.
@@ -26,6 +26,8 @@ public actor SimulatedTenant {
     public nonisolated let clock: WallClock
     /// The options the tenant was populated with.
     public nonisolated let options: SimulatorOptions
+    /// Who this tenant is: its id and domains (`options.identity`).
+    public nonisolated var identity: TenantIdentity { options.identity }
 
     let issuer: TokenIssuer
     var identifiers: SeededGenerator
@@ -198,6 +200,53 @@ public actor SimulatedTenant {
         guard let servicePrincipal = registry.servicePrincipal(appID: appID) else { return false }
         return !grantingAssignments(objectID: servicePrincipal.id, user: user, permissions: permissions, in: propagatedRBAC)
             .isEmpty
+    }
+}
+
+/// Who a simulated tenant is: its id (`tid`), organisation name and verified domains. A simulator
+/// serves one tenant by default (`contoso`) or several at once (`numbered(_:)`), told apart as
+/// Microsoft's services tell them apart: the identity platform and the Exchange admin API by the
+/// tenant in the path (its id or any verified domain), Graph by the access token's `tid` claim.
+public struct TenantIdentity: Sendable, Equatable, Hashable {
+    /// The tenant id, a GUID (the `tid` claim of its tokens).
+    public var tenantID: String
+    /// The organisation's display name.
+    public var organizationName: String
+    /// The default verified domain: every mailbox's primary address is at it.
+    public var defaultDomain: String
+    /// The initial `onmicrosoft.com` domain.
+    public var initialDomain: String
+
+    /// A tenant identity.
+    public init(tenantID: String, organizationName: String, defaultDomain: String, initialDomain: String) {
+        self.tenantID = tenantID
+        self.organizationName = organizationName
+        self.defaultDomain = defaultDomain
+        self.initialDomain = initialDomain
+    }
+
+    /// The default tenant: Contoso, `contoso.com`.
+    public static let contoso = TenantIdentity(
+        tenantID: "4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e53", organizationName: "Contoso", defaultDomain: "contoso.com",
+        initialDomain: "contoso.onmicrosoft.com")
+
+    /// The `number`th tenant of a multi-tenant simulator: 1 is `contoso`; 2, 3, … are Contoso 02,
+    /// `contoso02.com`, `contoso02.onmicrosoft.com`, with a tenant id that differs from Contoso's in
+    /// its last twelve digits.
+    public static func numbered(_ number: Int) -> TenantIdentity {
+        guard number > 1 else { return .contoso }
+        let suffix = number < 10 ? "0\(number)" : "\(number)"
+        let serial = String(number)
+        let node = String(repeating: "0", count: max(0, 12 - serial.count)) + serial
+        return TenantIdentity(
+            tenantID: "4a7c9e21-3b5d-4f68-8e1a-\(node)", organizationName: "Contoso \(suffix)",
+            defaultDomain: "contoso\(suffix).com", initialDomain: "contoso\(suffix).onmicrosoft.com")
+    }
+
+    /// Whether `name` (a tenant id or a verified domain, any case) names this tenant.
+    public func isNamed(_ name: String) -> Bool {
+        let key = name.lowercased()
+        return key == tenantID.lowercased() || key == defaultDomain.lowercased() || key == initialDomain.lowercased()
     }
 }
 

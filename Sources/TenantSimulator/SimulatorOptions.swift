@@ -7,6 +7,8 @@ import Foundation
 public struct SimulatorOptions: Sendable, Equatable {
     /// The seed of every random choice (object ids, secrets, faults, the propagation delay).
     public var seed: UInt64
+    /// Who the tenant is (id, name, domains); Contoso unless a multi-tenant simulator numbers it.
+    public var identity: TenantIdentity = .contoso
     /// How long Exchange RBAC changes take to reach mailbox calls; nil draws a seeded delay
     /// between 30 minutes and 2 hours for each propagation window (Microsoft's documented range).
     public var propagationDelay: Duration?

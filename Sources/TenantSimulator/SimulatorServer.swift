@@ -80,8 +80,14 @@ public struct SimulatorEndpoints: Sendable, Equatable {
 /// await server.stop()
 /// ```
 public actor SimulatorServer {
-    /// The tenant served.
+    /// The default tenant: the only one of a one-tenant simulator, the first of several. It answers
+    /// what names no tenant (`/_sim/` without `?tenant=`, EWS, `common`, an unknown tenant's refusal).
     public nonisolated let tenant: SimulatedTenant
+    /// Every tenant served, the default first. Several tenants share the port as Microsoft's
+    /// services share their hosts (see `tenant(for:)`).
+    public nonisolated let tenants: [SimulatedTenant]
+    /// The tenants by lower-cased id and verified domain.
+    nonisolated let tenantsByName: [String: SimulatedTenant]
     /// The per-request options (faults, latency, paging, token lifetime, device-code approval).
     public nonisolated let options: SimulatorOptions
     /// The clock latency sleeps on (use the tenant's clock).
@@ -132,7 +138,25 @@ public actor SimulatorServer {
 
     /// Creates a server for `tenant`; call `start` to listen.
     public init(tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock) {
-        self.tenant = tenant
+        self.init(tenants: [tenant], options: options, clock: clock)
+    }
+
+    /// Creates a server for several tenants on one port (the first is the default); each must have
+    /// its own identity (`TenantIdentity.numbered(_:)`). `options` are the per-request ones
+    /// (latency, faults, holds), shared by all.
+    public init(tenants: [SimulatedTenant], options: SimulatorOptions, clock: WallClock) {
+        precondition(!tenants.isEmpty, "a simulator serves at least one tenant")
+        self.tenant = tenants[0]
+        self.tenants = tenants
+        var names: [String: SimulatedTenant] = [:]
+        for served in tenants {
+            let identity = served.identity
+            for name in [identity.tenantID, identity.defaultDomain, identity.initialDomain] {
+                precondition(names[name.lowercased()] == nil, "two simulated tenants are named \(name)")
+                names[name.lowercased()] = served
+            }
+        }
+        tenantsByName = names
         self.options = options
         self.clock = clock
         latency = options.latency
@@ -243,7 +267,7 @@ public actor SimulatorServer {
         if latency > .zero {
             try? await clock.sleep(for: latency)
         }
-        let answer = await tenant.respond(to: wire, context: context)
+        let answer = await tenant(for: wire).respond(to: wire, context: context)
         status = answer.status
         countStatus(answer.status)
         await countAndHoldIfDue(Self.kind(of: wire), label: Self.label(of: wire))
@@ -261,6 +285,46 @@ public actor SimulatorServer {
             return await broken(response, body: answer.body, by: fault)
         }
         return response
+    }
+
+    /// The tenant a request is for, found as Microsoft's services find it:
+    /// - the identity platform, `{login}/{tenant}/oauth2/v2.0/…`: "{tenant} … in GUID or domain-name
+    ///   format" (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow);
+    /// - the Exchange admin API, `{exchange}/adminapi/beta/{tenant}/InvokeCommand`: the tenant id or a
+    ///   domain in the path (https://learn.microsoft.com/exchange/reference/admin-api-overview);
+    /// - Graph, which has no tenant in its path: the access token's `tid` claim, "the tenant that the
+    ///   user is signing in to" (https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference).
+    ///   The claim is only read here; the tenant it names verifies the token (signature, expiry, `tid`).
+    /// Anything else (EWS, `/login/devicelogin`, `common`/`organizations`, no token) goes to the
+    /// default tenant, and so does a tenant the simulator does not serve: the default tenant's own
+    /// check then refuses it as Microsoft does (the identity platform: 400 `invalid_request`,
+    /// AADSTS90002 "Tenant … not found", https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes;
+    /// Graph: 401, the token is not for this tenant).
+    nonisolated func tenant(for request: WireRequest) -> SimulatedTenant {
+        guard tenants.count > 1 else { return tenant }
+        let segments = request.segments
+        var name: String?
+        switch segments.first {
+        case "login" where segments.count > 1:
+            name = segments[1]
+        case "exchange" where segments.count > 3 && segments[1].equalsIgnoringCase("adminapi"):
+            name = segments[3]
+        case "graph":
+            name = Self.tenantClaim(ofAuthorization: request.header("authorization"))
+        default:
+            break
+        }
+        return name.flatMap { tenantsByName[$0.lowercased()] } ?? tenant
+    }
+
+    /// The `tid` claim of a bearer token, unverified (the tenant verifies it), or nil.
+    static func tenantClaim(ofAuthorization header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let parts = header.dropFirst(7).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
+            let claims = try? MailscopeCore.JSONValue.parse(payload)
+        else { return nil }
+        return claims["tid"].string
     }
 
     static func target(_ path: String, _ query: String) -> String {

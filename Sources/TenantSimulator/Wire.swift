@@ -73,7 +73,7 @@ struct WireResponse: Sendable {
     static func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> WireResponse {
         var all = headers
         all["Content-Type"] = "application/json; charset=utf-8"
-        return WireResponse(status: status, headers: all, body: value.encoded())
+        return WireResponse(status: status, headers: all, body: WireJSON.encode(value))
     }
 
     /// A response without a body.
@@ -146,5 +146,73 @@ enum Base64URL {
         guard base64.count % 4 != 1 else { return nil }
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
+    }
+}
+
+/// Compact JSON for answers, keys sorted, slashes unescaped: what `JSONValue.encoded()` writes,
+/// without `JSONEncoder`'s per-value overhead (a page of 999 group members was about 16 ms of
+/// encoding in a release build, each member page a round trip on the re-check's critical path).
+enum WireJSON {
+    static func encode(_ value: JSONValue) -> Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4096)
+        write(value, into: &bytes)
+        return Data(bytes)
+    }
+
+    private static func write(_ value: JSONValue, into bytes: inout [UInt8]) {
+        switch value {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number):
+            if number.rounded() == number, abs(number) < 1e15 {
+                bytes.append(contentsOf: String(Int64(number)).utf8)
+            } else {
+                // Rare in answers: JSONEncoder's own spelling of a non-integral or huge number.
+                bytes.append(contentsOf: JSONValue.number(number).encoded())
+            }
+        case .string(let text): writeString(text, into: &bytes)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(item, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                write(members[key] ?? .null, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A JSON string (RFC 8259 section 7): quote, backslash and control characters escaped,
+    /// everything else as its UTF-8 bytes.
+    private static func writeString(_ text: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }

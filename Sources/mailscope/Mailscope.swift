@@ -19,6 +19,13 @@ struct Mailscope: AsyncParsableCommand {
         ],
         defaultSubcommand: WizardCommand.self
     )
+
+    /// The entry point: one malloc arena (see `MemoryTuning`) before any other thread allocates,
+    /// then the command line.
+    static func main() async {
+        MemoryTuning.useOneArena()
+        await main(nil)
+    }
 }
 
 /// Exit codes shared by the commands.

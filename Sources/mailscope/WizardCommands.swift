@@ -168,7 +168,8 @@ struct SimulateCommand: AsyncParsableCommand {
                                         mailbox read or EWS impersonation); stats
                                         then says "held": true
               GET  /_sim/inventory      the tenant's objects, normalised (names, not
-                                        ids), for comparing two runs
+                                        ids), for comparing two runs (?tenant=ID or
+                                        domain: one of --tenants N)
             stats also counts writes, probes, injected faults by kind and answers by
             status. Crash and fault tests: scripts/crash-matrix.sh, scripts/fault-soak.sh.
             """)
@@ -239,6 +240,14 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a ready-to-use config for this simulator to this path.")
     var writeConfig: String?
 
+    @Option(name: .long, help: "Serve this many tenants on the port (1 to 500): contoso.com, contoso02.com, …, each with its own id, told apart as Microsoft does (the tenant in the path; Graph by the token's tid).")
+    var tenants: Int = 1
+
+    @Option(
+        name: .long,
+        help: "Write one config per tenant (tenant-01.toml, …) to this directory, each signing in with an automation app of its own: for mailscope check --configs DIR.")
+    var writeConfigs: String?
+
     @Flag(
         name: .long,
         help: "Register an automation app (client secret, Exchange.ManageAsApp, Exchange Administrator) and write a config that signs in with it, the secret in a 0600 file beside the config: unattended runs and fleet re-checks.")
@@ -261,6 +270,12 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 1, --stall-seconds ≥ 0, --hold-after-… ≥ 1")
         }
+        guard (1...500).contains(tenants) else {
+            throw ValidationError("--tenants takes 1 to 500")
+        }
+        guard writeConfigs == nil || target == .exchangeOnline else {
+            throw ValidationError("--write-configs writes Exchange Online configs (one per tenant); Exchange Server has one simulated organisation")
+        }
         guard (0...users).contains(benchGroupMembers) else {
             throw ValidationError("--bench-group-members takes 0 to --users (\(users))")
         }
@@ -278,14 +293,61 @@ struct SimulateCommand: AsyncParsableCommand {
             hold: HoldPoints(afterWrite: holdAfterWrite, afterProbe: holdAfterProbe))
         options.tokenAdvertisedLifetime = tokenAdvertisedSeconds.map { .seconds($0) }
         options.deviceCodeInterval = max(1, deviceCodeIntervalSeconds)
-        let tenant = SimulatedTenant(options: options, clock: .system)
-        let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
+        // Tenant 1 is Contoso with these options; tenant n is TenantIdentity.numbered(n), seeded
+        // apart, with its own admin.
+        let served = (1...tenants).map { number -> SimulatedTenant in
+            var own = options
+            if number > 1 {
+                own.identity = .numbered(number)
+                own.seed = options.seed &+ UInt64(number - 1)
+                own.admin = AdminSettings(
+                    userPrincipalName: "admin@\(own.identity.defaultDomain)", displayName: "\(own.identity.organizationName) Admin")
+            }
+            return SimulatedTenant(options: own, clock: .system)
+        }
+        let tenant = served[0]
+        let server = SimulatorServer(tenants: served, options: options, clock: .system)
         let base = try await server.start(port: port)
         let endpoints = SimulatorEndpoints(base: base)
+        let config = try await configText(for: tenant, base: base, automation: automationApp ? writeConfig : nil)
+        if let path = writeConfig {
+            try Data(config.written.utf8).write(to: URL(fileURLWithPath: path))
+            Console.line("Wrote \(path)\(benchGroupMembers > 0 ? " (group \(SimulatorOptions.benchGroupName), \(benchGroupMembers) members)" : "").")
+        }
+        if let directory = writeConfigs {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (index, each) in served.enumerated() {
+                let path = (directory as NSString).appendingPathComponent(String(format: "tenant-%02d.toml", index + 1))
+                let text = try await configText(for: each, base: base, automation: path).written
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            }
+            Console.line("Wrote \(served.count) configs (tenant-01.toml … tenant-\(String(format: "%02d", served.count)).toml, client-secret sign-in) to \(directory).")
+        }
+        if served.count > 1 {
+            Console.line("Simulated tenants \(served.count): \(served.map { "\($0.identity.defaultDomain) (\($0.identity.tenantID))" }.prefix(3).joined(separator: ", "))\(served.count > 3 ? ", …" : "") on \(base.absoluteString)")
+        }
+        Console.line("Simulated tenant \(tenant.identity.organizationName) (\(tenant.identity.tenantID)) on \(base.absoluteString)")
+        Console.line("  login    \(endpoints.login.absoluteString)")
+        Console.line("  graph    \(endpoints.graph.absoluteString)")
+        Console.line("  exchange \(endpoints.exchange.absoluteString)")
+        Console.line("A config for it:\n\n\(config.shown)")
+        Console.line("Serving until interrupted (Ctrl-C).")
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// The config for `tenant` on this simulator: what is printed (`shown`) and what is written
+    /// (`written`: with every member of the bench group, when there is one). With `automation`
+    /// (the config's path), an automation app is registered in the tenant and the config signs in
+    /// with it, its secret in a 0600 file beside the config.
+    private func configText(for tenant: SimulatedTenant, base: URL, automation: String?) async throws -> (shown: String, written: String) {
+        let endpoints = SimulatorEndpoints(base: base)
+        let domain = tenant.identity.defaultDomain
         let header = """
             preset = "workable"
             [tenant]
-            id = "\(SimulatedTenant.defaultDomain)"
+            id = "\(domain)"
             cloud = "custom"
             login = "\(endpoints.login.absoluteString)"
             graph = "\(endpoints.graph.absoluteString)"
@@ -294,7 +356,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
             """
         var config = header + """
-            members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
+            members = ["avery.adams@\(domain)", "badams@\(domain)", "casey.adams@\(domain)", "room-alder@\(domain)"]
 
             """
         if target == .exchangeServer {
@@ -318,7 +380,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
                 """
         }
-        if automationApp && target == .exchangeOnline, let path = writeConfig {
+        var auth = ""
+        if target == .exchangeOnline, let path = automation {
             // The permissions an unattended setup needs (GraphPermissions lists them per request).
             let app = try await tenant.registerAutomationApp(
                 displayName: "mailscope automation",
@@ -328,30 +391,18 @@ struct SimulateCommand: AsyncParsableCommand {
                 ])
             let secretPath = path + ".secret"
             try PrivateFiles.write(Data(app.clientSecret.utf8), to: URL(fileURLWithPath: secretPath))
-            config = config.replacingOccurrences(
-                of: "[group]\n",
-                with: "[auth]\nmethod = \"client-secret\"\nclient_id = \"\(app.appID)\"\nsecret_file = \"\(secretPath)\"\n[group]\n")
+            auth = "[auth]\nmethod = \"client-secret\"\nclient_id = \"\(app.appID)\"\nsecret_file = \"\(secretPath)\"\n"
+            config = config.replacingOccurrences(of: "[group]\n", with: auth + "[group]\n")
         }
-        if let path = writeConfig {
-            var written = config
-            if benchGroupMembers > 0 && target == .exchangeOnline {
-                // The bench group with every one of its members, one per line.
-                let addresses = try await tenant.memberAddresses(ofGroup: SimulatorOptions.benchGroupName)
-                written = header + "name = \"\(SimulatorOptions.benchGroupName)\"\nmembers = [\n"
-                    + addresses.map { "  \"\($0)\",\n" }.joined() + "]\n"
-            }
-            try Data(written.utf8).write(to: URL(fileURLWithPath: path))
-            Console.line("Wrote \(path)\(benchGroupMembers > 0 ? " (group \(SimulatorOptions.benchGroupName), \(benchGroupMembers) members)" : "").")
+        var written = config
+        if benchGroupMembers > 0 && target == .exchangeOnline {
+            // The bench group with every one of its members, one per line.
+            let addresses = try await tenant.memberAddresses(ofGroup: SimulatorOptions.benchGroupName)
+            written = header.replacingOccurrences(of: "[group]\n", with: auth + "[group]\n")
+                + "name = \"\(SimulatorOptions.benchGroupName)\"\nmembers = [\n"
+                + addresses.map { "  \"\($0)\",\n" }.joined() + "]\n"
         }
-        Console.line("Simulated tenant \(SimulatedTenant.organizationName) (\(SimulatedTenant.tenantID)) on \(base.absoluteString)")
-        Console.line("  login    \(endpoints.login.absoluteString)")
-        Console.line("  graph    \(endpoints.graph.absoluteString)")
-        Console.line("  exchange \(endpoints.exchange.absoluteString)")
-        Console.line("A config for it:\n\n\(config)")
-        Console.line("Serving until interrupted (Ctrl-C).")
-        while !Task.isCancelled {
-            try await Task.sleep(for: .seconds(3600))
-        }
+        return (config, written)
     }
 }
 

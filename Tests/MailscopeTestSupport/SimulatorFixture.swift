@@ -28,9 +28,17 @@ public struct SimulatorFixture: Sendable {
     public static func serve(
         _ tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock, latencyClock: WallClock? = nil
     ) async throws -> SimulatorFixture {
-        let server = SimulatorServer(tenant: tenant, options: options, clock: latencyClock ?? clock)
+        try await serve(tenants: [tenant], options: options, clock: clock, latencyClock: latencyClock)
+    }
+
+    /// Serves several tenants on one new port, as Microsoft's services do (the tenant in the path,
+    /// or the token's `tid` for Graph); `tenant` is the first.
+    public static func serve(
+        tenants: [SimulatedTenant], options: SimulatorOptions, clock: WallClock, latencyClock: WallClock? = nil
+    ) async throws -> SimulatorFixture {
+        let server = SimulatorServer(tenants: tenants, options: options, clock: latencyClock ?? clock)
         let base = try await server.start(port: 0)
-        return SimulatorFixture(clock: clock, tenant: tenant, server: server, endpoints: SimulatorEndpoints(base: base))
+        return SimulatorFixture(clock: clock, tenant: tenants[0], server: server, endpoints: SimulatorEndpoints(base: base))
     }
 
     /// Stops the server.

@@ -50,12 +50,19 @@ struct Simulator {
     static func serving<T>(
         _ tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
     ) async throws -> T {
-        let fixture = try await SimulatorFixture.serve(tenant, options: options, clock: clock)
+        try await serving(tenants: [tenant], options: options, clock: clock, body)
+    }
+
+    /// Runs `body` against several tenants served on one new port (`tenant` is the first).
+    static func serving<T>(
+        tenants: [SimulatedTenant], options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
+    ) async throws -> T {
+        let fixture = try await SimulatorFixture.serve(tenants: tenants, options: options, clock: clock)
         let server = fixture.server
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 30
         let simulator = Simulator(
-            tenant: tenant, server: server, clock: clock, endpoints: fixture.endpoints,
+            tenant: tenants[0], server: server, clock: clock, endpoints: fixture.endpoints,
             session: URLSession(configuration: configuration))
         do {
             let result = try await body(simulator)

@@ -98,7 +98,8 @@ public struct Canvas: Sendable, Equatable {
             } else {
                 grapheme = String(character)
                 width = DisplayWidth.columns(of: character)
-                if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                // General category Cc is exactly U+0000–001F and U+007F–009F: no property lookup.
+                if character.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
                     grapheme = "?"
                     width = 1
                 }

@@ -11,7 +11,9 @@ public enum DisplayWidth {
         guard let first = scalars.first else { return 0 }
         if first.isASCII { return 1 }
         let base = columns(of: first)
-        if base == 1, first.properties.isEmoji, scalars.contains("\u{FE0F}") { return 2 }
+        // The cheap test first: most clusters are one scalar, and then no Unicode property lookup
+        // is needed (the wait screen's box-drawing and bar glyphs, every second).
+        if base == 1, scalars.contains("\u{FE0F}"), first.properties.isEmoji { return 2 }
         return base
     }
 
@@ -32,6 +34,7 @@ public enum DisplayWidth {
         let value = scalar.value
         if value < 0x7F { return 1 }
         if value < 0xA0 { return 1 }  // C1 controls: replaced before drawing
+        if Self.narrowWithoutLookup(value) { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark: return 0
         case .format where value != 0x00AD: return 0
@@ -40,6 +43,16 @@ public enum DisplayWidth {
         if (0x1160...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) { return 0 }  // Hangul jungseong/jongseong
         if isWide(value) || scalar.properties.isEmojiPresentation { return 2 }
         return 1
+    }
+
+    /// Blocks whose every scalar is one column, neither a mark, a format character, wide nor of
+    /// emoji presentation, so the answer needs no property lookup: Latin-1 Supplement to Spacing
+    /// Modifier Letters (U+00A0–02FF; combining marks start at U+0300), General Punctuation's
+    /// dashes, quotes, bullets and ellipsis (U+2010–2027), Arrows (U+2190–21FF), and Box Drawing,
+    /// Block Elements and Geometric Shapes up to U+25FC (U+25FD and U+25FE are wide).
+    private static func narrowWithoutLookup(_ value: UInt32) -> Bool {
+        (0xA0...0x2FF).contains(value) || (0x2010...0x2027).contains(value) || (0x2190...0x21FF).contains(value)
+            || (0x2500...0x25FC).contains(value)
     }
 
     /// Whether `value` is East Asian Wide or Fullwidth (Unicode 15 ranges, merged).

@@ -79,7 +79,7 @@ extension SimulatedTenant {
         case ("GET", ["contacts"]):
             let contact: [String: JSONValue] = [
                 "id": .string(Self.itemID(user, "contact")), "displayName": "Contoso Front Desk",
-                "emailAddresses": [["name": "Front Desk", "address": .string("frontdesk@\(Self.defaultDomain)")]],
+                "emailAddresses": [["name": "Front Desk", "address": .string("frontdesk@\(identity.defaultDomain)")]],
             ]
             return try page(call, items: [contact], context: "\(prefix)/contacts") { $0 }
         default:

@@ -30,8 +30,15 @@ extension SimulatedTenant {
                 OAuthFailure(status: 405, error: "invalid_request", code: 900561, text: "The endpoint only accepts POST requests."),
                 context)
         }
+        // `{tenant}` is the tenant id or one of its verified domains, or `common`/`organizations`
+        // (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
+        // Anything else is AADSTS90002 InvalidTenantName, "the tenant name wasn't found in the data
+        // store", 400 invalid_request in the identity platform's error body
+        // (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes). A
+        // simulator serving several tenants routes each request to the tenant it names
+        // (`SimulatorServer.tenant(for:)`); one it does not serve reaches the default tenant, here.
         let tenantSegment = segments[0]
-        let known = [Self.tenantID, Self.defaultDomain, Self.initialDomain].map { $0.lowercased() }
+        let known = [identity.tenantID, identity.defaultDomain, identity.initialDomain].map { $0.lowercased() }
         let isCommon = ["common", "organizations"].contains(tenantSegment.lowercased())
         guard known.contains(tenantSegment.lowercased()) || isCommon else {
             return oauthError(
@@ -192,7 +199,7 @@ extension SimulatedTenant {
             guard let resource = endpoints.resource(named: audience ?? Catalog.graphAppID) else {
                 throw OAuthFailure(
                     status: 400, error: "invalid_resource", code: 500_011,
-                    text: "The resource principal named \(audience ?? scope) was not found in the tenant named \(Self.organizationName).")
+                    text: "The resource principal named \(audience ?? scope) was not found in the tenant named \(identity.organizationName).")
             }
             if let found, found.resource != resource {
                 throw OAuthFailure(
@@ -227,10 +234,10 @@ extension SimulatedTenant {
         let issued = now
         let lifetime = context.options.tokenLifetime.timeInterval
         let claims: JSONValue = [
-            "aud": .string(resolved.audience), "iss": .string("https://sts.windows.net/\(Self.tenantID)/"),
+            "aud": .string(resolved.audience), "iss": .string("https://sts.windows.net/\(identity.tenantID)/"),
             "iat": .number(issued.timeIntervalSince1970.rounded(.down)),
             "nbf": .number(issued.timeIntervalSince1970.rounded(.down)),
-            "exp": .number((issued.timeIntervalSince1970 + lifetime).rounded(.down)), "tid": .string(Self.tenantID),
+            "exp": .number((issued.timeIntervalSince1970 + lifetime).rounded(.down)), "tid": .string(identity.tenantID),
             "oid": .string(admin.id), "sub": .string(admin.id), "upn": .string(admin.userPrincipalName),
             "unique_name": .string(admin.userPrincipalName), "name": .string(admin.displayName),
             "scp": .string(resolved.names.joined(separator: " ")), "appid": .string(clientID), "appidacr": "0",
@@ -262,7 +269,7 @@ extension SimulatedTenant {
         guard let application = registry.application(appID: clientID), isReplicated(application.createdAt, lag: lag) else {
             throw OAuthFailure(
                 status: 400, error: "unauthorized_client", code: 700_016,
-                text: "Application with identifier '\(clientID)' was not found in the directory '\(Self.organizationName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
+                text: "Application with identifier '\(clientID)' was not found in the directory '\(identity.organizationName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
         }
         guard scope.hasSuffix("/.default"), !scope.contains(" ") else {
             throw OAuthFailure(
@@ -275,7 +282,7 @@ extension SimulatedTenant {
         else {
             throw OAuthFailure(
                 status: 400, error: "invalid_resource", code: 500_011,
-                text: "The resource principal named \(audience) was not found in the tenant named \(Self.organizationName). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.")
+                text: "The resource principal named \(audience) was not found in the tenant named \(identity.organizationName). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.")
         }
         let appidacr: String
         if let assertion = form["client_assertion"] {
@@ -286,7 +293,7 @@ extension SimulatedTenant {
             }
             let base = context.endpoints.login.absoluteString.withoutTrailingSlash
             let audiences = Set(
-                ([tokenURL] + [Self.tenantID, Self.defaultDomain, Self.initialDomain].map { "\(base)/\($0)/oauth2/v2.0/token" })
+                ([tokenURL] + [identity.tenantID, identity.defaultDomain, identity.initialDomain].map { "\(base)/\($0)/oauth2/v2.0/token" })
                     .map { $0.lowercased() })
             try ClientAssertionVerifier.verify(
                 assertion, clientID: clientID, keys: application.keyCredentials, audiences: audiences, now: now)
@@ -318,7 +325,7 @@ extension SimulatedTenant {
             isReplicated(servicePrincipal.createdAt, lag: lag)
         else {
             throw .invalidClient(
-                7_000_229, "The client application \(clientID) is missing service principal in the tenant \(Self.tenantID).",
+                7_000_229, "The client application \(clientID) is missing service principal in the tenant \(identity.tenantID).",
                 status: 400)
         }
         let roles = registry.grants(principal: servicePrincipal.id).filter { $0.resourceId == resourceSP.id }
@@ -326,10 +333,10 @@ extension SimulatedTenant {
         let issued = now
         let lifetime = context.options.tokenLifetime.timeInterval
         var claims: [String: JSONValue] = [
-            "aud": .string(audience), "iss": .string("https://sts.windows.net/\(Self.tenantID)/"),
+            "aud": .string(audience), "iss": .string("https://sts.windows.net/\(identity.tenantID)/"),
             "iat": .number(issued.timeIntervalSince1970.rounded(.down)),
             "nbf": .number(issued.timeIntervalSince1970.rounded(.down)),
-            "exp": .number((issued.timeIntervalSince1970 + lifetime).rounded(.down)), "tid": .string(Self.tenantID),
+            "exp": .number((issued.timeIntervalSince1970 + lifetime).rounded(.down)), "tid": .string(identity.tenantID),
             "oid": .string(servicePrincipal.id), "sub": .string(servicePrincipal.id), "appid": .string(clientID),
             "appidacr": .string(appidacr), "idtyp": "app", "ver": "1.0", "uti": .string(newOpaqueID()),
         ]
@@ -378,7 +385,7 @@ extension SimulatedTenant {
         }
         throw OAuthFailure(
             status: 400, error: "unauthorized_client", code: 700_016,
-            text: "Application with identifier '\(clientID)' was not found in the directory '\(Self.organizationName)'.")
+            text: "Application with identifier '\(clientID)' was not found in the directory '\(identity.organizationName)'.")
     }
 
     func oauthError(_ failure: OAuthFailure, _ context: RequestContext) -> WireResponse {

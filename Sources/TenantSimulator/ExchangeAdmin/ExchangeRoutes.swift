@@ -108,7 +108,7 @@ extension SimulatedTenant {
             return exchangeError(404, code: "NotFound", message: "The requested resource does not exist.")
         }
         let tenant = segments[2].lowercased()
-        guard [Self.tenantID, Self.defaultDomain, Self.initialDomain].contains(tenant) else {
+        guard [identity.tenantID, identity.defaultDomain, identity.initialDomain].contains(tenant) else {
             return exchangeError(404, code: "NotFound", message: "Tenant '\(segments[2])' was not found.")
         }
         guard request.method == "POST" else {
@@ -277,7 +277,7 @@ extension SimulatedTenant {
         case .rows(let rows): value = Array(rows[start..<end])
         case .recipients(let references): value = references[start..<end].map(recipientRow)
         }
-        let base = context.endpoints.exchange.absoluteString + "/adminapi/beta/\(Self.tenantID)"
+        let base = context.endpoints.exchange.absoluteString + "/adminapi/beta/\(identity.tenantID)"
         var body: [String: JSONValue] = [
             "@odata.context": .string("\(base)/$metadata#Collection(Exchange.GenericHashTable)"),
             "adminapi.warnings@odata.type": "#Collection(String)",

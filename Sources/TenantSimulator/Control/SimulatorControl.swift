@@ -29,7 +29,7 @@ public struct RequestRecord: Sendable, Equatable {
 /// | `POST /_sim/reset` | 204; zeroes the counters and empties the request log |
 /// | `POST /_sim/latency?ms=N` | 200 `{"latencyMs":N}`; the latency added to each later tenant request (0 to 60000) |
 /// | `POST /_sim/hold-after?write=N` | 200 `{"holdAfterWrite":N,"holdAfterProbe":K}`; the Nth write since the start is applied and its answer held forever (`probe=K` likewise; `0` clears) |
-/// | `GET /_sim/inventory` | the tenant's objects, normalised for comparison (`SimulatedTenant.inventory()`) |
+/// | `GET /_sim/inventory[?tenant=NAME]` | the tenant's objects (the default tenant's, or the one with that id or domain), normalised for comparison (`SimulatedTenant.inventory()`) |
 ///
 /// `stats` also carries, for crash and fault tests: `writes` and `probes` since the start (see
 /// `HoldPoints` for what counts), `held` (whether an answer is being held) and `heldRequest`,
@@ -77,7 +77,15 @@ extension SimulatorServer {
                     "holdAfterProbe": points.afterProbe.map { .number(Double($0)) } ?? .null,
                 ])
         case ("GET", "inventory"):
-            return Self.json(200, await tenant.inventory())
+            // `?tenant=NAME` (an id or a verified domain) picks one of several tenants.
+            let named = query.split(separator: "&").compactMap { item -> String? in
+                let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
+                return pair.count == 2 && pair[0] == "tenant" ? WireRequest.decode(pair[1]) : nil
+            }.first
+            guard let served = named.map({ tenantsByName[$0.lowercased()] }) ?? tenant else {
+                return Self.json(404, ["error": .string("no simulated tenant is named \(named ?? "")")])
+            }
+            return Self.json(200, await served.inventory())
         case (_, "stats"), (_, "requests"), (_, "reset"), (_, "latency"), (_, "hold-after"), (_, "inventory"):
             return Self.json(405, ["error": .string("\(method) is not allowed on /_sim/\(route)")])
         default:

@@ -231,7 +231,7 @@ extension SimulatedTenant {
             audiences: { audience in
                 endpoints.resource(named: audience)
                     ?? servedBases.lazy.compactMap { SimulatorEndpoints(base: $0).resource(named: audience) }.first
-            }, tenantID: Self.tenantID)
+            }, tenantID: identity.tenantID)
         guard claims.resource == resource else { throw .wrongAudience }
         return claims
     }
@@ -326,9 +326,16 @@ extension SimulatedTenant {
         }
         let start = min(offset, items.count)
         let end = min(start + size, items.count)
+        // `$select` decided once per page, not once per item.
+        let select = call.select.flatMap { $0.isEmpty || $0.contains("*") ? nil : Set($0.map { $0.lowercased() }) }
         var body: [String: JSONValue] = [
             "@odata.context": odataContext(call, fragment),
-            "value": .array(items[start..<end].map { .object(Self.project(render($0), select: call.select)) }),
+            "value": .array(
+                items[start..<end].map { item in
+                    let rendered = render(item)
+                    guard let select else { return .object(rendered) }
+                    return .object(rendered.filter { select.contains($0.key.lowercased()) || $0.key.hasPrefix("@odata") })
+                }),
         ]
         if end < items.count {
             body["@odata.nextLink"] = .string(nextLink(call, offset: end))

@@ -406,7 +406,7 @@ extension SimulatedTenant {
         }
         let servicePrincipal = ServicePrincipal(
             id: newGUID(), appId: application.appId, displayName: application.displayName, appRoles: [],
-            directoryRoles: [], appOwnerOrganizationId: Self.tenantID, createdAt: now, sequence: directory.takeSequence())
+            directoryRoles: [], appOwnerOrganizationId: identity.tenantID, createdAt: now, sequence: directory.takeSequence())
         registry.store(servicePrincipal)
         return servicePrincipal
     }

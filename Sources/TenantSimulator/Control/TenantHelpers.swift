@@ -270,14 +270,14 @@ extension SimulatedTenant {
     private func addMailbox(nickname: String, displayName: String, type: String, aliases: [String]) throws(SimulatorError)
         -> DirectoryUser
     {
-        let address = "\(nickname)@\(Self.defaultDomain)"
+        let address = "\(nickname)@\(identity.defaultDomain)"
         guard Self.isValidAlias(nickname) else { throw .invalid("invalid alias \(nickname)") }
-        for key in [address, nickname, "\(nickname)@\(Self.initialDomain)"] + aliases where directory.isTaken(key) {
+        for key in [address, nickname, "\(nickname)@\(identity.initialDomain)"] + aliases where directory.isTaken(key) {
             throw .invalid("\(key) is already in use")
         }
         let user = DirectoryUser(
             id: newGUID(), displayName: displayName, userPrincipalName: address, mailNickname: nickname,
-            proxyAddresses: ["SMTP:\(address)", "smtp:\(nickname)@\(Self.initialDomain)"] + aliases.map { "smtp:\($0)" },
+            proxyAddresses: ["SMTP:\(address)", "smtp:\(nickname)@\(identity.initialDomain)"] + aliases.map { "smtp:\($0)" },
             recipientTypeDetails: type, accountEnabled: type != "RoomMailbox",
             distinguishedName: Catalog.distinguishedName(name: nickname), exchangeGuid: newGUID(), createdAt: now,
             sequence: directory.takeSequence(), assignedLicenses: type == "UserMailbox" ? [Self.staffSkuID] : nil)
@@ -309,7 +309,7 @@ extension SimulatedTenant {
         registry.store(application)
         let servicePrincipal = ServicePrincipal(
             id: newGUID(), appId: application.appId, displayName: displayName, appRoles: [], directoryRoles: directoryRoles,
-            appOwnerOrganizationId: Self.tenantID, createdAt: created, sequence: directory.takeSequence())
+            appOwnerOrganizationId: identity.tenantID, createdAt: created, sequence: directory.takeSequence())
         registry.store(servicePrincipal)
         for permission in graphPermissions + exchangePermissions {
             try grantTenantWide(appID: application.appId, permission: permission)

@@ -186,7 +186,7 @@ extension SimulatedTenant {
         var key = identity.trimmingCharacters(in: .whitespaces)
         if let slash = key.firstIndex(of: "\\") {
             let domain = key[..<slash]
-            guard domain.lowercased() == Self.netBIOSDomain.lowercased() || domain.lowercased() == Self.defaultDomain
+            guard domain.lowercased() == Self.netBIOSDomain.lowercased() || domain.lowercased() == self.identity.defaultDomain
             else { throw .notFound(identity) }
             key = String(key[key.index(after: slash)...])
         }
@@ -199,7 +199,7 @@ extension SimulatedTenant {
     func signInUser(name: String, domain: String) -> DirectoryUser? {
         let domainKey = domain.lowercased()
         if domainKey.isEmpty, name.contains("@") { return directory.user(userPrincipalName: name) }
-        guard domainKey.isEmpty || domainKey == Self.netBIOSDomain.lowercased() || domainKey == Self.defaultDomain else {
+        guard domainKey.isEmpty || domainKey == Self.netBIOSDomain.lowercased() || domainKey == identity.defaultDomain else {
             return nil
         }
         let matches = directory.objects(nickname: name).compactMap { reference -> DirectoryUser? in
@@ -211,7 +211,7 @@ extension SimulatedTenant {
 
     private func newMailbox(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
         let (name, alias) = try nameAndAlias(cmdlet)
-        let upn = cmdlet.string("UserPrincipalName") ?? "\(alias)@\(Self.defaultDomain)"
+        let upn = cmdlet.string("UserPrincipalName") ?? "\(alias)@\(identity.defaultDomain)"
         let primary = cmdlet.string("PrimarySmtpAddress") ?? upn
         for address in [upn, primary] {
             let parts = address.split(separator: "@", omittingEmptySubsequences: false)
@@ -222,7 +222,7 @@ extension SimulatedTenant {
             }
         }
         let primaryDomain = String(primary.split(separator: "@")[1]).lowercased()
-        guard [Self.defaultDomain, Self.initialDomain].contains(primaryDomain) else {
+        guard [identity.defaultDomain, identity.initialDomain].contains(primaryDomain) else {
             throw .invalid("The domain '\(primaryDomain)' isn't an accepted domain for your organization.")
         }
         guard let password = cmdlet.string("Password"), !password.isEmpty else {

@@ -30,7 +30,7 @@ extension SimulatedTenant {
         }
         let value: [JSONValue] = Self.skus.map { sku in
             [
-                "id": .string("\(Self.tenantID)_\(sku.id)"), "skuId": .string(sku.id),
+                "id": .string("\(identity.tenantID)_\(sku.id)"), "skuId": .string(sku.id),
                 "skuPartNumber": .string(sku.partNumber), "capabilityStatus": "Enabled",
                 "consumedUnits": .number(Double(consumed[sku.id] ?? 0)),
                 "prepaidUnits": ["enabled": .number(Double(sku.units)), "suspended": 0, "warning": 0],
@@ -55,7 +55,7 @@ extension SimulatedTenant {
                 "Properties accountEnabled, displayName, mailNickname, passwordProfile and userPrincipalName are required.")
         }
         let parts = upn.split(separator: "@")
-        guard parts.count == 2, [Self.defaultDomain, Self.initialDomain].contains(where: { $0.equalsIgnoringCase(String(parts[1])) })
+        guard parts.count == 2, [identity.defaultDomain, identity.initialDomain].contains(where: { $0.equalsIgnoringCase(String(parts[1])) })
         else {
             throw .badRequest(
                 "Property userPrincipalName is invalid: the domain portion must be a verified domain of the organization.")

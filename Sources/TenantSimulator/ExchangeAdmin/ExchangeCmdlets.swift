@@ -296,21 +296,21 @@ extension SimulatedTenant {
                 "Cannot bind parameter 'Type'. Cannot convert value \"\(type)\" to type \"Microsoft.Exchange.Data.Directory.Recipient.GroupType\".",
                 type: ExchangeFailure.parameterType)
         }
-        let primary = cmdlet.string("PrimarySmtpAddress") ?? "\(alias)@\(Self.defaultDomain)"
+        let primary = cmdlet.string("PrimarySmtpAddress") ?? "\(alias)@\(identity.defaultDomain)"
         let parts = primary.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else {
             throw .invalid(
                 "The email address \"\(primary)\" isn't correct. Please use this format: user name, the @ sign, followed by the domain name. For example, tonysmith@contoso.com or tony.smith@contoso.com.",
                 type: "Microsoft.Exchange.Data.DataValidationException")
         }
-        guard [Self.defaultDomain, Self.initialDomain].contains(parts[1].lowercased()) else {
+        guard [identity.defaultDomain, identity.initialDomain].contains(parts[1].lowercased()) else {
             throw .invalid("The domain '\(parts[1])' isn't an accepted domain for your organization.")
         }
         let display = cmdlet.string("DisplayName") ?? name
         if directory.isTaken(name) {
             throw .alreadyExists("The name \"\(name)\" is already being used. Please try another name. (The object already exists.)")
         }
-        let initialAddress = "\(alias)@\(Self.initialDomain)"
+        let initialAddress = "\(alias)@\(identity.initialDomain)"
         for address in [primary, initialAddress] where directory.owner(ofAddress: address) != nil {
             throw .invalid(
                 "The proxy address \"SMTP:\(address)\" is already being used by the proxy addresses or LegacyExchangeDN. Please choose another proxy address.",

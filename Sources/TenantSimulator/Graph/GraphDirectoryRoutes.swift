@@ -11,15 +11,15 @@ extension SimulatedTenant {
         let domains: [JSONValue] = [
             [
                 "capabilities": "Email, OfficeCommunicationsOnline", "isDefault": true, "isInitial": false,
-                "name": .string(Self.defaultDomain), "type": "Managed",
+                "name": .string(identity.defaultDomain), "type": "Managed",
             ],
             [
                 "capabilities": "Email, OfficeCommunicationsOnline", "isDefault": false, "isInitial": true,
-                "name": .string(Self.initialDomain), "type": "Managed",
+                "name": .string(identity.initialDomain), "type": "Managed",
             ],
         ]
         let organization: [String: JSONValue] = [
-            "id": .string(Self.tenantID), "displayName": .string(Self.organizationName), "tenantType": "AAD",
+            "id": .string(identity.tenantID), "displayName": .string(identity.organizationName), "tenantType": "AAD",
             "countryLetterCode": "US", "verifiedDomains": .array(domains),
         ]
         if rest.isEmpty {
@@ -30,7 +30,7 @@ extension SimulatedTenant {
                     "value": [.object(Self.project(organization, select: call.select))],
                 ])
         }
-        guard rest.count == 1, rest[0] == Self.tenantID else { throw .missingResource(rest.joined(separator: "/")) }
+        guard rest.count == 1, rest[0] == identity.tenantID else { throw .missingResource(rest.joined(separator: "/")) }
         return entity(call, organization, context: "organization/$entity")
     }
 
@@ -351,8 +351,8 @@ extension SimulatedTenant {
         } else {
             throw .badRequest("A group that is neither mail-enabled nor security-enabled is not supported.")
         }
-        let address = "\(nickname)@\(Self.defaultDomain)"
-        if kind == .microsoft365, directory.isTaken(address) || directory.isTaken("\(nickname)@\(Self.initialDomain)") {
+        let address = "\(nickname)@\(identity.defaultDomain)"
+        if kind == .microsoft365, directory.isTaken(address) || directory.isTaken("\(nickname)@\(identity.initialDomain)") {
             throw .badRequest("Another object with the same value for property proxyAddresses already exists.")
         }
         // Owners (microsoft-graph-docs-contrib api-reference/v1.0/api/group-post-groups.md): at most
@@ -379,7 +379,7 @@ extension SimulatedTenant {
         let name = kind == .microsoft365 ? "\(nickname)_\(id.replacingOccurrences(of: "-", with: "").prefix(10))" : displayName
         var group = DirectoryGroup(
             id: id, displayName: displayName, name: name, mailNickname: nickname, kind: kind,
-            proxyAddresses: kind == .microsoft365 ? ["SMTP:\(address)", "smtp:\(nickname)@\(Self.initialDomain)"] : [],
+            proxyAddresses: kind == .microsoft365 ? ["SMTP:\(address)", "smtp:\(nickname)@\(identity.initialDomain)"] : [],
             distinguishedName: kind == .microsoft365 ? Catalog.distinguishedName(name: name) : nil,
             exchangeGuid: newGUID(), description: body["description"]?.string, createdAt: now,
             sequence: directory.takeSequence())
