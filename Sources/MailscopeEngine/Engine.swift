@@ -150,7 +150,7 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// not a problem with the setup: re-reading the tenant and going on may succeed.
     public var transient: Bool = false
 
-    public var description: String { "\(stage.title): \(message). Fix: \(fix)" }
+    public var description: String { "\(stage.title): \(Prose.sentences(message, "Fix: \(fix)"))" }
 }
 
 /// The setup engine: runs each stage as check → plan → apply → verify against the tenant, journals

@@ -136,7 +136,7 @@ struct DemoCommand: AsyncParsableCommand {
         var wizardOptions = WizardOptions(
             noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
             environmentLabel: label,
-            signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
+            signInNote: "Simulated tenant: the sign-in completes by itself; nothing needs opening.",
             saveOnExit: {
                 await backend.cancel()
                 await DemoTenantStore.save(tenant, to: snapshot)

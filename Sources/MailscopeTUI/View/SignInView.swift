@@ -26,15 +26,17 @@ extension Painter {
             // so the wait is never silent.
             if let last = run.log.last(where: { $0.level == .warning || $0.level == .error }) {
                 let role: StyleRole = last.level == .error ? .failure : .warning
-                let lines = wrap(
-                    [Span("\(TimeText.timeOfDay(last.at, in: model.timeZone)) ", .dim), Span(last.text, role)],
-                    width: width - 4,
-                    indent: 9
-                ).prefix(3)
-                for line in lines {
-                    canvas.draw(line, row: row, column: 2, limit: width - 4)
-                    row += 1
-                }
+                row += draw(
+                    wrap(
+                        [Span("\(TimeText.timeOfDay(last.at, in: model.timeZone)) ", .dim), Span(last.text, role)],
+                        width: width - 4,
+                        indent: 9
+                    ),
+                    row: row,
+                    column: 2,
+                    limit: width - 4,
+                    maxRows: 3
+                )
                 canvas.draw([Span("l", .key), Span(" shows the log", .dim)], row: row, column: 2, limit: width - 4)
                 row += 2
             }
@@ -52,8 +54,18 @@ extension Painter {
         row += 2
         canvas.put("1. On any device, open this address in a browser:", row: row, column: 2)
         row += 1
-        canvas.put(prompt.verificationURL, row: row, column: 7, role: .code)
-        row += 2
+        // The address whole: indented when it fits, else from the left edge, cut only there.
+        let address = prompt.verificationURL
+        if address.displayWidth <= width - 8 {
+            canvas.put(address, row: row, column: 7, role: .code)
+            row += 1
+        } else {
+            for part in Self.tokenRows(address, width: width) {
+                canvas.put(part, row: row, column: 0, role: .code, overflow: .clip)
+                row += 1
+            }
+        }
+        row += 1
         let code = prompt.userCode
         let remaining = prompt.expiresAt.timeIntervalSince(model.now)
         canvas.put("2. Enter this code:", row: row, column: 2)
@@ -97,7 +109,7 @@ extension Painter {
             limit: width - 4
         )
         if let note = model.signInNote {
-            canvas.put(note, row: row + 1, column: 4, role: .dim, limit: width - 6)
+            paragraph(note, row: row + 1, column: 4, role: .dim, limit: width - 6, maxLines: max(0, rows.upperBound - row - 1))
         }
     }
 }
