@@ -254,4 +254,16 @@ struct CosmeticTests {
         let joined = (0..<canvas.size.rows).map { canvas.line($0) }.joined()
         #expect(joined.contains(prompt.verificationURL), "\(canvas.plainText)")
     }
+
+    /// Item 16 on the Exchange Server preflight: a password file path too wide to sit beside its
+    /// label gets its own row, whole (it was cut at the edge).
+    @Test func aLongPasswordPathOnThePreflightIsShownWhole() {
+        var answers = ServerFixture.answers
+        answers.passwordFile = "/home/admin/.config/mailscope/credentials/exchange-server/svc-booking.password"
+        var model = ServerFixture.formModel(answers: answers)
+        _ = model.beginRun(.setup, answers: answers)
+        let canvas = render(model, size: model.size, theme: .color)
+        #expect(canvas.plainText.contains(answers.passwordFile!), "\(canvas.plainText)")
+        #expect(canvas.plainText.contains("Password from"))
+    }
 }

@@ -128,8 +128,7 @@ extension Painter {
             role: .info
         )
         row += 2
-        canvas.draw([Span("EWS URL       ", .dim), Span(answers.ewsURL, .code)], row: row, column: 4, limit: width - 6)
-        row += 1
+        row += labelledValue("EWS URL       ", answers.ewsURL, row: row)
         canvas.draw(
             [Span("Signs in as   ", .dim), Span(logon, .code), Span(" with \(answers.ewsAuthentication.title)", .dim)],
             row: row,
@@ -140,8 +139,7 @@ extension Painter {
         let source =
             answers.passwordEnvironmentVariable.map { "the environment variable \($0)" }
             ?? answers.passwordFile.map { "the file \($0)" } ?? "?"
-        canvas.draw([Span("Password from ", .dim), Span(source, .code)], row: row, column: 4, limit: width - 6)
-        row += 2
+        row += labelledValue("Password from ", source, row: row) + 1
         paragraph(
             "mailscope asks the server which sign-in it offers, then reads each stage over EWS as the service account. Nothing changes before you confirm the plan.",
             row: row,
@@ -158,5 +156,40 @@ extension Painter {
                 role: .dim
             )
         }
+    }
+
+    /// `label value` at column 4; a value too wide to sit beside its label gets its own rows under
+    /// it (item 16: a URL or a path is never cut or broken inside). Returns the rows used.
+    private mutating func labelledValue(_ label: String, _ value: String, row: Int) -> Int {
+        let valueColumn = 4 + label.displayWidth
+        if value.displayWidth <= width - valueColumn - 2 {
+            canvas.draw([Span(label, .dim), Span(value, .code)], row: row, column: 4, limit: width - 6)
+            return 1
+        }
+        canvas.put(label, row: row, column: 4, role: .dim)
+        // Words that fit go under the label; a token wider than that gets rows of its own from
+        // the left edge, cut only at the screen's edge (its rows joined give it back).
+        var used = 1
+        var words: [Substring] = []
+        func flush() {
+            for part in words.joined(separator: " ").wrapped(toColumns: width - 8) where !words.isEmpty {
+                canvas.put(part, row: row + used, column: 6, role: .code)
+                used += 1
+            }
+            words = []
+        }
+        for word in value.split(separator: " ") {
+            guard DisplayWidth.columns(of: word) > width - 8 else {
+                words.append(word)
+                continue
+            }
+            flush()
+            for part in Self.tokenRows(String(word), width: width) {
+                canvas.put(part, row: row + used, column: 0, role: .code, overflow: .clip)
+                used += 1
+            }
+        }
+        flush()
+        return used
     }
 }
