@@ -216,6 +216,16 @@ scenario_full_run() {
     wait_for "Propagation wait" || return 1
     expect "Next poll" || return 1
     expect "usually " || return 1
+    # Issue 12 (cosmetic): the help clears its box and a column each side (the stage rows' "…"
+    # showed beside its right border), and has one footer.
+    keys '?'
+    wait_for "┌─ Help" 5 || return 1
+    if screen | grep -qE '│…|…│|[^ ]│$'; then log "the screen behind shows at the help's edge"; screen >&2; return 1; fi
+    local closes
+    closes=$(screen | grep -o 'Esc close' | wc -l)
+    ((closes == 1)) || { log "the help has $closes footers"; screen >&2; return 1; }
+    keys Escape
+    wait_gone "┌─ Help" 5 || return 1
     wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
     local verified
     verified=$(screen | grep -cE '^ (✔|\[ok\]) +[A-Z].* verified ')
@@ -414,6 +424,17 @@ scenario_exchange_server() {
     expect "the host of the EWS URL you entered" || return 1
     expect "EMS> " || return 1
     keys y
+    # c copies the step's command with OSC 52 and says when the terminal may ignore it (tmux
+    # does without set-clipboard on); with it on, the command lands in a tmux paste buffer.
+    wait_for "I ran it in the Exchange" $((TIMEOUT * 2)) || return 1
+    keys c
+    wait_for 'Copied (OSC 52; tmux needs `set-clipboard on`): the command' 5 || return 1
+    "${TMUX_CMD[@]}" set-option -s set-clipboard on
+    "${TMUX_CMD[@]}" delete-buffer >/dev/null 2>&1
+    keys c
+    sleep 0.5
+    "${TMUX_CMD[@]}" show-buffer 2>/dev/null | grep -qE 'New-Mailbox|Get-Mailbox|Get-DistributionGroup|ManagementRoleAssignment' ||
+        { log "the copied command is not in tmux's buffer"; return 1; }
     local confirmed
     confirmed=$(confirm_shell_steps) || return 1
     ((confirmed >= 3)) || { log "expected at least 3 Exchange Management Shell steps, confirmed $confirmed"; return 1; }
@@ -422,6 +443,8 @@ scenario_exchange_server() {
     ((verified == 6)) || { log "expected 6 verified stages, saw $verified"; screen >&2; return 1; }
     expect "svc-booking@contoso.com" || return 1
     expect "EWS URL" || return 1
+    # A step's "Confirmed: …" went when the run moved on; it never reaches the hand-off.
+    expect_not "Confirmed:" || return 1
     # (the excludes come before "--": after it, every argument is a pattern or a file)
     if grep -rqF --exclude=service-account.password \
         -- "$(cat "$state/state/mailscope/demo/service-account.password" 2>/dev/null || echo no-password-file)" \
@@ -472,6 +495,8 @@ scenario_compact_sign_in() {
     [[ -n "$code" ]] || { log "no device code on the 80x24 screen"; screen >&2; return 1; }
     local url
     url=$(screen | grep -oE 'https?://[^ ]+' | head -1)
+    # The demo's note was cut at 80 columns ("…a few seconds; nothin"): whole, or ending in "…".
+    screen | grep -F 'Simulated tenant' | grep -qE '(opening\.|…) *$' || { log "the sign-in note is cut bare"; screen >&2; return 1; }
     "${TMUX_CMD[@]}" resize-window -t compact -x 40 -y 12
     wait_for "Open in a browser:" 5 || return 1
     # The address in full: whole, or cut only at the edge (its rows joined give it back).
