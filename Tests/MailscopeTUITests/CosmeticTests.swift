@@ -266,4 +266,13 @@ struct CosmeticTests {
         #expect(canvas.plainText.contains(answers.passwordFile!), "\(canvas.plainText)")
         #expect(canvas.plainText.contains("Password from"))
     }
+
+    /// The demo's wait hint (`mailscope demo` is longer) was cut bare at 80 columns
+    /// ("…timer intac"): it fits whole.
+    @Test func theLeaveHintFitsWithTheDemosCommand() {
+        var model = Fixture.runModel(waiting)
+        model.resumeCommand = "mailscope demo"
+        let text = render(model, size: model.size, theme: .color).plainText
+        #expect(text.contains("w leaves the wait: saved, and `mailscope demo` resumes it with its timer."), "\(text)")
+    }
 }

@@ -152,7 +152,7 @@ extension Painter {
 
     private mutating func paintLeaveHint(row: Int) {
         canvas.draw(
-            [Span("w", .key), Span(" leaves the wait: it is saved and `\(model.resumeCommand)` resumes it, timer intact.", .dim)],
+            [Span("w", .key), Span(" leaves the wait: saved, and `\(model.resumeCommand)` resumes it with its timer.", .dim)],
             row: row,
             column: 3,
             limit: width - 5
