@@ -146,6 +146,8 @@ public struct Canvas: Sendable, Equatable {
     /// `text` cut to `columns` and ended with `ellipsis`, or `nil` when it fits (or only blanks
     /// would be cut).
     static func cut(_ text: String, toColumns columns: Int, ellipsis: String) -> String? {
+        // No character takes more columns than it has UTF-8 bytes: most writes stop here.
+        guard text.utf8.count > columns else { return nil }
         let width = DisplayWidth.isPlainASCII(text) ? text.utf8.count : text.displayWidth
         guard width > columns else { return nil }
         var trimmed = Substring(text)

@@ -32,6 +32,7 @@ extension Canvas {
     /// `line` cut to `columns` and ended with `ellipsis`, or `nil` when it fits (or only blanks
     /// would be cut).
     static func cut(_ line: StyledLine, toColumns columns: Int, ellipsis: String) -> StyledLine? {
+        guard line.reduce(0, { $0 + $1.text.utf8.count }) > columns else { return nil }  // (bytes ≥ columns)
         let text = line.map(\.text).joined()
         guard let cut = cut(text, toColumns: columns, ellipsis: ellipsis) else { return nil }
         var room = cut.displayWidth - ellipsis.displayWidth
