@@ -113,7 +113,7 @@ struct CosmeticTests {
         }
     }
 
-    /// The help had two footers (its own "Esc closes" and the screen's): one only.
+    /// The help had two footers (its own "Esc closes" and the screen's), a question too: one only.
     @Test func theHelpHasOneFooter() {
         var run = Fixture.runModel(waiting)
         run.press(.character("?"))
@@ -123,6 +123,11 @@ struct CosmeticTests {
             let text = render(model, size: model.size, theme: .color).plainText
             #expect(text.components(separatedBy: "Esc close").count == 2, "\(text)")
         }
+        // So has a question: its keys once, in the footer.
+        var quit = Fixture.runModel(waiting)
+        quit.press(.character("q"))
+        let text = render(quit, size: quit.size, theme: .color).plainText
+        #expect(text.components(separatedBy: "yes").count == 2, "\(text)")
     }
 
     // MARK: Counters

@@ -59,25 +59,17 @@ extension Painter {
         canvas.box(top: top, left: left, width: boxWidth, height: height, title: title, glyphs: glyphs)
     }
 
-    /// A yes/no question in a box.
+    /// A yes/no question in a box; its keys are the screen's footer (one footer, as under the help).
     mutating func paintConfirmation(_ question: Confirmation) {
         let boxWidth = min(64, width - 4)
         let text = confirmationText(question).flatMap { $0.wrapped(toColumns: boxWidth - 4) }
-        let height = text.count + 4
+        let height = text.count + 2
         let top = max(1, (canvas.size.rows - height) / 2)
         let left = (width - boxWidth) / 2
         popUp(top: top, left: left, width: boxWidth, height: height, title: confirmationTitle(question))
         for (offset, line) in text.enumerated() {
             canvas.put(line, row: top + 1 + offset, column: left + 2, role: offset == 0 ? .strong : .normal)
         }
-        canvas.draw(
-            [
-                Span("y", .key), Span(" yes   ", .dim), Span("n", .key), Span("/", .dim), Span("Esc", .key),
-                Span(" no", .dim),
-            ],
-            row: top + height - 2,
-            column: left + 2
-        )
     }
 
     private func confirmationTitle(_ question: Confirmation) -> String {
