@@ -64,7 +64,10 @@ let package = Package(
                 "MailscopeCore", "MicrosoftClients",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // A driver's async methods run on the caller's actor (the engine's), so a driver keeps
+            // its per-run state without locks (SE-0461).
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         /// A simulated tenant served over real HTTP on loopback.
         .target(
@@ -82,7 +85,7 @@ let package = Package(
         /// The wizard's pure core: model, messages, update, view into a cell grid.
         .target(name: "MailscopeTUI", dependencies: ["MailscopeCore", "MailscopeEngine"]),
         /// The ncurses adapter: the only code that imports ncurses.
-        .target(name: "MailscopeTerminal", dependencies: ["MailscopeTUI", "CNCursesW", "CTerminalShims"]),
+        .target(name: "MailscopeTerminal", dependencies: ["MailscopeEngine", "MailscopeTUI", "CNCursesW", "CTerminalShims"]),
         .executableTarget(
             name: "mailscope",
             dependencies: [
@@ -97,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "MailscopeCurlTests",
             dependencies: [
-                "MailscopeCurl", "TenantSimulator",
+                "MailscopeCore", "MailscopeCurl", "TenantSimulator",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
@@ -113,14 +116,23 @@ let package = Package(
             path: "Tests/EWSSchemaCheck",
             resources: [.copy("ews-schema")]
         ),
+        /// Test support: a simulated tenant on a loopback port, shared by the suites that use one.
+        .target(
+            name: "MailscopeTestSupport",
+            dependencies: ["MailscopeCore", "TenantSimulator"],
+            path: "Tests/MailscopeTestSupport"
+        ),
         .testTarget(
             name: "MailscopeEngineTests",
-            dependencies: ["MailscopeCore", "MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients", "EWSSchemaCheck"]
+            dependencies: [
+                "MailscopeCore", "MailscopeEngine", "TenantSimulator", "MailscopeCurl", "MicrosoftClients", "EWSSchemaCheck",
+                "MailscopeTestSupport",
+            ]
         ),
         .testTarget(
             name: "TenantSimulatorTests",
             dependencies: [
-                "TenantSimulator", "MailscopeCurl", "MailscopeCore",
+                "TenantSimulator", "MailscopeCurl", "MailscopeCore", "MailscopeTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

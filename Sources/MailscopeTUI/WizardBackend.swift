@@ -2,15 +2,8 @@ import Foundation
 import MailscopeCore
 import MailscopeEngine
 
-/// How the admin signs in.
-public enum SignInMethod: String, Sendable, Codable, CaseIterable {
-    /// OAuth device code: a URL and a code to type in a browser elsewhere (works over SSH).
-    case deviceCode = "device-code"
-    /// Client credentials with a client secret (unattended).
-    case clientSecret = "client-secret"
-    /// Client credentials with a certificate (unattended).
-    case certificate
-}
+/// How the admin signs in: the engine's own choices.
+public typealias SignInMethod = AdminSignIn
 
 /// The answers the admin gave in the wizard's forms.
 ///
@@ -198,53 +191,6 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         case .exchangeOnline: tenant
         case .exchangeServer: "Exchange Server at \(ewsHost ?? "?")"
         }
-    }
-
-    /// The engine's configuration for these answers. Values the wizard does not ask for (the
-    /// cloud's URLs, a CA bundle, a simulator's shell) keep their defaults; the executable adds them.
-    /// For Exchange Online only the Exchange Online values are set, so its fingerprint (and with it
-    /// the saved journal) does not depend on the Exchange Server answers.
-    public func setupConfig() -> SetupConfig {
-        var config = SetupConfig(preset: Preset.named(presetID) ?? Preset.all[0], tenant: tenant)
-        config.signIn = AdminSignIn(rawValue: signIn.rawValue) ?? .deviceCode
-        config.serviceAccountName = serviceAccountName
-        config.groupName = groupName
-        config.groupAlias = groupAlias.flatMap { alias in
-            let trimmed = alias.trimmingCharacters(in: .whitespaces)
-            return trimmed.isEmpty || scopeKind != .group ? nil : trimmed
-        }
-        config.groupKind = groupKind
-        config.members = members
-        config.scopeKind = scopeKind
-        config.scopeName = scopeName
-        config.roles = roles
-        switch signIn {  // only what the chosen sign-in uses (device code keeps the public client)
-        case .deviceCode: break
-        case .clientSecret:
-            config.clientID = clientID
-            config.secretEnvironmentVariable = secretEnvironmentVariable
-            config.secretFile = secretFile
-        case .certificate:
-            config.clientID = clientID
-            config.certificateFile = certificateFile
-            config.privateKeyFile = privateKeyFile
-        }
-        guard target == .exchangeServer else { return config }
-        func optional(_ text: String?) -> String? {
-            guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
-            return trimmed
-        }
-        config.target = .exchangeServer
-        config.ewsURL = optional(ewsURL)
-        config.ewsAuthentication = ewsAuthentication
-        config.serviceAccountAddress = optional(serviceAccountAddress)
-        config.serviceAccountLogon = optional(serviceAccountLogon)
-        config.passwordFile = optional(passwordFile)
-        config.passwordEnvironmentVariable = optional(passwordEnvironmentVariable)
-        config.groupAddress = scopeKind == .group ? optional(groupAddress) : nil
-        config.inScopeMailbox = optional(inScopeMailbox)
-        config.outOfScopeMailbox = optional(outOfScopeMailbox)
-        return config
     }
 }
 

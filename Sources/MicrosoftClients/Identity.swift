@@ -38,11 +38,11 @@ public struct IdentityClient: Sendable {
     /// The cloud's endpoints.
     public let endpoints: CloudEndpoints
     /// The tenant (GUID or domain) in the authority URL.
-    public let tenant: String
+    public let tenant: TenantID
     private let sender: RequestSender
 
     /// Creates a client for `tenant`.
-    public init(endpoints: CloudEndpoints, tenant: String, sender: RequestSender) {
+    public init(endpoints: CloudEndpoints, tenant: TenantID, sender: RequestSender) {
         self.endpoints = endpoints
         self.tenant = tenant
         self.sender = sender
@@ -53,13 +53,12 @@ public struct IdentityClient: Sendable {
 
     /// The token endpoint (also the `aud` of client assertions).
     public var tokenURL: URL {
-        endpoints.login.appending(rawPath: "/\(Query.segment(tenant))/oauth2/v2.0/token") ?? endpoints.login
+        endpoints.login.appending(path: "\(tenant.rawValue)/oauth2/v2.0/token")
     }
 
     /// Starts a device-code sign-in.
     public func startDeviceCode(clientID: String, scopes: [String]) async throws -> DeviceCodeGrant {
-        let url =
-            endpoints.login.appending(rawPath: "/\(Query.segment(tenant))/oauth2/v2.0/devicecode") ?? endpoints.login
+        let url = endpoints.login.appending(path: "\(tenant.rawValue)/oauth2/v2.0/devicecode")
         let json = try await postForm(url, ["client_id": clientID, "scope": scopes.joined(separator: " ")])
         guard let deviceCode = json["device_code"].string, let userCode = json["user_code"].string,
             let uri = json["verification_uri"].string

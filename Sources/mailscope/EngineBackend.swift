@@ -18,7 +18,7 @@ actor EngineBackend: WizardBackend {
         /// The poll schedule.
         var schedule: PollSchedule
         /// Custom cloud URLs (the simulator's), or nil for the cloud in the answers.
-        var customCloud: (login: String, graph: String, exchange: String)?
+        var customCloud: CloudEndpoints?
         /// A CA bundle.
         var caBundle: String?
         /// Exchange Server: a simulator's stand-in for the Exchange Management Shell
@@ -216,12 +216,7 @@ actor EngineBackend: WizardBackend {
         config.caBundle = target.caBundle
         switch answers.target {
         case .exchangeOnline:
-            if let cloud = target.customCloud {
-                config.cloud = "custom"
-                config.loginURL = cloud.login
-                config.graphURL = cloud.graph
-                config.exchangeURL = cloud.exchange
-            }
+            if let cloud = target.customCloud { config.useCustomCloud(cloud) }
         case .exchangeServer:
             config.simulatedShell = target.simulatedShell?.absoluteString
         }

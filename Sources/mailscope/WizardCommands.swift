@@ -5,6 +5,7 @@ import MailscopeCurl
 import MailscopeEngine
 import MailscopeTUI
 import MailscopeTerminal
+import MicrosoftClients
 import TenantSimulator
 
 /// Options of the interactive commands.
@@ -44,7 +45,7 @@ struct WizardCommand: AsyncParsableCommand {
     func run() async throws {
         var answers: WizardAnswers?
         var caBundle: String?
-        var cloud: (String, String, String)?
+        var cloud: CloudEndpoints?
         var simulatedShell: URL?
         if let path = config {
             do {
@@ -52,9 +53,7 @@ struct WizardCommand: AsyncParsableCommand {
                 answers = WizardAnswers(config: loaded)
                 caBundle = loaded.caBundle
                 simulatedShell = loaded.simulatedShell.flatMap(URL.init(string:))
-                if loaded.cloud == "custom", let login = loaded.loginURL, let graph = loaded.graphURL, let exchange = loaded.exchangeURL {
-                    cloud = (login, graph, exchange)
-                }
+                if loaded.cloud == "custom" { cloud = try? loaded.endpoints() }
             } catch let error as ConfigError {
                 Console.error(error.description)
                 throw ExitCode(ExitStatus.usage)
@@ -126,7 +125,7 @@ struct DemoCommand: AsyncParsableCommand {
         let backend = EngineBackend(
             target: EngineBackend.Target(
                 transport: CurlTransport(maxConcurrent: SetupEngine.concurrentRequests), clock: .system, stateDirectory: demoState, schedule: schedule,
-                customCloud: (endpoints.login.absoluteString, endpoints.graph.absoluteString, endpoints.exchange.absoluteString),
+                customCloud: CloudEndpoints(login: endpoints.login, graph: endpoints.graph, exchange: endpoints.exchange),
                 caBundle: nil, simulatedShell: demoServer.shell))
         var answers = WizardAnswers(preset: Preset.named("workable") ?? Preset.all[0], tenant: SimulatedTenant.defaultDomain)
         answers.members = ["avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com"]
@@ -359,22 +358,6 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 }
 
-extension WizardAnswers {
-    /// The answers a config stands for (either target).
-    init(config: SetupConfig) {
-        self.init(
-            presetID: config.preset, tenant: config.tenant, signIn: SignInMethod(rawValue: config.signIn.rawValue) ?? .deviceCode,
-            serviceAccountName: config.serviceAccountName, groupName: config.groupName, groupKind: config.groupKind,
-            members: config.members, scopeKind: config.scopeKind, scopeName: config.scopeName, roles: config.roles,
-            target: config.target, ewsURL: config.ewsURL ?? "", ewsAuthentication: config.ewsAuthentication,
-            serviceAccountAddress: config.serviceAccountAddress ?? "", serviceAccountLogon: config.serviceAccountLogon,
-            passwordFile: config.passwordFile, passwordEnvironmentVariable: config.passwordEnvironmentVariable,
-            groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
-            outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
-            secretEnvironmentVariable: config.secretEnvironmentVariable, secretFile: config.secretFile,
-            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias)
-    }
-}
 
 /// The demo's simulated Exchange Server: its EWS URL, its stand-in for the Exchange Management
 /// Shell, and the values the demo fills in for it.

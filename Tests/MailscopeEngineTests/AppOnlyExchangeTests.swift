@@ -21,7 +21,7 @@ struct AppOnlyExchangeTests {
         let config = harness.config {
             $0.signIn = .clientSecret
             $0.clientID = automation.appID
-            $0.secretEnvironmentVariable = "AUTOMATION_SECRET"
+            $0.adminSecret = .environmentVariable("AUTOMATION_SECRET")
         }
         do {
             _ = try await harness.engine(config, variables: ["AUTOMATION_SECRET": automation.clientSecret]).check()

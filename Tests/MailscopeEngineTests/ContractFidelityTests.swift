@@ -160,7 +160,7 @@ struct ContractFidelityTests {
         let config = harness.config { config in
             config.signIn = .clientSecret
             config.clientID = automation.appID
-            config.secretEnvironmentVariable = "AUTOMATION_SECRET"
+            config.adminSecret = .environmentVariable("AUTOMATION_SECRET")
             config.groupKind = .microsoft365
             config.groupName = "Integration Users"
             config.groupAlias = "integrationusers"

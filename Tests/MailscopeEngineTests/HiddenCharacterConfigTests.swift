@@ -84,15 +84,3 @@ struct HiddenCharacterConfigTests {
         #expect(fields.isSuperset(of: ["group.members[0]", "scope.name", "auth.client_id"]))
     }
 }
-
-/// A tenant id with spaces around it is refused, not sent as `/%20contoso.com%20/` (issue 13).
-@Suite("a tenant id is exact")
-struct TenantIDSpacingTests {
-    @Test func spacesAroundTheTenantAreRefusedWithTheField() {
-        let text = HiddenCharacterConfigTests.config(group: "WorkableUsers")
-            .replacingOccurrences(of: "id = \"contoso.onmicrosoft.com\"", with: "id = \" contoso.onmicrosoft.com \"")
-        let problems = HiddenCharacterConfigTests.problems(text)
-        #expect(problems.map(\.field) == ["tenant.id"])
-        #expect(problems.first?.message.contains("starts or ends with a space") == true)
-    }
-}

@@ -30,7 +30,7 @@ struct ScriptLintTests {
         server.target = .exchangeServer
         server.ewsURL = "https://mail.contoso.com/EWS/Exchange.asmx"
         server.serviceAccountAddress = "svc-booking@contoso.com"
-        server.passwordEnvironmentVariable = "MAILSCOPE_SVC_PASSWORD"
+        server.servicePassword = .environmentVariable("MAILSCOPE_SVC_PASSWORD")
         return [
             ("secret", config { _ in }),
             ("certificate", config { $0.credential = .certificate }),

@@ -68,7 +68,7 @@ struct ServerEngineTests {
             config.ewsAuthentication = scheme
             config.serviceAccountAddress = "svc-booking@contoso.com"
             config.serviceAccountLogon = scheme == .ntlm ? "CONTOSO\\svc-booking" : "svc-booking@contoso.com"
-            config.passwordEnvironmentVariable = "SVC_PASSWORD"
+            config.servicePassword = .environmentVariable("SVC_PASSWORD")
             config.members = ServerEngineTests.members
             config.outOfScopeMailbox = "dana.adams@contoso.com"
             edit(&config)

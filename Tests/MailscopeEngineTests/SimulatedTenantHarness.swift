@@ -2,6 +2,7 @@ import Foundation
 import MailscopeCore
 import MailscopeCurl
 import MailscopeEngine
+import MailscopeTestSupport
 import MicrosoftClients
 import TenantSimulator
 import Testing
@@ -21,24 +22,20 @@ struct Harness {
         "avery.adams@contoso.com", "badams@contoso.com", "casey.adams@contoso.com", "room-alder@contoso.com",
     ]
 
-    /// - Parameter latencyClock: the clock the server's added latency sleeps on (default: the
-    ///   tenant's immediate clock, so latency costs nothing; `.system` makes it real).
+    /// - Parameter latencyClock: the clock the server's added latency sleeps on (see `SimulatorFixture`).
     static func start(
         _ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1),
         latencyClock: WallClock? = nil
     ) async throws -> Harness {
-        let clock = WallClock.immediate()
-        let tenant = SimulatedTenant(options: options, clock: clock)
-        let server = SimulatorServer(tenant: tenant, options: options, clock: latencyClock ?? clock)
-        let base = try await server.start(port: 0)
+        let simulator = try await SimulatorFixture.start(options, latencyClock: latencyClock)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mailscope-tests-\(UUID().uuidString)"
         )
         return Harness(
-            clock: clock,
-            tenant: tenant,
-            server: server,
-            endpoints: SimulatorEndpoints(base: base),
+            clock: simulator.clock,
+            tenant: simulator.tenant,
+            server: simulator.server,
+            endpoints: simulator.endpoints,
             stateDirectory: state
         )
     }

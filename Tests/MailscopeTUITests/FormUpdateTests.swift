@@ -215,7 +215,7 @@ struct FormUpdateTests {
         #expect(answers.secretFile == "/home/admin/.config/mailscope/admin.secret")
         #expect(answers.secretEnvironmentVariable == nil)
         let config = answers.setupConfig()
-        #expect(config.clientID == answers.clientID && config.secretFile == answers.secretFile)
+        #expect(config.clientID == answers.clientID && config.adminSecret == .file(answers.secretFile ?? ""))
         #expect(config.validationErrors().isEmpty)
     }
 

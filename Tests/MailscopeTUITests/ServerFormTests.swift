@@ -31,8 +31,7 @@ struct ServerFormTests {
         #expect(server.target == .exchangeServer)
         #expect(server.ewsURL == "https://mail.contoso.com/EWS/Exchange.asmx")
         #expect(server.serviceAccountLogon == "CONTOSO\\svc-booking")
-        #expect(server.passwordFile == "/home/admin/.config/mailscope/svc-booking.password")
-        #expect(server.passwordEnvironmentVariable == nil)
+        #expect(server.servicePassword == .file("/home/admin/.config/mailscope/svc-booking.password"))
         #expect(server.validationErrors().isEmpty)
         // Exchange Online ignores the server answers, so its config (and journal) does not change.
         var online = ServerFixture.answers
@@ -40,7 +39,7 @@ struct ServerFormTests {
         online.tenant = "contoso.onmicrosoft.com"
         let config = online.setupConfig()
         #expect(config.target == .exchangeOnline)
-        #expect(config.ewsURL == nil && config.serviceAccountAddress == nil && config.passwordFile == nil)
+        #expect(config.ewsURL == nil && config.serviceAccountAddress == nil && config.servicePassword == nil)
         var plain = online
         plain.ewsURL = ""
         plain.serviceAccountAddress = ""
@@ -186,97 +185,5 @@ struct ServerFormTests {
         let saved = SavedRunSummary(answers: ServerFixture.answers, wait: nil)
         let start = render(Fixture.launchedModel(savedRun: saved), size: Fixture.standard, theme: .color)
         #expect(start.plainText.contains("Workable · mail.contoso.com (on-premises)"))
-    }
-}
-
-/// Item 15: the header follows the preset chosen in the form, and switching "Password from" (or
-/// going back from a run) keeps every value typed.
-@Suite("Form values are kept")
-struct FormValuesKeptTests {
-    @Test func theHeaderFollowsThePresetSwitchedAfterARun() {
-        var model = ServerFixture.runModel(ServerFixture.setupUpdates, confirm: false)
-        #expect(render(model, size: model.size, theme: .color).line(0).contains("set up · Workable"))
-        model.press(.character("n"))  // don't apply: back to the form
-        guard case .form = model.screen else {
-            Issue.record("expected the form, got \(model.screen)")
-            return
-        }
-        model.form.page = .tenant
-        model.screen = .form(.tenant)
-        model.form.focus = .preset
-        model.press(.right)
-        let name = Preset.named(model.form.presetID)?.displayName ?? "?"
-        #expect(model.form.presetID != "workable")
-        let header = render(model, size: model.size, theme: .color).line(0)
-        #expect(header.contains("set up · \(name)"), "\(header)")
-        #expect(!header.contains("Workable"), "\(header)")
-    }
-
-    @Test func passwordFromFileVariableFileKeepsThePath() {
-        var model = ServerFixture.formModel(page: .account)
-        let path = ServerFixture.answers.passwordFile
-        model.form.focus = .passwordSource
-        model.press(.right)
-        #expect(model.form.passwordSource == .environmentVariable)
-        model.form.focus = .passwordVariable
-        model.type("SVC_PASSWORD")
-        model.form.focus = .passwordSource
-        model.press(.right)
-        #expect(model.form.passwordSource == .file)
-        #expect(model.form.answers.passwordFile == path)
-        #expect(model.form.text(.passwordFile) == path)
-
-        // Through a run and back: the value of the source not chosen is kept too.
-        _ = model.beginRun(.setup, answers: model.form.answers)
-        _ = update(&model, .backend(.planReady(ServerFixture.plan)))
-        model.press(.character("n"))
-        #expect(model.form.answers.passwordFile == path)
-        model.form.focus = .passwordSource
-        model.press(.right)
-        #expect(model.form.answers.passwordEnvironmentVariable == "SVC_PASSWORD")
-        model.press(.right)
-        #expect(model.form.answers.passwordFile == path)
-    }
-}
-
-/// Item 8: a group name in any script; its alias (ASCII) is derived, shown, and can be changed.
-@Suite("Group names in any script")
-struct UnicodeGroupNameTests {
-    @Test(arguments: ["فريق التوظيف", "採用チーム", "Команда найма", "招聘团队", "צוות גיוס"])
-    func aNonLatinGroupNameIsValidAndItsAliasIsDerivedAndShown(_ name: String) throws {
-        var model = Fixture.formModel(page: .account)
-        model.form.focus = .groupName
-        model.press(.control("u"))
-        model.type(name)
-        #expect(model.form.error(for: .groupName) == nil, "\(String(describing: model.form.error(for: .groupName)))")
-        #expect(model.form.error(for: .groupAlias) == nil)
-        let alias = model.form.derivedGroupAlias
-        #expect(!alias.isEmpty)
-        #expect(alias.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }, "\(alias)")
-        let config = model.form.answers.setupConfig()
-        #expect(config.groupName == name)
-        #expect(config.effectiveGroupAlias == alias)
-        #expect(config.validationErrors().isEmpty, "\(config.validationErrors())")
-        let text = render(model, size: model.size, theme: .color).plainText
-        #expect(text.contains("Group alias"))
-        #expect(text.contains(alias), "\(text)")
-
-        // The admin changes it.
-        model.form.focus = .groupAlias
-        model.type("RecruitingTeam")
-        #expect(model.form.answers.setupConfig().effectiveGroupAlias == "RecruitingTeam")
-        #expect(model.form.error(for: .groupAlias) == nil)
-        model.type(" x")
-        #expect(model.form.error(for: .groupAlias) != nil)
-    }
-
-    @Test func anAliasNothingTransliteratesFallsBackToAShortHash() {
-        let alias = SetupConfig.derivedAlias(from: "🙂🙂")
-        #expect(alias.hasPrefix("group-") && alias.count == 14, "\(alias)")
-        #expect(SetupConfig.derivedAlias(from: "🙂🙂") == alias)
-        #expect(SetupConfig.derivedAlias(from: "🙃🙃") != alias)
-        // Names with ASCII letters keep the alias they always had.
-        #expect(SetupConfig.derivedAlias(from: "Workable Users") == "WorkableUsers")
-        #expect(SetupConfig.derivedAlias(from: "採用チーム") == "cai-yongchimu")
     }
 }

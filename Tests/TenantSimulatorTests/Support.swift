@@ -1,5 +1,6 @@
 import Foundation
 import MailscopeCore
+import MailscopeTestSupport
 import TenantSimulator
 
 #if canImport(FoundationNetworking)
@@ -49,12 +50,12 @@ struct Simulator {
     static func serving<T>(
         _ tenant: SimulatedTenant, options: SimulatorOptions, clock: WallClock, _ body: (Simulator) async throws -> T
     ) async throws -> T {
-        let server = SimulatorServer(tenant: tenant, options: options, clock: clock)
-        let base = try await server.start()
+        let fixture = try await SimulatorFixture.serve(tenant, options: options, clock: clock)
+        let server = fixture.server
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 30
         let simulator = Simulator(
-            tenant: tenant, server: server, clock: clock, endpoints: SimulatorEndpoints(base: base),
+            tenant: tenant, server: server, clock: clock, endpoints: fixture.endpoints,
             session: URLSession(configuration: configuration))
         do {
             let result = try await body(simulator)

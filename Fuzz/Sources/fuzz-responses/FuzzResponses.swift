@@ -53,7 +53,7 @@ func exercise(_ data: Data) async {
     }
     let answer = HTTPResponse(status: status, headers: headers, body: Data(rest))
     let sender = RequestSender(transport: FuzzTransport(answer), clock: .immediate())
-    let identity = IdentityClient(endpoints: endpoints, tenant: "contoso.onmicrosoft.com", sender: sender)
+    let identity = IdentityClient(endpoints: endpoints, tenant: try! TenantID(parsing: "contoso.onmicrosoft.com"), sender: sender)
     let graph = GraphClient(base: endpoints.graph, tokens: FixedTokens(), sender: sender)
     let exchange = ExchangeAdminClient(
         base: endpoints.exchange, tenantID: "4a7c9e21-3b5d-4f68-8e1a-2c6b9d0f7e53", anchorMailbox: "UPN:admin@contoso.com",

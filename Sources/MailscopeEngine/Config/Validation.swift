@@ -1,4 +1,5 @@
 import Foundation
+import MicrosoftClients
 
 /// A problem with one input value: which field, what is wrong, and how to fix it.
 public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -22,34 +23,32 @@ public enum FieldRules {
     /// The longest name Exchange accepts for scopes and role assignments.
     public static let maximumNameLength = 64
 
-    /// Checks a tenant: a GUID or a domain name.
+    /// Checks a tenant: a GUID or a domain name (`TenantID`'s rules, told with their fix).
     public static func tenant(_ value: String, field: String = "tenant.id") -> FieldError? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty {
+        let problem: TenantID.Problem
+        do throws(TenantID.Problem) {
+            _ = try TenantID(parsing: value)
+            return nil
+        } catch {
+            problem = error
+        }
+        switch problem {
+        case .empty:
             return FieldError(
                 field: field,
-                message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com"
-            )
-        }
-        if trimmed != value {
-            // " contoso.com " once reached the token URL as /%20contoso.com%20/ and keyed another journal.
+                message: "is empty; give the tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com")
+        case .surroundingSpace:
             return FieldError(field: field, message: "'\(printable(value))' starts or ends with a space; remove it")
-        }
-        if UUID(uuidString: trimmed) != nil { return nil }
-        if looksLikeGUIDAttempt(trimmed) {
+        case .malformedGUID:
             return FieldError(
                 field: field,
                 message:
-                    "'\(printable(trimmed))' is not a valid GUID; copy the tenant ID from the Entra admin center (Overview → Tenant ID)"
+                    "'\(printable(value))' is not a valid GUID; copy the tenant ID from the Entra admin center (Overview → Tenant ID)"
             )
-        }
-        if let problem = domainProblem(trimmed) {
+        case .notADomain(let reason):
             return FieldError(
-                field: field,
-                message: "'\(printable(trimmed))' is neither a tenant GUID nor a domain: \(problem)"
-            )
+                field: field, message: "'\(printable(value))' is neither a tenant GUID nor a domain: \(reason)")
         }
-        return nil
     }
 
     /// Checks a domain name.
@@ -225,23 +224,7 @@ public enum FieldRules {
         return result.count > limit ? String(result.prefix(limit)) + "…" : result
     }
 
-    private static func looksLikeGUIDAttempt(_ value: String) -> Bool {
-        value.count >= 30 && value.filter { $0 == "-" }.count >= 3 && !value.contains(".")
-    }
-
     private static func domainProblem(_ value: String) -> String? {
-        if value.isEmpty { return "it is empty" }
-        if value.count > 253 { return "it is longer than 253 characters" }
-        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
-        if labels.count < 2 { return "it needs a dot, as in contoso.com" }
-        for label in labels {
-            if label.isEmpty { return "it has an empty label (two dots in a row, or a dot at an end)" }
-            if label.count > 63 { return "a label is longer than 63 characters" }
-            if label.hasPrefix("-") || label.hasSuffix("-") { return "a label starts or ends with a hyphen" }
-            if label.utf8.contains(where: { !isASCIIAlphanumeric($0) && $0 != UInt8(ascii: "-") }) {
-                return "only letters, digits and hyphens are allowed (use the punycode form for international names)"
-            }
-        }
-        return nil
+        TenantID.domainProblem(value)
     }
 }

@@ -43,7 +43,22 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
             .removeRoleAssignment:
             true
         case .shellStep(let step): step.stage != .serviceAccount
-        default: false
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
+            .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal:
+            false
+        }
+    }
+
+    /// What the write does to the tenant, as the plan shows it.
+    var action: PlannedChange.Action {
+        switch self {
+        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
+        case .updateScope: .update
+        case .shellStep(let step): step.id == "repair-scope" ? .update : .create
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
+            .assignLicense, .createGroup, .addMember, .createExchangeServicePrincipal, .createScope,
+            .createRoleAssignment:
+            .create
         }
     }
 }

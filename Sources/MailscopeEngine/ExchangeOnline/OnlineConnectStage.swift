@@ -2,7 +2,7 @@ import Foundation
 import MailscopeCore
 import MicrosoftClients
 
-extension SetupEngine {
+extension ExchangeOnlineDriver {
     /// The mailbox probes that prove a role works, by permission family.
     static func probePaths(for roles: [String]) -> [(family: String, path: String)] {
         var families: [(String, String)] = []
@@ -40,9 +40,9 @@ extension SetupEngine {
     /// rooms scope in a tenant without room mailboxes (a group scope without a mailbox among its
     /// members fails its own stage).
     func requireInScopeMailbox() async throws {
-        guard !isServer, config.scopeKind == .rooms, config.inScopeMailbox == nil else { return }
+        guard config.scopeKind == .rooms, config.inScopeMailbox == nil else { return }
         let (_, exchange) = try clients()
-        currentStage = .connect
+        run.currentStage = .connect
         if try await roomMailboxes(exchange: exchange).isEmpty {
             throw EngineError(
                 stage: .connect,
@@ -181,7 +181,6 @@ extension SetupEngine {
     /// One poll: the configured state (Test-ServicePrincipalAuthorization) and the effective state
     /// (real Graph calls with the app's own token).
     func poll() async throws -> PollEvidence {
-        if isServer { return try await serverPoll() }
         let (_, exchange) = try clients()
         let now = environment.clock.now
         guard let appID = facts.appID else {
@@ -200,7 +199,15 @@ extension SetupEngine {
         let roles = config.roles
         async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
         async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
-        async let effective = effectiveAccess(appID: appID, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
+        let effectiveProbe = appGraph(appID: appID)
+        let families = Self.probePaths(for: roles)
+        async let effective: (allowed: Bool?, denied: Bool?, lines: [String]) =
+            switch effectiveProbe {
+            case .failure(let untested): (nil, nil, [untested.description])
+            case .success(let appGraph):
+                try Self.effectiveAccess(
+                    appGraph: appGraph, families: families, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
+            }
         var lines = mailboxes.notes
         var configuredIn: Bool?
         var configuredOut: Bool?
@@ -298,8 +305,24 @@ extension SetupEngine {
     func effectiveAccess(appID: String, inScope: ProbeMailbox?, outOfScope: ProbeMailbox?) async throws -> (
         allowed: Bool?, denied: Bool?, lines: [String]
     ) {
+        switch appGraph(appID: appID) {
+        case .failure(let untested): return (nil, nil, [untested.description])
+        case .success(let appGraph):
+            return try await Self.effectiveAccess(
+                appGraph: appGraph, families: Self.probePaths(for: config.roles), inScope: inScope,
+                outOfScope: outOfScope)
+        }
+    }
+
+    /// Why effective access could not be tested.
+    struct Untested: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A Graph client signed in as the app with the credential this machine holds.
+    func appGraph(appID: String) -> Result<GraphClient, Untested> {
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
-            return (nil, nil, ["effective access not tested: this machine holds no credential of the app"])
+            return .failure(Untested(description: "effective access not tested: this machine holds no credential of the app"))
         }
         let credential: ClientCredential
         do {
@@ -313,12 +336,18 @@ extension SetupEngine {
                 )
             }
         } catch {
-            return (nil, nil, ["effective access not tested: cannot read the held credential (\(error))"])
+            return .failure(Untested(description: "effective access not tested: cannot read the held credential (\(error))"))
         }
-        let identity = IdentityClient(endpoints: endpoints, tenant: tenant?.id ?? config.tenant, sender: sender)
+        let identity = IdentityClient(endpoints: endpoints, tenant: authorityTenant, sender: sender)
         let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
-        let appGraph = GraphClient(base: endpoints.graph, tokens: appSession, sender: sender)
-        let families = Self.probePaths(for: config.roles)
+        return .success(GraphClient(base: endpoints.graph, tokens: appSession, sender: sender))
+    }
+
+    /// Every probe at once as the app, each addressing the mailbox by its object id.
+    static func effectiveAccess(
+        appGraph: GraphClient, families: [(family: String, path: String)], inScope: ProbeMailbox?,
+        outOfScope: ProbeMailbox?
+    ) async throws -> (allowed: Bool?, denied: Bool?, lines: [String]) {
         let mailboxes = [inScope, outOfScope].compactMap { $0 }
         let probes = mailboxes.flatMap { mailbox in families.map { (mailbox: mailbox, family: $0.family, path: $0.path) } }
         // Each probe's status and line, in probe order (the app's token is fetched once).
@@ -366,7 +395,7 @@ extension SetupEngine {
     }
 
     /// Reads the connect stage once (used by `check`).
-    func observeConnect() async throws -> StageObservation {
+    func observeConnect(engine: SetupEngine) async throws -> StageObservation {
         guard facts.appID != nil, facts.servicePrincipalID != nil else {
             return StageObservation(
                 report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"),
@@ -374,7 +403,7 @@ extension SetupEngine {
             )
         }
         let evidence = try await poll()
-        let cause = await exposureCause(of: evidence)
+        let cause = await exposureCause(of: evidence, engine: engine)
         return StageObservation(report: connectReport(evidence, waiting: false, exposureCause: cause), writes: [])
     }
 
@@ -382,7 +411,7 @@ extension SetupEngine {
     /// propagation window is still open, the time of that change; otherwise nil. Only such a change
     /// may excuse a mailbox outside the scope that still answers the app.
     var ownChangeStillClosing: Date? {
-        guard let changedAt = journal.rbacChangedAt, changedAt >= startedAt,
+        guard let changedAt = journal.rbacChangedAt, changedAt >= run.startedAt,
             journal.completedWrites.contains(where: { $0.at == changedAt && $0.write.affectsEffectiveAccess }),
             environment.clock.now < changedAt.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
         else { return nil }
@@ -393,18 +422,18 @@ extension SetupEngine {
     /// that exposure and no change of this run explains it: tenant-wide Entra grants, role
     /// assignments outside the scope, a scope filter other than the configured one. nil when the
     /// poll found no exposure, or nothing was found.
-    func exposureCause(of evidence: PollEvidence) async -> String? {
-        guard !isServer, evidence.outOfScopeDenied == false, ownChangeStillClosing == nil else { return nil }
-        defer { currentStage = .connect }
+    func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String? {
+        guard evidence.outOfScopeDenied == false, ownChangeStillClosing == nil else { return nil }
+        defer { run.currentStage = .connect }
         var causes: [String] = []
-        if let role = try? await observe(.impersonationRole) {
+        if let role = try? await engine.observe(.impersonationRole) {
             for write in role.writes {
                 if case .removeTenantWideGrant(_, let permission, let resource) = write {
                     causes.append("a tenant-wide Entra grant of \(permission) (\(resource))")
                 }
             }
         }
-        if let scope = try? await observe(.scope) {
+        if let scope = try? await engine.observe(.scope) {
             for write in scope.writes {
                 if case .removeRoleAssignment(_, let role) = write {
                     causes.append("a role assignment of \(role) that is not limited to the scope")
@@ -421,40 +450,21 @@ extension SetupEngine {
     /// app is an exposure now, a failure whatever the window, with `exposureCause` when it was
     /// found; only a change mailscope made in this run (`ownChangeStillClosing`) is reported as
     /// still closing, with its time.
-    func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String? = nil) -> StageReport {
-        if isServer { return serverConnectReport(evidence, waiting: waiting) }
+    func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         let now = environment.clock.now
-        let changedAt = journal.rbacChangedAt
-        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
-        let withinWindow = deadline.map { now < $0 } ?? false
-        var steps = [
-            StepReport(
-                name: "configured: in-scope mailbox",
-                status: Self.status(evidence.configuredInScope),
-                detail: Self.word(evidence.configuredInScope, yes: "in scope", no: "NOT in scope")
-            ),
-            StepReport(
-                name: "configured: out-of-scope mailbox",
-                status: Self.status(evidence.configuredOutOfScope),
-                detail: Self.word(evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope")
-            ),
-            StepReport(
-                name: "effective: in-scope allowed",
-                status: Self.status(evidence.inScopeAllowed),
-                detail: Self.word(evidence.inScopeAllowed, yes: "200", no: "denied")
-            ),
-            StepReport(
-                name: "effective: out-of-scope denied",
-                status: Self.status(evidence.outOfScopeDenied),
-                detail: Self.word(evidence.outOfScopeDenied, yes: "403", no: "ALLOWED")
-            ),
+        let steps = [
+            StepReport.verdict(
+                "configured: in-scope mailbox", evidence.configuredInScope, yes: "in scope", no: "NOT in scope"),
+            StepReport.verdict(
+                "configured: out-of-scope mailbox", evidence.configuredOutOfScope, yes: "out of scope", no: "IN scope"),
+            StepReport.verdict("effective: in-scope allowed", evidence.inScopeAllowed, yes: "200", no: "denied"),
+            StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
         if evidence.isSettled {
-            return StageReport(
-                stage: .connect,
-                status: .verified,
-                detail: "in-scope mailbox answers 200, out-of-scope mailbox 403",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                .verified,
+                "in-scope mailbox answers 200, out-of-scope mailbox 403",
+                poll: evidence,
                 steps: steps
             )
         }
@@ -463,221 +473,85 @@ extension SetupEngine {
                 evidence.configuredInScope == false
                 ? "the configuration does not put the in-scope mailbox in scope"
                 : "the configuration puts a mailbox outside the intended scope in scope"
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: detail,
-                evidence: evidence.lines,
-                fix: "run apply to repair the scope and role assignments",
-                steps: steps
+            return StageReport.connect(
+                .failed,
+                detail,
+                poll: evidence,
+                steps: steps,
+                fix: "run apply to repair the scope and role assignments"
             )
         }
         if evidence.outOfScopeDenied == false {
-            if let ownChange = ownChangeStillClosing {
-                let minutes = Int(now.timeIntervalSince(ownChange) / 60)
-                return StageReport(
-                    stage: .connect,
-                    status: waiting ? .waiting : .notVerified,
-                    detail:
-                        "the app still reaches a mailbox outside the scope; mailscope's change at \(Self.timestamp(ownChange)) "
-                        + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
-                    evidence: evidence.lines,
-                    steps: steps
-                )
-            }
-            return StageReport(
-                stage: .connect,
-                status: .failed,
-                detail: "EXPOSED: the app reaches a mailbox outside the scope now: "
-                    + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
-                        + "an earlier grant may still be cached for up to 2 hours"),
-                evidence: evidence.lines,
-                fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
-                    + "the scope, and restores the filter); until then the app can read mailboxes outside the scope",
+            return exposureReport(evidence, steps: steps, now: now, waiting: waiting, exposureCause: exposureCause)
+        }
+        return unprovenReport(evidence, steps: steps, now: now, waiting: waiting)
+    }
+
+    /// The app reaches a mailbox outside the scope: still closing when mailscope's own change of
+    /// this run is, otherwise an exposure now, with its cause when one was found.
+    private func exposureReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool, exposureCause: String?
+    ) -> StageReport {
+        if let ownChange = ownChangeStillClosing {
+            let minutes = Int(now.timeIntervalSince(ownChange) / 60)
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "the app still reaches a mailbox outside the scope; mailscope's change at \(Timestamps.iso8601(ownChange)) "
+                    + "(\(minutes) min ago) is still closing (usually 30 min to 2 h)",
+                poll: evidence,
                 steps: steps
             )
         }
+        return StageReport.connect(
+            .failed,
+            "EXPOSED: the app reaches a mailbox outside the scope now: "
+                + (exposureCause ?? "no tenant-wide grant, unscoped assignment or widened filter was found; "
+                    + "an earlier grant may still be cached for up to 2 hours"),
+            poll: evidence,
+            steps: steps,
+            fix: "run apply to remove the cause (it removes tenant-wide mailbox grants and assignments outside "
+                + "the scope, and restores the filter); until then the app can read mailboxes outside the scope"
+        )
+    }
+
+    /// No exposure, but access inside the scope is not proven: no verdict from the live calls,
+    /// a change still within its window (waiting), or a denial inside the scope (a failure).
+    private func unprovenReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool
+    ) -> StageReport {
+        let changedAt = journal.rbacChangedAt
+        let deadline = changedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        let withinWindow = deadline.map { now < $0 } ?? false
         if evidence.inScopeAllowed == nil || evidence.outOfScopeDenied == nil {
-            steps = steps.map {
-                var step = $0
-                if step.status == .pending { step.status = .notVerified }
-                return step
-            }
-            return StageReport(
-                stage: .connect,
-                status: waiting && withinWindow ? .waiting : .notVerified,
-                detail: "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting && withinWindow ? .waiting : .notVerified,
+                "the live calls as the app gave no verdict (neither 200 nor 403); see the evidence",
+                poll: evidence,
+                steps: steps.map {
+                    var step = $0
+                    if step.status == .pending { step.status = .notVerified }
+                    return step
+                },
                 fix: "if this machine holds no credential of the app, run where it does; a 401 right after a new "
-                    + "credential or a 429 passes with time",
-                steps: steps
+                    + "credential or a 429 passes with time"
             )
         }
         if withinWindow, let changedAt {
             let minutes = Int(now.timeIntervalSince(changedAt) / 60)
-            return StageReport(
-                stage: .connect,
-                status: waiting ? .waiting : .notVerified,
-                detail:
-                    "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
-                evidence: evidence.lines,
+            return StageReport.connect(
+                waiting ? .waiting : .notVerified,
+                "configured correctly; live calls not there yet (\(minutes) min since the last change; usually 30 min to 2 h)",
+                poll: evidence,
                 steps: steps
             )
         }
-        return StageReport(
-            stage: .connect,
-            status: .failed,
-            detail: "the app is denied on a mailbox inside the scope",
-            evidence: evidence.lines,
-            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra",
-            steps: steps
+        return StageReport.connect(
+            .failed,
+            "the app is denied on a mailbox inside the scope",
+            poll: evidence,
+            steps: steps,
+            fix: "run apply to repair; if it persists past 2 hours, check the app in Entra"
         )
     }
 
-    static func status(_ value: Bool?) -> StageStatus {
-        switch value {
-        case .some(true): .verified
-        case .some(false): .failed
-        case .none: .pending
-        }
-    }
-
-    static func word(_ value: Bool?, yes: String, no: String) -> String {
-        switch value {
-        case .some(true): yes
-        case .some(false): no
-        case .none: "not tested"
-        }
-    }
-
-    /// Polls with back-off until the configured and the effective state both hold, the deadline
-    /// passes, or the admin leaves (the wait is saved with its start time and resumes later).
-    public func waitForPropagation() async throws -> RunResult {
-        try await exclusively { try await waitHoldingLock() }
-    }
-
-    private func waitHoldingLock() async throws -> RunResult {
-        if !isServer {
-            if facts.appID == nil { _ = try await observe(.serviceAccount) }
-            if config.scopeKind == .group, facts.group == nil { _ = try await observe(.distributionGroup) }
-        }
-        let schedule = environment.schedule
-        let clock = environment.clock
-        let start = journal.wait?.startedAt ?? journal.rbacChangedAt ?? clock.now
-        var wait =
-            journal.wait
-            ?? WaitProgress(
-                startedAt: start,
-                expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
-                expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
-                deadline: start.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60),
-                nextPoll: clock.now,
-                polls: 0,
-                lastPoll: nil
-            )
-        if journal.rbacChangedAt == nil { journal.rbacChangedAt = start }
-        // A resumed wait shows its timer and its last evidence at once, not only after its next poll.
-        if journal.wait != nil {
-            var report =
-                wait.lastPoll.map { connectReport($0, waiting: true) }
-                ?? StageReport(stage: .connect, status: .waiting, detail: "propagation wait resumed")
-            if report.status != .verified { report.status = .waiting }
-            emit(.stage(report))
-            emit(.waiting(wait))
-        }
-        suspendRequested = false
-        currentStage = .connect
-        var pollFaults = 0
-        while true {
-            if suspendRequested {
-                journal.wait = wait
-                persist()
-                log(.info, "Left the propagation wait; it resumes with `mailscope` later, timer intact.")
-                return .suspended
-            }
-            let now = clock.now
-            if now >= wait.nextPoll {
-                let evidence: PollEvidence
-                do {
-                    evidence = try await poll()
-                    pollFaults = 0
-                } catch let error where Self.isFaultOnTheWay(error) && pollFaults < Self.maximumRecoveries {
-                    // No verdict either way: poll again shortly, the wait's timer untouched.
-                    pollFaults += 1
-                    log(.warning, "a poll failed on the way (\(Redactor.redact(String(describing: error)))); polling again")
-                    try await clock.sleep(for: schedule.verifyDelay * pollFaults)
-                    continue
-                }
-                wait.polls += 1
-                wait.lastPoll = evidence
-                let cause = await exposureCause(of: evidence)
-                let report = connectReport(evidence, waiting: true, exposureCause: cause)
-                emit(.stage(report))
-                if report.status == .verified {
-                    journal.wait = nil
-                    journal.verifiedAt = now
-                    journal.reports.removeAll { $0.stage == .connect }
-                    journal.reports.append(report)
-                    persist()
-                    log(
-                        .info,
-                        "Verified after \(Int(now.timeIntervalSince(wait.startedAt) / 60)) min: in-scope allowed, out-of-scope denied."
-                    )
-                    return .verified
-                }
-                // A configuration that drifted, or a mailbox outside the scope exposed now: no
-                // waiting makes either right.
-                if report.status == .failed
-                    && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false
-                        || evidence.outOfScopeDenied == false)
-                {
-                    journal.wait = wait
-                    persist()
-                    return .drift([.connect])
-                }
-                if now >= wait.deadline {
-                    var final = report
-                    final.status = .failed
-                    final.detail = "not effective by the deadline (\(config.waitDeadlineMinutes) min): " + report.detail
-                    final.fix = "check again later with `mailscope check`; if still denied after 2 hours, re-run apply"
-                    emit(.stage(final))
-                    journal.wait = nil
-                    persist()
-                    return .deadlineReached
-                }
-                wait.nextPoll = min(
-                    now.addingTimeInterval(schedule.interval(after: wait.polls - 1).timeInterval),
-                    wait.deadline
-                )
-                journal.wait = wait
-                persist()
-                emit(.waiting(wait))
-            }
-            try await sleepUntilNextPoll(wait.nextPoll)
-        }
-    }
-
-    /// Sleeps until `date` in one go (no periodic wake-ups while waiting); `requestSuspend` and
-    /// cancelling the run cut the sleep short.
-    private func sleepUntilNextPoll(_ date: Date) async throws {
-        let clock = environment.clock
-        let sleeper = Task { try await clock.sleep(until: date) }
-        waitSleeper = sleeper
-        defer { waitSleeper = nil }
-        await withTaskCancellationHandler {
-            _ = try? await sleeper.value
-        } onCancel: {
-            sleeper.cancel()
-        }
-        try Task.checkCancellation()
-    }
-
-    /// Whether `error` is a fault on the way (no answer, an answer cut short, throttling or a busy
-    /// service after the retries) rather than an answer.
-    static func isFaultOnTheWay(_ error: any Error) -> Bool {
-        if error is TransportError { return true }
-        if let error = error as? MicrosoftError { return isTransient(error) }
-        if let error = error as? EngineError { return error.transient }
-        return false
-    }
 }

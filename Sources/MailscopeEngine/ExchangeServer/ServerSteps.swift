@@ -86,27 +86,31 @@ public enum ServerSteps {
         }
     }
 
+    /// The command of a step that sets the scope's filter: the line that reads the group first when
+    /// the filter needs it, then the step's own `lines`, given the filter's expression.
+    static func scopeCommand(_ config: SetupConfig, _ lines: (_ filter: String) -> [String]) -> String {
+        let filter = filterExpression(config)
+        return ([filter.prelude].compactMap { $0 } + lines(filter.expression)).joined(separator: "\n")
+    }
+
     /// Creates the scope (when missing) and assigns ApplicationImpersonation limited to it (when
     /// missing): the role is never granted unscoped, not even for a moment.
     public static func assignImpersonation(_ config: SetupConfig) -> ShellStep {
         let address = config.serviceAccountAddress ?? ""
-        let filter = filterExpression(config)
-        var lines: [String] = []
-        if let prelude = filter.prelude { lines.append(prelude) }
-        lines.append(
-            "if (-not (Get-ManagementScope -Identity \(q(config.scopeName)) -ErrorAction SilentlyContinue)) { "
-                + "New-ManagementScope -Name \(q(config.scopeName)) -RecipientRestrictionFilter \(filter.expression) }"
-        )
-        lines.append(
-            "if (-not (Get-ManagementRoleAssignment -Identity \(q(config.impersonationAssignmentName)) -ErrorAction SilentlyContinue)) { "
-                + "New-ManagementRoleAssignment -Name \(q(config.impersonationAssignmentName)) -Role ApplicationImpersonation "
-                + "-User \(q(address)) -CustomRecipientWriteScope \(q(config.scopeName)) }"
-        )
+        let command = scopeCommand(config) { filter in
+            [
+                "if (-not (Get-ManagementScope -Identity \(q(config.scopeName)) -ErrorAction SilentlyContinue)) { "
+                    + "New-ManagementScope -Name \(q(config.scopeName)) -RecipientRestrictionFilter \(filter) }",
+                "if (-not (Get-ManagementRoleAssignment -Identity \(q(config.impersonationAssignmentName)) -ErrorAction SilentlyContinue)) { "
+                    + "New-ManagementRoleAssignment -Name \(q(config.impersonationAssignmentName)) -Role ApplicationImpersonation "
+                    + "-User \(q(address)) -CustomRecipientWriteScope \(q(config.scopeName)) }",
+            ]
+        }
         return ShellStep(
             id: "assign-impersonation",
             stage: .impersonationRole,
             summary: "Assign ApplicationImpersonation to \(address), limited to scope \"\(config.scopeName)\"",
-            command: lines.joined(separator: "\n"),
+            command: command,
             warning: propagationWarning
         )
     }
@@ -115,24 +119,19 @@ public enum ServerSteps {
     /// ApplicationImpersonation assignment of the account (each would widen its reach).
     public static func repairScope(_ config: SetupConfig) -> ShellStep {
         let address = config.serviceAccountAddress ?? ""
-        let filter = filterExpression(config)
-        var lines: [String] = []
-        if let prelude = filter.prelude { lines.append(prelude) }
-        lines.append(
-            "Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter \(filter.expression)"
-        )
-        lines.append(
-            "Set-ManagementRoleAssignment -Identity \(q(config.impersonationAssignmentName)) -CustomRecipientWriteScope \(q(config.scopeName))"
-        )
-        lines.append(
-            "Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee \(q(address)) | "
-                + "Where-Object { $_.Name -ne \(q(config.impersonationAssignmentName)) } | Remove-ManagementRoleAssignment -Confirm:$false"
-        )
+        let command = scopeCommand(config) { filter in
+            [
+                "Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter \(filter)",
+                "Set-ManagementRoleAssignment -Identity \(q(config.impersonationAssignmentName)) -CustomRecipientWriteScope \(q(config.scopeName))",
+                "Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee \(q(address)) | "
+                    + "Where-Object { $_.Name -ne \(q(config.impersonationAssignmentName)) } | Remove-ManagementRoleAssignment -Confirm:$false",
+            ]
+        }
         return ShellStep(
             id: "repair-scope",
             stage: .scope,
             summary: "Limit \(address) to scope \"\(config.scopeName)\" again and remove its other ApplicationImpersonation assignments",
-            command: lines.joined(separator: "\n"),
+            command: command,
             warning: propagationWarning
         )
     }

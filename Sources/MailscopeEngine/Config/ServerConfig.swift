@@ -4,8 +4,13 @@ import MailscopeCore
 extension SetupConfig {
     /// The problems with an Exchange Server (on-premises) configuration, before anything is sent.
     func serverValidationErrors() -> [FieldError] {
+        serverEndpointErrors() + serviceAccountErrors() + serverGroupAndProbeErrors()
+            + limitErrors().filter { $0.field == "connect.deadline_minutes" }
+    }
+
+    /// The EWS URL, and the simulator's shell stand-in (loopback only).
+    private func serverEndpointErrors() -> [FieldError] {
         var errors: [FieldError] = []
-        func add(_ error: FieldError?) { if let error { errors.append(error) } }
         if let ewsURL {
             if let url = URL(string: ewsURL), url.scheme != nil, url.host != nil {
                 if let reason = EndpointPolicy.violation(for: url) {
@@ -42,6 +47,13 @@ extension SetupConfig {
                     ))
             }
         }
+        return errors
+    }
+
+    /// The service account: its name, address, sign-in name and where its password is.
+    private func serviceAccountErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        func add(_ error: FieldError?) { if let error { errors.append(error) } }
         add(FieldRules.displayName(serviceAccountName, field: "service_account.name", maximumLength: 64))
         if let address = serviceAccountAddress {
             add(FieldRules.address(address, field: "service_account.address"))
@@ -64,7 +76,7 @@ extension SetupConfig {
                 )
             }
         }
-        if passwordEnvironmentVariable == nil && passwordFile == nil {
+        if servicePassword == nil {
             errors.append(
                 FieldError(
                     field: "service_account.password_env",
@@ -72,6 +84,13 @@ extension SetupConfig {
                         "the service account's password is needed to prove EWS access: set service_account.password_env (an environment variable) or service_account.password_file (a 0600 file); passwords never go in the config"
                 ))
         }
+        return errors
+    }
+
+    /// The group, its members, the scope and the two probe mailboxes.
+    private func serverGroupAndProbeErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        func add(_ error: FieldError?) { if let error { errors.append(error) } }
         if groupKind == .microsoft365 {
             errors.append(
                 FieldError(
@@ -114,14 +133,6 @@ extension SetupConfig {
                     message:
                         "is required on Exchange Server: a mailbox the account must NOT reach (proves the scope holds), e.g. an executive's"
                 ))
-        }
-        if !(1...1440).contains(waitDeadlineMinutes) {
-            errors.append(
-                FieldError(
-                    field: "connect.deadline_minutes",
-                    message: "must be between 1 and 1440 (the documented window is 30 to 120 minutes)"
-                )
-            )
         }
         return errors
     }

@@ -1,7 +1,7 @@
 import Foundation
 import MicrosoftClients
 
-extension SetupEngine {
+extension Remedy {
     /// The fix when Exchange refused a cmdlet to a caller whose token it accepted (401 "User is not
     /// allowed to call <cmdlet>"; see `MicrosoftError.isCmdletRefused`), or nil for any other error.
     ///

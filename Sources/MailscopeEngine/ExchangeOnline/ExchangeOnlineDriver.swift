@@ -1,0 +1,185 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+/// Exchange Online: an Entra app (the service account) with RBAC for Applications roles limited by
+/// a management scope, through Microsoft Graph and the Exchange admin API; proven by
+/// `Test-ServicePrincipalAuthorization` and by Graph calls made as the app.
+///
+/// One file per stage beside this one: ServiceAccountStage, GroupStage, RoleStage, ScopeStage,
+/// ConnectStage (each with its reads, its writes and their PowerShell).
+final class ExchangeOnlineDriver: TargetDriver {
+    let run: RunContext
+    var graph: GraphClient?
+    var exchange: ExchangeAdminClient?
+    /// What the stages have learned about the tenant so far in this run.
+    var facts = Facts()
+    /// A secret created in this run, shown once on the hand-off.
+    var freshSecret: Secret?
+    /// The mailbox user's password created in this run, shown once on the hand-off.
+    var freshMailboxPassword: Secret?
+
+    /// The configured tenant, parsed once: every URL with a tenant in its path is built from it.
+    let tenantID: TenantID
+
+    init(run: RunContext) throws {
+        self.run = run
+        do {
+            tenantID = try TenantID(parsing: run.config.tenant)
+        } catch {
+            throw ConfigError(problems: [FieldRules.tenant(run.config.tenant) ?? FieldError(field: "tenant.id", message: "\(error)")])
+        }
+    }
+
+    /// The tenant for authority URLs: the signed-in tenant's ID once known, the configured one before.
+    var authorityTenant: TenantID { tenant.flatMap { try? TenantID(parsing: $0.id) } ?? tenantID }
+
+    static func script(for config: SetupConfig) -> String { ScriptRenderer.renderOnline(config) }
+
+    let observesInOrder = false
+    let stagesProvenByTheWait: Set<StageID> = []
+
+    func clients() throws -> (GraphClient, ExchangeAdminClient) {
+        guard let graph, let exchange else {
+            throw EngineError(stage: .signIn, message: "not signed in", fix: "sign in first")
+        }
+        return (graph, exchange)
+    }
+
+    func observe(_ stage: StageID, engine: SetupEngine) async throws -> StageObservation {
+        switch stage {
+        case .signIn: StageObservation(report: signInReport, writes: [])
+        case .serviceAccount: try await observeServiceAccount()
+        case .distributionGroup: try await observeGroup()
+        case .impersonationRole: try await observeRole()
+        case .scope: try await observeScope()
+        case .connect: try await observeConnect(engine: engine)
+        }
+    }
+
+    func prefetch(for stage: StageID) async {
+        if stage == .scope { facts.scopeReads = await prefetchScopeReads() }
+    }
+
+    func discardPrefetched() {
+        facts.scopeReads = nil
+    }
+
+    func perform(_ write: Write) async throws {
+        do {
+            switch write {
+            case .createApplication(let name, let uniqueName): try await createApplication(named: name, uniqueName: uniqueName)
+            case .createServicePrincipal: try await createServicePrincipal()
+            case .addSecret(let name, let days): try await addSecret(named: name, days: days)
+            case .addCertificate(let name, let days): try await addCertificate(named: name, days: days)
+            case .createMailboxUser(let upn, let displayName): try await createMailboxUser(upn: upn, displayName: displayName)
+            case .assignLicense(let upn, let sku): try await assignLicense(to: upn, sku: sku)
+            case .removeOrphanSecret(let keyID, _): try await removeSecret(keyID: keyID)
+            case .createGroup(let name, let alias, let kind): try await createGroup(named: name, alias: alias, kind: kind)
+            case .addMember(let address, let objectID): try await addMember(address: address, objectID: objectID)
+            case .createExchangeServicePrincipal: try await createExchangeServicePrincipal()
+            case .removeTenantWideGrant(let assignmentID, _, _): try await removeTenantWideGrant(assignmentID: assignmentID)
+            case .createScope(let name, _): try await createScope(named: name)
+            case .updateScope: try await updateScope()
+            case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
+            case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
+            case .shellStep(let step):
+                throw EngineError(
+                    stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
+                    fix: "set target = \"exchange-server\" for an on-premises setup")
+            }
+        } catch let error as MicrosoftError {
+            throw EngineError(
+                stage: stage(of: write), message: error.description, fix: Remedy.fix(for: error),
+                transient: Remedy.isTransient(error))
+        } catch let error as TransportError {
+            throw EngineError(
+                stage: stage(of: write),
+                message: "\(PowerShell.summary(of: write)): \(error.description); the tenant may or may not have applied it",
+                fix: Remedy.fix(for: error), transient: error.mayPass)
+        }
+    }
+
+    func stage(of write: Write) -> StageID {
+        switch write {
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret,
+            .createMailboxUser, .assignLicense:
+            .serviceAccount
+        case .createGroup, .addMember: .distributionGroup
+        case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
+        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
+        case .shellStep(let step): step.stage
+        }
+    }
+
+    func powershellLine(for write: Write) -> String {
+        var write = write
+        // A write planned before its app existed names it by placeholder; show the real ID once known.
+        if case .createServicePrincipal(let appID) = write, appID.hasPrefix("<"), let known = facts.appID {
+            write = .createServicePrincipal(appID: known)
+        }
+        return PowerShell.line(
+            for: write,
+            appObjectID: facts.appObjectID,
+            servicePrincipalID: facts.servicePrincipalID,
+            groupName: config.groupKind == .microsoft365
+                ? config.effectiveGroupAlias : (facts.group?.name ?? config.groupName),
+            groupKind: config.groupKind
+        )
+    }
+
+    func checkBeforeFirstWrite() async throws {
+        try await requireInScopeMailbox()
+    }
+
+    func prepareWait(engine: SetupEngine) async throws {
+        if facts.appID == nil { _ = try await engine.observe(.serviceAccount) }
+        if config.scopeKind == .group, facts.group == nil { _ = try await engine.observe(.distributionGroup) }
+    }
+
+    func asked(of stage: StageID) -> String {
+        let p = { FieldRules.printable($0, limit: 120) }
+        switch stage {
+        case .signIn: return "tenant \"\(p(config.tenant))\""
+        case .serviceAccount:
+            return "app \"\(p(config.serviceAccountName))\" (uniqueName \(config.applicationUniqueName))"
+        case .distributionGroup:
+            return "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"
+        case .impersonationRole: return "Exchange's pointer to the app \"\(p(config.serviceAccountName))\""
+        case .scope:
+            let filter = wantedFilter.map(p) ?? "not known: no group DN"
+            return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.roles.joined(separator: ", "))"
+        case .connect: return "access to \(config.inScopeMailbox ?? "a mailbox in the scope") and none outside it"
+        }
+    }
+
+    /// Runs `body`, treating "already exists" as success (a repeat after a lost answer).
+    func tolerateExisting(_ body: () async throws -> [JSONValue]) async throws {
+        do {
+            _ = try await body()
+        } catch let error as MicrosoftError where error.isAlreadyExists {
+            log(.info, "already present: \(error.message)")
+        }
+    }
+
+    /// Runs `body`, retrying with back-off while the directory answers that a just-created object
+    /// does not exist (replication lag): 404, or 400 "does not reference a valid application".
+    func retryingNotYetReplicated<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        var delay = environment.schedule.verifyDelay
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch let error as MicrosoftError
+                where
+                (error.isNotFound || error.message.contains("NoBackingApplicationObject")
+                || error.message.contains("does not reference a valid application"))
+                && attempt < environment.schedule.verifyAttempts + 2
+            {
+                try await environment.clock.sleep(for: delay)
+                delay = delay * 2
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import MailscopeCore
+import MicrosoftClients
+
+extension ExchangeOnlineDriver {
+    /// The values the vendor's product needs.
+    func handOff() -> [HandOffItem] {
+        var items = [
+            HandOffItem(label: "Tenant ID", value: tenant?.id ?? config.tenant),
+            HandOffItem(label: "Client (application) ID", value: facts.appID ?? journal.ids["appID"] ?? "?"),
+        ]
+        if let held = journal.credential {
+            if held.kind == .secret {
+                // Created in this run, or in a run left before its hand-off (the secret then comes
+                // from its 0600 file): shown on the first hand-off the admin reaches, and only there.
+                let unshown =
+                    freshSecret
+                    ?? (held.secretShownAt == nil
+                        ? (try? readPrivateFile(held.path, field: "held credential"))
+                            .map { Secret($0.trimmingCharacters(in: .whitespacesAndNewlines)) } : nil)
+                if let secret = unshown {
+                    items.append(
+                        HandOffItem(label: "Client secret (shown once)", value: secret.reveal(), isSecret: true)
+                    )
+                    freshSecret = nil
+                    journal.credential?.secretShownAt = environment.clock.now
+                    persist()
+                } else {
+                    items.append(HandOffItem(label: "Client secret", value: "\(held.hint)… (shown once, when it was created)"))
+                }
+                items.append(HandOffItem(label: "Client secret file (0600)", value: held.path))
+            } else {
+                items.append(HandOffItem(label: "Certificate thumbprint", value: held.hint))
+                items.append(HandOffItem(label: "Private key file (0600)", value: held.path))
+            }
+            items.append(HandOffItem(label: "Credential expires", value: Timestamps.day(held.expires)))
+        }
+        if let upn = config.mailboxUser {
+            items.append(HandOffItem(label: "Service-account mailbox", value: upn))
+            if let password = freshMailboxPassword {
+                items.append(HandOffItem(label: "Mailbox password (shown once)", value: password.reveal(), isSecret: true))
+                freshMailboxPassword = nil
+            }
+            if let path = journal.ids["mailboxPasswordPath"] {
+                items.append(HandOffItem(label: "Mailbox password file (0600)", value: path))
+            }
+        }
+        items.append(
+            HandOffItem(
+                label: "Token endpoint",
+                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/token").absoluteString
+            )
+        )
+        items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
+        if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
+        items.append(HandOffItem(label: "Management scope", value: config.scopeName))
+        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        return items
+    }
+}
