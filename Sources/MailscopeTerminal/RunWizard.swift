@@ -74,6 +74,8 @@ final class WizardRuntime {
         )
         model.signInNote = options.signInNote
         model.resumeCommand = options.resumeCommand
+        let environment = ProcessInfo.processInfo.environment
+        model.clipboardCaveat = TerminalEnvironment.clipboardCaveat(tmux: environment["TMUX"], screen: environment["STY"])
         let session = WizardSession(model: model, theme: screen.theme, backend: backend, output: screen)
         self.session = session
         installSources()

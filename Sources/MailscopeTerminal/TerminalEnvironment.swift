@@ -35,6 +35,15 @@ public enum TerminalEnvironment {
         return nil
     }
 
+    /// When the terminal may ignore an OSC 52 copy, in a few words for the wizard's notice: under
+    /// tmux (`TMUX` set) only with `set-clipboard on`; under GNU screen (`STY` set) not at all
+    /// without a patched screen; elsewhere it depends on the terminal.
+    public static func clipboardCaveat(tmux: String?, screen: String?) -> String {
+        if !(tmux ?? "").isEmpty { return "tmux needs `set-clipboard on`" }
+        if !(screen ?? "").isEmpty { return "GNU screen drops it" }
+        return "some terminals ignore it"
+    }
+
     /// Whether `NO_COLOR` asks for no colour: set and not empty (no-color.org).
     public static func noColorRequested(_ value: String?) -> Bool {
         !(value ?? "").isEmpty

@@ -19,6 +19,14 @@ public struct BatchRequest: Sendable, Equatable {
         self.url = url
         self.body = body
     }
+
+    /// `request` inside a `$batch` of its version: its URL is relative to the version root
+    /// (`/v1.0/users?…` goes as `/users?…`; microsoft-graph-docs-contrib `concepts/json-batching.md`).
+    public init(id: String, _ request: GraphRequest, body: JSONValue? = nil) {
+        let path = request.path
+        let versionEnd = path.dropFirst().firstIndex(of: "/") ?? path.endIndex
+        self.init(id: id, method: request.method, url: String(path[versionEnd...]), body: body)
+    }
 }
 
 /// One answer inside a Graph `$batch` response.
@@ -61,6 +69,62 @@ public struct GraphClient: Sendable {
 
     /// A path segment, encoded.
     public static func segment(_ value: String) -> String { Query.segment(value) }
+
+    /// The `@odata.id` (or `@odata.bind`) URL of a directory object, as a reference in a body:
+    /// `https://graph.microsoft.com/v1.0/directoryObjects/{id}`
+    /// (microsoft-graph-docs-contrib api-reference/v1.0/api/group-post-members.md, group-post-groups.md).
+    public func reference(_ collection: DirectoryCollection, id: String) -> String {
+        "\(base.absoluteString)/v1.0/\(collection.rawValue)/\(id)"
+    }
+
+    /// The collections a reference names.
+    public enum DirectoryCollection: String, Sendable {
+        /// Any directory object (a group member).
+        case directoryObjects
+        /// A user (a group owner, delegated sign-in).
+        case users
+        /// A service principal (a group owner, app-only sign-in).
+        case servicePrincipals
+    }
+
+    // MARK: Typed requests (what the engine sends)
+
+    /// Sends the GET `request`.
+    public func get(_ request: GraphRequest) async throws -> JSONValue {
+        try await send(request.method, request.path, headers: request.headers, idempotent: request.idempotent).json
+    }
+
+    /// Sends the GET `request`, or nil when it answers 404.
+    public func getIfPresent(_ request: GraphRequest) async throws -> JSONValue? {
+        do {
+            return try await get(request)
+        } catch let error as MicrosoftError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// Every page of the collection `request` reads (its headers go with every page).
+    public func list(_ request: GraphRequest, limit: Int = .max) async throws -> [JSONValue] {
+        try await list(request.path, limit: limit, headers: request.headers) { $0 }
+    }
+
+    /// Every page of the collection `request` reads, each item turned into a `T` as its page arrives.
+    public func list<T>(
+        _ request: GraphRequest, limit: Int = .max, _ transform: (JSONValue) throws -> T
+    ) async throws -> [T] {
+        try await list(request.path, limit: limit, headers: request.headers, transform)
+    }
+
+    /// Sends `request` with a JSON body (or none: a DELETE); returns the status and the body
+    /// (`.null` when empty). Resent after a lost answer only when the request is idempotent.
+    @discardableResult
+    public func write(_ request: GraphRequest, body: JSONValue?) async throws -> (status: Int, body: JSONValue) {
+        let result = try await send(
+            request.method, request.path, body: body, headers: request.headers, idempotent: request.idempotent)
+        return (result.status, result.json)
+    }
+
+    // MARK: Paths (tests, the fuzzers, and requests without a builder)
 
     /// GETs `path` (e.g. `/v1.0/organization`).
     public func get(_ path: String, headers: [HTTPHeader] = []) async throws -> JSONValue {

@@ -7,7 +7,12 @@ import MailscopeEngine
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Set up every stage: print the plan, confirm, apply, verify, wait for propagation."
+        abstract: "Set up every stage: print the plan, confirm, apply, verify, wait for propagation.",
+        usage: Usage.wrapped(
+            "mailscope apply", "--config <config>", "[--state-dir <state-dir>]",
+            "[--request-timeout <request-timeout>]", "[--yes]", "[--verbose]", "[--add-credential]",
+            "[--remove-untracked-credentials]"
+        )
     )
 
     @OptionGroup var options: ConfigOptions

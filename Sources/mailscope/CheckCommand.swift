@@ -7,6 +7,10 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Re-check an existing setup, changing nothing.",
+        usage: Usage.wrapped(
+            "mailscope check", "[--config <config> ...]", "[--configs <configs>]", "[--state-dir <state-dir>]",
+            "[--request-timeout <request-timeout>]", "[--jobs <jobs>]", "[--json]"
+        ),
         discussion: """
             Exit status: 0 when every stage holds, 1 when something drifted or failed, 2 for usage, config or sign-in errors. \
             Several --config files, or --configs DIR, re-check a fleet (Exchange Online and Exchange Server mixed) with \
@@ -87,7 +91,10 @@ struct CheckCommand: AsyncParsableCommand {
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Show what apply would change, with the equivalent PowerShell."
+        abstract: "Show what apply would change, with the equivalent PowerShell.",
+        usage: Usage.wrapped(
+            "mailscope plan", "--config <config>", "[--state-dir <state-dir>]", "[--request-timeout <request-timeout>]"
+        )
     )
 
     @OptionGroup var options: ConfigOptions
@@ -122,7 +129,10 @@ struct PlanCommand: AsyncParsableCommand {
 struct ScriptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "script",
-        abstract: "Print the equivalent PowerShell script, runnable as it is."
+        abstract: "Print the equivalent PowerShell script, runnable as it is.",
+        usage: Usage.wrapped(
+            "mailscope script", "--config <config>", "[--state-dir <state-dir>]", "[--request-timeout <request-timeout>]"
+        )
     )
 
     @OptionGroup var options: ConfigOptions

@@ -13,7 +13,7 @@ struct CheckOptions: ParsableArguments {
 
     @OptionGroup var run: RunOptions
 
-    @Option(name: .long, help: "How many setups of a fleet are checked at once (default 4).")
+    @Option(name: .long, help: "How many setups of a fleet are checked at once.")
     var jobs: Int = 4
 
     var stateDir: String? { run.stateDir }

@@ -8,8 +8,8 @@ struct Mailscope: AsyncParsableCommand {
         commandName: "mailscope",
         abstract: "Set up and re-check a scoped service account in Exchange for a calendar or mail integration.",
         discussion: """
-            Run without a subcommand for the interactive wizard (over SSH too). For scripts use
-            apply, check, plan and script with a TOML config. `mailscope demo` runs the wizard
+            Run without a subcommand for the interactive wizard (over SSH too). For scripts use \
+            apply, check, plan and script with a TOML config. `mailscope demo` runs the wizard \
             against a built-in simulated tenant, with no Microsoft account.
             """,
         version: BuildInfo.versionLine,

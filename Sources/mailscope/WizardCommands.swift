@@ -27,7 +27,12 @@ struct TerminalFlags: ParsableArguments {
 /// `mailscope` with no subcommand: the interactive wizard against Microsoft.
 struct WizardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "wizard", abstract: "The interactive setup and re-check wizard (the default).")
+        commandName: "wizard",
+        abstract: "The interactive setup and re-check wizard.",
+        usage: Usage.wrapped(
+            "mailscope wizard", "[--no-color]", "[--ascii]", "[--state-dir <state-dir>]", "[--config <config>]", "[--recheck]"
+        )
+    )
 
     @OptionGroup var terminal: TerminalFlags
 
@@ -70,7 +75,13 @@ struct WizardCommand: AsyncParsableCommand {
 /// `mailscope demo`: the wizard against the built-in simulated tenant, started in-process.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Run the wizard against a built-in simulated tenant on loopback (no Microsoft account).")
+        commandName: "demo",
+        abstract: "Run the wizard against a built-in simulated tenant on loopback (no Microsoft account).",
+        usage: Usage.wrapped(
+            "mailscope demo", "[--no-color]", "[--ascii]", "[--state-dir <state-dir>]",
+            "[--propagation-seconds <propagation-seconds>]", "[--fast]", "[--seed <seed>]", "[--target <target>]"
+        )
+    )
 
     @OptionGroup var terminal: TerminalFlags
 
@@ -135,7 +146,7 @@ struct DemoCommand: AsyncParsableCommand {
         var wizardOptions = WizardOptions(
             noColor: terminal.noColor, forceASCII: terminal.ascii, initialAnswers: answers,
             environmentLabel: label,
-            signInNote: "Simulated tenant: the sign-in completes by itself in a few seconds; nothing needs opening.",
+            signInNote: "Simulated tenant: the sign-in completes by itself; nothing needs opening.",
             saveOnExit: {
                 await backend.cancel()
                 await DemoTenantStore.save(tenant, to: snapshot)
@@ -153,25 +164,16 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Serve a simulated tenant on 127.0.0.1 (OAuth, Graph, Exchange admin REST).",
         discussion: """
-            Besides Microsoft's endpoints (/login, /graph, /exchange), the simulator
-            answers simulator-only endpoints for benchmarks (scripts/bench).
-            Microsoft has nothing like them; mailscope never calls them.
-              GET  /_sim/stats          requests since the start or the last reset:
-                                        total, by service, most in flight, latency
-              GET  /_sim/requests       the request log (method, path, status, ms)
-              POST /_sim/reset          zero the counters, empty the log
-              POST /_sim/latency?ms=N   change --latency-ms, same tenant
-              POST /_sim/hold-after?write=N   apply the Nth write (Graph POST/PATCH/
-                                        DELETE, a cmdlet other than Get-*/Test-*, an
-                                        Exchange Management Shell step), then hold
-                                        its answer forever (probe=K: the Kth Test-*,
-                                        mailbox read or EWS impersonation); stats
-                                        then says "held": true
-              GET  /_sim/inventory      the tenant's objects, normalised (names, not
-                                        ids), for comparing two runs (?tenant=ID or
-                                        domain: one of --tenants N)
-            stats also counts writes, probes, injected faults by kind and answers by
-            status. Crash and fault tests: scripts/crash-matrix.sh, scripts/fault-soak.sh.
+            Besides Microsoft's endpoints (/login, /graph, /exchange), the simulator answers simulator-only \
+            endpoints for benchmarks (scripts/bench); Microsoft has nothing like them, and mailscope never calls \
+            them. GET /_sim/stats: requests since the start or the last reset (total, by service, most in flight, \
+            latency), writes, probes, injected faults by kind and answers by status. GET /_sim/requests: the \
+            request log (method, path, status, ms). POST /_sim/reset: zero the counters, empty the log. \
+            POST /_sim/latency?ms=N: change --latency-ms, same tenant. POST /_sim/hold-after?write=N: apply the \
+            Nth write (Graph POST/PATCH/DELETE, a cmdlet other than Get-*/Test-*, an Exchange Management Shell \
+            step), then hold its answer forever (probe=K: the Kth Test-*, mailbox read or EWS impersonation); \
+            stats then says "held": true. GET /_sim/inventory: the tenant's objects, normalised (names, not ids), \
+            for comparing two runs (?tenant=ID or domain: one of --tenants N). Crash and fault tests: scripts/crash-matrix.sh, scripts/fault-soak.sh.
             """)
 
     @Option(name: .long, help: "The port (0 picks a free one).")

@@ -23,9 +23,12 @@ struct CanvasTests {
         #expect(used == 5)  // a(0) 会(1-2) 議(3-4)
         #expect(canvas.plainText == "a会議")
         var clipped = Canvas(size: TerminalSize(columns: 4, rows: 1))
-        clipped.put("a会議", row: 0, column: 0)
+        clipped.put("a会議", row: 0, column: 0, overflow: .clip)
         #expect(clipped.plainText == "a会")
         #expect(clipped[row: 0, column: 3].text == " ")
+        var cut = Canvas(size: TerminalSize(columns: 4, rows: 1))
+        cut.put("a会議", row: 0, column: 0)
+        #expect(cut.plainText == "a会…")
     }
 
     @Test func overwritingHalfAWideCharacterBlanksTheOtherHalf() {
@@ -49,7 +52,7 @@ struct CanvasTests {
         canvas.put("abcdefgh", row: 1, column: 0, limit: 3)
         canvas.put("outside", row: 5, column: 0)
         canvas.put("xyz", row: 0, column: -1)
-        #expect(canvas.plainText == "yzabcd\nabc")
+        #expect(canvas.plainText == "yzabc…\nab…")  // a cut write ends in the ellipsis
     }
 
     @Test func styleMaskShowsRolesPerCell() {

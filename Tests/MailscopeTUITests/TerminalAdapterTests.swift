@@ -133,4 +133,11 @@ struct TerminalAdapterTests {
         #expect(KeyDecoder.decode(functionKeyNamed: "kEND3") == .key(.end))
         #expect(KeyDecoder.decode(functionKeyNamed: "kxIN") == .ignored)
     }
+
+    /// Issue 12, item 16: a copy (OSC 52) says when the terminal may ignore it.
+    @Test func theCopyCaveatFollowsTheTerminal() {
+        #expect(TerminalEnvironment.clipboardCaveat(tmux: "/tmp/tmux-1000/default,4242,0", screen: nil) == "tmux needs `set-clipboard on`")
+        #expect(TerminalEnvironment.clipboardCaveat(tmux: nil, screen: "4242.pts-0.host") == "GNU screen drops it")
+        #expect(TerminalEnvironment.clipboardCaveat(tmux: "", screen: nil) == "some terminals ignore it")
+    }
 }

@@ -150,6 +150,6 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// not a problem with the setup: re-reading the tenant and going on may succeed.
     public var transient: Bool = false
 
-    public var description: String { "\(stage.title): \(message). Fix: \(fix)" }
+    public var description: String { "\(stage.title): \(Prose.sentences(message, "Fix: \(fix)"))" }
 }
 

@@ -3,20 +3,23 @@ import MailscopeCore
 import MicrosoftClients
 
 extension ExchangeOnlineDriver {
+    /// A mailbox probe: its permission family and its request for a mailbox's object id.
+    typealias Probe = (family: String, request: @Sendable (_ userID: String) -> GraphRequest)
+
     /// The mailbox probes that prove a role works, by permission family.
-    static func probePaths(for roles: [String]) -> [(family: String, path: String)] {
-        var families: [(String, String)] = []
+    static func probes(for roles: [String]) -> [Probe] {
+        var families: [Probe] = []
         let permissions = roles.flatMap(ApplicationRole.graphPermissions(for:))
         if permissions.contains(where: { $0.hasPrefix("Calendars.") }) {
-            families.append(("calendar", "/calendar?$select=id"))
+            families.append(("calendar", { GraphRequest.calendar(of: $0) }))
         }
         if permissions.contains(where: { $0.hasPrefix("Mail.Read") }) {
-            families.append(("mail", "/messages?$top=1&$select=id"))
+            families.append(("mail", { GraphRequest.messages(of: $0) }))
         }
         if permissions.contains(where: { $0.hasPrefix("Contacts.") }) {
-            families.append(("contacts", "/contacts?$top=1&$select=id"))
+            families.append(("contacts", { GraphRequest.contacts(of: $0) }))
         }
-        if families.isEmpty { families.append(("mailbox settings", "/mailboxSettings")) }
+        if families.isEmpty { families.append(("mailbox settings", { GraphRequest.mailboxSettings(of: $0) })) }
         return families
     }
 
@@ -124,13 +127,7 @@ extension ExchangeOnlineDriver {
             ?? nonEmpty(facts.rooms?.first { $0.address.lowercased() == key }?.objectID)
         if id == nil {
             let found = try await graph.list(
-                GraphClient.path(
-                    "/v1.0/users",
-                    [
-                        ("$filter", "proxyAddresses/any(p:p eq \(GraphClient.literal("smtp:" + address)))"),
-                        ("$select", "id,mail,userPrincipalName"),
-                    ]),
-                limit: 1)
+                .users(withAddress: address, select: ["id", "mail", "userPrincipalName"]), limit: 1)
             id = nonEmpty(found.first?["id"].string)
         }
         let mailbox = ProbeMailbox(address: address, objectID: id)
@@ -153,12 +150,12 @@ extension ExchangeOnlineDriver {
     ) async throws -> ProbeMailbox? {
         if let chosen = facts.outOfScopeCandidate, let id = chosen.objectID, allowed(id, chosen.address) { return chosen }
         facts.outOfScopeCandidate = nil
-        var next: String? = GraphClient.path(
-            "/v1.0/users", [("$select", "id,mail,userPrincipalName,userType,assignedLicenses"), ("$top", "999")])
+        var next: GraphRequest? = .users(
+            select: ["id", "mail", "userPrincipalName", "userType", "assignedLicenses"], top: 999)
         var pages = 0
-        while let path = next, pages < Self.candidatePages {
+        while let request = next, pages < Self.candidatePages {
             pages += 1
-            let page = try await graph.get(path)
+            let page = try await graph.get(request)
             for user in page["value"].array ?? [] {
                 guard let id = user["id"].string, let mail = user["mail"].string, !mail.isEmpty,
                     Self.isLicensedMember(user), allowed(id, mail)
@@ -167,7 +164,7 @@ extension ExchangeOnlineDriver {
                 facts.outOfScopeCandidate = chosen
                 return chosen
             }
-            next = page["@odata.nextLink"].string
+            next = page["@odata.nextLink"].string.map(GraphRequest.nextPage)
         }
         return nil
     }
@@ -200,7 +197,7 @@ extension ExchangeOnlineDriver {
         async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
         async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
         let effectiveProbe = appGraph(appID: appID)
-        let families = Self.probePaths(for: roles)
+        let families = Self.probes(for: roles)
         async let effective: (allowed: Bool?, denied: Bool?, lines: [String]) =
             switch effectiveProbe {
             case .failure(let untested): (nil, nil, [untested.description])
@@ -309,7 +306,7 @@ extension ExchangeOnlineDriver {
         case .failure(let untested): return (nil, nil, [untested.description])
         case .success(let appGraph):
             return try await Self.effectiveAccess(
-                appGraph: appGraph, families: Self.probePaths(for: config.roles), inScope: inScope,
+                appGraph: appGraph, families: Self.probes(for: config.roles), inScope: inScope,
                 outOfScope: outOfScope)
         }
     }
@@ -345,11 +342,13 @@ extension ExchangeOnlineDriver {
 
     /// Every probe at once as the app, each addressing the mailbox by its object id.
     static func effectiveAccess(
-        appGraph: GraphClient, families: [(family: String, path: String)], inScope: ProbeMailbox?,
+        appGraph: GraphClient, families: [Probe], inScope: ProbeMailbox?,
         outOfScope: ProbeMailbox?
     ) async throws -> (allowed: Bool?, denied: Bool?, lines: [String]) {
         let mailboxes = [inScope, outOfScope].compactMap { $0 }
-        let probes = mailboxes.flatMap { mailbox in families.map { (mailbox: mailbox, family: $0.family, path: $0.path) } }
+        let probes = mailboxes.flatMap { mailbox in
+            families.map { (mailbox: mailbox, family: $0.family, request: $0.request) }
+        }
         // Each probe's status and line, in probe order (the app's token is fetched once).
         let answers = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
             for (index, probe) in probes.enumerated() {
@@ -359,10 +358,10 @@ extension ExchangeOnlineDriver {
                     group.addTask { (index, 0, line) }
                     continue
                 }
+                let request = probe.request(id)
                 group.addTask {
-                    let url = "/v1.0/users/\(GraphClient.segment(id))\(probe.path)"
                     do {
-                        _ = try await appGraph.get(url)
+                        _ = try await appGraph.get(request)
                         return (index, 200, "as the app: GET \(probe.family) of \(address) → 200")
                     } catch let error as MicrosoftError {
                         return (index, error.status, "as the app: GET \(probe.family) of \(address) → \(error.status) \(error.code)")

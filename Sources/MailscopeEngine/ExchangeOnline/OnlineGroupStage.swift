@@ -119,9 +119,9 @@ extension ExchangeOnlineDriver {
     ) async throws -> StageObservation {
         var findings = findings
         facts.group = nil
-        let existing = try await graph.list(
-            GraphClient.path("/v1.0/groups", [("$select", "displayName,mailNickname"), ("$top", "999")]))
-        findings.evidence.append("GET /v1.0/groups?$select=displayName,mailNickname → \(existing.count) group(s)")
+        let everyGroup = GraphRequest.groups(select: ["displayName", "mailNickname"], top: 999)
+        let existing = try await graph.list(everyGroup)
+        findings.evidence.append(everyGroup.answered("\(existing.count) group(s)"))
         findings.warnings += Self.lookAlikeWarnings(
             kind: "group", name: config.groupName,
             existing: existing.flatMap { [$0["displayName"].string, $0["mailNickname"].string].compactMap { $0 } })
@@ -220,18 +220,11 @@ extension ExchangeOnlineDriver {
                 )
             }
         }
-        func filter(_ address: String) -> String {
-            "proxyAddresses/any(p:p eq \(GraphClient.literal("smtp:" + address)))"
-        }
         let lookups = addresses.enumerated().filter { resolvedKnown[$0.offset] == nil }
         let userRequests = lookups.map { index, address in
             BatchRequest(
                 id: "\(index)",
-                url: GraphClient.path(
-                    "/users",
-                    [("$filter", filter(address)), ("$select", "id,mail,userPrincipalName,proxyAddresses")]
-                )
-            )
+                .users(withAddress: address, select: ["id", "mail", "userPrincipalName", "proxyAddresses"]))
         }
         let users = try await graph.batch(userRequests)
         var resolved = addresses.enumerated().map { index, address in
@@ -259,10 +252,7 @@ extension ExchangeOnlineDriver {
         }
         if !misses.isEmpty {
             let groupRequests = misses.map { index in
-                BatchRequest(
-                    id: "\(index)",
-                    url: GraphClient.path("/groups", [("$filter", filter(addresses[index])), ("$select", "id,mail")])
-                )
+                BatchRequest(id: "\(index)", .groups(withAddress: addresses[index], select: ["id", "mail"]))
             }
             for answer in try await graph.batch(groupRequests) {
                 guard let index = Int(answer.id) else { continue }
@@ -289,7 +279,8 @@ extension ExchangeOnlineDriver {
         if !group.objectID.isEmpty {
             do {
                 return try await graph.list(
-                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members?$select=id,mail,userPrincipalName,proxyAddresses&$top=999"
+                    .members(
+                        of: group.objectID, select: ["id", "mail", "userPrincipalName", "proxyAddresses"], top: 999)
                 ) { member in
                     let proxies = member["proxyAddresses"].strings
                     let primary = proxies.first { $0.hasPrefix("SMTP:") }.map { String($0.dropFirst(5)) }
@@ -328,14 +319,12 @@ extension ExchangeOnlineDriver {
         let (graph, exchange) = try clients()
         if kind == .microsoft365 {
             // Graph first: the group may exist there before Exchange has synchronised it.
-            let existing = try await graph.list(
-                GraphClient.path("/v1.0/groups", [("$filter", "mailNickname eq \(GraphClient.literal(alias))")]))
+            let existing = try await graph.list(.groups(mailNickname: alias))
             if existing.isEmpty {
                 let owner = try await groupOwnerReference(graph: graph)
                 do {
                     try await graph.write(
-                        "POST",
-                        "/v1.0/groups",
+                        .createGroup(),
                         body: [
                             "displayName": .string(name), "mailNickname": .string(alias), "mailEnabled": true,
                             "securityEnabled": false, "groupTypes": ["Unified"],
@@ -391,11 +380,8 @@ extension ExchangeOnlineDriver {
         if config.groupKind == .microsoft365 {
             do {
                 try await graph.write(
-                    "POST",
-                    "/v1.0/groups/\(GraphClient.segment(group.objectID))/members/$ref",
-                    body: [
-                        "@odata.id": .string("\(graph.base.absoluteString)/v1.0/directoryObjects/\(objectID)")
-                    ]
+                    .addMember(to: group.objectID),
+                    body: ["@odata.id": .string(graph.reference(.directoryObjects, id: objectID))]
                 )
             } catch let error as MicrosoftError where error.message.contains("already exist") {}
         } else {
@@ -419,16 +405,14 @@ extension ExchangeOnlineDriver {
     func groupOwnerReference(graph: GraphClient) async throws -> String {
         let owner: JSONValue
         if config.signIn == .deviceCode {
-            owner = try await graph.get("/v1.0/me?$select=id")
+            owner = try await graph.get(.me())
         } else {
-            owner = try await graph.get(
-                "/v1.0/servicePrincipals(appId=\(GraphClient.literal(config.clientID ?? "")))?$select=id")
+            owner = try await graph.get(.servicePrincipal(appID: config.clientID ?? "", select: ["id"]))
         }
         guard let id = owner["id"].string else {
             throw EngineError(
                 stage: .distributionGroup, message: "cannot read the object id of the group's owner", fix: "run again")
         }
-        let kind = config.signIn == .deviceCode ? "users" : "servicePrincipals"
-        return "\(graph.base.absoluteString)/v1.0/\(kind)/\(id)"
+        return graph.reference(config.signIn == .deviceCode ? .users : .servicePrincipals, id: id)
     }
 }

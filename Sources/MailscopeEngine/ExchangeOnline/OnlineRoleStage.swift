@@ -69,8 +69,9 @@ extension ExchangeOnlineDriver {
     private func conflictingGrants(
         spID: String, graph: GraphClient, into findings: inout StageFindings
     ) async throws -> [ConflictingGrant] {
-        let grants = try await graph.list("/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments")
-        findings.evidence.append("GET /v1.0/servicePrincipals/\(spID)/appRoleAssignments → \(grants.count) grant(s)")
+        let read = GraphRequest.appRoleAssignments(of: spID)
+        let grants = try await graph.list(read)
+        findings.evidence.append(read.answered("\(grants.count) grant(s)"))
         var conflicting: [ConflictingGrant] = []
         var resourceRoles: [String: [String: String]] = [:]
         for grant in grants {
@@ -79,8 +80,7 @@ extension ExchangeOnlineDriver {
             else { continue }
             if resourceRoles[resourceID] == nil {
                 let resource = try await graph.getIfPresent(
-                    "/v1.0/servicePrincipals/\(GraphClient.segment(resourceID))?$select=id,appId,displayName,appRoles"
-                )
+                    .servicePrincipal(id: resourceID, select: ["id", "appId", "displayName", "appRoles"]))
                 var map: [String: String] = [:]
                 for role in resource?["appRoles"].array ?? [] {
                     if let id = role["id"].string, let value = role["value"].string { map[id.lowercased()] = value }
@@ -161,12 +161,7 @@ extension ExchangeOnlineDriver {
         let (graph, _) = try clients()
         guard let spID = facts.servicePrincipalID else { return }
         do {
-            try await graph.write(
-                "DELETE",
-                "/v1.0/servicePrincipals/\(GraphClient.segment(spID))/appRoleAssignments/\(GraphClient.segment(assignmentID))",
-                body: nil,
-                idempotent: true
-            )
+            try await graph.write(.deleteAppRoleAssignment(assignmentID, of: spID), body: nil)
         } catch let error as MicrosoftError where error.isNotFound {}
     }
 }

@@ -26,10 +26,6 @@ extension ExchangeOnlineDriver {
         }
     }
 
-    /// Graph beta's RBAC for Applications endpoints (documented; the same objects as Exchange's
-    /// management scopes and management role assignments).
-    static let roleManagement = "/beta/roleManagement/exchange"
-
     /// The Exchange application role definitions: id → name (read once per run).
     func roleDefinitions(graph: GraphClient) async throws -> [String: String] {
         let map = try await Self.roleDefinitions(known: facts.roleDefinitions, graph: graph)
@@ -40,7 +36,7 @@ extension ExchangeOnlineDriver {
     /// The role definitions, `known` or read.
     static func roleDefinitions(known: [String: String]?, graph: GraphClient) async throws -> [String: String] {
         if let known { return known }
-        let definitions = try await graph.list("\(Self.roleManagement)/roleDefinitions")
+        let definitions = try await graph.list(.exchangeRoleDefinitions())
         var map: [String: String] = [:]
         for definition in definitions {
             if let id = definition["id"].string, let name = definition["displayName"].string {
@@ -54,22 +50,14 @@ extension ExchangeOnlineDriver {
     /// principal, its role assignments with the role names.
     func readScope(graph: GraphClient) async throws -> ScopeReads {
         let spID = facts.servicePrincipalID
-        let scopesPath = GraphClient.path(
-            "\(Self.roleManagement)/customAppScopes",
-            [("$filter", "displayName eq \(GraphClient.literal(config.scopeName))")]
-        )
-        async let scopes = graph.list(scopesPath)
+        let scopesRequest = GraphRequest.customAppScopes(displayName: config.scopeName)
+        async let scopes = graph.list(scopesRequest)
         let known = facts.roleDefinitions
         async let names = spID == nil ? [:] : Self.roleDefinitions(known: known, graph: graph)
         async let assignments =
             spID == nil
             ? nil
-            : graph.list(
-                GraphClient.path(
-                    "\(Self.roleManagement)/roleAssignments",
-                    [("$filter", "principalId eq '/ServicePrincipals/\(spID ?? "")'")]
-                )
-            )
+            : graph.list(.exchangeRoleAssignments(of: spID ?? ""))
         let reads = ScopeReads(
             servicePrincipalID: spID, scopes: try await scopes, roleNames: try await names,
             assignments: try await assignments)
@@ -133,11 +121,12 @@ extension ExchangeOnlineDriver {
         facts.scopeID = scope?["id"].string
         let storedFilter = scope?["customAttributes"]["RecipientFilter"].string ?? ""
         findings.evidence.append(
-            "GET \(Self.roleManagement)/customAppScopes?$filter=displayName eq '\(config.scopeName)' → \(scope == nil ? "none" : "filter \(storedFilter)")"
-        )
+            GraphRequest.customAppScopes(displayName: config.scopeName).answered(
+                scope == nil ? "none" : "filter \(storedFilter)"))
         guard let scope else {
-            let all = try await graph.list("\(Self.roleManagement)/customAppScopes")
-            findings.evidence.append("GET \(Self.roleManagement)/customAppScopes → \(all.count) scope(s)")
+            let everyScope = GraphRequest.customAppScopes()
+            let all = try await graph.list(everyScope)
+            findings.evidence.append(everyScope.answered("\(all.count) scope(s)"))
             findings.warnings += Self.lookAlikeWarnings(
                 kind: "scope", name: config.scopeName, existing: all.compactMap { $0["displayName"].string })
             findings.writes.append(.createScope(name: config.scopeName, filter: filter))
@@ -170,9 +159,7 @@ extension ExchangeOnlineDriver {
         let existing = reads.assignments ?? []
         let names = reads.roleNames
         if let spID = reads.servicePrincipalID {
-            findings.evidence.append(
-                "GET \(Self.roleManagement)/roleAssignments?$filter=principalId eq '/ServicePrincipals/\(spID)' → \(existing.count)"
-            )
+            findings.evidence.append(GraphRequest.exchangeRoleAssignments(of: spID).answered("\(existing.count)"))
         }
         func roleName(_ assignment: JSONValue) -> String {
             names[(assignment["roleDefinitionId"].string ?? "").lowercased()] ?? assignment["roleDefinitionId"].string
@@ -234,8 +221,7 @@ extension ExchangeOnlineDriver {
         }
         do {
             let created = try await graph.write(
-                "POST",
-                "\(Self.roleManagement)/customAppScopes",
+                .createCustomAppScope(),
                 body: [
                     "type": "RecipientScope", "displayName": .string(name),
                     "customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)],
@@ -244,10 +230,7 @@ extension ExchangeOnlineDriver {
             facts.scopeID = created.body["id"].string
         } catch let error as MicrosoftError where error.isAlreadyExists {
             log(.info, "already present: \(error.message)")
-            let found = try await graph.list(
-                GraphClient.path(
-                    "\(Self.roleManagement)/customAppScopes",
-                    [("$filter", "displayName eq \(GraphClient.literal(name))")]))
+            let found = try await graph.list(.customAppScopes(displayName: name))
             facts.scopeID = found.first?["id"].string
         }
     }
@@ -256,10 +239,8 @@ extension ExchangeOnlineDriver {
         let (graph, _) = try clients()
         guard let filter = wantedFilter, let id = facts.scopeID else { return }
         try await graph.write(
-            "PATCH",
-            "\(Self.roleManagement)/customAppScopes/\(GraphClient.segment(id))",
-            body: ["customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]],
-            idempotent: true
+            .updateCustomAppScope(id: id),
+            body: ["customAttributes": ["Exclusive": false, "RecipientFilter": .string(filter)]]
         )
     }
 
@@ -285,8 +266,7 @@ extension ExchangeOnlineDriver {
         }
         do {
             try await graph.write(
-                "POST",
-                "\(Self.roleManagement)/roleAssignments",
+                .createExchangeRoleAssignment(),
                 body: [
                     "roleDefinitionId": .string(definition),
                     "principalId": .string("/ServicePrincipals/\(spID)"),
@@ -301,12 +281,7 @@ extension ExchangeOnlineDriver {
     func removeRoleAssignment(id: String) async throws {
         let (graph, _) = try clients()
         do {
-            try await graph.write(
-                "DELETE",
-                "\(Self.roleManagement)/roleAssignments/\(GraphClient.segment(id))",
-                body: nil,
-                idempotent: true
-            )
+            try await graph.write(.deleteExchangeRoleAssignment(id: id), body: nil)
         } catch let error as MicrosoftError where error.isNotFound {}
     }
 }

@@ -33,23 +33,19 @@ extension ExchangeOnlineDriver {
         let uniqueName = config.applicationUniqueName
         var app: JSONValue?
         if let known = journal.ids["appObjectID"] {
-            app = try await graph.getIfPresent("/v1.0/applications/\(GraphClient.segment(known))")
-            findings.evidence.append("GET /v1.0/applications/\(known) → \(app == nil ? "404" : "200")")
+            let byID = GraphRequest.application(id: known)
+            app = try await graph.getIfPresent(byID)
+            findings.evidence.append(byID.answered(app == nil ? "404" : "200"))
         }
         if app == nil {
-            app = try await graph.getIfPresent("/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))")
-            findings.evidence.append("GET /v1.0/applications(uniqueName='\(uniqueName)') → \(app == nil ? "404" : "200")")
+            let byUniqueName = GraphRequest.application(uniqueName: uniqueName)
+            app = try await graph.getIfPresent(byUniqueName)
+            findings.evidence.append(byUniqueName.answered(app == nil ? "404" : "200"))
         }
         if app == nil {
-            let named = try await graph.list(
-                GraphClient.path(
-                    "/v1.0/applications",
-                    [("$filter", "displayName eq \(GraphClient.literal(config.serviceAccountName))"), ("$top", "999")]
-                )
-            )
-            findings.evidence.append(
-                "GET /v1.0/applications?$filter=displayName eq '\(config.serviceAccountName)' → \(named.count)"
-            )
+            let byName = GraphRequest.applications(displayName: config.serviceAccountName)
+            let named = try await graph.list(byName)
+            findings.evidence.append(byName.answered("\(named.count)"))
             if named.count > 1 {
                 throw EngineError(
                     stage: .serviceAccount,
@@ -85,10 +81,9 @@ extension ExchangeOnlineDriver {
     private func observeServicePrincipal(
         appID: String, graph: GraphClient, into findings: inout StageFindings
     ) async throws {
-        let sp = try await graph.getIfPresent(
-            "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id,appId,displayName"
-        )
-        findings.evidence.append("GET /v1.0/servicePrincipals(appId='\(appID)') → \(sp == nil ? "404" : "200")")
+        let read = GraphRequest.servicePrincipal(appID: appID, select: ["id", "appId", "displayName"])
+        let sp = try await graph.getIfPresent(read)
+        findings.evidence.append(read.answered(sp == nil ? "404" : "200"))
         if let spID = sp?["id"].string {
             facts.servicePrincipalID = spID
             journal.ids["servicePrincipalID"] = spID
@@ -131,9 +126,9 @@ extension ExchangeOnlineDriver {
     func observeMailboxUser(graph: GraphClient) async throws -> StageFindings {
         var findings = StageFindings()
         guard let upn = config.mailboxUser else { return findings }
-        let user = try await graph.getIfPresent(
-            "/v1.0/users/\(GraphClient.segment(upn))?$select=id,userPrincipalName,assignedLicenses,usageLocation")
-        findings.evidence = ["GET /v1.0/users/\(upn) → \(user == nil ? "404" : "200")"]
+        let read = GraphRequest.user(upn, select: ["id", "userPrincipalName", "assignedLicenses", "usageLocation"])
+        let user = try await graph.getIfPresent(read)
+        findings.evidence = [read.answered(user == nil ? "404" : "200")]
         guard let user else {
             findings.step("mailbox user", .needsChange, "\(upn) missing")
             findings.writes = [
@@ -143,7 +138,8 @@ extension ExchangeOnlineDriver {
             return findings
         }
         let skuID = try await skuID(for: config.mailboxLicense, graph: graph)
-        findings.evidence.append("GET /v1.0/subscribedSkus → \(config.mailboxLicense) is \(skuID ?? "not in this tenant")")
+        findings.evidence.append(
+            Self.subscribedSkus.answered("\(config.mailboxLicense) is \(skuID ?? "not in this tenant")"))
         let licensed = user["assignedLicenses"].array?.contains { $0["skuId"].string?.lowercased() == skuID?.lowercased() } ?? false
         if licensed {
             findings.step("mailbox user", .verified, "\(upn), licensed \(config.mailboxLicense)")
@@ -303,9 +299,13 @@ extension ExchangeOnlineDriver {
         }.joined(separator: ", ")
     }
 
+    /// The tenant's subscriptions, as `skuID(for:graph:)` reads them.
+    static let subscribedSkus = GraphRequest.subscribedSkus(
+        select: ["skuId", "skuPartNumber", "prepaidUnits", "consumedUnits"])
+
     /// The id of the subscribed SKU with part number `partNumber`, or nil when the tenant has none.
     func skuID(for partNumber: String, graph: GraphClient) async throws -> String? {
-        let skus = try await graph.list("/v1.0/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits")
+        let skus = try await graph.list(Self.subscribedSkus)
         return skus.first { $0["skuPartNumber"].string?.caseInsensitiveCompare(partNumber) == .orderedSame }?["skuId"].string
     }
 
@@ -357,14 +357,11 @@ extension ExchangeOnlineDriver {
     func createApplication(named name: String, uniqueName: String) async throws {
         let (graph, _) = try clients()
         let result = try await graph.write(
-            "PATCH",
-            "/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))",
+            .upsertApplication(uniqueName: uniqueName),
             body: [
                 "displayName": .string(name), "signInAudience": "AzureADMyOrg",
                 "notes": "Service account for a scoped mailbox integration, managed by mailscope.",
-            ],
-            headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")],
-            idempotent: true
+            ]
         )
         // 201 carries the new app; 204 (it existed, e.g. a repeat after a lost answer) carries
         // nothing, so read it back (it may not be replicated yet).
@@ -372,7 +369,7 @@ extension ExchangeOnlineDriver {
             result.body["id"].string != nil
             ? result.body
             : try await retryingNotYetReplicated {
-                try await graph.get("/v1.0/applications(uniqueName=\(GraphClient.literal(uniqueName)))")
+                try await graph.get(.application(uniqueName: uniqueName))
             }
         if let id = app["id"].string, let appID = app["appId"].string {
             facts.appObjectID = id
@@ -386,19 +383,13 @@ extension ExchangeOnlineDriver {
         let (graph, _) = try clients()
         let appID = try requireAppID()
         let result = try await retryingNotYetReplicated {
-            try await graph.write(
-                "PATCH",
-                "/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))",
-                body: [:],
-                headers: [HTTPHeader(name: "Prefer", value: "create-if-missing")],
-                idempotent: true
-            )
+            try await graph.write(.upsertServicePrincipal(appID: appID), body: [:])
         }
         let servicePrincipal =
             result.body["id"].string != nil
             ? result.body
             : try await retryingNotYetReplicated {
-                try await graph.get("/v1.0/servicePrincipals(appId=\(GraphClient.literal(appID)))?$select=id")
+                try await graph.get(.servicePrincipal(appID: appID, select: ["id"]))
             }
         if let id = servicePrincipal["id"].string {
             facts.servicePrincipalID = id
@@ -412,8 +403,7 @@ extension ExchangeOnlineDriver {
         let end = environment.clock.now.addingTimeInterval(TimeInterval(days) * 86_400)
         let result = try await retryingNotYetReplicated {
             try await graph.write(
-                "POST",
-                "/v1.0/applications/\(GraphClient.segment(objectID))/addPassword",
+                .addPassword(application: objectID),
                 body: [
                     "passwordCredential": [
                         "displayName": .string(displayName), "endDateTime": .string(Timestamps.iso8601(end)),
@@ -462,9 +452,7 @@ extension ExchangeOnlineDriver {
         try PrivateFiles.write(Data(certificate.certificatePEM.utf8), to: certificateURL)
         // PATCH replaces the whole collection: send the existing certificates back, `key`
         // included (Graph returns it for a single object's $select=keyCredentials).
-        let app = try await graph.get(
-            "/v1.0/applications/\(GraphClient.segment(objectID))?$select=keyCredentials"
-        )
+        let app = try await graph.get(.application(id: objectID, select: ["keyCredentials"]))
         var credentials = app["keyCredentials"].array ?? []
         credentials.append([
             "keyId": .string(keyID), "type": "AsymmetricX509Cert", "usage": "Verify",
@@ -473,12 +461,7 @@ extension ExchangeOnlineDriver {
             "startDateTime": .string(Timestamps.iso8601(now)),
             "endDateTime": .string(Timestamps.iso8601(certificate.notAfter)),
         ])
-        try await graph.write(
-            "PATCH",
-            "/v1.0/applications/\(GraphClient.segment(objectID))",
-            body: ["keyCredentials": .array(credentials)],
-            idempotent: true
-        )
+        try await graph.write(.updateApplication(id: objectID), body: ["keyCredentials": .array(credentials)])
         switchHeldCredential(
             to: Journal.HeldCredential(
                 keyID: keyID,
@@ -504,7 +487,7 @@ extension ExchangeOnlineDriver {
         ]
         if let location = config.usageLocation { body["usageLocation"] = .string(location) }
         do {
-            try await graph.write("POST", "/v1.0/users", body: .object(body))
+            try await graph.write(.createUser(), body: .object(body))
             let url = store.directory.appendingPathComponent("mailbox-user.password")
             try PrivateFiles.write(Data(password.reveal().utf8), to: url)
             freshMailboxPassword = password
@@ -524,7 +507,7 @@ extension ExchangeOnlineDriver {
             )
         }
         let user = try await retryingNotYetReplicated {
-            try await graph.get("/v1.0/users/\(GraphClient.segment(upn))?$select=id,usageLocation")
+            try await graph.get(.user(upn, select: ["id", "usageLocation"]))
         }
         if user["usageLocation"].string == nil {
             guard let location = config.usageLocation else {
@@ -534,29 +517,18 @@ extension ExchangeOnlineDriver {
                     fix: "set service_account.usage_location to a two-letter country code such as US"
                 )
             }
-            try await graph.write(
-                "PATCH",
-                "/v1.0/users/\(GraphClient.segment(upn))",
-                body: ["usageLocation": .string(location)],
-                idempotent: true
-            )
+            try await graph.write(.updateUser(upn), body: ["usageLocation": .string(location)])
         }
         try await graph.write(
-            "POST",
-            "/v1.0/users/\(GraphClient.segment(upn))/assignLicense",
-            body: ["addLicenses": [["skuId": .string(skuID), "disabledPlans": []]], "removeLicenses": []],
-            idempotent: true
+            .assignLicense(to: upn),
+            body: ["addLicenses": [["skuId": .string(skuID), "disabledPlans": []]], "removeLicenses": []]
         )
     }
 
     func removeSecret(keyID: String) async throws {
         let (graph, _) = try clients()
         let objectID = try requireAppObjectID()
-        try await graph.write(
-            "POST",
-            "/v1.0/applications/\(GraphClient.segment(objectID))/removePassword",
-            body: ["keyId": .string(keyID)]
-        )
+        try await graph.write(.removePassword(application: objectID), body: ["keyId": .string(keyID)])
     }
 
     func requireAppID() throws -> String {

@@ -63,22 +63,18 @@ extension ExchangeOnlineDriver {
         let graph = GraphClient(base: endpoints.graph, tokens: tokens, sender: sender)
         // The tenant and the admin's roles are read at once; the roles are judged only once the
         // tenant is known to be the configured one.
-        async let organizationRead = graph.get("/v1.0/organization?$select=id,displayName,verifiedDomains")
-        async let rolesRead: [JSONValue]? =
-            claims.isAppOnly
-            ? nil
-            // An OData cast: Graph requires `ConsistencyLevel: eventual` and `$count=true`
-            // (microsoft-graph-docs-contrib api-reference/v1.0/api/user-list-transitivememberof.md).
-            : graph.list(
-                "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=displayName,roleTemplateId",
-                headers: [GraphClient.eventualConsistency])
+        let organizationRequest = GraphRequest.organization()
+        async let organizationRead = graph.get(organizationRequest)
+        // An OData cast: `myDirectoryRoles` carries `ConsistencyLevel: eventual` and `$count=true`.
+        async let rolesRead: [JSONValue]? = claims.isAppOnly ? nil : graph.list(.myDirectoryRoles())
         let organization = try await organizationRead["value"].array?.first ?? .null
         let defaultDomain = try requireConfiguredTenant(organization, tid: tid)
         let who = claims.user ?? "app \(claims.appID ?? config.clientID ?? "?")"
         var findings = StageFindings()
         findings.evidence = [
             "token tid \(tid), signed in as \(who)",
-            "GET /v1.0/organization → \(organization["displayName"].string ?? "?"), default domain \(defaultDomain)",
+            organizationRequest.answered(
+                "\(organization["displayName"].string ?? "?"), default domain \(defaultDomain)"),
         ]
         let anchor: String
         if claims.isAppOnly {

@@ -31,7 +31,19 @@ public struct TerminalSize: Sendable, Hashable, CustomStringConvertible {
 ///
 /// A wide character occupies two cells: the left one holds the grapheme, the right one holds
 /// the empty string. Writes are clipped to the grid and never split a wide character.
+///
+/// One rule for text that does not fit: a write cut at its limit or at the grid's edge ends in
+/// `ellipsis`, so a cut line never looks whole (`Overflow.clip` is for what is laid out to fit
+/// by itself: the rows of a token cut at the edge, a bar). Cutting only blanks is no cut.
 public struct Canvas: Sendable, Equatable {
+    /// What a write does with text wider than its room.
+    public enum Overflow: Sendable, Equatable {
+        /// End the text that fits with the canvas's ellipsis.
+        case ellipsis
+        /// Cut the text at the edge (its rows continue the text, or it is decoration).
+        case clip
+    }
+
     /// One cell: a grapheme (or "" for the right half of a wide one) and its role.
     public struct Cell: Sendable, Equatable {
         /// The grapheme drawn in the cell; "" marks the right half of a wide character.
@@ -54,9 +66,13 @@ public struct Canvas: Sendable, Equatable {
     /// The cells, row by row.
     public private(set) var cells: [Cell]
 
-    /// A blank canvas of `size`.
-    public init(size: TerminalSize) {
+    /// What ends a cut text (`…`, or `...` for ASCII glyphs).
+    public let ellipsis: String
+
+    /// A blank canvas of `size`; cut text ends in `ellipsis`.
+    public init(size: TerminalSize, ellipsis: String = "…") {
         self.size = size
+        self.ellipsis = ellipsis
         cells = Array(repeating: .blank, count: size.columns * size.rows)
     }
 
@@ -65,14 +81,24 @@ public struct Canvas: Sendable, Equatable {
         cells[row * size.columns + column]
     }
 
-    /// Writes `text` starting at `row`, `column`, clipped to the grid and to `limit` columns.
-    /// Control characters are shown as `?`, so nothing written can move the terminal's cursor.
+    /// Writes `text` starting at `row`, `column`, within the grid and `limit` columns; text that
+    /// does not fit ends in the ellipsis (unless `overflow` is `.clip`). Control characters are
+    /// shown as `?`, so nothing written can move the terminal's cursor.
     /// - Returns: the number of columns written.
     @discardableResult
-    public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole = .normal, limit: Int? = nil) -> Int
-    {
+    public mutating func put(
+        _ text: String,
+        row: Int,
+        column: Int,
+        role: StyleRole = .normal,
+        limit: Int? = nil,
+        overflow: Overflow = .ellipsis
+    ) -> Int {
         guard row >= 0, row < size.rows else { return 0 }
         let end = min(size.columns, limit.map { column + max(0, $0) } ?? size.columns)
+        if overflow == .ellipsis, column >= 0, let cut = Self.cut(text, toColumns: end - column, ellipsis: ellipsis) {
+            return put(cut, row: row, column: column, role: role, limit: limit, overflow: .clip)
+        }
         if DisplayWidth.isPlainASCII(text) {
             // Most of every frame: one cell per byte, no grapheme breaking.
             var x = column
@@ -116,6 +142,19 @@ public struct Canvas: Sendable, Equatable {
             x += width
         }
         return max(0, x - column)
+    }
+
+    /// `text` cut to `columns` and ended with `ellipsis`, or `nil` when it fits (or only blanks
+    /// would be cut).
+    static func cut(_ text: String, toColumns columns: Int, ellipsis: String) -> String? {
+        // No character takes more columns than it has UTF-8 bytes: most writes stop here.
+        guard text.utf8.count > columns else { return nil }
+        let width = DisplayWidth.isPlainASCII(text) ? text.utf8.count : text.displayWidth
+        guard width > columns else { return nil }
+        var trimmed = Substring(text)
+        while trimmed.last == " " { trimmed.removeLast() }
+        guard DisplayWidth.columns(of: trimmed) > columns else { return nil }
+        return String(trimmed).truncated(toColumns: max(0, columns), ellipsis: ellipsis)
     }
 
     /// Fills `columns` of `row` with blanks of `role` (a highlight bar, a title bar).

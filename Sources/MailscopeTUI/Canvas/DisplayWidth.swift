@@ -107,6 +107,7 @@ extension String {
             result.append(character)
             used += width
         }
+        while result.last == " " { result.removeLast() }  // "access…", not "access …"
         return result + ellipsis
     }
 
@@ -116,17 +117,20 @@ extension String {
         return width >= columns ? self : self + String(repeating: " ", count: columns - width)
     }
 
-    /// The string broken into lines of at most `columns`, at spaces where possible.
+    /// The string broken into lines of at most `columns`, at spaces only: a word (an ID, a URL,
+    /// a path) that does not fit moves to the next line whole; one wider than a line gets lines
+    /// of its own, cut at the width only.
     public func wrapped(toColumns columns: Int) -> [String] {
         guard columns > 0 else { return [] }
         var lines: [String] = []
         for paragraph in split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
             var lineWidth = 0
+            var lineIsACutWord = false
             for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
                 var word = String(word)
                 var wordWidth = word.displayWidth
-                if lineWidth > 0 && lineWidth + 1 + wordWidth <= columns {
+                if lineWidth > 0 && !lineIsACutWord && lineWidth + 1 + wordWidth <= columns {
                     line += " " + word
                     lineWidth += 1 + wordWidth
                     continue
@@ -136,6 +140,7 @@ extension String {
                     line = ""
                     lineWidth = 0
                 }
+                lineIsACutWord = wordWidth > columns
                 while wordWidth > columns {  // hard-break words longer than a line
                     var head = ""
                     var headWidth = 0

@@ -37,7 +37,7 @@ public enum WizardOverlay: Sendable, Equatable {
     case confirm(Confirmation)
 }
 
-/// A short message shown until the next key press or for a few seconds.
+/// A short message shown until the next key press (or, for news of the run, until it moves on).
 public struct Notice: Sendable, Equatable {
     /// The text.
     public var text: String
@@ -45,10 +45,15 @@ public struct Notice: Sendable, Equatable {
     public var role: StyleRole
 
     /// Creates a notice.
-    public init(_ text: String, role: StyleRole = .info) {
+    public init(_ text: String, role: StyleRole = .info, untilProgress: Bool = false) {
         self.text = text
         self.role = role
+        self.untilProgress = untilProgress
     }
+
+    /// Whether the notice is about a step the run is taking: it goes as soon as the run moves on
+    /// (a stage settles, the next step or the wait starts, the run ends), not only on a key.
+    public var untilProgress = false
 }
 
 /// The plan screen's buttons.
@@ -87,6 +92,9 @@ public struct WizardModel: Sendable, Equatable {
     public var resumeCommand = "mailscope"
     /// A line for the sign-in screen, such as the demo's "the simulated tenant approves by itself".
     public var signInNote: String?
+    /// When the terminal may ignore a copy (OSC 52), said with each copy: "tmux needs
+    /// `set-clipboard on`" under tmux (the terminal adapter decides it from the environment).
+    public var clipboardCaveat = "some terminals ignore it"
     /// Whether the backend's saved run has been asked for.
     public var hasLaunched = false
     /// The saved run the backend offers.

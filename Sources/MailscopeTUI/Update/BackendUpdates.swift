@@ -9,6 +9,7 @@ extension WizardModel {
     mutating func apply(_ backendUpdate: WizardUpdate) -> [WizardEffect] {
         guard var state = run else { return [] }
         defer { run = state }
+        if notice?.untilProgress == true, Self.movesOn(backendUpdate) { notice = nil }
         switch backendUpdate {
         case .engine(.stage(let report)):
             state.reports[report.stage] = report
@@ -62,6 +63,16 @@ extension WizardModel {
             return finish(outcome, after: previous, stoppedAt: stoppedAt)
         }
         return []
+    }
+
+    /// Whether an update shows the run moving on (a stage settled, a new step, the wait, the
+    /// plan, the hand-off, the end), which ends a notice about the step before it.
+    private static func movesOn(_ backendUpdate: WizardUpdate) -> Bool {
+        switch backendUpdate {
+        case .engine(.stage(let report)): ![.pending, .checking, .applying].contains(report.status)
+        case .engine(.waiting), .engine(.handOff), .shellStep, .planReady, .finished: true
+        case .engine(.deviceCode), .engine(.log), .signedIn: false
+        }
     }
 
     /// Moves to the screen that fits how the run ended.

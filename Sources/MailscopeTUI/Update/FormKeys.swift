@@ -44,8 +44,8 @@ extension WizardModel {
         form.touched.insert(field)
         if field == .members {
             let count = form.memberList.validCount
-            var words = "Pasted: \(count) member\(count == 1 ? "" : "s")"
-            if repeats > 0 { words += ", \(repeats) repeat\(repeats == 1 ? "" : "s") dropped" }
+            var words = "Pasted: \(counted(count, "member"))"
+            if repeats > 0 { words += ", \(counted(repeats, "repeat")) dropped" }
             notice = Notice(words + ".", role: .info)
         }
         return []

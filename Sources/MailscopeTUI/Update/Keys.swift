@@ -204,9 +204,7 @@ extension WizardModel {
         switch action {
         case .copy:
             guard let code = run?.deviceCode?.userCode else { return [] }
-            notice = Notice(
-                "Sent the code to the terminal clipboard (OSC 52). If pasting gives nothing, select the code with the mouse."
-            )
+            notice = copiedNotice("the code")
             return [.copyToClipboard(code)]
         case .back:
             guard var state = run else { return [] }
@@ -349,9 +347,7 @@ extension WizardModel {
         case .pageDown: shellScroll = min(last, shellScroll + page)
         case .copy:
             let lines = pending.step.command.split(separator: "\n", omittingEmptySubsequences: false).count
-            notice = Notice(
-                "Sent the command (\(lines) line\(lines == 1 ? "" : "s")) to the terminal clipboard (OSC 52). If pasting gives nothing, select it with the mouse."
-            )
+            notice = copiedNotice("the command, \(counted(lines, "line"))")
             return [.copyToClipboard(pending.step.command)]
         case .ranShellStep, .choose:
             guard pending.state == .waitingForAdmin, state.phase == .running else { return [] }
@@ -359,7 +355,7 @@ extension WizardModel {
             run = state
             screen = .run
             selectedStage = nil
-            notice = Notice("Confirmed: mailscope goes on and checks the step over EWS.", role: .info)
+            notice = Notice("Confirmed: mailscope goes on and checks the step over EWS.", role: .info, untilProgress: true)
             return [.finishShellStep(true)]
         case .stopAtShellStep:
             guard pending.state == .waitingForAdmin, state.phase == .running else { return [] }
@@ -387,7 +383,7 @@ extension WizardModel {
                 notice = Notice("The secret was shown once and is no longer held here.", role: .warning)
                 return []
             }
-            notice = Notice("Sent \(item.label) to the terminal clipboard (OSC 52).")
+            notice = copiedNotice(item.label)
             return [.copyToClipboard(item.value)]
         case .choose:
             if items.contains(where: \.isSecret) && !secretsHidden {
@@ -402,6 +398,12 @@ extension WizardModel {
         default: break
         }
         return []
+    }
+
+    /// What a copy says: sent with OSC 52, when the terminal may ignore it, and what (last, so a
+    /// narrow screen cuts the name, not the caveat).
+    private func copiedNotice(_ what: String) -> Notice {
+        Notice("Copied (OSC 52; \(clipboardCaveat)): \(what)")
     }
 
     /// Replaces each secret by its hint: a secret is shown once, and then no longer held.

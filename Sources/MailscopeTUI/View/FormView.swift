@@ -80,24 +80,26 @@ extension Painter {
                 Span("\(focus.label) line \(problem.line + 1) ", .strong),
             ]
             line.append(Span(problem.message, problem.isDuplicate ? .dim : .failure))
-            for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(
-                max(0, rows.upperBound - row - 1)
-            ) {
-                canvas.draw(wrapped, row: row, column: 2)
-                row += 1
-            }
+            row += draw(
+                wrap(line, width: width - 4, indent: glyphs.statusWidth + 1),
+                row: row,
+                column: 2,
+                limit: width - 4,
+                maxRows: rows.upperBound - row - 1
+            )
         } else if let error = form.error(for: focus), !form.isPristineAndEmpty(focus) {
             var line: StyledLine = [Span(glyphs.status(.failed) + " ", .failure), Span("\(focus.label) ", .strong)]
             if form.target == .exchangeServer {  // the engine's message: name the config key it is about
                 line.append(Span("(\(error.field)) ", .dim))
             }
             line.append(Span(error.message, .failure))
-            for wrapped in wrap(line, width: width - 4, indent: glyphs.statusWidth + 1).prefix(
-                max(0, rows.upperBound - row - 1)
-            ) {
-                canvas.draw(wrapped, row: row, column: 2)
-                row += 1
-            }
+            row += draw(
+                wrap(line, width: width - 4, indent: glyphs.statusWidth + 1),
+                row: row,
+                column: 2,
+                limit: width - 4,
+                maxRows: rows.upperBound - row - 1
+            )
         } else if focus == .target {
             write(form.target.summary, row: row, column: 2, role: .info)
             write("\(glyphs.leftRight) changes the target; the next fields follow it.", row: row + 1, column: 2, role: .dim)
@@ -198,7 +200,7 @@ extension Painter {
         canvas.put(glyphs.pointer, row: row, column: 2, role: .strong)
         canvas.put(FormField.members.label, row: row, column: labelColumn, role: .strong)
         var y = row + min(visible, lines.count - first)
-        var status = "\(count) member\(count == "1" ? "" : "s")"
+        var status = counted(list.validCount, "member")
         if list.invalidLineCount > 0 { status += " \(glyphs.dot) \(list.invalidLineCount) invalid" }
         if list.duplicateCount > 0 { status += " \(glyphs.dot) \(list.duplicateCount) repeated" }
         if lines.count > visible {

@@ -51,7 +51,7 @@ extension Painter {
         let visible = LogView.visibleLines(model)
         let last = max(0, lines.count - visible)
         let first = min(model.logScroll ?? last, last)
-        var heading = "Log \(glyphs.dot) \(model.run?.log.count ?? 0) entries"
+        var heading = "Log \(glyphs.dot) \(counted(model.run?.log.count ?? 0, "entry", plural: "entries"))"
         heading += model.logScroll == nil ? " \(glyphs.dot) following the end" : " \(glyphs.dot) End follows the end"
         canvas.rule(row: rows.lowerBound, column: 1, width: width - 2, title: heading, glyphs: glyphs)
         if lines.isEmpty {

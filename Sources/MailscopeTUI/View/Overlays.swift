@@ -31,51 +31,45 @@ extension Painter {
             width: textWidth,
             indent: keyWidth
         )
+        // The keys that close and scroll it are the screen's footer (one footer); where it
+        // scrolls, its bottom border says which lines show.
         let maxHeight = canvas.size.rows - 4
-        let visible = min(lines.count, maxHeight - 3)
+        let visible = min(lines.count, maxHeight - 2)
         let first = min(model.helpScroll, max(0, lines.count - visible))
-        let height = visible + 3
+        let height = visible + 2
         let top = max(1, (canvas.size.rows - height) / 2)
         let left = (width - boxWidth) / 2
-        canvas.box(top: top, left: left, width: boxWidth, height: height, title: "Help", glyphs: glyphs)
+        popUp(top: top, left: left, width: boxWidth, height: height, title: "Help")
         for (offset, line) in lines.dropFirst(first).prefix(visible).enumerated() {
             canvas.draw(line, row: top + 1 + offset, column: left + 2, limit: textWidth)
         }
-        let more = lines.count > visible ? "\(glyphs.upDown) scroll  " : ""
-        canvas.draw(
-            [Span(more + "Esc", .key), Span(" closes", .dim)],
-            row: top + height - 2,
-            column: left + 2,
-            limit: textWidth
-        )
+        if lines.count > visible {
+            let position =
+                " lines \(first + 1)\(glyphs.rangeDash)\(first + visible) of \(lines.count) \(glyphs.dot) \(glyphs.upDown) scrolls "
+            canvas.put(position, row: top + height - 1, column: left + boxWidth - 2 - position.displayWidth, role: .dim)
+        }
     }
 
-    /// A yes/no question in a box.
+    /// A box drawn over the screen: its cells and a blank column on each side are cleared, so
+    /// nothing of the screen behind touches its borders.
+    mutating func popUp(top: Int, left: Int, width boxWidth: Int, height: Int, title: String) {
+        for row in top..<(top + height) {
+            canvas.fill(row: row, columns: max(0, left - 1)..<min(width, left + boxWidth + 1), role: .normal)
+        }
+        canvas.box(top: top, left: left, width: boxWidth, height: height, title: title, glyphs: glyphs)
+    }
+
+    /// A yes/no question in a box; its keys are the screen's footer (one footer, as under the help).
     mutating func paintConfirmation(_ question: Confirmation) {
         let boxWidth = min(64, width - 4)
         let text = confirmationText(question).flatMap { $0.wrapped(toColumns: boxWidth - 4) }
-        let height = text.count + 4
+        let height = text.count + 2
         let top = max(1, (canvas.size.rows - height) / 2)
         let left = (width - boxWidth) / 2
-        canvas.box(
-            top: top,
-            left: left,
-            width: boxWidth,
-            height: height,
-            title: confirmationTitle(question),
-            glyphs: glyphs
-        )
+        popUp(top: top, left: left, width: boxWidth, height: height, title: confirmationTitle(question))
         for (offset, line) in text.enumerated() {
             canvas.put(line, row: top + 1 + offset, column: left + 2, role: offset == 0 ? .strong : .normal)
         }
-        canvas.draw(
-            [
-                Span("y", .key), Span(" yes   ", .dim), Span("n", .key), Span("/", .dim), Span("Esc", .key),
-                Span(" no", .dim),
-            ],
-            row: top + height - 2,
-            column: left + 2
-        )
     }
 
     private func confirmationTitle(_ question: Confirmation) -> String {

@@ -46,7 +46,7 @@ enum PlanView {
             }
             result.append([
                 Span(glyphs.status(.needsChange) + " ", .warning), Span(report.stage.title, .strong),
-                Span(" \(glyphs.dot) \(count) change\(count == 1 ? "" : "s")", .warning),
+                Span(" \(glyphs.dot) \(counted(count, "change"))", .warning),
             ])
             for change in report.changes {
                 let (mark, role): (String, StyleRole) =
@@ -92,7 +92,7 @@ struct ServerPlanCount {
 
     /// "3 Exchange Management Shell steps for you to run" (with "up to" when some are not read yet).
     var phrase: String {
-        "\(unread.isEmpty ? "" : "up to ")\(total) Exchange Management Shell step\(total == 1 ? "" : "s") for you to run"
+        "\(unread.isEmpty ? "" : "up to ")\(counted(total, "Exchange Management Shell step")) for you to run"
     }
 }
 
@@ -113,7 +113,7 @@ extension Painter {
         // (The plan's first lines say what comes; the heading says it too when there is room.)
         let headingLimit = width - 4 - (position.isEmpty ? 0 : position.displayWidth + 1)
         var heading =
-            "Plan: \(count) change\(count == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s") \(glyphs.dot) nothing written yet"
+            "Plan: \(counted(count, "change")) in \(counted(stages, "stage")) \(glyphs.dot) nothing written yet"
         if run.answers.target == .exchangeServer {
             let steps = "Plan: \(ServerPlanCount(run).phrase)"
             let candidates = [
@@ -180,7 +180,7 @@ extension Painter {
             run.tenantMatch == .mismatch
             ? "[ Apply blocked: wrong \(run.answers.target == .exchangeServer ? "server" : "tenant") ]"
             : run.answers.target == .exchangeServer
-                ? "[ Start the steps (y) ]" : "[ Apply \(count) change\(count == 1 ? "" : "s") (y) ]"
+                ? "[ Start the steps (y) ]" : "[ Apply \(counted(count, "change")) (y) ]"
         let declineLabel = "[ Don't apply (n) ]"
         let canApply = run.tenantMatch != .mismatch
         canvas.put(

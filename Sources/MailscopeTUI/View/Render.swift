@@ -3,7 +3,7 @@ import MailscopeEngine
 
 /// Draws `model` into a canvas of `size` with `theme`. Pure: the same inputs give the same cells.
 public func render(_ model: WizardModel, size: TerminalSize, theme: Theme) -> Canvas {
-    var painter = Painter(model: model, theme: theme, canvas: Canvas(size: size))
+    var painter = Painter(model: model, theme: theme, canvas: Canvas(size: size, ellipsis: theme.glyphs.ellipsis))
     painter.paint()
     return theme.glyphs.isASCII ? painter.canvas.foldedToASCII() : painter.canvas
 }
@@ -216,11 +216,8 @@ struct Painter {
         maxLines: Int = .max
     ) -> Int {
         let room = limit ?? (width - column - 1)
-        let lines = text.wrapped(toColumns: room)
-        for (offset, line) in lines.prefix(maxLines).enumerated() {
-            write(line, row: row + offset, column: column, role: role, limit: room)
-        }
-        return min(lines.count, maxLines)
+        let lines = text.wrapped(toColumns: room).map { [Span($0, role)] }
+        return draw(lines, row: row, column: column, limit: room, maxRows: maxLines)
     }
 
     // MARK: Too small
@@ -259,7 +256,7 @@ struct Painter {
     private mutating func paintCompact() {
         paintTitleBar()
         let footer = layout.footerRow
-        var row = 1
+        let row = 1
         var lines: [(String, StyleRole)] = []
         if case .confirm(let question) = model.overlay {
             lines = confirmationText(question).map { ($0, .strong) }
@@ -280,19 +277,18 @@ struct Painter {
                 lines.append(("Elapsed \(TimeText.clock(model.now.timeIntervalSince(wait.startedAt)))", .normal))
                 let untilPoll = wait.nextPoll.timeIntervalSince(model.now)
                 lines.append((untilPoll > 0 ? "Next poll at \(TimeText.timeOfDay(wait.nextPoll, in: model.timeZone))" : "Polling now\(glyphs.ellipsis)", .info))
-                lines.append(("\(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim))
+                lines.append(("\(counted(wait.polls, "poll")) so far", .dim))
             } else {
                 lines.append(("Terminal \(canvas.size.columns)x\(canvas.size.rows): this screen needs 80x24.", .warning))
                 lines.append(("Enlarge the window; the wizard carries on.", .dim))
             }
         }
-        for (text, role) in lines {
-            let wrapped = role == .code ? [text] : text.wrapped(toColumns: width - 2)
-            for line in wrapped where row < footer - 1 {
-                canvas.put(line, row: row, column: 1, role: role)
-                row += 1
-            }
+        // (A token's rows come cut to the width already; prose wraps; what does not fit above
+        // the notice row ends in the ellipsis.)
+        let wrapped: [StyledLine] = lines.flatMap { text, role in
+            (role == .code ? [text] : text.wrapped(toColumns: width - 2)).map { [Span($0, role)] }
         }
+        draw(wrapped, row: row, column: 1, limit: width - 1, maxRows: footer - 1 - row)
         paintNotice(row: footer - 1)
         if case .confirm = model.overlay {
             canvas.put(" y yes  n no", row: footer, column: 0, role: .key)

@@ -46,7 +46,7 @@ extension Painter {
                 run.mode == .recheck && !run.driftedStages.isEmpty
                 ? "r plans the repair and shows every change" : "a taller terminal shows them"
             write(
-                "\(glyphs.ellipsis) \(more) more line\(more == 1 ? "" : "s"): \(hint)",
+                "\(glyphs.ellipsis) \(counted(more, "more line", plural: "more lines")): \(hint)",
                 row: row,
                 column: 4,
                 role: .dim
@@ -136,12 +136,14 @@ extension Painter {
         let width = self.width - 4
         switch outcome {
         case .verified:
-            return [
+            return wrap(
                 [
                     Span(glyphs.status(.verified) + " ", .success),
                     Span("Every stage is verified: in-scope access allowed, out-of-scope access denied.", .success),
-                ]
-            ]
+                ],
+                width: width,
+                indent: 2
+            )
         case .drift(let stages):
             let names = stages.map(\.title).joined(separator: ", ")
             var lines = wrap(
@@ -170,12 +172,14 @@ extension Painter {
             }
             return lines
         case .suspended:
-            return [
+            return wrap(
                 [
                     Span(glyphs.status(.waiting) + " ", .warning),
                     Span("The wait is saved; `\(model.resumeCommand)` resumes it with its timer."),
-                ]
-            ]
+                ],
+                width: width,
+                indent: 2
+            )
         case .failed(let message):
             return wrap(
                 [Span(glyphs.status(.failed) + " ", .failure), Span("Stopped: ", .failure), Span(message)],
@@ -192,6 +196,6 @@ extension Painter {
     static func changesMade(_ run: RunState) -> String {
         let writes = run.log.filter { $0.level == .write }.count
         if run.mode == .recheck || writes == 0 { return "Nothing was changed." }
-        return "\(writes) change\(writes == 1 ? " was" : "s were") made and stay\(writes == 1 ? "s" : ""): l shows them."
+        return "\(counted(writes, "change")) \(writes == 1 ? "was" : "were") made and stay\(writes == 1 ? "s" : ""): l shows them."
     }
 }

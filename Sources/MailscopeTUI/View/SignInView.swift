@@ -26,15 +26,17 @@ extension Painter {
             // so the wait is never silent.
             if let last = run.log.last(where: { $0.level == .warning || $0.level == .error }) {
                 let role: StyleRole = last.level == .error ? .failure : .warning
-                let lines = wrap(
-                    [Span("\(TimeText.timeOfDay(last.at, in: model.timeZone)) ", .dim), Span(last.text, role)],
-                    width: width - 4,
-                    indent: 9
-                ).prefix(3)
-                for line in lines {
-                    canvas.draw(line, row: row, column: 2, limit: width - 4)
-                    row += 1
-                }
+                row += draw(
+                    wrap(
+                        [Span("\(TimeText.timeOfDay(last.at, in: model.timeZone)) ", .dim), Span(last.text, role)],
+                        width: width - 4,
+                        indent: 9
+                    ),
+                    row: row,
+                    column: 2,
+                    limit: width - 4,
+                    maxRows: 3
+                )
                 canvas.draw([Span("l", .key), Span(" shows the log", .dim)], row: row, column: 2, limit: width - 4)
                 row += 2
             }
@@ -52,8 +54,18 @@ extension Painter {
         row += 2
         canvas.put("1. On any device, open this address in a browser:", row: row, column: 2)
         row += 1
-        canvas.put(prompt.verificationURL, row: row, column: 7, role: .code)
-        row += 2
+        // The address whole: indented when it fits, else from the left edge, cut only there.
+        let address = prompt.verificationURL
+        if address.displayWidth <= width - 8 {
+            canvas.put(address, row: row, column: 7, role: .code)
+            row += 1
+        } else {
+            for part in Self.tokenRows(address, width: width) {
+                canvas.put(part, row: row, column: 0, role: .code, overflow: .clip)
+                row += 1
+            }
+        }
+        row += 1
         let code = prompt.userCode
         let remaining = prompt.expiresAt.timeIntervalSince(model.now)
         canvas.put("2. Enter this code:", row: row, column: 2)
@@ -97,7 +109,7 @@ extension Painter {
             limit: width - 4
         )
         if let note = model.signInNote {
-            canvas.put(note, row: row + 1, column: 4, role: .dim, limit: width - 6)
+            paragraph(note, row: row + 1, column: 4, role: .dim, limit: width - 6, maxLines: max(0, rows.upperBound - row - 1))
         }
     }
 }
@@ -116,8 +128,7 @@ extension Painter {
             role: .info
         )
         row += 2
-        canvas.draw([Span("EWS URL       ", .dim), Span(answers.ewsURL, .code)], row: row, column: 4, limit: width - 6)
-        row += 1
+        row += labelledValue("EWS URL       ", answers.ewsURL, row: row)
         canvas.draw(
             [Span("Signs in as   ", .dim), Span(logon, .code), Span(" with \(answers.ewsAuthentication.title)", .dim)],
             row: row,
@@ -128,8 +139,7 @@ extension Painter {
         let source =
             answers.passwordEnvironmentVariable.map { "the environment variable \($0)" }
             ?? answers.passwordFile.map { "the file \($0)" } ?? "?"
-        canvas.draw([Span("Password from ", .dim), Span(source, .code)], row: row, column: 4, limit: width - 6)
-        row += 2
+        row += labelledValue("Password from ", source, row: row) + 1
         paragraph(
             "mailscope asks the server which sign-in it offers, then reads each stage over EWS as the service account. Nothing changes before you confirm the plan.",
             row: row,
@@ -146,5 +156,40 @@ extension Painter {
                 role: .dim
             )
         }
+    }
+
+    /// `label value` at column 4; a value too wide to sit beside its label gets its own rows under
+    /// it (item 16: a URL or a path is never cut or broken inside). Returns the rows used.
+    private mutating func labelledValue(_ label: String, _ value: String, row: Int) -> Int {
+        let valueColumn = 4 + label.displayWidth
+        if value.displayWidth <= width - valueColumn - 2 {
+            canvas.draw([Span(label, .dim), Span(value, .code)], row: row, column: 4, limit: width - 6)
+            return 1
+        }
+        canvas.put(label, row: row, column: 4, role: .dim)
+        // Words that fit go under the label; a token wider than that gets rows of its own from
+        // the left edge, cut only at the screen's edge (its rows joined give it back).
+        var used = 1
+        var words: [Substring] = []
+        func flush() {
+            for part in words.joined(separator: " ").wrapped(toColumns: width - 8) where !words.isEmpty {
+                canvas.put(part, row: row + used, column: 6, role: .code)
+                used += 1
+            }
+            words = []
+        }
+        for word in value.split(separator: " ") {
+            guard DisplayWidth.columns(of: word) > width - 8 else {
+                words.append(word)
+                continue
+            }
+            flush()
+            for part in Self.tokenRows(String(word), width: width) {
+                canvas.put(part, row: row + used, column: 0, role: .code, overflow: .clip)
+                used += 1
+            }
+        }
+        flush()
+        return used
     }
 }

@@ -47,7 +47,7 @@ extension Painter {
                     untilPoll > 0 ? "at \(TimeText.timeOfDay(wait.nextPoll, in: zone))" : "now\(glyphs.ellipsis)",
                     .info
                 ),
-                Span("  \(glyphs.dot)  \(wait.polls) poll\(wait.polls == 1 ? "" : "s") so far", .dim),
+                Span("  \(glyphs.dot)  \(counted(wait.polls, "poll")) so far", .dim),
                 Span("  \(glyphs.dot)  gives up at \(TimeText.timeOfDay(wait.deadline, in: zone))", .dim),
             ],
             row: row,
@@ -152,7 +152,7 @@ extension Painter {
 
     private mutating func paintLeaveHint(row: Int) {
         canvas.draw(
-            [Span("w", .key), Span(" leaves the wait: it is saved and `\(model.resumeCommand)` resumes it, timer intact.", .dim)],
+            [Span("w", .key), Span(" leaves the wait: saved, and `\(model.resumeCommand)` resumes it with its timer.", .dim)],
             row: row,
             column: 3,
             limit: width - 5
