@@ -8,9 +8,9 @@ struct PresetsCommand: ParsableCommand {
         commandName: "presets",
         abstract: "Show which of each vendor guide's connection methods works on which target today.",
         discussion: """
-            One block per preset: each method the vendor's guide documents, on Exchange Online and on
-            Exchange Server, as works, works differently today (how), no longer possible (why) or
-            does not apply (why); where mailscope leads; and the guide's notes. --tsv prints one
+            One block per preset: each method the vendor's guide documents, on Exchange Online and on \
+            Exchange Server, as works, works differently today (how), no longer possible (why) or \
+            does not apply (why); where mailscope leads; and the guide's notes. --tsv prints one \
             tab-separated line per method and target; --markdown prints the README's preset section.
             """
     )
