@@ -221,6 +221,9 @@ public struct ServicePrincipal: Sendable, Equatable {
     public var appOwnerOrganizationId: String
     var createdAt: Date
     var sequence: Int
+    /// Whether the app may sign in (`accountEnabled`; Entra admin center: "Enabled for users to
+    /// sign in"). A disabled service principal gets no token.
+    public var accountEnabled = true
 }
 
 /// A tenant-wide grant of an application permission (admin consent).

@@ -81,13 +81,19 @@ extension ExchangeOnlineDriver {
     private func observeServicePrincipal(
         appID: String, graph: GraphClient, into findings: inout StageFindings
     ) async throws {
-        let read = GraphRequest.servicePrincipal(appID: appID, select: ["id", "appId", "displayName"])
+        let read = GraphRequest.servicePrincipal(appID: appID, select: ["id", "appId", "displayName", "accountEnabled"])
         let sp = try await graph.getIfPresent(read)
         findings.evidence.append(read.answered(sp == nil ? "404" : "200"))
         if let spID = sp?["id"].string {
             facts.servicePrincipalID = spID
             journal.ids["servicePrincipalID"] = spID
-            findings.step("service principal", .verified, "object id \(spID)")
+            if sp?["accountEnabled"].bool == false {
+                // Someone turned off "Enabled for users to sign in": the app gets no token
+                // (AADSTS7000112). Reported, not repaired: an admin may have meant it.
+                findings.step("service principal", .failed, "object id \(spID), disabled: the app cannot sign in")
+            } else {
+                findings.step("service principal", .verified, "object id \(spID)")
+            }
         } else {
             facts.servicePrincipalID = nil
             findings.writes.append(.createServicePrincipal(appID: appID))
@@ -100,6 +106,14 @@ extension ExchangeOnlineDriver {
     private func serviceAccountObservation(
         appID: String, credential: CredentialState, findings: StageFindings
     ) -> StageObservation {
+        if let disabled = findings.steps.first(where: { $0.name == "service principal" && $0.status == .failed }) {
+            return findings.observation(
+                stage: .serviceAccount, status: .failed,
+                detail: "the app's service principal is disabled: the integration cannot sign in (\(disabled.detail))",
+                fix: "enable it if the integration should work: Update-MgServicePrincipal -ServicePrincipalId "
+                    + "\(facts.servicePrincipalID ?? "<id>") -AccountEnabled:$true (Entra admin center → Enterprise "
+                    + "applications → \(config.serviceAccountName) → Properties → Enabled for users to sign in)")
+        }
         let expired = credential == .expired
         let elsewhere = credential == .heldElsewhere
         let writes = findings.writes

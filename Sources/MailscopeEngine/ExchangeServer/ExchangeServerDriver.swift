@@ -20,8 +20,20 @@ final class ExchangeServerDriver: TargetDriver {
     /// The group's direct mailbox members as ExpandDL last listed them (lower-cased), for MemberArrivals.
     var expandedMembers: [String]?
 
-    init(run: RunContext) {
+    /// The EWS endpoint, parsed once (validation has checked it is an absolute https URL with a host).
+    let ewsEndpoint: URL
+    /// The EWS endpoint's host.
+    let ewsHost: String
+
+    init(run: RunContext) throws {
         self.run = run
+        guard let text = run.config.ewsURL, let url = URL(string: text), let host = url.host else {
+            throw ConfigError(problems: [
+                FieldError(field: "server.ews_url", message: "is not a URL; e.g. https://mail.contoso.com/EWS/Exchange.asmx")
+            ])
+        }
+        ewsEndpoint = url
+        ewsHost = host
     }
 
     static func script(for config: SetupConfig) -> String { ScriptRenderer.renderServer(config) }
@@ -98,7 +110,7 @@ final class ExchangeServerDriver: TargetDriver {
     func asked(of stage: StageID) -> String {
         let p = { FieldRules.printable($0, limit: 120) }
         switch stage {
-        case .signIn: return "EWS at \(p(config.ewsURL ?? "?"))"
+        case .signIn: return "EWS at \(p(ewsEndpoint.absoluteString))"
         case .serviceAccount: return "service account \(p(config.serviceAccountAddress ?? "?")) with a mailbox"
         case .distributionGroup:
             return "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"

@@ -59,7 +59,7 @@ extension ExchangeServerDriver {
         guard var report = journal.reports.first(where: { $0.stage == .signIn }),
             report.status == .verified || report.status == .notVerified
         else { return }
-        let host = URL(string: config.ewsURL ?? "")?.host ?? "the server"
+        let host = ewsHost
         let scheme = config.ewsAuthentication == .ntlm ? "NTLM" : "Basic"
         let status: StageStatus = accepted ? .verified : .notVerified
         let detail =

@@ -8,9 +8,9 @@ extension ExchangeServerDriver {
     /// Exchange Server: reads the service account's password, asks EWS anonymously which sign-in
     /// schemes it offers, and prepares EWS as the service account.
     func serverSignIn() async throws -> SignedInTenant {
-        guard let ewsURL = config.ewsURL, let url = URL(string: ewsURL), let host = url.host else {
-            throw EngineError(stage: .signIn, message: "server.ews_url is not a URL", fix: "correct server.ews_url")
-        }
+        let url = ewsEndpoint
+        let host = ewsHost
+        let ewsURL = url.absoluteString
         let password = try readServicePassword()
         servicePassword = password
         let logon = config.serviceAccountLogon ?? config.serviceAccountAddress ?? ""

@@ -170,12 +170,10 @@ struct Painter {
         )
     }
 
-    /// The status word, with the time left for a propagation wait.
+    /// The status word. A propagation wait's elapsed time shows in one place only, its panel's
+    /// "Elapsed" line: one clock, and one place on the screen that changes each second.
     func statusWord(_ stage: StageID, _ status: StageStatus) -> String {
-        if status == .waiting, stage == .connect, let wait = model.run?.wait {
-            return "waiting " + TimeText.clock(model.now.timeIntervalSince(wait.startedAt))
-        }
-        return status.label
+        status.label
     }
 
     /// One line of what a stage observed.

@@ -105,8 +105,9 @@ extension Painter {
         latest: TimeInterval,
         row: Int
     ) {
-        // The same clock as "Elapsed" (and the stage row): one format for one elapsed time.
-        let suffix = " \(TimeText.clock(elapsed)) of \(TimeText.clock(latest))"
+        // The bar's length is the usual window's end; the elapsed clock is on the line above only,
+        // so the screen changes in one place each second (the bar moves a cell every few minutes).
+        let suffix = " up to \(TimeText.duration(latest))"
         let barWidth = max(10, width - 8 - suffix.displayWidth)
         let fraction = latest > 0 ? min(1, max(0, elapsed / latest)) : 1
         let filled = Int((Double(barWidth) * fraction).rounded(.down))

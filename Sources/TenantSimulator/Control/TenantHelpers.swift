@@ -320,6 +320,14 @@ extension SimulatedTenant {
     }
 
     /// Assigns Entra directory roles to application `appID`'s service principal.
+    /// Disables (or enables) the app's service principal, as an admin does in Entra
+    /// (`Update-MgServicePrincipal -AccountEnabled:$false`).
+    public func setServicePrincipalEnabled(appID: String, _ enabled: Bool) throws(SimulatorError) {
+        guard var servicePrincipal = registry.servicePrincipal(appID: appID) else { throw .notFound(appID) }
+        servicePrincipal.accountEnabled = enabled
+        registry.store(servicePrincipal)
+    }
+
     public func setDirectoryRoles(appID: String, roles: [String]) throws(SimulatorError) {
         guard var servicePrincipal = registry.servicePrincipal(appID: appID) else { throw .notFound(appID) }
         servicePrincipal.directoryRoles = roles

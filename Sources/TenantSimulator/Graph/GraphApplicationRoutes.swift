@@ -414,7 +414,8 @@ extension SimulatedTenant {
     func servicePrincipalJSON(_ servicePrincipal: ServicePrincipal) -> [String: JSONValue] {
         [
             "id": .string(servicePrincipal.id), "appId": .string(servicePrincipal.appId),
-            "displayName": .string(servicePrincipal.displayName), "accountEnabled": true,
+            "displayName": .string(servicePrincipal.displayName),
+            "accountEnabled": .bool(servicePrincipal.accountEnabled),
             "servicePrincipalType": "Application",
             "appOwnerOrganizationId": .string(servicePrincipal.appOwnerOrganizationId),
             "servicePrincipalNames": [.string(servicePrincipal.appId)],

@@ -271,6 +271,13 @@ extension SimulatedTenant {
                 status: 400, error: "unauthorized_client", code: 700_016,
                 text: "Application with identifier '\(clientID)' was not found in the directory '\(identity.organizationName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
         }
+        // AADSTS7000112 UnauthorizedClientApplicationDisabled: "The application is disabled."
+        // (learn.microsoft.com/entra/identity-platform/reference-error-codes).
+        if let servicePrincipal = registry.servicePrincipal(appID: clientID), !servicePrincipal.accountEnabled {
+            throw OAuthFailure(
+                status: 400, error: "unauthorized_client", code: 7_000_112,
+                text: "Application '\(clientID)'(\(servicePrincipal.displayName)) is disabled.")
+        }
         guard scope.hasSuffix("/.default"), !scope.contains(" ") else {
             throw OAuthFailure(
                 status: 400, error: "invalid_scope", code: 1_002_012,
