@@ -180,6 +180,19 @@ struct VendorAppTests {
         #expect(server.contains { $0.field == "service_account.app_id" && $0.message.contains("Exchange Online only") })
     }
 
+    @Test func theScriptMakesNoAppAndRemovesGrantsAfterTheAssignments() {
+        var config = SetupConfig(preset: Preset.named("workable")!, tenant: "contoso.onmicrosoft.com")
+        config.members = ["avery.adams@contoso.com"]
+        config.vendorAppID = Self.vendor.appId
+        let script = ScriptRenderer.render(config)
+        #expect(!script.contains("applications(uniqueName="))
+        #expect(!script.contains("Add-MgApplicationPassword"))
+        #expect(script.contains("New-MgServicePrincipal -AppId '\(Self.vendor.appId)'"))
+        let lastAssignment = try? #require(script.range(of: "New-ManagementRoleAssignment", options: .backwards))
+        let removal = try? #require(script.range(of: "Remove-MgServicePrincipalAppRoleAssignment"))
+        if let lastAssignment, let removal { #expect(lastAssignment.upperBound < removal.lowerBound) }
+    }
+
     @Test func anOutOfScopeMailboxShownInScopeIsAFailureWithoutEffectiveEvidence() {
         var evidence = PollEvidence(
             at: Date(), configuredInScope: true, configuredOutOfScope: false, inScopeAllowed: nil,
