@@ -90,6 +90,7 @@ struct VendorAppTests {
         #expect(try await engine.apply { _ in true } == .verified)
         #expect(await harness.tenant.servicePrincipals().count == principalsBefore, "the consented principal is reused")
         #expect(await harness.tenant.grants(appID: Self.vendor.appId).isEmpty)
+        #expect(harness.events.handOff?.contains { $0.label == "Tenant-wide grants removed" } == true)
         let order = await engine.currentJournal.completedWrites.map(\.write)
         let assignments = order.indices.filter {
             if case .createRoleAssignment = order[$0] { return true } else { return false }

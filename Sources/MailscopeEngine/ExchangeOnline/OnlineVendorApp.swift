@@ -131,6 +131,16 @@ extension ExchangeOnlineDriver {
                 value: "ask them to call Graph as their app for a mailbox in the group (it must answer 200) and for "
                     + "\(outside) (it must answer 403 ErrorAccessDenied); mailscope proved the configuration with "
                     + "Test-ServicePrincipalAuthorization only"))
+        if journal.completedWrites.contains(where: { if case .removeTenantWideGrant = $0.write { true } else { false } }) {
+            // An access token cannot be revoked and keeps the roles it was issued with until it
+            // expires, by default 60 to 90 minutes (entra-docs
+            // docs/identity-platform/configurable-token-lifetimes.md, "Access tokens").
+            items.append(
+                HandOffItem(
+                    label: "Tenant-wide grants removed",
+                    value: "tokens the vendor got before the removal keep them until they expire (60 to 90 minutes): "
+                        + "confirm the 403 after that"))
+        }
         return items
     }
 
