@@ -179,7 +179,7 @@ onprem_second_apply_changes_nothing() {
         ! grep -q "^mailscope: write:" "$WORK/oapply2.err"
 }
 onprem_names_a_lost_role() {
-    ems "Remove-ManagementRoleAssignment -Identity 'workable_service - Impersonation' -Confirm:\$false" || return 1
+    ems "Remove-ManagementRoleAssignment -Identity 'WorkableImpersonation' -Confirm:\$false" || return 1
     onprem_check ocheck2
     [[ $(cat "$WORK/ocheck2.status") == 1 ]] && grep -q "no ApplicationImpersonation role" "$WORK/ocheck2.json" || return 1
     "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > /dev/null 2>&1 && onprem_check ocheck3 &&

@@ -258,7 +258,8 @@ scenario_resize() {
     start_app resize "$state" 80 24
     wait_for "What do you want to do?" || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 120 -y 40
-    wait_for "Stages" || return 1
+    wait_for "Workable: its guide today" || return 1
+    expect "Exchange Online: works differently today" || return 1  # room for each verdict's how or why
     "${TMUX_CMD[@]}" resize-window -t resize -x 60 -y 20
     wait_for "Terminal 60x20: this screen needs 80x24." || return 1
     "${TMUX_CMD[@]}" resize-window -t resize -x 30 -y 8
@@ -356,7 +357,7 @@ scenario_ascii_and_no_color() {
     local state="$WORK/ascii"
     start_app ascii "$state" 80 24 LANG=C LC_ALL=C NO_COLOR=1
     wait_for "What do you want to do?" || return 1
-    expect "[  ] Sign-in and preflight" || return 1
+    expect "no longer possible" || return 1
     expect "> Set up Workable" || return 1
     keys q
     wait_exit "$state" >/dev/null || return 1
@@ -662,6 +663,80 @@ TOML
     [[ "$code" != 0 ]] || { log "exit code 0 after a failed run"; return 1; }
 }
 
+# in_order LABEL... -- the labels are on the screen, each on a later row than the one before.
+in_order() {
+    local now last=0 label row
+    now=$(screen)
+    for label in "$@"; do
+        row=$(grep -nF -- "$label" <<<"$now" | head -1 | cut -d: -f1)
+        [[ -n "$row" && "$row" -gt "$last" ]] ||
+            { log "'$label' is not on the screen after the row $last"; sed 's/^/    | /' <<<"$now" >&2; return 1; }
+        last=$row
+    done
+}
+
+# Issue 16, Exchange Online: the Workato preset's rows of the preset table on the start screen,
+# then a full run whose hand-off is Workato's client-credentials form, in its words and order.
+scenario_preset_workato_online() {
+    local state="$WORK/preset_workato"
+    start_app preset_workato "$state" 80 24
+    wait_for "What do you want to do?" || return 1
+    keys Down Down Down Down
+    wait_for "Workato: its guide today" || return 1
+    in_order "▶ Set up Workato" "Authorization code grant (OAuth 2.0)" "Client credentials (OAuth 2.0)" \
+        "mailscope leads to:" "Exchange Online: client credentials" "Exchange Server: nothing" || return 1
+    screen | grep -qE 'Client credentials \(OAuth 2\.0\) +✔ works differently +✖ does not apply' ||
+        { log "the client-credentials row does not hold both verdicts"; screen >&2; return 1; }
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    keys y
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    expect "Workato's form asks for these, in its order:" || return 1
+    in_order "Tenant ID/Domain" "User ID" "Client ID" "Client secret (shown once)" "Enter them in" \
+        "mailscope's other values:" || return 1
+    screen | grep -qE 'Enter them in +Workato: a new Outlook connection' ||
+        { log "the hand-off does not say where Workato takes them"; screen >&2; return 1; }
+    expect_not "Client (application) ID" || return 1  # what the form takes is not repeated
+    keys Enter q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Issue 16, Exchange Server: the Workable preset's rows (its alternate configuration works there,
+# with the guide's names), then the EMS steps to a hand-off that is Workable's form.
+scenario_preset_workable_server() {
+    local state="$WORK/preset_workable_server"
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS+=(--target exchange-server)
+    start_app preset_workable_server "$state" 80 24
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "Workable: its guide today" || return 1
+    screen | grep -qE 'Alternate configuration +✖ no longer possible +✔ works' ||
+        { log "the alternate configuration's row is not as the table says"; screen >&2; return 1; }
+    expect "Exchange Server: the alternate configuration as the guide says" || return 1
+    keys Enter
+    wait_for "Step 1 of 4" || return 1
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    keys y
+    confirm_shell_steps >/dev/null || return 1
+    expect "Workable's form asks for these, in its order:" || return 1
+    in_order "Primary email address" "Password" "Enter them in" "mailscope's other values:" "EWS URL" || return 1
+    screen | grep -qE 'Primary email address +svc-booking@contoso\.com' ||
+        { log "the primary email address is not the service account's"; screen >&2; return 1; }
+    screen | grep -qE 'Enter them in +Workable: Settings > Integrations' ||
+        { log "the hand-off does not give Workable's menu path"; screen >&2; return 1; }
+    keys Down Down Down Down Down Down Down Down Down Down Down Down
+    wait_for "WorkableImpersonation" || return 1  # the role assignment has the guide's own name
+    keys Enter
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
 # --help at 80 columns in a real terminal (issue 12): for every command, no line wider than the
 # terminal (capture-pane -J joins the rows the terminal wrapped), no ragged break (a line ended
 # where the next word would still have fitted: a hard line break in the middle of a text), and
@@ -672,7 +747,7 @@ scenario_help_text() {
     local script="$state/help.sh"
     {
         echo 'unset COLUMNS'
-        for command in "" wizard demo apply check plan script simulate; do
+        for command in "" wizard demo apply check plan script presets simulate; do
             printf '%q %s --help; echo "=== end of %s"\n' "$BIN" "$command" "${command:-mailscope}"
         done
         echo 'echo "=== all printed"; sleep 60'
@@ -725,7 +800,8 @@ PY
 
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
-    keys_outside_terminfo ctrl_c_during_sign_in online_network_failure help_text)
+    keys_outside_terminfo ctrl_c_during_sign_in online_network_failure help_text preset_workato_online
+    preset_workable_server)
 
 # ---------------------------------------------------------------------------------------------
 

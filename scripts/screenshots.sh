@@ -4,7 +4,7 @@
 # wait, log, help, quit confirmation, hand-off, re-check with drift, too small, ASCII/mono), the
 # members editor after a paste, the compact layout (40x12 sign-in and wait, the code alone at 30x8),
 # the Exchange Server (on-premises) flow (target choice, server form, an Exchange Management Shell
-# step with the role's warning, the wait, the hand-off).
+# step with the role's warning, the wait, the hand-off), the preset table on the start screen.
 #
 #   scripts/screenshots.sh            # writes screenshots/NN-name.png (+ .ansi, git-ignored)
 #
@@ -106,6 +106,18 @@ start_app small "$state" 80 24
 wait_for "What do you want to do?" || fail "no start screen"
 "${TMUX_CMD[@]}" resize-window -t small -x 30 -y 8
 wait_for "Terminal too small" && shot 14-too-small 30 8
+keys q
+
+next_flow "the preset table on the start screen (issue 16)"
+state="$WORK/shots-presets"
+start_app presets "$state" 80 24
+wait_for "What do you want to do?" || fail "no start screen"
+keys Down Down
+wait_for "iOFFICE: its guide today" && shot 26-preset-table-ioffice
+keys Down Down
+wait_for "Workato: its guide today" && shot 27-preset-table-workato
+"${TMUX_CMD[@]}" resize-window -t presets -x 120 -y 40
+wait_for "Exchange Online: works differently today" && shot 28-preset-table-workato-120x40 120 40
 keys q
 
 next_flow "members editor (a pasted list) and the compact layout"

@@ -106,6 +106,9 @@ struct PlanCommand: AsyncParsableCommand {
             environment: options.environment(for: config),
             events: Console.eventPrinter(verbose: false)
         )
+        // The preset's row of `mailscope presets`: what the vendor's guide says on this target today.
+        PresetConnections.of(config.preset).plainLines(target: config.target).forEach { Console.line($0) }
+        Console.line()
         do {
             let reports = try await engine.plan()
             for report in reports { Console.render(report).forEach { Console.line($0) } }

@@ -15,7 +15,7 @@ struct Mailscope: AsyncParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             WizardCommand.self, DemoCommand.self, ApplyCommand.self, CheckCommand.self, PlanCommand.self,
-            ScriptCommand.self, SimulateCommand.self,
+            ScriptCommand.self, PresetsCommand.self, SimulateCommand.self,
         ],
         defaultSubcommand: WizardCommand.self
     )

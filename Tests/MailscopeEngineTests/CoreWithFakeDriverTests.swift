@@ -184,7 +184,10 @@ struct CoreWithFakeDriverTests {
         #expect(journal.pendingWrite == nil)
         #expect(journal.completedWrites.map(\.write) == driver.performed)
         #expect(journal.verifiedAt != nil)
-        #expect(events.handOff == [HandOffItem(label: "Client ID", value: "fake")])
+        // The driver's values, arranged as the preset's vendor form asks (PresetConnections).
+        let config = SetupConfig(preset: Preset.named("workable")!, tenant: "contoso.onmicrosoft.com")
+        #expect(events.handOff == PresetConnections.arrangedHandOff([HandOffItem(label: "Client ID", value: "fake")], config: config))
+        #expect(events.handOff?.first == HandOffItem(label: "Client ID", value: "fake"))
     }
 
     @Test func aSecondApplyChangesNothing() async throws {

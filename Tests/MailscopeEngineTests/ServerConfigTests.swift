@@ -27,7 +27,7 @@ struct ServerConfigTests {
         #expect(config.serviceAccountLogon == "CONTOSO\\svc-booking")
         #expect(config.effectiveGroupAddress == "workableusers@contoso.com")
         #expect(config.organizationKey == "mail.contoso.com")
-        #expect(config.impersonationAssignmentName == "workable_service - Impersonation")
+        #expect(config.impersonationAssignmentName == "WorkableImpersonation")  // the guide's own name
     }
 
     @Test func everyMissingServerValueIsNamedWithItsFix() {
@@ -78,6 +78,7 @@ struct ServerConfigTests {
         var config = try ConfigLoader.parse(Self.valid)
         config.groupName = "Rooms"
         config.scopeName = "O'Brien $(Stop-Computer) `scope"
+        config.preset = "custom"  // no guide's name: the assignment is named after the account
         config.serviceAccountName = "svc'; Remove-Mailbox -Identity ceo; '"
         let role = ServerSteps.assignImpersonation(config)
         #expect(role.command.contains("-CustomRecipientWriteScope 'O''Brien $(Stop-Computer) `scope'"))
@@ -96,7 +97,7 @@ struct ServerConfigTests {
         let script = ScriptRenderer.render(config)
         for needle in [
             "New-Mailbox", "New-DistributionGroup", "Add-DistributionGroupMember", "New-ManagementScope",
-            "New-ManagementRoleAssignment -Name 'workable_service - Impersonation' -Role ApplicationImpersonation -User 'svc-booking@contoso.com' -CustomRecipientWriteScope",
+            "New-ManagementRoleAssignment -Name 'WorkableImpersonation' -Role ApplicationImpersonation -User 'svc-booking@contoso.com' -CustomRecipientWriteScope",
             "MemberOfGroup -eq '{0}'",
         ] {
             #expect(script.contains(needle), "missing \(needle)")

@@ -8,7 +8,7 @@ struct FormUpdateTests {
     @Test func choosingAPresetOpensTheFormWithItsDefaults() {
         var model = Fixture.launchedModel()
         #expect(model.screen == .start)
-        model.press(.down, .down)  // Nylas
+        model.press(.down, .down, .down)  // Nylas (after Eptura Workplace and iOFFICE)
         #expect(model.press(.enter).isEmpty)
         #expect(model.screen == .form(.tenant))
         #expect(model.form.presetID == "nylas")

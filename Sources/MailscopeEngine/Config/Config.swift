@@ -36,6 +36,9 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var target: SetupTarget = .exchangeOnline
     /// The preset the defaults came from.
     public var preset: String = "custom"
+    /// The vendor guide's connection method asked for (`PresetConnections`); `nil`: the one
+    /// mailscope leads to on the target.
+    public var guideMethod: String?
     /// The tenant: GUID or verified domain.
     public var tenant: String = ""
     /// `global`, `usgov` (GCC High), `dod`, `china` (21Vianet) or `custom`.
@@ -145,7 +148,10 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     }
 
     /// The name of the ApplicationImpersonation role assignment (Exchange Server).
-    public var impersonationAssignmentName: String { assignmentName(for: "Impersonation") }
+    /// The vendor guide's name where the preset gives one (`WorkableImpersonation`).
+    public var impersonationAssignmentName: String {
+        Preset.named(preset)?.impersonationAssignmentName ?? assignmentName(for: "Impersonation")
+    }
 
     /// What keys this setup's state: the tenant, or the Exchange Server's EWS host.
     public var organizationKey: String {
@@ -243,7 +249,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public func validationErrors() -> [FieldError] {
         var seen: Set<String> = []
         let all =
-            hiddenCharacterErrors() + vendorAppTargetErrors()
+            hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
@@ -251,7 +257,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// Every text value of the config with its field name.
     var textFields: [(field: String, value: String)] {
         var fields: [(String, String?)] = [
-            ("preset", preset), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
+            ("preset", preset), ("method", guideMethod), ("tenant.id", tenant), ("tenant.cloud", cloud), ("tenant.login", loginURL),
             ("tenant.graph", graphURL), ("tenant.exchange", exchangeURL), ("tenant.ca_bundle", caBundle),
             ("auth.client_id", clientID), ("auth.secret_env", adminSecret?.variableName), ("auth.secret_file", adminSecret?.filePath),
             ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),

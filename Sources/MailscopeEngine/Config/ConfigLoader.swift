@@ -7,7 +7,7 @@ import TOMLKit
 public enum ConfigLoader {
     /// The keys each table may hold; anything else is a typo and is reported.
     static let knownKeys: [String: Set<String>] = [
-        "": ["target", "preset", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
+        "": ["target", "preset", "method", "tenant", "server", "auth", "service_account", "group", "scope", "roles", "connect"],
         "server": ["ews_url", "auth", "ca_bundle", "simulated_shell"],
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
@@ -110,6 +110,7 @@ final class TOMLReader {
                     ))
             }
         }
+        config.guideMethod = string(table, "method", "method")
         if let target = choice(string(table, "target", "target"), "target", [SetupTarget.exchangeOnline, .exchangeServer]) {
             config.target = target
         }

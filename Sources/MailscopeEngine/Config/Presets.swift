@@ -83,7 +83,7 @@ public enum ApplicationRole {
 /// Defaults for an integration whose vendor guide an admin brings. A preset only fills
 /// defaults; every value can be changed in the config or the wizard.
 public struct Preset: Sendable, Equatable, Identifiable {
-    /// The preset's key in configs (`workable`, `eptura`, `nylas`, `workato`, `custom`).
+    /// The preset's key in configs (`workable`, `eptura`, `ioffice`, `nylas`, `workato`, `custom`).
     public var id: String
     /// The integration's name.
     public var displayName: String
@@ -99,6 +99,9 @@ public struct Preset: Sendable, Equatable, Identifiable {
     public var scopeName: String
     /// The application roles to assign.
     public var roles: [String]
+    /// The ApplicationImpersonation role assignment's name on Exchange Server, where the vendor's
+    /// guide gives one; otherwise it is derived from the service account's name.
+    public var impersonationAssignmentName: String? = nil
 
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
@@ -110,17 +113,29 @@ public struct Preset: Sendable, Equatable, Identifiable {
             groupName: "WorkableUsers",
             scopeKind: .group,
             scopeName: "WorkableUsersScope",
-            roles: ["Application Calendars.ReadWrite", "Application Mail.ReadWrite", "Application Mail.Send"]
+            roles: ["Application Calendars.ReadWrite", "Application Mail.ReadWrite", "Application Mail.Send"],
+            impersonationAssignmentName: "WorkableImpersonation"
         ),
         Preset(
             id: "eptura",
-            displayName: "Eptura / iOFFICE rooms",
+            displayName: "Eptura Workplace",
             summary: "Room booking: room mailboxes only",
             serviceAccountName: "eptura_service",
             groupName: "",
             scopeKind: .rooms,
             scopeName: "ResourceMailboxes",
             roles: ["Application Calendars.ReadWrite"]
+        ),
+        Preset(
+            id: "ioffice",
+            displayName: "iOFFICE",
+            summary: "Room booking over EWS: room mailboxes only",
+            serviceAccountName: "ioffice_service",
+            groupName: "",
+            scopeKind: .rooms,
+            scopeName: "ResourceMailboxes",
+            roles: ["Application Calendars.ReadWrite"],
+            impersonationAssignmentName: "ResourceImpersonation"
         ),
         Preset(
             id: "nylas",

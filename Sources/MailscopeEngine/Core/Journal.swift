@@ -30,6 +30,11 @@ public struct Journal: Codable, Sendable, Equatable {
     public var reports: [StageReport] = []
     /// The last run's failure that was not a fault on the way (so a repeat can be told apart).
     public var lastFailure: RecordedFailure?
+    /// The group's direct members the last run read (lower-cased primary addresses), and when: a
+    /// member added since is named by a re-check with its own wait.
+    public var lastMembers: [String]?
+    /// When `lastMembers` was read.
+    public var lastMembersAt: Date?
 
     /// A failure and how many runs in a row met it.
     public struct RecordedFailure: Codable, Sendable, Equatable {

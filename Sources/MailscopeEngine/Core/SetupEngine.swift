@@ -176,7 +176,7 @@ public actor SetupEngine {
 
     private func checkHoldingLock() async throws -> [StageReport] {
         try await signIn()
-        let reports = try await driver.observesInOrder ? observeInOrder() : observeOverlapped()
+        let reports = notingMembersAdded(to: try await driver.observesInOrder ? observeInOrder() : observeOverlapped())
         run.journal.reports = [run.signInReport] + reports
         run.persist()
         return [run.signInReport] + reports
@@ -218,7 +218,8 @@ public actor SetupEngine {
         let result = try await waitForPropagation()
         if result == .verified {
             try await recordStagesProvenByTheWait()
-            run.emit(.handOff(driver.handOff()))
+            recordMembersRead()
+            run.emit(.handOff(PresetConnections.arrangedHandOff(driver.handOff(), config: run.config)))
         }
         return result
     }

@@ -24,6 +24,10 @@ protocol TargetDriver: AnyObject {
     /// Whether stages must be read one after another (one proof serves several), or may overlap.
     var observesInOrder: Bool { get }
 
+    /// The group's direct mailbox members this run read (lower-cased primary addresses), or `nil`
+    /// where the target does not read them (MemberArrivals).
+    var directMembersRead: [String]? { get }
+
     /// Stages that only the propagation wait can prove (not verified yet until it does); the
     /// core reads them again once the wait has proven them.
     var stagesProvenByTheWait: Set<StageID> { get }

@@ -17,6 +17,8 @@ final class ExchangeServerDriver: TargetDriver {
     var servicePassword: Secret?
     /// The last impersonation probe (reused by the stages of one pass, dropped after a write).
     var serverProbe: ServerProbe?
+    /// The group's direct mailbox members as ExpandDL last listed them (lower-cased), for MemberArrivals.
+    var expandedMembers: [String]?
 
     /// The EWS endpoint, parsed once (validation has checked it is an absolute https URL with a host).
     let ewsEndpoint: URL

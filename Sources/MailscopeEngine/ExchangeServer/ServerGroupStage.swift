@@ -49,6 +49,7 @@ extension ExchangeServerDriver {
                 fix: members.problems.isEmpty ? nil : "correct group.members and run again"
             )
         case .success(let entries):
+            expandedMembers = entries.filter { !$0.isGroup }.map { $0.address.lowercased() }.sorted()
             return serverGroupMembership(entries, group: group, members: members, findings: findings)
         }
     }

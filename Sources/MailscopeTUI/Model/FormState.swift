@@ -249,7 +249,8 @@ public struct FormState: Sendable, Equatable {
         case .secretVariable, .secretFile: ["auth.secret_env", "auth.secret_file"]
         case .certificateFile: ["auth.certificate_file"]
         case .privateKeyFile: ["auth.private_key_file"]
-        case .target, .preset, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles: []
+        case .preset: ["target", "method"]  // a preset whose guide has no path on the target (PresetConnections)
+        case .target, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles: []
         }
     }
 

@@ -8,8 +8,11 @@ extension Painter {
         guard let run = model.run else { return }
         var row = rows.lowerBound + 1
         let name = Preset.named(run.answers.presetID)?.displayName ?? "the integration"
+        // The vendor form's fields lead, in its words and order (PresetConnections); then mailscope's.
+        let formCount = PresetConnections.of(run.answers.presetID).formItemCount(on: run.answers.target)
         write(
-            "\(glyphs.status(.verified)) Every stage is verified. Give these values to \(name):",
+            "\(glyphs.status(.verified)) Every stage is verified. "
+                + (formCount > 0 ? "\(name)'s form asks for these, in its order:" : "Give these values to \(name):"),
             row: row,
             column: 2,
             role: .success
@@ -17,8 +20,10 @@ extension Painter {
         row += 2
         let labelWidth = min(30, (run.handOff.map { $0.label.displayWidth }.max() ?? 10) + 2)
         let valueColumn = 4 + labelWidth
-        let lines = handOffLines(run.handOff, valueWidth: width - valueColumn - 2, ownLineWidth: width)
-        let visible = rows.upperBound - row
+        let lines = handOffLines(
+            run.handOff, valueWidth: width - valueColumn - 2, ownLineWidth: width, formCount: min(formCount, run.handOff.count))
+        // When the list scrolls, the last row holds "more" rather than a value under it.
+        let visible = rows.upperBound - row - (lines.count > rows.upperBound - row ? 1 : 0)
         let selectedRows = lines.indices.filter { lines[$0].item == model.handOffSelection }
         var first = 0
         if let last = selectedRows.last, last >= visible { first = last - visible + 1 }
@@ -27,7 +32,9 @@ extension Painter {
             let item = run.handOff[line.item]
             let isSelected = line.item == model.handOffSelection
             let hidden = item.isSecret && model.secretsHidden
-            if line.isWarning {
+            if line.isNote {
+                write(line.text, row: row, column: 2, role: .dim)
+            } else if line.isWarning {
                 write(line.text, row: row, column: 4, role: .warning)
             } else {
                 if isSelected { canvas.fill(row: row, columns: 1..<(width - 1), role: .selected) }
@@ -72,13 +79,18 @@ extension Painter {
         /// A value too wide beside its label, on its own line under it: from the screen's left edge, so
     /// that a token wider than the screen is cut only at its right edge (the rows joined give it back).
         var ownLine = false
+        /// The line between the vendor form's values and mailscope's others.
+        var isNote = false
     }
 
     /// The rows of the hand-off. A value is never broken inside a token (an ID, a URL, a path): one
     /// that does not fit beside its label gets its own line under it.
-    private func handOffLines(_ items: [HandOffItem], valueWidth: Int, ownLineWidth: Int) -> [HandOffLine] {
+    private func handOffLines(_ items: [HandOffItem], valueWidth: Int, ownLineWidth: Int, formCount: Int) -> [HandOffLine] {
         var lines: [HandOffLine] = []
         for (index, item) in items.enumerated() {
+            if formCount > 0, index == formCount, index < items.count {
+                lines.append(HandOffLine(item: index, text: "mailscope's other values:", isFirst: false, isWarning: false, isNote: true))
+            }
             let hidden = item.isSecret && model.secretsHidden
             let value = hidden ? "\(item.value) (hidden: it was shown once)" : item.value
             let tooWide = value.split(separator: " ").contains { String($0).displayWidth > valueWidth }

@@ -18,8 +18,9 @@ struct Painter {
     var layout: Layout { Layout(size: canvas.size) }
     var width: Int { canvas.size.columns }
 
-    /// Whether the screen shows the stage strip at the bottom (the run screen has its own list).
-    var showsStrip: Bool { model.screen != .run || model.showsLog }
+    /// Whether the screen shows the stage strip at the bottom (the run screen has its own list; the
+    /// start screen, before any stage, shows the highlighted preset's table instead).
+    var showsStrip: Bool { model.screen != .start && (model.screen != .run || model.showsLog) }
 
     mutating func paint() {
         guard canvas.size.isLargeEnough else {

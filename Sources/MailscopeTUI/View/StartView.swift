@@ -30,6 +30,7 @@ extension Painter {
             write(detail, row: row, column: 35, role: isSelected ? .selected : .dim)
             row += 1
         }
+        if let id = highlightedStartPreset { paintPresetTable(id, in: (row + 1)..<rows.upperBound) }
     }
 
     private func describe(_ choice: StartChoice) -> (String, String) {

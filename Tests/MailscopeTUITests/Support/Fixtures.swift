@@ -195,7 +195,10 @@ enum Fixture {
         ]
     )
 
-    static let handOff = [
+    /// What the engine hands off: its values arranged as the vendor's form asks (PresetConnections).
+    static let handOff = PresetConnections.arrangedHandOff(engineHandOff, config: answers.setupConfig())
+
+    static let engineHandOff = [
         HandOffItem(label: "Tenant ID", value: tenant.id),
         HandOffItem(label: "Client (application) ID", value: "3b9e51c0-8f2d-4a7e-b6c4-1d0a9e7f2c58"),
         HandOffItem(

@@ -192,7 +192,10 @@ enum ServerFixture {
         .engine(.waiting(wait)),
     ]
 
-    static let handOff = [
+    /// What the engine hands off: its values arranged as the vendor's form asks (PresetConnections).
+    static let handOff = PresetConnections.arrangedHandOff(engineHandOff, config: answers.setupConfig())
+
+    static let engineHandOff = [
         HandOffItem(label: "EWS URL", value: "https://mail.contoso.com/EWS/Exchange.asmx"),
         HandOffItem(label: "Service account", value: "svc-booking@contoso.com"),
         HandOffItem(label: "Sign-in name", value: "CONTOSO\\svc-booking"),
@@ -201,7 +204,7 @@ enum ServerFixture {
         HandOffItem(label: "Impersonation", value: "ExchangeImpersonation, ConnectingSID by PrimarySmtpAddress, with X-AnchorMailbox"),
         HandOffItem(label: "Group", value: "workableusers@contoso.com"),
         HandOffItem(label: "Management scope", value: "WorkableUsersScope"),
-        HandOffItem(label: "Role assignment", value: "svc-booking - Impersonation"),
+        HandOffItem(label: "Role assignment", value: "WorkableImpersonation"),
     ]
 
     static let verifyUpdates: [WizardUpdate] = [
