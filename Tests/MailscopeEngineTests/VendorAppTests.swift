@@ -55,6 +55,7 @@ struct VendorAppTests {
         let handOff = try #require(harness.events.handOff)
         #expect(handOff.contains { $0.value == Self.vendor.appId })
         #expect(!handOff.contains { $0.isSecret })
+        #expect(!handOff.contains { $0.label.contains("secret") }, "no preset form of a tenant's own app: \(handOff)")
         #expect(handOff.contains { $0.value.contains("403") })
         #expect(handOff.contains { $0.label == "Roles" })
 
