@@ -103,6 +103,35 @@ script_quotes_values() {
         grep -qF "'Team''s \$(whoami) scope'" "$WORK/script.ps1"
 }
 
+# The vendor's own multi-tenant app (service_account.app_id): the simulator names its sample; apply
+# creates only its service principal (no app, no credential), proves the scope with
+# Test-ServicePrincipalAuthorization alone, and check is healthy. Its own scope and state directory.
+vendor_app_is_scoped() {
+    local app_id
+    app_id=$(grep -o "service_account.app_id): .* [0-9a-f-]\{36\}" "$WORK/sim.log" | grep -o "[0-9a-f-]\{36\}$")
+    [[ -n "$app_id" ]] || return 1
+    sed 's/^members = .*/members = ["avery.adams@contoso.com", "room-alder@contoso.com"]/' "$WORK/sim.toml" > "$WORK/vendor.toml"
+    printf '[service_account]\napp_id = "%s"\n[scope]\nname = "VendorBookingScope"\n' "$app_id" >> "$WORK/vendor.toml"
+    "$BIN" apply --config "$WORK/vendor.toml" --yes --state-dir "$WORK/vendor-state" > "$WORK/vendor.out" 2> "$WORK/vendor.err" ||
+        return 1
+    grep -q "All stages verified." "$WORK/vendor.out" || return 1
+    grep -q "Example Vendor Booking" "$WORK/vendor.out" || return 1
+    ! grep -q "write: Create the Entra app\|write: Add a client secret" "$WORK/vendor.err" || return 1
+    [[ $(grep -c "write: Create the app's service principal" "$WORK/vendor.err") == 1 ]] || return 1
+    "$BIN" check --config "$WORK/vendor.toml" --state-dir "$WORK/vendor-state" --json > "$WORK/vendor.json" 2>/dev/null || return 1
+    python3 - "$WORK/vendor.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["result"] == "healthy", report["result"]
+connect = [s for s in report["stages"] if s["id"] == "connect"][0]
+assert any("not testable without the vendor's credential" in e for e in connect["evidence"]), connect["evidence"]
+PY
+    # A second credential setting makes no sense with a vendor's app: refused, naming the field.
+    sed 's/^app_id = /credential = "secret"\napp_id = /' "$WORK/vendor.toml" > "$WORK/vendor-bad.toml"
+    "$BIN" check --config "$WORK/vendor-bad.toml" --state-dir "$WORK/vendor-state" > /dev/null 2> "$WORK/vendor-bad.err"
+    [[ $? == 2 ]] && grep -q "service_account.credential" "$WORK/vendor-bad.err"
+}
+
 # Exchange Server (on-premises): the same simulator serves EWS and a stand-in for the Exchange
 # Management Shell; apply hands each step to it, proves the result over EWS (NTLM), and check
 # names the cause when the role is lost, the scope changes or an alias is used.
@@ -265,6 +294,7 @@ check no_secret_leaks no_secret_leaks
 check drift_is_named_and_repaired drift_is_named_and_repaired
 check bad_config_exits_2 bad_config_exits_2
 check script_quotes_values script_quotes_values
+check vendor_app_is_scoped vendor_app_is_scoped
 check onprem_apply_completes onprem_apply_completes
 check onprem_check_is_healthy onprem_check_is_healthy
 check onprem_second_apply_changes_nothing onprem_second_apply_changes_nothing

@@ -332,6 +332,10 @@ struct SimulateCommand: AsyncParsableCommand {
         Console.line("  login    \(endpoints.login.absoluteString)")
         Console.line("  graph    \(endpoints.graph.absoluteString)")
         Console.line("  exchange \(endpoints.exchange.absoluteString)")
+        if target == .exchangeOnline {
+            let vendor = PublishedApp.exampleVendorBooking
+            Console.line("A vendor's multi-tenant app it knows (service_account.app_id): \(vendor.displayName) \(vendor.appId)")
+        }
         Console.line("A config for it:\n\n\(config.shown)")
         Console.line("Serving until interrupted (Ctrl-C).")
         while !Task.isCancelled {

@@ -65,6 +65,10 @@ public struct SetupConfig: Sendable, Equatable, Codable {
 
     /// The service account (Entra app) display name.
     public var serviceAccountName: String = ""
+    /// The vendor's own (multi-tenant) app, by its application (client) ID
+    /// (`service_account.app_id`): no app and no credential are made; its service principal is
+    /// found or created in the tenant and scoped. Exchange Online only.
+    public var vendorAppID: String?
     /// The credential kind for the service account.
     public var credential: CredentialKind = .secret
     /// How long a new credential is valid.
@@ -245,7 +249,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public func validationErrors() -> [FieldError] {
         var seen: Set<String> = []
         let all =
-            hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self)
+            hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
@@ -257,7 +261,8 @@ public struct SetupConfig: Sendable, Equatable, Codable {
             ("tenant.graph", graphURL), ("tenant.exchange", exchangeURL), ("tenant.ca_bundle", caBundle),
             ("auth.client_id", clientID), ("auth.secret_env", adminSecret?.variableName), ("auth.secret_file", adminSecret?.filePath),
             ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),
-            ("service_account.name", serviceAccountName), ("service_account.mailbox", mailboxUser),
+            ("service_account.name", serviceAccountName), ("service_account.app_id", vendorAppID),
+            ("service_account.mailbox", mailboxUser),
             ("service_account.license", mailboxLicense), ("service_account.usage_location", usageLocation),
             ("group.name", groupName), ("group.alias", groupAlias), ("scope.name", scopeName),
             ("connect.in_scope_mailbox", inScopeMailbox), ("connect.out_of_scope_mailbox", outOfScopeMailbox),
@@ -281,7 +286,27 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         if let error = FieldRules.tenant(tenant) { errors.append(error) }
         do { _ = try endpoints() } catch let error as FieldError { errors.append(error) } catch {}
         errors += nameAndMemberErrors() + mailboxUserErrors() + limitErrors() + adminSignInErrors()
+        if let vendorAppID, UUID(uuidString: vendorAppID) == nil {
+            errors.append(
+                FieldError(
+                    field: "service_account.app_id",
+                    message:
+                        "'\(FieldRules.printable(vendorAppID))' is not a GUID; give the vendor app's application (client) ID, as the vendor publishes it"
+                ))
+        }
         return errors
+    }
+
+    /// `service_account.app_id` (the vendor's own app) on a target without Entra apps.
+    func vendorAppTargetErrors() -> [FieldError] {
+        guard vendorAppID != nil, target == .exchangeServer else { return [] }
+        return [
+            FieldError(
+                field: "service_account.app_id",
+                message:
+                    "is for Exchange Online only (an Entra app scoped with RBAC for Applications); Exchange Server uses a service account with a mailbox: remove app_id"
+            )
+        ]
     }
 
     /// The names Exchange and Entra will hold, the group and its members, the probe mailboxes.

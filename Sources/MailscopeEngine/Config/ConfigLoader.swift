@@ -12,8 +12,8 @@ public enum ConfigLoader {
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
         "service_account": [
-            "name", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address", "logon",
-            "password_env", "password_file",
+            "name", "app_id", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address",
+            "logon", "password_env", "password_file",
         ],
         "group": ["name", "alias", "kind", "members", "address"],
         "scope": ["kind", "name"],
@@ -159,6 +159,19 @@ final class TOMLReader {
             config.credentialLifetimeDays = days
         }
         config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
+        config.vendorAppID = string(account, "app_id", "service_account.app_id")
+        if config.vendorAppID != nil, let account {
+            // The vendor's own app: mailscope makes no credential, so settings of one are refused
+            // rather than silently ignored (a config that asks for a secret would get none).
+            for key in ["credential", "credential_lifetime_days"] where account[key] != nil {
+                problems.append(
+                    FieldError(
+                        field: "service_account.\(key)",
+                        message:
+                            "cannot be set with service_account.app_id: the vendor's own app keeps its credential with the vendor, and mailscope creates none; remove \(key)"
+                    ))
+            }
+        }
         if let license = string(account, "license", "service_account.license") { config.mailboxLicense = license }
         config.usageLocation = string(account, "usage_location", "service_account.usage_location")
         config.serviceAccountAddress = string(account, "address", "service_account.address")

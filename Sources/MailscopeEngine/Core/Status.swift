@@ -173,6 +173,10 @@ public struct PollEvidence: Codable, Sendable, Equatable {
     /// True where the configured state cannot be read (Exchange Server has no
     /// `Test-ServicePrincipalAuthorization`): the effective state alone decides.
     public var configuredUnobservable: Bool?
+    /// True where the effective state cannot be tested (the vendor's own app: mailscope holds no
+    /// credential of it): the configured state alone decides, and then both mailboxes must have a
+    /// verdict (in scope, and out of scope).
+    public var effectiveUnobservable: Bool?
 
     /// Creates poll evidence.
     public init(
@@ -193,7 +197,12 @@ public struct PollEvidence: Codable, Sendable, Equatable {
 
     /// Whether both the configured and the effective state hold.
     public var isSettled: Bool {
-        (configuredUnobservable == true || configuredInScope == true) && configuredOutOfScope != false
+        if effectiveUnobservable == true {
+            // Nothing else can prove the denial: the out-of-scope mailbox must be shown out of scope.
+            return configuredUnobservable != true && configuredInScope == true && configuredOutOfScope == true
+                && inScopeAllowed != false && outOfScopeDenied != false
+        }
+        return (configuredUnobservable == true || configuredInScope == true) && configuredOutOfScope != false
             && inScopeAllowed == true && outOfScopeDenied == true
     }
 }

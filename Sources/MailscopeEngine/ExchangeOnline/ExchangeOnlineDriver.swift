@@ -106,7 +106,9 @@ final class ExchangeOnlineDriver: TargetDriver {
             .createMailboxUser, .assignLicense:
             .serviceAccount
         case .createGroup, .addMember: .distributionGroup
-        case .createExchangeServicePrincipal, .removeTenantWideGrant: .impersonationRole
+        case .createExchangeServicePrincipal: .impersonationRole
+        // The vendor's own app: its grants are removed by the scope stage, after the assignments.
+        case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
         case .shellStep(let step): step.stage
         }
@@ -142,10 +144,13 @@ final class ExchangeOnlineDriver: TargetDriver {
         switch stage {
         case .signIn: return "tenant \"\(p(config.tenant))\""
         case .serviceAccount:
+            if let vendorAppID = config.vendorAppID {
+                return "the vendor's app \(vendorAppID): its service principal in this tenant, no credential"
+            }
             return "app \"\(p(config.serviceAccountName))\" (uniqueName \(config.applicationUniqueName))"
         case .distributionGroup:
             return "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"
-        case .impersonationRole: return "Exchange's pointer to the app \"\(p(config.serviceAccountName))\""
+        case .impersonationRole: return "Exchange's pointer to the app \"\(p(appDisplayName))\""
         case .scope:
             let filter = wantedFilter.map(p) ?? "not known: no group DN"
             return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.roles.joined(separator: ", "))"

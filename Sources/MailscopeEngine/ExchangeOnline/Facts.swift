@@ -7,6 +7,10 @@ struct Facts: Sendable {
     var appID: String?
     var application: JSONValue?
     var servicePrincipalID: String?
+    /// The vendor's own app (`service_account.app_id`), as its service principal in this tenant shows it.
+    var vendorApp: VendorApp?
+    /// Whether Exchange has its pointer to the service principal (`Get-ServicePrincipal`), once read.
+    var exchangePointerExists: Bool?
     var group: GroupFacts?
     var members: [ResolvedMember] = []
     var directMembers: [DirectMember] = []
@@ -58,4 +62,12 @@ struct DirectMember: Sendable, Equatable {
     var isGroup: Bool
     /// Every SMTP address (primary and aliases), lower-cased.
     var addresses: Set<String> = []
+}
+
+/// The vendor's own (multi-tenant) app, as its service principal in this tenant names it.
+struct VendorApp: Sendable, Equatable {
+    /// The app's display name (the vendor's).
+    var displayName: String
+    /// The tenant that registered the app (the vendor's tenant).
+    var ownerTenantID: String
 }

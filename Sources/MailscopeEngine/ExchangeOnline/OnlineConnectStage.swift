@@ -196,7 +196,10 @@ extension ExchangeOnlineDriver {
         let roles = config.roles
         async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
         async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
-        let effectiveProbe = appGraph(appID: appID)
+        let effectiveProbe: Result<GraphClient, Untested> =
+            scopesVendorApp
+            ? .failure(Untested(description: "effective access: \(Self.vendorEffectiveUntestable) (mailscope holds none)"))
+            : appGraph(appID: appID)
         let families = Self.probes(for: roles)
         async let effective: (allowed: Bool?, denied: Bool?, lines: [String]) =
             switch effectiveProbe {
@@ -231,7 +234,7 @@ extension ExchangeOnlineDriver {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
         let access = try await effective
-        return PollEvidence(
+        var evidence = PollEvidence(
             at: now,
             configuredInScope: configuredIn,
             configuredOutOfScope: configuredOut,
@@ -239,6 +242,8 @@ extension ExchangeOnlineDriver {
             outOfScopeDenied: access.denied,
             lines: lines + access.lines
         )
+        if scopesVendorApp { evidence.effectiveUnobservable = true }
+        return evidence
     }
 
     /// The verdict of one `InScope` value of `Test-ServicePrincipalAuthorization`: the cmdlet
@@ -401,6 +406,15 @@ extension ExchangeOnlineDriver {
                 writes: []
             )
         }
+        if facts.exchangePointerExists == false {
+            // Test-ServicePrincipalAuthorization knows only apps registered in Exchange.
+            return StageObservation(
+                report: StageReport(
+                    stage: .connect, status: .pending,
+                    detail: "waits for Exchange's pointer to the app (the impersonation role stage)"),
+                writes: []
+            )
+        }
         let evidence = try await poll()
         let cause = await exposureCause(of: evidence, engine: engine)
         return StageObservation(report: connectReport(evidence, waiting: false, exposureCause: cause), writes: [])
@@ -434,6 +448,9 @@ extension ExchangeOnlineDriver {
         }
         if let scope = try? await engine.observe(.scope) {
             for write in scope.writes {
+                if case .removeTenantWideGrant(_, let permission, let resource) = write {
+                    causes.append("a tenant-wide Entra grant of \(permission) (\(resource))")
+                }
                 if case .removeRoleAssignment(_, let role) = write {
                     causes.append("a role assignment of \(role) that is not limited to the scope")
                 }
@@ -459,6 +476,9 @@ extension ExchangeOnlineDriver {
             StepReport.verdict("effective: in-scope allowed", evidence.inScopeAllowed, yes: "200", no: "denied"),
             StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
+        if evidence.effectiveUnobservable == true {
+            return configuredOnlyReport(evidence, steps: Array(steps.prefix(2)), now: now, waiting: waiting)
+        }
         if evidence.isSettled {
             return StageReport.connect(
                 .verified,
@@ -484,6 +504,41 @@ extension ExchangeOnlineDriver {
             return exposureReport(evidence, steps: steps, now: now, waiting: waiting, exposureCause: exposureCause)
         }
         return unprovenReport(evidence, steps: steps, now: now, waiting: waiting)
+    }
+
+    /// The vendor's own app, whose effective access mailscope cannot test (no credential): the
+    /// configured state alone decides. An out-of-scope mailbox shown in scope, or the in-scope one
+    /// not in scope, is a failure; both verdicts are needed to be verified; a missing verdict waits
+    /// within the window and is "not verified" after it.
+    private func configuredOnlyReport(
+        _ evidence: PollEvidence, steps: [StepReport], now: Date, waiting: Bool
+    ) -> StageReport {
+        let steps =
+            steps + [StepReport(name: "effective access", status: .skipped, detail: Self.vendorEffectiveUntestable)]
+        if evidence.configuredOutOfScope == false || evidence.configuredInScope == false {
+            let detail =
+                evidence.configuredOutOfScope == false
+                ? "the configuration puts a mailbox outside the intended scope in scope"
+                : "the configuration does not put the in-scope mailbox in scope"
+            return StageReport.connect(
+                .failed, detail, poll: evidence, steps: steps,
+                fix: "run apply to repair the scope and role assignments (and remove tenant-wide grants)")
+        }
+        if evidence.isSettled {
+            return StageReport.connect(
+                .verified,
+                "Test-ServicePrincipalAuthorization: in-scope mailbox in scope, out-of-scope mailbox out of scope; "
+                    + "effective access \(Self.vendorEffectiveUntestable) (the hand-off says how the vendor confirms)",
+                poll: evidence, steps: steps)
+        }
+        let deadline = journal.rbacChangedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        let withinWindow = deadline.map { now < $0 } ?? false
+        return StageReport.connect(
+            waiting && withinWindow ? .waiting : .notVerified,
+            "Test-ServicePrincipalAuthorization gave no verdict for both mailboxes yet; effective access "
+                + Self.vendorEffectiveUntestable,
+            poll: evidence, steps: steps,
+            fix: "wait for propagation (usually 30 min to 2 h), or set connect.out_of_scope_mailbox to a mailbox outside the scope")
     }
 
     /// The app reaches a mailbox outside the scope: still closing when mailscope's own change of

@@ -5,6 +5,7 @@ import MicrosoftClients
 extension ExchangeOnlineDriver {
     /// The values the vendor's product needs.
     func handOff() -> [HandOffItem] {
+        if let vendorAppID = config.vendorAppID { return vendorHandOff(appID: vendorAppID) }
         var items = [
             HandOffItem(label: "Tenant ID", value: tenant?.id ?? config.tenant),
             HandOffItem(label: "Client (application) ID", value: facts.appID ?? journal.ids["appID"] ?? "?"),

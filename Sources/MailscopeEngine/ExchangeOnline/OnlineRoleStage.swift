@@ -25,7 +25,7 @@ extension ExchangeOnlineDriver {
                 .createExchangeServicePrincipal(
                     appID: facts.appID ?? "<new app>",
                     objectID: "<new service principal>",
-                    name: config.serviceAccountName
+                    name: appDisplayName
                 )
             )
             findings.step("Exchange service principal", .needsChange, "after the service account")
@@ -34,19 +34,32 @@ extension ExchangeOnlineDriver {
         }
         let pointer = try await exchange.find("Get-ServicePrincipal", ["Identity": .string(appID)])
         findings.evidence.append("Get-ServicePrincipal -Identity '\(appID)' → \(pointer == nil ? "not found" : "found")")
+        facts.exchangePointerExists = pointer != nil
         if pointer == nil {
             findings.writes.append(
-                .createExchangeServicePrincipal(appID: appID, objectID: spID, name: config.serviceAccountName)
+                .createExchangeServicePrincipal(appID: appID, objectID: spID, name: appDisplayName)
             )
             findings.step("Exchange service principal", .needsChange, "missing")
         } else {
             findings.step("Exchange service principal", .verified, "registered")
         }
         let conflicting = try await conflictingGrants(spID: spID, graph: graph, into: &findings)
-        judgeGrants(conflicting, into: &findings)
-        let status: StageStatus = findings.writes.isEmpty ? (conflicting.isEmpty ? .verified : .failed) : .needsChange
+        // The vendor's own app: its grants are removed by the scope stage, after the scoped role
+        // assignments exist, so an already-consented app never loses access it should keep.
+        let held = scopesVendorApp && config.removeTenantWideGrants && !conflicting.isEmpty
+        if held {
+            holdVendorGrants(conflicting, into: &findings)
+        } else {
+            judgeGrants(conflicting, into: &findings)
+        }
+        let status: StageStatus =
+            findings.writes.isEmpty ? (conflicting.isEmpty || held ? .verified : .failed) : .needsChange
         let detail: String
-        if !conflicting.isEmpty {
+        if held {
+            detail =
+                (pointer == nil ? "the app is not registered in Exchange yet; " : "registered in Exchange; ")
+                + "tenant-wide grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) are removed by the scope stage, after the scoped role assignments"
+        } else if !conflicting.isEmpty {
             detail =
                 "tenant-wide Entra grant(s) \(conflicting.map(\.permission).joined(separator: ", ")) void the scope"
         } else if pointer == nil {
@@ -66,7 +79,7 @@ extension ExchangeOnlineDriver {
 
     /// The app's tenant-wide Entra grants that reach mailbox content: each grant's permission is
     /// named from its resource's app roles (each resource read once).
-    private func conflictingGrants(
+    func conflictingGrants(
         spID: String, graph: GraphClient, into findings: inout StageFindings
     ) async throws -> [ConflictingGrant] {
         let read = GraphRequest.appRoleAssignments(of: spID)
@@ -115,6 +128,20 @@ extension ExchangeOnlineDriver {
         }
     }
 
+    /// The vendor app's tenant-wide grants: named, and left to the scope stage, which removes them
+    /// once the scoped role assignments exist (removing them first would cut the vendor off until
+    /// the assignments take effect).
+    private func holdVendorGrants(_ conflicting: [ConflictingGrant], into findings: inout StageFindings) {
+        let permissions = conflicting.map(\.permission).joined(separator: ", ")
+        findings.step(
+            "tenant-wide grants", .pending,
+            "\(permissions) reach every mailbox: removed by the scope stage after the scoped role assignments")
+        findings.warnings.append(
+            "the vendor's app holds tenant-wide \(permissions) (admin consent): the scope has no effect until they "
+                + "are gone. They are removed in the scope stage, after the scoped role assignments exist, so the "
+                + "vendor's app keeps working while its access narrows to the scope")
+    }
+
     /// Warnings for a `kind` about to be created as `name`: an existing name it can be mistaken for
     /// (Unicode TR39 confusable skeletons: a Cyrillic "а" for a Latin "a"), and a mix of scripts.
     static func lookAlikeWarnings(kind: String, name: String, existing: [String]) -> [String] {
@@ -151,7 +178,7 @@ extension ExchangeOnlineDriver {
                 "New-ServicePrincipal",
                 [
                     "AppId": .string(appID), "ObjectId": .string(spID),
-                    "DisplayName": .string(config.serviceAccountName),
+                    "DisplayName": .string(appDisplayName),
                 ]
             )
         }

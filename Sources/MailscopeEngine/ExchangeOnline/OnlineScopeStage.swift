@@ -94,6 +94,8 @@ extension ExchangeOnlineDriver {
         }
         let exclusive = try await judgeScope(reads.scopes.first, filter: filter, graph: graph, into: &findings)
         judgeRoleAssignments(reads, into: &findings)
+        // The vendor's own app: its tenant-wide grants go last, after the scoped assignments above.
+        try await vendorGrantRemovals(into: &findings)
         let writes = findings.writes
         let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =

@@ -78,6 +78,18 @@ private struct OnlineScript {
     /// Idempotent like apply: a credential made earlier (by this script or by mailscope, both name
     /// theirs "mailscope …") and valid for two more weeks is kept; none is added beside it.
     mutating func serviceAccount() {
+        if let vendorAppID = config.vendorAppID {
+            // The vendor's own app: no app and no credential here; its service principal only.
+            add("# 1. Service account: the vendor's own app \(vendorAppID), its service principal in this tenant")
+            add("#    (no app and no credential are made: the vendor signs in with its own)")
+            add("$app = [pscustomobject]@{ AppId = \(q(vendorAppID)) }")
+            add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
+            add("if (-not $sp) {")
+            write(.createServicePrincipal(appID: vendorAppID), indent: "    ")
+            add("}")
+            mailboxUser()
+            return
+        }
         add("# 1. Service account: the Entra app, its service principal and a credential")
         write(.createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
         add("$sp = Get-MgServicePrincipal -Filter ('appId eq ''' + $app.AppId + '''')")
@@ -162,6 +174,17 @@ private struct OnlineScript {
             .createExchangeServicePrincipal(appID: "<new app>", objectID: "<new sp>", name: config.serviceAccountName),
             indent: "    ")
         add("}")
+        if config.vendorAppID != nil {
+            add("# The vendor's tenant-wide grants are removed in part 4, after the scoped role assignments exist,")
+            add("# so an app the tenant already consented to keeps working while its access narrows to the scope.")
+            return
+        }
+        removeVoidingGrants()
+    }
+
+    /// Every tenant-wide Entra grant on the app that voids the scope, removed (the same permission
+    /// set as the engine's check: the role table's).
+    mutating func removeVoidingGrants() {
         let voiding = ApplicationRole.table.flatMap(\.permissions).reduce(into: [String]()) {
             if !$0.contains($1) { $0.append($1) }
         }
@@ -200,6 +223,10 @@ private struct OnlineScript {
             add("if (-not (Get-ManagementRoleAssignment -Identity \(q(name)) -ErrorAction SilentlyContinue)) {")
             write(.createRoleAssignment(name: name, role: role, scope: config.scopeName), indent: "    ")
             add("}")
+        }
+        if config.vendorAppID != nil {
+            add("# The vendor's tenant-wide grants, now that the scoped role assignments exist")
+            removeVoidingGrants()
         }
     }
 

@@ -8,6 +8,7 @@ extension ExchangeOnlineDriver {
     /// Reads the service account: the app registration, its service principal, the credential
     /// mailscope holds, and the optional mailbox user; says what is missing and what must change.
     func observeServiceAccount() async throws -> StageObservation {
+        if let vendorAppID = config.vendorAppID { return try await observeVendorApp(appID: vendorAppID) }
         let (graph, _) = try clients()
         var findings = StageFindings()
         guard let app = try await findApplication(graph: graph, into: &findings),
@@ -394,6 +395,7 @@ extension ExchangeOnlineDriver {
     }
 
     func createServicePrincipal() async throws {
+        if let vendorAppID = config.vendorAppID { return try await createVendorServicePrincipal(appID: vendorAppID) }
         let (graph, _) = try clients()
         let appID = try requireAppID()
         let result = try await retryingNotYetReplicated {

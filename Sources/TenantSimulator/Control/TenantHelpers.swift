@@ -173,6 +173,24 @@ extension SimulatedTenant {
         throw .notFound("application permission \(permission)")
     }
 
+    /// An admin consents to a published multi-tenant app (`PublishedApp`): its service principal is
+    /// created in the tenant (as the consent prompt does) and `permissions` are granted tenant-wide.
+    @discardableResult
+    public func consentToPublishedApp(appID: String, permissions: [String]) throws(SimulatorError) -> ServicePrincipal {
+        guard let published = PublishedApp.multiTenant(appID: appID) else {
+            throw .notFound("published multi-tenant app \(appID)")
+        }
+        let servicePrincipal =
+            registry.servicePrincipal(appID: appID)
+            ?? ServicePrincipal(
+                id: newGUID(), appId: published.appId, displayName: published.displayName, appRoles: [],
+                directoryRoles: [], appOwnerOrganizationId: published.appOwnerOrganizationId,
+                createdAt: now.addingTimeInterval(-86_400), sequence: directory.takeSequence())
+        registry.store(servicePrincipal)
+        for permission in permissions { try grantTenantWide(appID: appID, permission: permission) }
+        return servicePrincipal
+    }
+
     /// Removes the tenant-wide grant of `permission` from application `appID`.
     public func revokeTenantWide(appID: String, permission: String) throws(SimulatorError) {
         guard let grant = grants(appID: appID).first(where: { $0.permission.equalsIgnoringCase(permission) }) else {

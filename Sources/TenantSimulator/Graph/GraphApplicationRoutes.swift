@@ -398,6 +398,15 @@ extension SimulatedTenant {
     }
 
     private func createServicePrincipal(appID: String, lag: Duration) throws(GraphFailure) -> ServicePrincipal {
+        if registry.application(appID: appID) == nil, let published = PublishedApp.multiTenant(appID: appID) {
+            // Another tenant's multi-tenant app: its service principal in this tenant (PublishedApps).
+            let servicePrincipal = ServicePrincipal(
+                id: newGUID(), appId: published.appId, displayName: published.displayName, appRoles: [],
+                directoryRoles: [], appOwnerOrganizationId: published.appOwnerOrganizationId, createdAt: now,
+                sequence: directory.takeSequence())
+            registry.store(servicePrincipal)
+            return servicePrincipal
+        }
         guard let application = registry.application(appID: appID), isReplicated(application.createdAt, lag: lag) else {
             var failure = GraphFailure.badRequest(
                 "The appId '\(appID)' of the service principal does not reference a valid application object.")
