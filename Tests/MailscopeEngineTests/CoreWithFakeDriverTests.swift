@@ -39,6 +39,7 @@ struct CoreWithFakeDriverTests {
 
         static func script(for config: SetupConfig) -> String { "" }
         var observesInOrder: Bool { inOrder }
+        var memberPropagation: String { "the fake applies members at once" }
         var stagesProvenByTheWait: Set<StageID> { provenByTheWait }
 
         func signIn() async throws -> SignedInTenant {

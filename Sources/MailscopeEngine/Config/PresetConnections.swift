@@ -546,6 +546,9 @@ extension PresetConnections {
     /// value the form takes is not repeated; a secret keeps its "shown once" mark. When the guide
     /// lists no fields, mailscope's values come first and a last item says what the form takes.
     public static func arrangedHandOff(_ items: [HandOffItem], config: SetupConfig) -> [HandOffItem] {
+        // The vendor's own app (service_account.app_id) answers no preset's form of a tenant's own
+        // app (its client ID and secret): its hand-off stays as the driver gives it.
+        guard config.vendorAppID == nil else { return items }
         let table = of(config.preset)
         guard let lead = table.lead(on: config.target) else { return items }
         var rest = items

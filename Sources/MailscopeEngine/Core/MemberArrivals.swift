@@ -10,17 +10,6 @@ extension TargetDriver {
     var directMembersRead: [String]? { nil }
 }
 
-extension ExchangeOnlineDriver {
-    var directMembersRead: [String]? {
-        guard run.config.scopeKind == .group, facts.group != nil else { return nil }
-        return facts.directMembers.filter { !$0.isGroup }.map { $0.address.lowercased() }.sorted()
-    }
-}
-
-extension ExchangeServerDriver {
-    var directMembersRead: [String]? { run.config.scopeKind == .group ? expandedMembers : nil }
-}
-
 extension SetupEngine {
     /// Records the members read in this run as the last run's.
     func recordMembersRead() {
@@ -47,9 +36,7 @@ extension SetupEngine {
         let minutes = Int(run.environment.clock.now.timeIntervalSince(since) / 60)
         let vendor = PresetConnections.of(run.config.preset).vendor
         let guide = vendor == "the integration" ? "" : "\(vendor)'s guide says about 30 minutes; "
-        let documented =
-            run.config.target == .exchangeServer
-            ? "Exchange Server's cache can take up to 2 hours" : "Exchange Online documents 30 minutes to 2 hours"
+        let documented = driver.memberPropagation
         for address in added {
             reports[index].warnings.append(
                 "\(address) joined the group since the last run (\(minutes) min ago): a member added later is reached once Exchange applies it (\(guide)\(documented)); re-check after that"

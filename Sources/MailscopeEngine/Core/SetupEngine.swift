@@ -219,11 +219,7 @@ public actor SetupEngine {
         if result == .verified {
             try await recordStagesProvenByTheWait()
             recordMembersRead()
-            // The vendor's own app (service_account.app_id) answers no preset's form of a tenant's
-            // own app (its client ID and secret): its hand-off stays as the driver gives it.
-            let items = driver.handOff()
-            run.emit(
-                .handOff(run.config.vendorAppID == nil ? PresetConnections.arrangedHandOff(items, config: run.config) : items))
+            run.emit(.handOff(PresetConnections.arrangedHandOff(driver.handOff(), config: run.config)))
         }
         return result
     }

@@ -28,6 +28,9 @@ protocol TargetDriver: AnyObject {
     /// where the target does not read them (MemberArrivals).
     var directMembersRead: [String]? { get }
 
+    /// How long the target documents a new member takes to be reached, in words.
+    var memberPropagation: String { get }
+
     /// Stages that only the propagation wait can prove (not verified yet until it does); the
     /// core reads them again once the wait has proven them.
     var stagesProvenByTheWait: Set<StageID> { get }

@@ -416,3 +416,13 @@ extension ExchangeOnlineDriver {
         return graph.reference(config.signIn == .deviceCode ? .users : .servicePrincipals, id: id)
     }
 }
+
+extension ExchangeOnlineDriver {
+    /// The group's direct mailbox members this run read (MemberArrivals).
+    var directMembersRead: [String]? {
+        guard run.config.scopeKind == .group, facts.group != nil else { return nil }
+        return facts.directMembers.filter { !$0.isGroup }.map { $0.address.lowercased() }.sorted()
+    }
+
+    var memberPropagation: String { "Exchange Online documents 30 minutes to 2 hours" }
+}

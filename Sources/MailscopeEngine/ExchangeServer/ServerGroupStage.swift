@@ -158,3 +158,10 @@ extension ExchangeServerDriver {
         )
     }
 }
+
+extension ExchangeServerDriver {
+    /// The group's members ExpandDL answered in this run (MemberArrivals).
+    var directMembersRead: [String]? { run.config.scopeKind == .group ? expandedMembers : nil }
+
+    var memberPropagation: String { "Exchange Server's cache can take up to 2 hours" }
+}
