@@ -30,10 +30,8 @@ public struct Journal: Codable, Sendable, Equatable {
     public var reports: [StageReport] = []
     /// The last run's failure that was not a fault on the way (so a repeat can be told apart).
     public var lastFailure: RecordedFailure?
-    /// The group's direct members the last run read (lower-cased primary addresses), and when: a
-    /// member added since is named by a re-check with its own wait.
-    public var lastMembers: [String]?
-    /// When `lastMembers` was read.
+    /// When the last run read the group's direct members (`JournalStore.lastMembers` holds them,
+    /// in a file of their own: a journal written at every step stays small with 100,000 members).
     public var lastMembersAt: Date?
 
     /// A failure and how many runs in a row met it.
@@ -205,6 +203,20 @@ public struct JournalStore: Sendable {
             return (prefix, kind, directory.appendingPathComponent(name))
         }
     }
+
+    /// The group's direct members the last run read (lower-cased primary addresses), or nil.
+    public func lastMembers() -> [String]? {
+        guard let data = FileManager.default.contents(atPath: membersURL.path) else { return nil }
+        return try? JSONDecoder().decode([String].self, from: data)
+    }
+
+    /// Keeps `members` as the last run's, atomically with mode 0600.
+    func saveLastMembers(_ members: [String]) throws {
+        try PrivateFiles.write(try JSONEncoder().encode(members), to: membersURL)
+    }
+
+    /// The file of the last run's members.
+    var membersURL: URL { directory.appendingPathComponent("members.json") }
 
     /// Saves `journal` atomically with mode 0600.
     public func save(_ journal: Journal) throws {

@@ -1,8 +1,8 @@
 import Foundation
 
 // The guides' "users added to the group later work after about 30 minutes" (issue 16): a re-check
-// names each direct member added since the last run, with its own wait. The journal keeps the
-// members the last run read; a driver says which members it read (the directory's direct members
+// names each direct member added since the last run, with its own wait. The state directory keeps
+// the members the last run read (members.json beside the journal); a driver says which members it read (the directory's direct members
 // on Exchange Online, ExpandDL's on Exchange Server).
 
 extension TargetDriver {
@@ -14,7 +14,12 @@ extension SetupEngine {
     /// Records the members read in this run as the last run's.
     func recordMembersRead() {
         guard let members = driver.directMembersRead else { return }
-        run.journal.lastMembers = members
+        do {
+            try run.store.saveLastMembers(members)
+        } catch {
+            run.log(.warning, "could not keep the group's members at \(run.store.membersURL.path): \(error)")
+            return
+        }
         run.journal.lastMembersAt = run.environment.clock.now
         run.persist()
     }
@@ -26,7 +31,7 @@ extension SetupEngine {
     func notingMembersAdded(to reports: [StageReport]) -> [StageReport] {
         guard let current = driver.directMembersRead else { return reports }
         defer { recordMembersRead() }
-        guard let last = run.journal.lastMembers, let since = run.journal.lastMembersAt,
+        guard let since = run.journal.lastMembersAt, let last = run.store.lastMembers(),
             let index = reports.firstIndex(where: { $0.stage == .distributionGroup })
         else { return reports }
         let known = Set(last)
