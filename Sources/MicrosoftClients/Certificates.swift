@@ -13,6 +13,7 @@ public struct CertificateCredential: Sendable {
 
     /// Loads a PEM certificate and a PEM RSA private key.
     public init(certificatePEM: String, privateKeyPEM: Secret) throws {
+        try RSAKeyGuard.check(certificatePEM: certificatePEM)
         let certificate = try Certificate(pemEncoded: certificatePEM)
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
@@ -89,5 +90,98 @@ public struct GeneratedCertificate: Sendable {
             thumbprint: Insecure.SHA1.hash(data: der).map { String(format: "%02X", $0) }.joined(),
             notAfter: notAfter
         )
+    }
+}
+
+/// Refuses, before swift-certificates parses it, a certificate whose RSA public key BoringSSL would
+/// refuse. swift-crypto 3.12 frees the key twice when both of its RSA parses fail (its
+/// `BoringSSLRSAPublicKey.Backing` frees the pointer, then its deinit frees it again: an abort
+/// that scripts/fuzz found with a malformed certificate file); 4.x no longer does. The rules are
+/// BoringSSL's `RSA_parse_public_key` and `rsa_check_public_key`: two non-negative, minimally
+/// encoded INTEGERs and nothing after them, an odd modulus of at most 16,384 bits, an odd exponent
+/// of 2 to 33 bits, and a modulus larger than the exponent.
+enum RSAKeyGuard {
+    /// rsaEncryption (PKCS #1).
+    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 1]
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func check(certificatePEM: String) throws {
+        guard let document = try? PEMDocument(pemString: certificatePEM),
+            let certificate = try? DER.parse(document.derBytes)
+        else { return }  // not PEM or not DER: the certificate parser says why
+        guard let key = rsaPublicKey(inCertificate: certificate) else { return }
+        try checkPKCS1(key)
+    }
+
+    /// The subjectPublicKey bits of an rsaEncryption SubjectPublicKeyInfo, or nil for any other
+    /// key or shape (the certificate parser then decides).
+    static func rsaPublicKey(inCertificate certificate: ASN1Node) -> ArraySlice<UInt8>? {
+        guard case .constructed(let top) = certificate.content, let tbs = top.first(where: { _ in true }),
+            case .constructed(let fields) = tbs.content
+        else { return nil }
+        for field in fields {
+            guard field.identifier == .sequence, case .constructed(let parts) = field.content else { continue }
+            let children = Array(parts)
+            guard children.count == 2, children[0].identifier == .sequence,
+                case .constructed(let algorithm) = children[0].content,
+                let oid = algorithm.first(where: { _ in true }), oid.identifier == .objectIdentifier,
+                let identifier = try? ASN1ObjectIdentifier(derEncoded: oid), identifier == rsaEncryption,
+                children[1].identifier == .bitString,
+                let bits = try? ASN1BitString(derEncoded: children[1]), bits.paddingBits == 0
+            else { continue }
+            return bits.bytes
+        }
+        return nil
+    }
+
+    /// BoringSSL's checks of an RSAPublicKey (PKCS #1).
+    static func checkPKCS1(_ bytes: ArraySlice<UInt8>) throws {
+        let refused = Refused(description: "the certificate's RSA public key is malformed")
+        guard let node = try? DER.parse(Array(bytes)), node.identifier == .sequence,
+            case .constructed(let parts) = node.content, node.encodedBytes.count == bytes.count
+        else { throw refused }
+        let integers = Array(parts)
+        guard integers.count == 2, integers.allSatisfy({ $0.identifier == .integer }),
+            case .primitive(let modulus) = integers[0].content, case .primitive(let exponent) = integers[1].content,
+            let n = unsigned(modulus), let e = unsigned(exponent)
+        else { throw refused }
+        let nBits = bitCount(n)
+        let eBits = bitCount(e)
+        guard nBits <= 16_384, n.last.map({ $0 & 1 == 1 }) == true, (2...33).contains(eBits),
+            e.last.map({ $0 & 1 == 1 }) == true
+        else { throw refused }
+        if nBits <= 33 && !isGreater(n, than: e) { throw refused }
+    }
+
+    /// The magnitude of a DER INTEGER that is non-negative and minimally encoded, without its
+    /// leading zero; nil otherwise.
+    static func unsigned(_ content: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard let first = content.first, first & 0x80 == 0 else { return nil }
+        if first == 0 {
+            guard content.count == 1 || content[content.index(after: content.startIndex)] & 0x80 != 0 else {
+                return nil
+            }
+            return content.dropFirst()
+        }
+        return content
+    }
+
+    /// Whether the magnitude `a` is larger than `b` (both big-endian).
+    static func isGreater(_ a: ArraySlice<UInt8>, than b: ArraySlice<UInt8>) -> Bool {
+        let a = a.drop(while: { $0 == 0 })
+        let b = b.drop(while: { $0 == 0 })
+        if a.count != b.count { return a.count > b.count }
+        return b.lexicographicallyPrecedes(a)
+    }
+
+    static func bitCount(_ magnitude: ArraySlice<UInt8>) -> Int {
+        guard let first = magnitude.first(where: { $0 != 0 }),
+            let index = magnitude.firstIndex(where: { $0 != 0 })
+        else { return 0 }
+        let remaining = magnitude.distance(from: index, to: magnitude.endIndex)
+        return (remaining - 1) * 8 + (8 - first.leadingZeroBitCount)
     }
 }
