@@ -119,7 +119,7 @@ enum RSAKeyGuard {
     /// The subjectPublicKey bits of an rsaEncryption SubjectPublicKeyInfo, or nil for any other
     /// key or shape (the certificate parser then decides).
     static func rsaPublicKey(inCertificate certificate: ASN1Node) -> ArraySlice<UInt8>? {
-        guard case .constructed(let top) = certificate.content, let tbs = top.first(where: { _ in true }),
+        guard case .constructed(let top) = certificate.content, let tbs = Array(top).first,
             case .constructed(let fields) = tbs.content
         else { return nil }
         for field in fields {
@@ -127,7 +127,7 @@ enum RSAKeyGuard {
             let children = Array(parts)
             guard children.count == 2, children[0].identifier == .sequence,
                 case .constructed(let algorithm) = children[0].content,
-                let oid = algorithm.first(where: { _ in true }), oid.identifier == .objectIdentifier,
+                let oid = Array(algorithm).first, oid.identifier == .objectIdentifier,
                 let identifier = try? ASN1ObjectIdentifier(derEncoded: oid), identifier == rsaEncryption,
                 children[1].identifier == .bitString,
                 let bits = try? ASN1BitString(derEncoded: children[1]), bits.paddingBits == 0

@@ -36,12 +36,10 @@ public enum SecretSource: Sendable, Equatable, Hashable, Codable {
     /// Reads the secret: the variable must be set and not empty; the file must be 0600 and not
     /// empty (line breaks around it are dropped). `keys` names the config's keys for the errors,
     /// `what` the secret ("the automation app's client secret").
-    func read(
-        variables: [String: String], run: RunContext, keys: (variable: String, file: String), what: String
-    ) throws -> Secret {
+    func read(in run: RunContext, keys: (variable: String, file: String), what: String) throws -> Secret {
         switch self {
         case .environmentVariable(let name):
-            guard let value = variables[name], !value.isEmpty else {
+            guard let value = run.environment.variables[name], !value.isEmpty else {
                 throw EngineError(
                     stage: .signIn,
                     message: "the environment variable \(name) (\(keys.variable)) is not set",

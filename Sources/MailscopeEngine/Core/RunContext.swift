@@ -59,14 +59,19 @@ final class RunContext {
 
     /// Keeps `report` as its stage's last report in the journal (in stage order), and shows it.
     func record(_ report: StageReport) {
+        keep(report)
+        emit(.stage(report))
+    }
+
+    /// Keeps `report` as its stage's last report in the journal, in stage order, and saves it.
+    func keep(_ report: StageReport, save: Bool = true) {
         journal.reports.removeAll { $0.stage == report.stage }
         let order = StageID.allCases
         let position = journal.reports.firstIndex {
             (order.firstIndex(of: $0.stage) ?? 0) > (order.firstIndex(of: report.stage) ?? 0)
         }
         journal.reports.insert(report, at: position ?? journal.reports.endIndex)
-        emit(.stage(report))
-        persist()
+        if save { persist() }
     }
 
     func persist() {

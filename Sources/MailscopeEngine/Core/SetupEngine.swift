@@ -258,8 +258,7 @@ public actor SetupEngine {
         for stage in stages {
             let observation = try await observe(stage)
             run.emit(.stage(observation.report))
-            run.journal.reports.removeAll { $0.stage == stage }
-            run.journal.reports.append(observation.report)
+            run.keep(observation.report, save: false)
         }
         run.persist()
     }

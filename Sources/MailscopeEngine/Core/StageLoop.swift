@@ -121,13 +121,11 @@ extension SetupEngine {
             report.status = .needsChange
             report.detail = "waiting for the Exchange Management Shell: \(notRun.step.summary)"
             report.fix = "\(notRun.reason); then run mailscope again to verify over EWS"
-            run.emit(.stage(report))
-            keep(report)
+            run.record(report)
             return report
         }
         report = try await verifyWritten(stage)
-        run.emit(.stage(report))
-        keep(report)
+        run.record(report)
         return report
     }
 
@@ -178,12 +176,6 @@ extension SetupEngine {
             report.detail = "written, but not yet visible when read back (directory replication); run again to verify"
         }
         return report
-    }
-
-    private func keep(_ report: StageReport) {
-        run.journal.reports.removeAll { $0.stage == report.stage }
-        run.journal.reports.append(report)
-        run.persist()
     }
 
     /// Records `write` as pending, performs it, then records it as done.

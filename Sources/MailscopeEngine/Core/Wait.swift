@@ -80,9 +80,7 @@ extension SetupEngine {
         if report.status == .verified {
             run.journal.wait = nil
             run.journal.verifiedAt = now
-            run.journal.reports.removeAll { $0.stage == .connect }
-            run.journal.reports.append(report)
-            run.persist()
+            run.keep(report)
             let minutes = Int(now.timeIntervalSince(wait.startedAt) / 60)
             run.log(.info, "Verified after \(minutes) min: in-scope allowed, out-of-scope denied.")
             return .verified

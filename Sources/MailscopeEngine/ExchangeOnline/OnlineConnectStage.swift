@@ -301,21 +301,6 @@ extension ExchangeOnlineDriver {
             "Test-ServicePrincipalAuthorization", ["Identity": .string(appID), "Resource": .string(mailbox)])
     }
 
-    /// The effective state: real mailbox calls with the app's own token (from the credential this
-    /// machine holds), every probe at once, each addressing the mailbox by its object id. nil
-    /// verdicts when nothing could be tested.
-    func effectiveAccess(appID: String, inScope: ProbeMailbox?, outOfScope: ProbeMailbox?) async throws -> (
-        allowed: Bool?, denied: Bool?, lines: [String]
-    ) {
-        switch appGraph(appID: appID) {
-        case .failure(let untested): return (nil, nil, [untested.description])
-        case .success(let appGraph):
-            return try await Self.effectiveAccess(
-                appGraph: appGraph, families: Self.probes(for: config.roles), inScope: inScope,
-                outOfScope: outOfScope)
-        }
-    }
-
     /// Why effective access could not be tested.
     struct Untested: Error, CustomStringConvertible {
         var description: String

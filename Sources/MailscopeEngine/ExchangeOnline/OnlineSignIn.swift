@@ -263,7 +263,7 @@ extension ExchangeOnlineDriver {
             throw EngineError(stage: .signIn, message: "no secret source", fix: "set auth.secret_env or auth.secret_file")
         }
         return try source.read(
-            variables: environment.variables, run: run, keys: ("auth.secret_env", "auth.secret_file"),
+            in: run, keys: ("auth.secret_env", "auth.secret_file"),
             what: "the automation app's client secret")
     }
 

@@ -69,8 +69,7 @@ extension ExchangeServerDriver {
         guard report.status != status || report.detail != detail else { return }
         report.status = status
         report.detail = detail
-        journal.reports.removeAll { $0.stage == .signIn }
-        journal.reports.insert(report, at: 0)
+        run.keep(report, save: false)
         emit(.stage(report))
     }
 }

@@ -66,10 +66,7 @@ extension ExchangeServerDriver {
             evidence: evidence,
             warnings: warnings
         )
-        journal.reports.removeAll { $0.stage == .signIn }
-        journal.reports.append(report)
-        emit(.stage(report))
-        persist()
+        run.record(report)
         return SignedInTenant(
             id: host,
             displayName: "Exchange Server at \(host)",
@@ -86,7 +83,7 @@ extension ExchangeServerDriver {
                 fix: "set service_account.password_env or service_account.password_file")
         }
         return try source.read(
-            variables: environment.variables, run: run,
+            in: run,
             keys: ("service_account.password_env", "service_account.password_file"), what: "the service account's password")
     }
 }

@@ -159,7 +159,7 @@ struct Painter {
         }
         x += canvas.put(glyphs.status(status), row: row, column: x, role: role) + 1
         x += canvas.put(stage.title.padded(toColumns: 23), row: row, column: x, role: isFocused ? .strong : .normal)
-        canvas.put(statusWord(stage, status), row: row, column: x, role: role, limit: 16)
+        canvas.put(status.label, row: row, column: x, role: role, limit: 16)
         x += 17
         let detail = stageDetail(stage)
         canvas.put(
@@ -168,12 +168,6 @@ struct Painter {
             column: x,
             role: .dim
         )
-    }
-
-    /// The status word. A propagation wait's elapsed time shows in one place only, its panel's
-    /// "Elapsed" line: one clock, and one place on the screen that changes each second.
-    func statusWord(_ stage: StageID, _ status: StageStatus) -> String {
-        status.label
     }
 
     /// One line of what a stage observed.
@@ -261,7 +255,7 @@ struct Painter {
         } else {
             if let run = model.run, let stage = model.focusedStage ?? (model.screen == .signIn ? .signIn : nil) {
                 let status = run.status(of: stage)
-                lines.append(("\(glyphs.status(status)) \(stage.title) \(glyphs.dot) \(statusWord(stage, status))", Theme.role(for: status)))
+                lines.append(("\(glyphs.status(status)) \(stage.title) \(glyphs.dot) \(status.label)", Theme.role(for: status)))
             }
             if model.screen == .signIn, let prompt = model.run?.deviceCode {
                 lines.append(("Open in a browser:", .normal))
