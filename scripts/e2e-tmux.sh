@@ -737,6 +737,48 @@ scenario_preset_workable_server() {
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
 }
 
+# Issue 14, part 1: "the vendor gives me an app ID". The demo tenant's admin once consented to the
+# vendor's app tenant-wide; the wizard scopes it without making an app or a credential, removes the
+# grant only after the scoped roles are in scope, shows the wait's phase, and hands off no secret.
+scenario_vendor_app_online() {
+    local state="$WORK/vendor_app"
+    start_app vendor_app "$state" 100 30
+    wait_for "What do you want to do?" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    local step
+    for step in $(seq 1 12); do
+        screen | grep -qF "Step 2 of 3" && break
+        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
+        keys Enter
+        sleep 0.15
+    done
+    wait_for "The integration's app" || return 1
+    keys Up  # the page opens on its first text field; the choice is above it
+    keys Right
+    wait_for "the vendor gives me an app ID" || return 1
+    expect_not "Service account name" || return 1  # the vendor's app has the vendor's name
+    keys Enter
+    wait_for "Vendor app (client) ID" || return 1
+    type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    expect "the vendor's app" || return 1
+    expect_not "Create app registration" || return 1
+    keys y
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    # The role stage is read again after the removal: it no longer reports the grant it held.
+    screen | grep -qE 'Impersonation role +verified +registered in Exchange; no tenant-wide' ||
+        { log "the role stage still shows the removed grant"; screen >&2; return 1; }
+    expect "How the vendor confirms" || return 1
+    expect "Tenant-wide grants removed" || return 1
+    expect_not "shown once" || return 1  # no secret: the vendor holds the app's credential
+    keys Enter q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
 # --help at 80 columns in a real terminal (issue 12): for every command, no line wider than the
 # terminal (capture-pane -J joins the rows the terminal wrapped), no ragged break (a line ended
 # where the next word would still have fitted: a hard line break in the middle of a text), and
@@ -801,7 +843,7 @@ PY
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
     keys_outside_terminfo ctrl_c_during_sign_in online_network_failure help_text preset_workato_online
-    preset_workable_server)
+    preset_workable_server vendor_app_online)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -196,4 +196,26 @@ wait_for "Propagation wait" $((TIMEOUT * 2)) && sleep 2 && shot 20-server-propag
 wait_for "Every stage is verified" $((TIMEOUT * 4)) && shot 21-server-hand-off
 keys Enter
 
+next_flow "the vendor's own app (issue 14)"
+state="$WORK/shots-vendor"
+start_app vendor "$state" 100 30
+wait_for "What do you want to do?" || fail "no start screen"
+keys Enter
+wait_for "Step 1 of 3" || fail "no form"
+for _ in $(seq 1 12); do
+    screen | grep -qF "Step 2 of 3" && break
+    keys Enter
+    sleep 0.15
+done
+keys Up Right
+wait_for "the vendor gives me an app ID" || fail "no vendor app choice"
+keys Enter
+type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
+wait_for "✔ valid" && shot 29-form-vendor-app 100 30
+fill_form || fail "vendor form"
+wait_for "Plan: " $((TIMEOUT * 2)) && shot 30-plan-vendor-app 100 30
+keys y
+wait_for "Every stage is verified" $((TIMEOUT * 4)) && shot 31-hand-off-vendor-app 100 30
+keys Enter
+
 echo "$SHOTS screenshots in $OUT"

@@ -17,7 +17,8 @@ extension WizardAnswers {
             groupAddress: config.groupAddress, inScopeMailbox: config.inScopeMailbox,
             outOfScopeMailbox: config.outOfScopeMailbox ?? "", clientID: config.clientID,
             secretEnvironmentVariable: config.adminSecret?.variableName, secretFile: config.adminSecret?.filePath,
-            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias)
+            certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias,
+            vendorAppID: config.vendorAppID)
     }
 
     /// The engine's configuration for these answers. Values the wizard does not ask for (the
@@ -38,6 +39,7 @@ extension WizardAnswers {
         config.scopeKind = scopeKind
         config.scopeName = scopeName
         config.roles = roles
+        config.vendorAppID = target == .exchangeOnline ? vendorAppID : nil
         switch signIn {  // only what the chosen sign-in uses (device code keeps the public client)
         case .deviceCode: break
         case .clientSecret:

@@ -64,6 +64,9 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     public var certificateFile: String?
     /// Certificate sign-in: the private key (PEM, 0600).
     public var privateKeyFile: String?
+    /// The vendor's own multi-tenant app (Exchange Online): its application (client) ID; `nil`:
+    /// mailscope makes the app.
+    public var vendorAppID: String?
 
     /// Creates answers.
     public init(
@@ -92,9 +95,11 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         secretFile: String? = nil,
         certificateFile: String? = nil,
         privateKeyFile: String? = nil,
-        groupAlias: String? = nil
+        groupAlias: String? = nil,
+        vendorAppID: String? = nil
     ) {
         self.groupAlias = groupAlias
+        self.vendorAppID = vendorAppID
         self.presetID = presetID
         self.target = target
         self.tenant = tenant

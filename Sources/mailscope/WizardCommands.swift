@@ -112,6 +112,12 @@ struct DemoCommand: AsyncParsableCommand {
             seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2)
         let snapshot = demoState.appendingPathComponent("tenant.json")
         let tenant = DemoTenantStore.load(from: snapshot, options: options)
+        if await tenant.servicePrincipals().allSatisfy({ $0.appId != PublishedApp.exampleVendorBooking.appId }) {
+            // A fresh demo tenant, as many real ones: an admin consented to a vendor's app tenant-wide
+            // years ago. "The vendor gives me an app ID" moves it to scoped access (in two phases).
+            try await tenant.consentToPublishedApp(
+                appID: PublishedApp.exampleVendorBooking.appId, permissions: ["Calendars.ReadWrite"])
+        }
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: 0)
         let endpoints = SimulatorEndpoints(base: base)

@@ -33,6 +33,15 @@ struct CoreWithFakeDriverTests {
         var blocked: StageID?
         /// Stages that, once written, read as "not verified yet" (only the wait can prove them).
         var unprovable: Set<StageID> = []
+        /// A stage whose write waits out a first phase (a wait in two phases).
+        var phaseBefore: StageID?
+        /// Polls of the first phase that find it not over yet.
+        var phasePollsBeforeOver = 0
+        var phasePolls = 0
+        /// The phase polls made before each write, by write (what the write waited for).
+        var phasePollsAtWrite: [Int] = []
+        /// Runs at each phase poll (the test leaves the wait from here).
+        var onPhasePoll: (() async -> Void)?
 
         init(run: RunContext) { attached = run }
         init() {}
@@ -86,6 +95,7 @@ struct CoreWithFakeDriverTests {
 
         func perform(_ write: Write) async throws {
             performed.append(write)
+            phasePollsAtWrite.append(phasePolls)
             let stage = stage(of: write)
             holding.insert(stage)
             if lostAnswers > 0 {
@@ -109,6 +119,20 @@ struct CoreWithFakeDriverTests {
                 at: run.environment.clock.now, configuredInScope: true, configuredOutOfScope: true,
                 inScopeAllowed: settled, outOfScopeDenied: true, lines: ["poll \(polls)"])
         }
+
+        func phase(before write: Write) -> WaitPhase? {
+            phaseBefore.map(Self.write(for:)) == write ? .scopedRolesInScope : nil
+        }
+
+        func poll(_ phase: WaitPhase) async throws -> (evidence: PollEvidence, isOver: Bool) {
+            phasePolls += 1
+            await onPhasePoll?()
+            var evidence = PollEvidence.none(at: run.environment.clock.now)
+            evidence.lines = ["phase poll \(phasePolls)"]
+            return (evidence, phasePolls > phasePollsBeforeOver)
+        }
+
+        var propagationPhase: WaitPhase? { phaseBefore == nil ? nil : .grantsRemoved }
 
         func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
             StageReport(
@@ -279,5 +303,81 @@ struct CoreWithFakeDriverTests {
         #expect(result == .deadlineReached)
         // Polls every minute for the whole deadline, in no time.
         #expect(driver.polls > 60)
+    }
+
+    // MARK: A wait in two phases (issue 14: a vendor's app moved from tenant-wide to scoped access)
+
+    static func waits(_ events: EventLog) -> [WaitProgress] {
+        events.all.compactMap { if case .waiting(let wait) = $0 { wait } else { nil } }
+    }
+
+    @Test func aWriteWaitsOutItsPhaseThenThePropagationWaitIsPhaseTwo() async throws {
+        let events = EventLog()
+        let (engine, driver, _) = try Self.engine(
+            {
+                $0.phaseBefore = .scope
+                $0.phasePollsBeforeOver = 3
+                $0.pollsBeforeSettled = 2
+            }, events: events)
+        #expect(try await engine.apply { _ in true } == .verified)
+        let scopeWrite = try #require(driver.performed.firstIndex(of: FakeDriver.write(for: .scope)))
+        #expect(driver.phasePollsAtWrite[scopeWrite] == 4, "the scope's write waited for the phase to be over")
+        #expect(driver.phasePollsAtWrite[..<scopeWrite].allSatisfy { $0 == 0 }, "earlier writes did not wait")
+        let waits = Self.waits(events)
+        let firstPhase = waits.filter { $0.phase == .scopedRolesInScope }
+        #expect(firstPhase.count == 3)
+        #expect(waits.last?.phase == .grantsRemoved)
+        #expect(
+            events.all.contains {
+                if case .stage(let report) = $0 { report.detail.hasPrefix("phase 1 of 2") } else { false }
+            })
+        let journal = await engine.currentJournal
+        #expect(journal.wait == nil)
+    }
+
+    @Test func leavingTheFirstPhaseSavesItAndTheNextApplyResumesItsTimer() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("mailscope-core-\(UUID().uuidString)")
+        let events = EventLog()
+        let (first, driver, _) = try Self.engine(
+            state: state,
+            {
+                $0.phaseBefore = .scope
+                $0.phasePollsBeforeOver = 5
+            }, events: events)
+        driver.onPhasePoll = { if driver.phasePolls == 2 { await first.requestSuspend() } }
+        #expect(try await first.apply { _ in true } == .suspended)
+        #expect(!driver.performed.contains(FakeDriver.write(for: .scope)), "left before the phase was over: not written")
+        let saved = try #require(await first.currentJournal.wait)
+        #expect(saved.phase == .scopedRolesInScope)
+        #expect(saved.polls == 2)
+
+        let holding = driver.holding
+        let later = EventLog()
+        let (second, again, _) = try Self.engine(
+            state: state,
+            {
+                $0.holding = holding
+                $0.phaseBefore = .scope
+            }, events: later)
+        #expect(try await second.apply { _ in true } == .verified)
+        #expect(again.performed == [FakeDriver.write(for: .scope)])
+        #expect(Self.waits(later).first?.startedAt == saved.startedAt, "the phase resumed with its timer")
+    }
+
+    @Test func aPhaseNotOverByTheDeadlineStopsBeforeItsWrite() async throws {
+        let (engine, driver, _) = try Self.engine {
+            $0.phaseBefore = .scope
+            $0.phasePollsBeforeOver = 100_000
+        }
+        do {
+            _ = try await engine.apply { _ in true }
+            Issue.record("apply went on past a phase that never ended")
+        } catch let error as EngineError {
+            #expect(error.message.contains("phase 1 of 2"))
+            #expect(error.message.contains("was not made"))
+        }
+        #expect(!driver.performed.contains(FakeDriver.write(for: .scope)))
+        #expect(driver.phasePolls > 60)
+        #expect(await engine.currentJournal.wait == nil)
     }
 }

@@ -87,9 +87,21 @@ struct VendorAppTests {
         let firstRemoval = try #require(summaries.firstIndex { $0.contains("tenant-wide") })
         #expect(lastAssignment < firstRemoval)
 
-        let engine = try harness.engine(vendorConfig(harness))
+        let capture = CapturingTransport()
+        let engine = try harness.engine(vendorConfig(harness), transport: capture)
         #expect(try await engine.apply { _ in true } == .verified)
         #expect(await harness.tenant.servicePrincipals().count == principalsBefore, "the consented principal is reused")
+        // Phase 1: Test-ServicePrincipalAuthorization showed the scoped roles in scope before the
+        // first grant went; phase 2 waited after the removal.
+        let requests = capture.requests
+        let lastPost = try #require(requests.lastIndex { $0.method == "POST" && $0.url.path.hasSuffix("/roleManagement/exchange/roleAssignments") })
+        let firstDelete = try #require(requests.firstIndex { $0.method == "DELETE" && $0.url.path.contains("/appRoleAssignments/") })
+        #expect(requests[lastPost..<firstDelete].contains {
+            String(decoding: $0.body ?? Data(), as: UTF8.self).contains("Test-ServicePrincipalAuthorization")
+        }, "the in-scope test ran between the assignments and the removal")
+        #expect(harness.events.all.contains {
+            if case .stage(let report) = $0 { report.stage == .connect && report.detail.hasPrefix("phase 1 of 2") } else { false }
+        })
         #expect(await harness.tenant.grants(appID: Self.vendor.appId).isEmpty)
         #expect(harness.events.handOff?.contains { $0.label == "Tenant-wide grants removed" } == true)
         let order = await engine.currentJournal.completedWrites.map(\.write)
@@ -107,7 +119,9 @@ struct VendorAppTests {
         try await harness.tenant.grantTenantWide(appID: Self.vendor.appId, permission: "Mail.ReadWrite")
         let reports = try await harness.engine(vendorConfig(harness)).check()
         let again = try #require(reports.report(.scope))
-        #expect(again.status == .needsChange)
+        #expect(again.status == .failed, "a grant that came back is exposure, not a plan detail")
+        #expect(again.detail.contains("came back: Mail.ReadWrite (removed "))
+        #expect(again.fix?.contains("mailscope apply") == true)
         #expect(again.changes.contains { $0.summary.contains("Mail.ReadWrite") })
         #expect(reports.report(.impersonationRole)?.warnings.contains { $0.contains("Mail.ReadWrite") } == true)
         _ = try await harness.apply(vendorConfig(harness))
@@ -207,5 +221,28 @@ struct VendorAppTests {
         #expect(evidence.isSettled)
         evidence.configuredInScope = nil
         #expect(!evidence.isSettled)
+    }
+
+    @Test func theGrantsStayWhileTheScopedRolesDoNotReachTheInScopeMailbox() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        try await harness.tenant.consentToPublishedApp(
+            appID: Self.vendor.appId, permissions: ["Calendars.ReadWrite", "Mail.ReadWrite"])
+        // A mailbox outside the group named as the in-scope one: the scoped roles never reach it.
+        let config = harness.config {
+            $0.vendorAppID = Self.vendor.appId
+            $0.inScopeMailbox = "dana.adams@contoso.com"
+            $0.waitDeadlineMinutes = 60
+        }
+        do {
+            _ = try await harness.engine(config).apply { _ in true }
+            Issue.record("the grants were removed although the scoped roles never showed in scope")
+        } catch let error as EngineError {
+            #expect(error.message.contains("phase 1 of 2: scoped roles taking effect: not over by the deadline (60 min)"))
+            #expect(error.message.contains("InScope=False"))
+            #expect(error.fix.contains("nothing that narrows access is removed"))
+        }
+        #expect(await harness.tenant.grants(appID: Self.vendor.appId).count == 2, "no outage: the vendor keeps its access")
+        #expect(await harness.tenant.roleAssignments().count == config.roles.count)
     }
 }

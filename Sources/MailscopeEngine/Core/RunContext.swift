@@ -21,6 +21,8 @@ final class RunContext {
     var currentStage: StageID = .signIn
     /// How many writes this run has made (a read planned before the last one may be stale).
     var writesPerformed = 0
+    /// The phases of a wait in two phases that ended in this run (their writes may go).
+    var phasesOver: Set<WaitPhase> = []
     /// The last report of each stage in this run (what a repeated failure shows as found).
     var lastReports: [StageID: StageReport] = [:]
     /// When this run started: a write journaled since then was made in this run.

@@ -13,6 +13,8 @@ public actor SetupEngine {
     let driver: any TargetDriver
     let store: JournalStore
     var suspendRequested = false
+    /// Faults on the way in a row while polling a wait (a poll that succeeds clears it).
+    var pollFaults = 0
     var runLock: FileLock?
     /// The sleep between two polls of the propagation wait, cut short when the admin leaves.
     var waitSleeper: Task<Void, any Error>?
@@ -208,8 +210,13 @@ public actor SetupEngine {
         var unverified: [StageID] = []
         for stage in StageID.changing {
             // What the plan read still holds while nothing was written since: no second, identical read.
-            let report = try await applyStage(
-                stage, planned: run.writesPerformed == writesWhenPlanned ? observations[stage] : nil)
+            let report: StageReport
+            do {
+                report = try await applyStage(
+                    stage, planned: run.writesPerformed == writesWhenPlanned ? observations[stage] : nil)
+            } catch is WaitLeft {
+                return .suspended
+            }
             if report.status != .verified && report.status != .skipped && !awaitsPropagation(report) {
                 unverified.append(stage)
             }

@@ -143,7 +143,10 @@ extension SetupEngine {
         }
         while true {
             do {
-                for write in observation.writes { try await performJournaled(write) }
+                for write in observation.writes {
+                    try await waitOutPhase(before: write)
+                    try await performJournaled(write)
+                }
                 return
             } catch let error as EngineError
                 where error.transient && recoveries < Self.maximumRecoveries && withinDeadline()

@@ -195,6 +195,13 @@ public struct PollEvidence: Codable, Sendable, Equatable {
         self.lines = lines
     }
 
+    /// Evidence of no poll yet.
+    static func none(at date: Date) -> PollEvidence {
+        PollEvidence(
+            at: date, configuredInScope: nil, configuredOutOfScope: nil, inScopeAllowed: nil, outOfScopeDenied: nil,
+            lines: [])
+    }
+
     /// Whether both the configured and the effective state hold.
     public var isSettled: Bool {
         if effectiveUnobservable == true {
@@ -223,6 +230,9 @@ public struct WaitProgress: Codable, Sendable, Equatable {
     public var polls: Int
     /// The last poll's evidence.
     public var lastPoll: PollEvidence?
+    /// Which phase of a two-phase wait this is (nil: the one propagation wait). Journals written
+    /// before phases existed decode without it.
+    public var phase: WaitPhase?
 
     /// Creates wait progress.
     public init(
@@ -241,6 +251,37 @@ public struct WaitProgress: Codable, Sendable, Equatable {
         self.nextPoll = nextPoll
         self.polls = polls
         self.lastPoll = lastPoll
+    }
+}
+
+/// A phase of a wait in two phases: moving an app that already has tenant-wide access (the
+/// vendor's consented app) to scoped access without an outage. The scoped role assignments must
+/// first show in scope for the in-scope mailbox; only then are the tenant-wide grants removed, and
+/// the second phase waits until the mailbox outside the scope is refused.
+public enum WaitPhase: String, Codable, Sendable, Equatable {
+    /// Phase 1 of 2: the scoped roles are assigned; the tenant-wide grants stay until
+    /// `Test-ServicePrincipalAuthorization` shows the roles in scope for the in-scope mailbox.
+    case scopedRolesInScope
+    /// Phase 2 of 2: the tenant-wide grants are removed; waiting until the mailbox outside the
+    /// scope is refused.
+    case grantsRemoved
+
+    /// The phase in a few words, with its number.
+    public var title: String {
+        switch self {
+        case .scopedRolesInScope: "phase 1 of 2: scoped roles taking effect"
+        case .grantsRemoved: "phase 2 of 2: tenant-wide grants removed"
+        }
+    }
+
+    /// What the phase waits for, in a sentence.
+    public var waitsFor: String {
+        switch self {
+        case .scopedRolesInScope:
+            "the tenant-wide grants stay (the app keeps working) until Test-ServicePrincipalAuthorization shows the "
+                + "scoped roles in scope for the in-scope mailbox"
+        case .grantsRemoved: "waiting until the mailbox outside the scope is refused"
+        }
     }
 }
 

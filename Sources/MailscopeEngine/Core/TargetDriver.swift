@@ -69,6 +69,16 @@ protocol TargetDriver: AnyObject {
     /// One poll of the propagation wait: the configured and the effective state.
     nonisolated(nonsending) func poll() async throws -> PollEvidence
 
+    /// The phase `write` must wait out before it is performed (the first phase of a wait in two),
+    /// or nil when it goes at once.
+    func phase(before write: Write) -> WaitPhase?
+
+    /// One poll of `phase`: its evidence, and whether the phase is over.
+    nonisolated(nonsending) func poll(_ phase: WaitPhase) async throws -> (evidence: PollEvidence, isOver: Bool)
+
+    /// The phase of the propagation wait that follows this run's writes (nil: a wait in one phase).
+    var propagationPhase: WaitPhase? { get }
+
     /// What lets the app reach a mailbox outside the scope, when `evidence` shows that exposure.
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String?
 
@@ -90,6 +100,11 @@ extension TargetDriver {
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String? {
         nil
     }
+    func phase(before write: Write) -> WaitPhase? { nil }
+    nonisolated(nonsending) func poll(_ phase: WaitPhase) async throws -> (evidence: PollEvidence, isOver: Bool) {
+        (try await poll(), true)
+    }
+    var propagationPhase: WaitPhase? { nil }
 }
 
 /// The run's shared state, by its short names (a driver's stages read like the core's).

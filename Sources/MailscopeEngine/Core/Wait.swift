@@ -1,6 +1,10 @@
 import Foundation
 import MailscopeCore
 
+/// Thrown when the admin leaves the first phase of a wait in two, which runs inside apply: the
+/// phase is saved and apply ends as suspended.
+struct WaitLeft: Error {}
+
 extension SetupEngine {
     /// Polls with back-off until the configured and the effective state both hold, the deadline
     /// passes, or the admin leaves (the wait is saved with its start time and resumes later).
@@ -10,46 +14,113 @@ extension SetupEngine {
 
     private func waitHoldingLock() async throws -> RunResult {
         try await driver.prepareWait(engine: self)
-        var wait = startOrResumeWait()
+        var wait = startOrResumeWait(phase: driver.propagationPhase)
         suspendRequested = false
+        pollFaults = 0
         run.currentStage = .connect
-        var pollFaults = 0
         while true {
             if suspendRequested {
-                run.journal.wait = wait
-                run.persist()
-                run.log(.info, "Left the propagation wait; it resumes with `mailscope` later, timer intact.")
+                leave(wait)
                 return .suspended
             }
             if run.environment.clock.now >= wait.nextPoll {
-                let evidence: PollEvidence
-                do {
-                    evidence = try await driver.poll()
-                    pollFaults = 0
-                } catch let error where Remedy.isFaultOnTheWay(error) && pollFaults < Self.maximumRecoveries {
-                    // No verdict either way: poll again shortly, the wait's timer untouched.
-                    pollFaults += 1
-                    run.log(
-                        .warning,
-                        "a poll failed on the way (\(Redactor.redact(String(describing: error)))); polling again")
-                    try await run.environment.clock.sleep(for: run.environment.schedule.verifyDelay * pollFaults)
-                    continue
-                }
+                guard let evidence = try await pollTolerantly({ try await self.driver.poll() }) else { continue }
                 if let result = await judge(evidence, in: &wait) { return result }
             }
             try await sleepUntilNextPoll(wait.nextPoll)
         }
     }
 
-    /// The saved wait, shown at once with its timer and last evidence; or a new one from the last
-    /// change of effective access.
-    private func startOrResumeWait() -> WaitProgress {
+    /// Waits out the phase `write` needs first (the first phase of a wait in two), with the same
+    /// schedule, clock, journal and leave key as the propagation wait: a left phase resumes with its
+    /// timer when apply runs again. Past the deadline the write is not made and the run stops.
+    func waitOutPhase(before write: Write) async throws {
+        guard let phase = driver.phase(before: write), !run.phasesOver.contains(phase) else { return }
+        var wait = startOrResumeWait(phase: phase)
+        suspendRequested = false
+        pollFaults = 0
+        while true {
+            if suspendRequested {
+                leave(wait)
+                throw WaitLeft()
+            }
+            let now = run.environment.clock.now
+            if now >= wait.nextPoll {
+                guard let poll = try await pollTolerantly({ try await self.driver.poll(phase) }) else { continue }
+                wait.polls += 1
+                wait.lastPoll = poll.evidence
+                if poll.isOver {
+                    run.phasesOver.insert(phase)
+                    run.journal.wait = nil
+                    run.persist()
+                    run.log(.info, "\(phase.title): over after \(Int(now.timeIntervalSince(wait.startedAt) / 60)) min")
+                    return
+                }
+                run.emit(.stage(phaseReport(phase, poll.evidence)))
+                if now >= wait.deadline {
+                    run.journal.wait = nil
+                    run.persist()
+                    throw EngineError(
+                        stage: run.currentStage,
+                        message: "\(phase.title): not over by the deadline (\(run.config.waitDeadlineMinutes) min); "
+                            + "\(PowerShell.summary(of: write)) was not made. Last poll: "
+                            + poll.evidence.lines.joined(separator: "; "),
+                        fix: "run mailscope apply again later: it resumes the phase; nothing that narrows access is "
+                            + "removed before the scoped roles are shown in scope")
+                }
+                schedule(&wait, after: now)
+            }
+            try await sleepUntilNextPoll(wait.nextPoll)
+        }
+    }
+
+    /// The connect stage's row while a first phase runs: waiting, with what it waits for.
+    private func phaseReport(_ phase: WaitPhase, _ evidence: PollEvidence) -> StageReport {
+        StageReport(
+            stage: .connect, status: .waiting, detail: "\(phase.title): \(phase.waitsFor)", evidence: evidence.lines)
+    }
+
+    /// One poll, or nil after a fault on the way (no verdict either way: the caller polls again
+    /// shortly, the wait's timer untouched).
+    private func pollTolerantly<Evidence>(_ poll: () async throws -> Evidence) async throws -> Evidence? {
+        do {
+            let evidence = try await poll()
+            pollFaults = 0
+            return evidence
+        } catch let error where Remedy.isFaultOnTheWay(error) && pollFaults < Self.maximumRecoveries {
+            pollFaults += 1
+            run.log(.warning, "a poll failed on the way (\(Redactor.redact(String(describing: error)))); polling again")
+            try await run.environment.clock.sleep(for: run.environment.schedule.verifyDelay * pollFaults)
+            return nil
+        }
+    }
+
+    /// Saves `wait` and logs that the admin left it.
+    private func leave(_ wait: WaitProgress) {
+        run.journal.wait = wait
+        run.persist()
+        run.log(.info, "Left the propagation wait; it resumes with `mailscope` later, timer intact.")
+    }
+
+    /// Schedules the next poll of `wait` (back-off, never past the deadline), saves and shows it.
+    private func schedule(_ wait: inout WaitProgress, after now: Date) {
+        let interval = run.environment.schedule.interval(after: wait.polls - 1)
+        wait.nextPoll = min(now.addingTimeInterval(interval.timeInterval), wait.deadline)
+        run.journal.wait = wait
+        run.persist()
+        run.emit(.waiting(wait))
+    }
+
+    /// The saved wait of `phase`, shown at once with its timer and last evidence; or a new one
+    /// from the last change of effective access.
+    private func startOrResumeWait(phase: WaitPhase?) -> WaitProgress {
         let schedule = run.environment.schedule
         let now = run.environment.clock.now
-        let start = run.journal.wait?.startedAt ?? run.journal.rbacChangedAt ?? now
+        let saved = run.journal.wait.flatMap { $0.phase == phase ? $0 : nil }
+        let start = saved?.startedAt ?? run.journal.rbacChangedAt ?? now
         if run.journal.rbacChangedAt == nil { run.journal.rbacChangedAt = start }
-        guard let wait = run.journal.wait else {
-            return WaitProgress(
+        guard let wait = saved else {
+            var wait = WaitProgress(
                 startedAt: start,
                 expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
                 expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
@@ -58,9 +129,14 @@ extension SetupEngine {
                 polls: 0,
                 lastPoll: nil
             )
+            wait.phase = phase
+            if let phase { run.emit(.stage(phaseReport(phase, PollEvidence.none(at: now)))) }
+            return wait
         }
         var report =
-            wait.lastPoll.map { driver.connectReport($0, waiting: true, exposureCause: nil) }
+            wait.lastPoll.map { poll in
+                phase.map { phaseReport($0, poll) } ?? driver.connectReport(poll, waiting: true, exposureCause: nil)
+            }
             ?? StageReport(stage: .connect, status: .waiting, detail: "propagation wait resumed")
         if report.status != .verified { report.status = .waiting }
         run.emit(.stage(report))
@@ -105,11 +181,7 @@ extension SetupEngine {
             run.persist()
             return .deadlineReached
         }
-        let interval = run.environment.schedule.interval(after: wait.polls - 1)
-        wait.nextPoll = min(now.addingTimeInterval(interval.timeInterval), wait.deadline)
-        run.journal.wait = wait
-        run.persist()
-        run.emit(.waiting(wait))
+        schedule(&wait, after: now)
         return nil
     }
 

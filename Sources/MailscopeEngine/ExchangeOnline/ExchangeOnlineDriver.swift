@@ -37,7 +37,9 @@ final class ExchangeOnlineDriver: TargetDriver {
     static func script(for config: SetupConfig) -> String { ScriptRenderer.renderOnline(config) }
 
     let observesInOrder = false
-    let stagesProvenByTheWait: Set<StageID> = []
+    /// The vendor's app: the role stage reported its tenant-wide grants as held for the scope
+    /// stage, which removes them in the wait's first phase; it is read again once the wait is over.
+    var stagesProvenByTheWait: Set<StageID> { scopesVendorApp ? [.impersonationRole] : [] }
 
     func clients() throws -> (GraphClient, ExchangeAdminClient) {
         guard let graph, let exchange else {

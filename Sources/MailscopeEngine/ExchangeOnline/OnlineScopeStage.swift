@@ -95,14 +95,16 @@ extension ExchangeOnlineDriver {
         let exclusive = try await judgeScope(reads.scopes.first, filter: filter, graph: graph, into: &findings)
         judgeRoleAssignments(reads, into: &findings)
         // The vendor's own app: its tenant-wide grants go last, after the scoped assignments above.
-        try await vendorGrantRemovals(into: &findings)
+        let cameBack = try await vendorGrantRemovals(into: &findings)
         let writes = findings.writes
-        let status: StageStatus = exclusive ? .failed : writes.isEmpty ? .verified : .needsChange
+        let status: StageStatus = exclusive || cameBack != nil ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =
             exclusive
             ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
-            : writes.isEmpty
-                ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound" : "\(writes.count) change(s) needed"
+            : cameBack.map { "exposed: tenant-wide grant(s) " + $0 }
+                ?? (writes.isEmpty
+                    ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound"
+                    : "\(writes.count) change(s) needed")
         return findings.observation(
             stage: .scope,
             status: status,
@@ -110,7 +112,11 @@ extension ExchangeOnlineDriver {
             fix: exclusive
                 ? "an exclusive scope cannot be made ordinary (Set-ManagementScope has no -Exclusive): remove the "
                     + "app's role assignments on it and the scope (Remove-ManagementScope), then run mailscope apply"
-                : nil
+                : cameBack != nil
+                    ? "run mailscope apply: it removes the grant again once the scoped roles are in scope; the Entra "
+                        + "admin center (Enterprise applications → \(appDisplayName) → Permissions) shows the consent, "
+                        + "and admins should not consent to the vendor's app again"
+                    : nil
         )
     }
 

@@ -145,21 +145,88 @@ extension ExchangeOnlineDriver {
     }
 
     /// The tenant-wide grants the scope stage removes for the vendor's app, after the scoped role
-    /// assignments: each named, with why it comes last.
-    func vendorGrantRemovals(into findings: inout StageFindings) async throws {
-        guard scopesVendorApp, config.removeTenantWideGrants, let spID = facts.servicePrincipalID else { return }
+    /// assignments: each named, with why it comes last. Returns the grants that came back after
+    /// mailscope had removed them (exposure), in words, or nil.
+    func vendorGrantRemovals(into findings: inout StageFindings) async throws -> String? {
+        guard scopesVendorApp, config.removeTenantWideGrants, let spID = facts.servicePrincipalID else { return nil }
         let (graph, _) = try clients()
         let conflicting = try await conflictingGrants(spID: spID, graph: graph, into: &findings)
         guard !conflicting.isEmpty else {
             findings.step("tenant-wide grants", .verified, "none that void the scope")
-            return
+            return nil
         }
         findings.writes += conflicting.map {
             .removeTenantWideGrant(assignmentID: $0.id, permission: $0.permission, resource: $0.resource)
+        }
+        let cameBack = conflicting.compactMap { grant in removedBefore(grant.permission).map { (grant, $0) } }
+        if !cameBack.isEmpty {
+            // Exposure, not a plan detail: every mailbox is reachable again until the grant goes.
+            let names = cameBack.map { "\($0.0.permission) (removed \(Timestamps.iso8601($0.1)))" }
+            let words =
+                "came back: \(names.joined(separator: ", ")); a second admin consent re-adds a grant, and with it "
+                + "the vendor's app reaches every mailbox again"
+            findings.step("tenant-wide grants", .failed, words)
+            return words
         }
         findings.step(
             "tenant-wide grants", .needsChange,
             "\(conflicting.map(\.permission).joined(separator: ", ")) reach every mailbox: removed after the scoped "
                 + "role assignments exist, so the vendor's app keeps working while its access narrows to the scope")
+        return nil
+    }
+
+    // MARK: The move from tenant-wide to scoped access, in two phases
+
+    /// A tenant-wide grant of the vendor's app is removed only once the scoped roles show in
+    /// scope for the in-scope mailbox: removing it first would cut the vendor off until the scoped
+    /// assignments take effect (30 minutes to 2 hours).
+    func phase(before write: Write) -> WaitPhase? {
+        guard scopesVendorApp, case .removeTenantWideGrant = write else { return nil }
+        return .scopedRolesInScope
+    }
+
+    /// Phase 1: `Test-ServicePrincipalAuthorization` of the app on the in-scope mailbox, over when
+    /// every configured role is in scope (office-docs-powershell
+    /// `exchange/exchange-ps/exchange/Test-ServicePrincipalAuthorization.md`). No effective test:
+    /// mailscope holds no credential of the vendor's app.
+    func poll(_ phase: WaitPhase) async throws -> (evidence: PollEvidence, isOver: Bool) {
+        let (_, exchange) = try clients()
+        var evidence = PollEvidence.none(at: environment.clock.now)
+        evidence.effectiveUnobservable = true
+        guard let appID = facts.appID else {
+            evidence.lines = ["no app yet"]
+            return (evidence, false)
+        }
+        let mailboxes = try await probeMailboxes()
+        guard let mailbox = mailboxes.inScope?.address,
+            let rows = try await Self.authorization(of: appID, on: mailbox, exchange: exchange)
+        else {
+            evidence.lines = mailboxes.notes + ["no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox"]
+            return (evidence, false)
+        }
+        let inScope = Self.allInScope(config.roles, rows: rows)
+        evidence.configuredInScope = inScope
+        let summary = rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
+        evidence.lines =
+            mailboxes.notes + ["Test-ServicePrincipalAuthorization \(mailbox) → \(summary.joined(separator: "; "))"]
+        return (evidence, inScope == true)
+    }
+
+    /// Phase 2 follows a removal of the vendor app's tenant-wide grants made since the last change
+    /// of access began its wait.
+    var propagationPhase: WaitPhase? {
+        guard scopesVendorApp, let changed = journal.rbacChangedAt else { return nil }
+        let removedSince = journal.completedWrites.contains {
+            if case .removeTenantWideGrant = $0.write { $0.at >= changed } else { false }
+        }
+        return removedSince ? .grantsRemoved : nil
+    }
+
+    /// When mailscope removed `permission` from the vendor's app before (a grant seen again came back:
+    /// a second admin consent re-adds it).
+    func removedBefore(_ permission: String) -> Date? {
+        journal.completedWrites.last {
+            if case .removeTenantWideGrant(_, let removed, _) = $0.write { removed == permission } else { false }
+        }?.at
     }
 }

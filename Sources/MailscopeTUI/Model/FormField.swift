@@ -51,7 +51,8 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
         case (.serviceAccount, .exchangeServer):
             [.serviceAccountName, .serviceAccountAddress, .serviceAccountLogon, .passwordSource, .passwordFile,
                 .passwordVariable]
-        case (.account, .exchangeOnline): [.serviceAccountName, .scopeKind, .groupName, .groupAlias, .groupKind, .members]
+        case (.account, .exchangeOnline):
+            [.connection, .vendorAppID, .serviceAccountName, .scopeKind, .groupName, .groupAlias, .groupKind, .members]
         case (.account, .exchangeServer): [.scopeKind, .groupName, .groupAlias, .groupKind, .groupAddress, .members]
         case (.scope, .exchangeOnline): [.scopeName, .roles]
         case (.scope, .exchangeServer): [.scopeName, .inScopeMailbox, .outOfScopeMailbox]
@@ -91,6 +92,8 @@ public enum FormField: String, Sendable, CaseIterable {
     case roles
     case inScopeMailbox
     case outOfScopeMailbox
+    case connection
+    case vendorAppID
 
     /// The page the field is on for `target` (`nil` when `target` does not ask it).
     public func page(for target: SetupTarget) -> FormPage? {
@@ -128,13 +131,17 @@ public enum FormField: String, Sendable, CaseIterable {
         case .groupAddress: "Group address"
         case .inScopeMailbox: "In-scope mailbox"
         case .outOfScopeMailbox: "Out-of-scope mailbox"
+        case .connection: "The integration's app"
+        case .vendorAppID: "Vendor app (client) ID"
         }
     }
 
     /// Whether the field is a choice among fixed values (left/right) rather than free text.
     public var isChoice: Bool {
         switch self {
-        case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource, .secretSource: true
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource, .secretSource,
+            .connection:
+            true
         default: false
         }
     }
@@ -204,6 +211,10 @@ public enum FormField: String, Sendable, CaseIterable {
             "Optional: the group's primary SMTP address, for example workableusers@contoso.com (config: group.address). Empty: the group's alias at the service account's domain."
         case .inScopeMailbox:
             "A mailbox the service account must reach through impersonation, to prove the scope works (config: connect.in_scope_mailbox). Optional for a group scope (the first member is used); required for a rooms scope: name one room mailbox."
+        case .connection:
+            "Whose app the integration signs in as. mailscope makes an app: a new app registration with a client secret, given to the vendor's form. The vendor gives me an app ID: the vendor publishes one multi-tenant app for all its customers; mailscope creates no app and no credential, adds the app to this tenant if it is missing, and scopes it. If it was consented to before, its tenant-wide grants are removed only after the scoped roles are shown in scope, so it keeps working (config: service_account.app_id)."
+        case .vendorAppID:
+            "The application (client) ID of the vendor's multi-tenant app, a GUID the vendor publishes (its setup guide or support), not an object ID (config: service_account.app_id). mailscope cannot call Graph as that app (the vendor holds its credential): it proves the scope with Test-ServicePrincipalAuthorization, and the hand-off says how the vendor confirms."
         case .outOfScopeMailbox:
             "A mailbox the service account must NOT reach, to prove the scope holds, for example an executive's (config: connect.out_of_scope_mailbox). It must not be a member of the group. mailscope finishes only when it is refused."
         }
@@ -225,6 +236,22 @@ public enum FormField: String, Sendable, CaseIterable {
         case .members:
             "The mailboxes (users and rooms) the service account may reach, as primary SMTP addresses separated by commas (EWS impersonation refuses aliases), for example alice@contoso.com, room1@contoso.com (config: group.members). Missing members are added; nothing is removed."
         default: nil
+        }
+    }
+}
+
+/// Whose app the integration signs in as (Exchange Online).
+public enum AppConnection: String, Sendable, CaseIterable {
+    /// mailscope makes an app registration with a credential for the vendor's form.
+    case newApp
+    /// The vendor's own multi-tenant app (`service_account.app_id`): no app, no credential made.
+    case vendorApp
+
+    /// The choice's words in the form.
+    public var title: String {
+        switch self {
+        case .newApp: "mailscope makes an app"
+        case .vendorApp: "the vendor gives me an app ID"
         }
     }
 }

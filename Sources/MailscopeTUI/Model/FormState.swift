@@ -20,6 +20,8 @@ public struct FormState: Sendable, Equatable {
     public var passwordSource: PasswordSource
     /// Where the admin app's client secret is read from (client-secret sign-in).
     public var secretSource: PasswordSource
+    /// Whose app the integration signs in as (Exchange Online).
+    public var connection: AppConnection
     /// The free-text fields.
     public var inputs: [FormField: TextInput] {
         didSet { refreshMemberList() }
@@ -46,7 +48,9 @@ public struct FormState: Sendable, Equatable {
         passwordSource =
             answers.passwordEnvironmentVariable != nil && answers.passwordFile == nil ? .environmentVariable : .file
         secretSource = answers.secretFile != nil && answers.secretEnvironmentVariable == nil ? .file : .environmentVariable
+        connection = answers.vendorAppID == nil ? .newApp : .vendorApp
         inputs = [
+            .vendorAppID: TextInput(answers.vendorAppID ?? ""),
             .clientID: TextInput(answers.clientID ?? ""),
             .secretVariable: TextInput(answers.secretEnvironmentVariable ?? ""),
             .secretFile: TextInput(answers.secretFile ?? ""),
@@ -113,7 +117,8 @@ public struct FormState: Sendable, Equatable {
             secretFile: signIn == .clientSecret && secretSource == .file ? optional(.secretFile) : nil,
             certificateFile: signIn == .certificate ? optional(.certificateFile) : nil,
             privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil,
-            groupAlias: scopeKind == .group ? optional(.groupAlias) : nil
+            groupAlias: scopeKind == .group ? optional(.groupAlias) : nil,
+            vendorAppID: target == .exchangeOnline && connection == .vendorApp ? optional(.vendorAppID) : nil
         )
     }
 
@@ -142,7 +147,8 @@ public struct FormState: Sendable, Equatable {
             switch field {
             case .passwordFile: passwordSource == .file
             case .passwordVariable: passwordSource == .environmentVariable
-            case .clientID, .secretSource, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+            case .clientID, .secretSource, .secretVariable, .secretFile, .certificateFile, .privateKeyFile,
+                .vendorAppID, .serviceAccountName:
                 isApplicable(field)
             default: true
             }
@@ -181,6 +187,9 @@ public struct FormState: Sendable, Equatable {
         case .secretVariable: return signIn == .clientSecret && secretSource == .environmentVariable
         case .secretFile: return signIn == .clientSecret && secretSource == .file
         case .certificateFile, .privateKeyFile: return signIn == .certificate
+        case .vendorAppID: return connection == .vendorApp
+        // The vendor's app has the vendor's name; on Exchange Server the name is the mailbox's.
+        case .serviceAccountName: return target == .exchangeServer || connection == .newApp
         default: return true
         }
     }
@@ -193,8 +202,15 @@ public struct FormState: Sendable, Equatable {
         guard isApplicable(field) else { return nil }
         if target == .exchangeServer { return serverError(for: field) }
         switch field {
-        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource: return nil
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource, .connection: return nil
         case .clientID, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
+            return configError(for: field)
+        case .vendorAppID:
+            guard optional(.vendorAppID) != nil else {
+                return FieldError(
+                    field: "service_account.app_id",
+                    message: "give the application (client) ID the vendor publishes for its app (a GUID)")
+            }
             return configError(for: field)
         case .ewsURL, .ewsAuthentication, .serviceAccountAddress, .serviceAccountLogon, .passwordSource,
             .passwordFile, .passwordVariable, .groupAddress, .inScopeMailbox, .outOfScopeMailbox:
@@ -249,8 +265,9 @@ public struct FormState: Sendable, Equatable {
         case .secretVariable, .secretFile: ["auth.secret_env", "auth.secret_file"]
         case .certificateFile: ["auth.certificate_file"]
         case .privateKeyFile: ["auth.private_key_file"]
+        case .vendorAppID: ["service_account.app_id"]
         case .preset: ["target", "method"]  // a preset whose guide has no path on the target (PresetConnections)
-        case .target, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles: []
+        case .target, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles, .connection: []
         }
     }
 
@@ -311,6 +328,7 @@ public struct FormState: Sendable, Equatable {
         case .ewsAuthentication: ewsAuthentication.title
         case .passwordSource: passwordSource.title
         case .secretSource: secretSource.title
+        case .connection: connection.title
         default: text(field)
         }
     }
@@ -334,6 +352,7 @@ public struct FormState: Sendable, Equatable {
         case .ewsAuthentication: ewsAuthentication = next(HTTPAuthentication.Scheme.allCases, ewsAuthentication)
         case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
         case .secretSource: secretSource = next(PasswordSource.allCases, secretSource)
+        case .connection: connection = next(AppConnection.allCases, connection)
         default: return
         }
         edited.insert(field)
@@ -347,7 +366,7 @@ public struct FormState: Sendable, Equatable {
     /// The fields `answers` leaves out when their choice is not taken.
     static let unchosenFields: [FormField] = [
         .passwordFile, .passwordVariable, .clientID, .secretVariable, .secretFile, .certificateFile,
-        .privateKeyFile, .groupName, .groupAlias, .members, .groupAddress,
+        .privateKeyFile, .groupName, .groupAlias, .members, .groupAddress, .vendorAppID,
     ]
 
     /// Takes from `previous` the values of fields left empty here because their choice was not

@@ -14,7 +14,9 @@ extension Painter {
         guard let wait = run.wait else { return }
         let now = model.now
         var row = top
-        canvas.rule(row: row, column: 2, width: width - 4, title: "Propagation wait", glyphs: glyphs)
+        // A wait in two phases (the vendor's app moved from tenant-wide to scoped access) names its phase.
+        let title = wait.phase.map { "Propagation wait \(glyphs.dot) \($0.title)" } ?? "Propagation wait"
+        canvas.rule(row: row, column: 2, width: width - 4, title: title, glyphs: glyphs)
         row += 1
         let elapsed = now.timeIntervalSince(wait.startedAt)
         let earliest = wait.expectedEarliest.timeIntervalSince(wait.startedAt)
