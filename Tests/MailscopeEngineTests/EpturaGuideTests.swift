@@ -58,6 +58,46 @@ struct EpturaGuideTests {
             == "RecipientTypeDetails -eq 'RoomMailbox'")
     }
 
+    @Test("Exchange Server: the one assignment's scope is widened (never a second, unscoped one); the organizer answers, as chosen")
+    func endEventEarlyOnExchangeServer() async throws {
+        let setup = try await ServerEngineTests.start()
+        defer { Task { await setup.harness.stop() } }
+        func config(_ on: Bool) -> SetupConfig {
+            var config = setup.config { $0.preset = "ioffice" }
+            config.scopeKind = .rooms
+            config.scopeName = "ResourceMailboxes"
+            config.members = []
+            config.inScopeMailbox = "room-alder@contoso.com"
+            config.endEventEarly = on
+            return config
+        }
+        #expect(try await setup.engine(config(false)).apply { _ in true } == .verified)
+        let narrow = try await setup.engine(config(false)).check()
+        #expect(narrow.report(.connect)?.evidence.contains { $0.contains("dana.adams@contoso.com") && $0.contains("ErrorImpersonateUserDenied") } == true)
+
+        try await setup.harness.clock.sleep(for: .seconds(60))  // the admin turns it on later
+        // On: dana (a user, outside the rooms) is refused, so the scope is not widened yet: the repair step widens it.
+        let plan = try await setup.engine(config(true)).plan()
+        let scope = try #require(plan.report(.scope))
+        #expect(scope.status == .needsChange, "\(scope.detail)")
+        #expect(scope.warnings == [EndEventEarly.warning])
+        #expect(scope.changes.first?.powershell.contains("''UserMailbox'' -or RecipientTypeDetails -eq ''SharedMailbox''") == true)
+        #expect(try await setup.engine(config(true)).apply { _ in true } == .verified)
+        let repair = try #require(setup.shell.steps.last)
+        #expect(repair.id == "repair-scope")
+        #expect(repair.warning?.hasPrefix("WIDER ACCESS, CHOSEN") == true)
+        #expect(!repair.command.contains("-Role ApplicationImpersonation -User"), "no second assignment")
+        let check = try await setup.engine(config(true)).check()
+        for report in check { #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)") }
+        let connect = try #require(check.report(.connect))
+        #expect(connect.detail.contains("as chosen for End Event Early, for dana.adams@contoso.com"), "\(connect.detail)")
+        #expect(connect.warnings == [EndEventEarly.warning])
+        // Off again: dana answering is an exposure once more, named and repaired.
+        let drift = try await setup.engine(config(false)).check()
+        #expect(drift.report(.scope)?.status == .needsChange)
+        #expect(drift.report(.scope)?.detail.contains("OUTSIDE the scope") == true)
+    }
+
     @Test("End Event Early on, but a real exposure (an unscoped assignment) is still named and repaired")
     func aRealExposureBesideTheWideningIsStillNamed() async throws {
         let harness = try await Harness.start()

@@ -101,9 +101,13 @@ public enum PresetMailbox {
     /// What the guide also asks of that account, which mailscope does not grant: the right to consent.
     public static func consentNote(_ config: SetupConfig) -> String? {
         guard asked(by: config), let upn = config.mailboxUser else { return nil }
+        // Who may grant tenant-wide admin consent: Privileged Role Administrator (or Global
+        // Administrator) for any permission; Cloud Application Administrator and Application
+        // Administrator for any but Microsoft Graph application permissions (MicrosoftDocs/entra-docs
+        // docs/identity/enterprise-apps/grant-admin-consent.md, "Prerequisites").
         return "\(PresetConnections.of(config.preset).vendor)'s guide: \(upn) must also be allowed to consent to the "
-            + "vendor's app (Global Administrator, or Cloud Application Administrator where the tenant's consent "
-            + "settings allow it); mailscope assigns no directory role"
+            + "vendor's app: Microsoft Graph application permissions need a Privileged Role Administrator (or Global "
+            + "Administrator); Cloud Application Administrator suffices for delegated ones only. mailscope assigns no directory role"
     }
 }
 

@@ -248,7 +248,7 @@ public struct PresetConnections: Sendable, Equatable {
                 methodID: nil,
                 path: "today: Application Calendars.ReadWrite limited to room mailboxes, on an app of the tenant's own",
                 connectsBy:
-                    "Eptura's own app (its calendar service), consented by the licensed service account eptura_service (Global or Cloud Application Administrator): limited to room mailboxes with service_account.app_id, or an app of the tenant's own with a client secret; End Event Early widens the scope to every user and shared mailbox",
+                    "Eptura's own app (its calendar service), consented by the licensed service account eptura_service (a Privileged Role or Global Administrator for Graph application permissions): limited to room mailboxes with service_account.app_id, or an app of the tenant's own with a client secret; End Event Early widens the scope to every user and shared mailbox",
                 handOffGives:
                     "the licensed service account (its password shown once) and, with app_id, the app ID, scope and roles; otherwise Tenant ID, Client ID, Client secret (shown once)",
                 form: VendorForm(
@@ -272,7 +272,7 @@ public struct PresetConnections: Sendable, Equatable {
             noLead: nil,
             notes: [
                 "\"End Event Early\" still needs access to every mailbox (it changes the organizer's copy of a meeting): a rooms-only scope cannot serve it. scope.end_event_early = true is an explicit, warned choice that widens the one scope to every user and shared mailbox besides the rooms (never a second, unscoped assignment); plan and check name that access.",
-                "The guide's service account needs a Microsoft 365 licence and the right to consent to Eptura's app: the preset turns on the licensed mailbox (service_account.mailbox, by default eptura_service at the tenant's domain); the consent right (Global or Cloud Application Administrator) is the admin's to give.",
+                "The guide's service account needs a Microsoft 365 licence and the right to consent to Eptura's app: the preset turns on the licensed mailbox (service_account.mailbox, by default eptura_service at the tenant's domain); the consent right (Privileged Role or Global Administrator for Graph application permissions) is the admin's to give, and named in the plan.",
                 "The guide recommends impersonation limited to rooms over delegate access (throttling, errors); mailscope sets up no delegate access.",
             ]
         ),
