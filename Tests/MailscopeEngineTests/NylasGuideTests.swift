@@ -19,7 +19,10 @@ struct NylasGuideTests {
         }
         let group = try #require(try await harness.engine(config).plan().report(.distributionGroup))
         #expect(group.status == .failed)
-        #expect(group.detail.contains("group.members[1] 'badams@contoso.com' is an alias of 'blake.adams@contoso.com'"), "\(group.detail)")
+        #expect(
+            group.detail.contains("group.members[1] 'badams@contoso.com' is an alias of 'blake.adams@contoso.com'"),
+            "\(group.detail)"
+        )
         #expect(group.fix?.contains("replace it with 'blake.adams@contoso.com'") == true, "\(group.fix ?? "")")
         #expect(group.changes.isEmpty)
         let apps = await harness.tenant.applications().count
@@ -44,7 +47,12 @@ struct NylasGuideTests {
         }
         let group = try #require(try await harness.engine(mixed).plan().report(.distributionGroup))
         #expect(group.status == .failed)
-        #expect(group.detail.contains("'pat.jones@fabrikam.com' is in the domain fabrikam.com, the service account nylas_service@contoso.com in contoso.com"), "\(group.detail)")
+        #expect(
+            group.detail.contains(
+                "'pat.jones@fabrikam.com' is in the domain fabrikam.com, the service account nylas_service@contoso.com in contoso.com"
+            ),
+            "\(group.detail)"
+        )
 
         let clean = harness.config {
             $0.preset = "nylas"
@@ -73,8 +81,18 @@ struct NylasGuideTests {
         let group = try #require(try await setup.engine(config).check().report(.distributionGroup))
         #expect(group.status == .failed)
         let said = [group.detail] + group.warnings
-        #expect(said.contains { $0.contains("'badams@contoso.com' is an alias of 'blake.adams@contoso.com': Nylas") }, "\(said)")
-        #expect(said.contains { $0.contains("'pat.jones@fabrikam.com' is in the domain fabrikam.com, the service account svc-booking@contoso.com") }, "\(said)")
+        #expect(
+            said.contains { $0.contains("'badams@contoso.com' is an alias of 'blake.adams@contoso.com': Nylas") },
+            "\(said)"
+        )
+        #expect(
+            said.contains {
+                $0.contains(
+                    "'pat.jones@fabrikam.com' is in the domain fabrikam.com, the service account svc-booking@contoso.com"
+                )
+            },
+            "\(said)"
+        )
         #expect(group.steps.contains { $0.name == "Nylas: primary addresses, one domain" && $0.status == .failed })
         await #expect(throws: EngineError.self) { try await setup.engine(config).apply { _ in true } }
         #expect(setup.shell.steps.count == handed, "no step with a member Nylas cannot connect")

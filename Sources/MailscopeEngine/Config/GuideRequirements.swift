@@ -69,7 +69,9 @@ public enum PresetMailbox {
     public static func defaultUPN(for config: SetupConfig) -> String? {
         guard let tenant = try? TenantID(parsing: config.tenant), !tenant.isGUID else { return nil }
         let domain = tenant.key
-        let local = config.serviceAccountName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        let local = config.serviceAccountName.filter {
+            $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0))
+        }
         return local.isEmpty ? nil : "\(local)@\(domain)"
     }
 
@@ -138,7 +140,10 @@ public enum NylasRules {
     /// The problems of one member: given by an alias of `primary`, or of another domain than the
     /// service account's. `index` is its place in `group.members`.
     public static func problems(
-        configured: String, primary: String, index: Int, config: SetupConfig
+        configured: String,
+        primary: String,
+        index: Int,
+        config: SetupConfig
     ) -> [String] {
         var problems: [String] = []
         if configured.caseInsensitiveCompare(primary) != .orderedSame {
