@@ -138,6 +138,8 @@ struct EpturaGuideTests {
         #expect(try await harness.apply(on) == .verified)
         _ = try await harness.tenant.grantTenantWide(appID: try appID(harness), permission: "Calendars.ReadWrite")
         let check = try await harness.engine(on).check()
+        // Both are said: the chosen widening (a warning) and the grant that voids the scope (a change).
+        #expect(check.report(.scope)?.warnings.first == EndEventEarly.warning)
         let role = try #require(check.report(.impersonationRole))
         #expect(role.status == .needsChange, "\(role.detail)")
         #expect(role.changes.contains { $0.summary.contains("Calendars.ReadWrite") })
@@ -171,6 +173,14 @@ struct EpturaGuideTests {
         #expect(
             ServerSteps.assignImpersonation(withTarget(config, .exchangeServer)).command.contains("''SharedMailbox''")
         )
+        // The printed script sets the same widened filter, with the warning above it.
+        let script = ScriptRenderer.render(config)
+        #expect(
+            script.contains(
+                "$filter = 'RecipientTypeDetails -eq ''RoomMailbox'' -or RecipientTypeDetails -eq ''UserMailbox''"
+            )
+        )
+        #expect(script.contains("# WIDER ACCESS, CHOSEN"))
     }
 
     @Test(
