@@ -52,6 +52,11 @@ struct EpturaGuideTests {
         let widened = try #require(await harness.tenant.managementScopes().first { $0.name == "ResourceMailboxes" })
         #expect(widened.recipientFilter == EndEventEarly.filter)
         #expect(await harness.tenant.roleAssignments().count == 1, "one assignment, bound to the one scope")
+        #expect(
+            harness.events.handOff?.contains {
+                $0.label == "End Event Early" && $0.value.contains("every user mailbox")
+            } == true
+        )
 
         let check = try await harness.engine(on).check()
         for report in check {

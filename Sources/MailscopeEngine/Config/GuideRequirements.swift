@@ -31,6 +31,11 @@ public enum EndEventEarly {
         + "meeting, so the scope covers \(reach). The integration can read and change the calendars of all of "
         + "them. Set scope.end_event_early = false to limit it to the rooms again (End Event Early then stops working)."
 
+    /// The hand-off's line for the vendor, when it is on: what the integration may reach.
+    public static func handOffItem(_ config: SetupConfig) -> HandOffItem? {
+        widens(config) ? HandOffItem(label: "End Event Early", value: "on, as chosen: the scope covers \(reach)") : nil
+    }
+
     /// Whether `config` widens its scope for End Event Early.
     public static func widens(_ config: SetupConfig) -> Bool { config.endEventEarly && config.scopeKind == .rooms }
 
