@@ -135,7 +135,7 @@ struct EpturaGuideTests {
         #expect(drift.report(.scope)?.detail.contains("OUTSIDE the scope") == true)
     }
 
-    @Test("End Event Early on, but a real exposure (an unscoped assignment) is still named and repaired")
+    @Test("End Event Early on, but a real exposure (a tenant-wide grant) is still named beside the chosen widening")
     func aRealExposureBesideTheWideningIsStillNamed() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }
