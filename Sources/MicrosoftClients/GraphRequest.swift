@@ -75,7 +75,7 @@ public struct GraphRequest: Sendable, Equatable, CustomStringConvertible {
     /// The tenant: its id, name and verified domains
     /// (microsoft-graph-docs-contrib api-reference/v1.0/api/organization-get.md).
     public static func organization() -> GraphRequest {
-        GraphRequest("GET", "\(v1)/organization", query: [("$select", "id,displayName,verifiedDomains")])
+        GraphRequest("GET", "\(v1)/organization", query: [("$select", "id,displayName,verifiedDomains,countryLetterCode")])
     }
 
     /// The signed-in user's object id (microsoft-graph-docs-contrib api-reference/v1.0/api/user-get.md).

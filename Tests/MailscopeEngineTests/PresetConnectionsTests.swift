@@ -42,6 +42,31 @@ struct PresetConnectionsTests {
         #expect(PresetConnections.of("ioffice").exchangeServer?.proofNote?.label == "Remote Connectivity Analyzer")
     }
 
+    /// The README's overview (issue 14): per vendor and target, which way it connects and what the
+    /// hand-off gives, with the ways issue 14 adds (Workato's authorization code, iOFFICE's EWS as an app).
+    @Test func everyVendorSaysHowItConnectsAndWhatTheHandOffGives() throws {
+        let overview = PresetConnections.connectionMarkdown
+        #expect(overview.count == 2 + Preset.all.count * 2)
+        for table in PresetConnections.all {
+            for target in [SetupTarget.exchangeOnline, .exchangeServer] {
+                guard let lead = table.lead(on: target) else { continue }
+                #expect(!lead.connectsBy.isEmpty && !lead.handOffGives.isEmpty, "\(table.presetID) on \(target)")
+            }
+        }
+        let row = { (vendor: String, target: String) in overview.first { $0.hasPrefix("| \(vendor) | \(target) |") } ?? "" }
+        #expect(row("Workato", "Exchange Online").contains("authorization-code grant"))
+        #expect(row("Workato", "Exchange Online").contains("https://www.workato.com/oauth/callback"))
+        #expect(row("Workato", "Exchange Online").contains("Tenant ID/Domain, User ID, Client ID, Client secret"))
+        #expect(row("Workato", "Exchange Server").contains("nothing: "))
+        #expect(row("iOFFICE", "Exchange Online").contains("EwsAllowedAppIDs"))
+        #expect(row("iOFFICE", "Exchange Server").contains("EWS impersonation as the guide says"))
+        #expect(row("Workable", "Exchange Online").contains("service_account.app_id"))
+        #expect(row("Eptura Workplace", "Exchange Online").contains("licensed service account"))
+        #expect(PresetConnections.markdown.hasPrefix(overview.joined(separator: "\n")))
+        let plain = PresetConnections.of("nylas").plainLines(target: .exchangeServer)
+        #expect(plain.contains { $0.hasPrefix("    connects by: EWS impersonation") })
+    }
+
     @Test func presetsUseTheGuidesOwnNames() throws {
         let workable = try #require(Preset.named("workable"))
         #expect(workable.serviceAccountName == "workable_service")
@@ -162,6 +187,8 @@ struct PresetConnectionsTests {
             $0.graphURL = harness.endpoints.graph.absoluteString
             $0.exchangeURL = harness.endpoints.exchange.absoluteString
             if preset.scopeKind == .group { $0.members = Harness.members }
+            // Nylas's guide connects users by their primary address only (NylasGuideTests).
+            if id == "nylas" { $0.members = $0.members.map { $0 == "badams@contoso.com" ? "blake.adams@contoso.com" : $0 } }
         }
         #expect(try await harness.apply(config) == .verified, "\(id)")
         let reports = try await harness.engine(config).check()

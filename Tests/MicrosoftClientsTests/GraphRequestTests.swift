@@ -10,7 +10,7 @@ import Testing
 struct GraphRequestTests {
     /// Every builder, with the path the engine built by hand before the builders existed.
     static let sent: [(GraphRequest, String)] = [
-        (.organization(), "/v1.0/organization?$select=id,displayName,verifiedDomains"),
+        (.organization(), "/v1.0/organization?$select=id,displayName,verifiedDomains,countryLetterCode"),
         (.me(), "/v1.0/me?$select=id"),
         (
             .myDirectoryRoles(),

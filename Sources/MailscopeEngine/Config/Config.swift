@@ -93,6 +93,10 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     public var scopeKind: ScopeKind = .group
     /// The management scope's name.
     public var scopeName: String = ""
+    /// Eptura's "End Event Early" (`scope.end_event_early`, Eptura presets, rooms scope): ending a
+    /// meeting early changes the organizer's copy of it, so the scope is widened from the rooms to
+    /// every mailbox that can organize a meeting (`EndEventEarly`). An explicit, warned choice.
+    public var endEventEarly: Bool = false
     /// The application roles.
     public var roles: [String] = []
 
@@ -135,6 +139,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         scopeKind = preset.scopeKind
         scopeName = preset.scopeName
         roles = preset.roles
+        PresetMailbox.fill(&self)
     }
 
     /// The service account's domain (after the `@` of its address).
@@ -250,6 +255,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         var seen: Set<String> = []
         let all =
             hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
+            + EndEventEarly.problems(of: self) + PresetMailbox.problems(of: self)
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }

@@ -16,7 +16,7 @@ public enum ConfigLoader {
             "logon", "password_env", "password_file",
         ],
         "group": ["name", "alias", "kind", "members", "address"],
-        "scope": ["kind", "name"],
+        "scope": ["kind", "name", "end_event_early"],
         "roles": ["names"],
         "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
     ]
@@ -76,6 +76,7 @@ public enum ConfigLoader {
         reader.readGroup(into: &config)
         reader.readScopeAndRoles(into: &config)
         reader.readConnect(into: &config)
+        PresetMailbox.fill(&config)
         let problems = reader.problems + config.validationErrors()
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return config
@@ -196,6 +197,7 @@ final class TOMLReader {
             config.scopeKind = kind
         }
         if let name = string(scope, "name", "scope.name") { config.scopeName = name }
+        if let flag = bool(scope, "end_event_early", "scope.end_event_early") { config.endEventEarly = flag }
         if let names = strings(subtable("roles"), "names", "roles.names") { config.roles = names }
     }
 

@@ -110,6 +110,11 @@ public struct ConnectionLead: Sendable, Equatable {
     public var methodID: String?
     /// What mailscope sets up there, in a line.
     public var path: String
+    /// Which way the integration connects there (the README's overview): whose app or account,
+    /// which grant, limited by what.
+    public var connectsBy: String = ""
+    /// What the hand-off gives there, in a line.
+    public var handOffGives: String = ""
     /// What the vendor's form asks for afterwards.
     public var form: VendorForm
     /// A test of the guide's that mailscope's own proof stands in for, said on the hand-off.
@@ -158,6 +163,10 @@ public struct PresetConnections: Sendable, Equatable {
     static let ewsBlocked =
         "EWS in Exchange Online is blocked since 1 Oct 2026 unless allow-listed (EwsAllowedAppIDs) and ends 1 Apr 2027"
     static let graphOnly = "an Entra app reaches Exchange Online mailboxes, not those on Exchange Server"
+    static let tenantAppGives = "Tenant ID, Client ID, Client secret (shown once) or the certificate's key file, the group, scope and roles"
+    static let vendorAppGives = "with app_id: the app ID, the group, scope and roles, and how the vendor confirms (mailscope holds no credential)"
+    static let ewsGives =
+        "EWS URL, the service account's primary address, sign-in name and scheme, where the password is (never the password), scope and assignment"
 
     /// Every preset's table, in the order of `Preset.all`.
     public static let all: [PresetConnections] = [
@@ -185,6 +194,10 @@ public struct PresetConnections: Sendable, Equatable {
                 methodID: nil,
                 path:
                     "today: the group WorkableUsers and the scope WorkableUsersScope, with Application roles on an app of the tenant's own",
+                connectsBy:
+                    "Workable's own multi-tenant app (the guide's standard configuration), limited by WorkableUsersScope with service_account.app_id (the vendor's own app); without app_id, an app of the tenant's own with a client secret",
+                handOffGives:
+                    vendorAppGives + "; without it: " + tenantAppGives,
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
@@ -194,6 +207,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeServer: ConnectionLead(
                 methodID: "alternate",
                 path: "the alternate configuration as the guide says, with its names",
+                connectsBy:
+                    "EWS impersonation: workable_service with a mailbox and ApplicationImpersonation (WorkableImpersonation) limited to WorkableUsers, NTLM or Basic sign-in",
+                handOffGives:
+                    "Primary email address, Password (where it is), then the EWS URL, sign-in name and scheme",
                 form: VendorForm(
                     fields: [
                         FormFieldSpec(label: "Primary email address", value: .serviceAccountAddress),
@@ -230,6 +247,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path: "today: Application Calendars.ReadWrite limited to room mailboxes, on an app of the tenant's own",
+                connectsBy:
+                    "Eptura's own app (its calendar service), consented by the licensed service account eptura_service (a Privileged Role or Global Administrator for Graph application permissions): limited to room mailboxes with service_account.app_id, or an app of the tenant's own with a client secret; End Event Early widens the scope to every user and shared mailbox",
+                handOffGives:
+                    "the licensed service account (its password shown once) and, with app_id, the app ID, scope and roles; otherwise Tenant ID, Client ID, Client secret (shown once)",
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
@@ -239,6 +260,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeServer: ConnectionLead(
                 methodID: "impersonation",
                 path: "impersonation limited to room mailboxes, proven over EWS",
+                connectsBy:
+                    "EWS impersonation: the service account with ApplicationImpersonation limited to room mailboxes (with End Event Early also every user and shared mailbox), NTLM or Basic sign-in",
+                handOffGives:
+                    ewsGives,
                 form: VendorForm(
                     fields: [],
                     whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
@@ -246,7 +271,8 @@ public struct PresetConnections: Sendable, Equatable {
             ),
             noLead: nil,
             notes: [
-                "\"End Event Early\" still needs access to every mailbox: outside any scope mailscope makes.",
+                "\"End Event Early\" still needs access to every mailbox (it changes the organizer's copy of a meeting): a rooms-only scope cannot serve it. scope.end_event_early = true is an explicit, warned choice that widens the one scope to every user and shared mailbox besides the rooms (never a second, unscoped assignment); plan and check name that access.",
+                "The guide's service account needs a Microsoft 365 licence and the right to consent to Eptura's app: the preset turns on the licensed mailbox (service_account.mailbox, by default eptura_service at the tenant's domain); the consent right (Privileged Role or Global Administrator for Graph application permissions) is the admin's to give, and named in the plan.",
                 "The guide recommends impersonation limited to rooms over delegate access (throttling, errors); mailscope sets up no delegate access.",
             ]
         ),
@@ -266,6 +292,10 @@ public struct PresetConnections: Sendable, Equatable {
                 methodID: nil,
                 path:
                     "today: Application Calendars.ReadWrite limited to room mailboxes (Graph), on an app of the tenant's own",
+                connectsBy:
+                    "EWS as an app (as issue 14 plans it: service_account.uses_ews): Application EWS.AccessAsApp within ResourceMailboxes and the app's ID added to the tenant's EwsAllowedAppIDs list (up to 24 hours), until EWS ends on 1 Apr 2027; today Graph with an app of the tenant's own and a client secret",
+                handOffGives:
+                    "today: Tenant ID, Client ID, Client secret (shown once), scope and roles; with uses_ews (issue 14) also the EWS allow list's state",
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
@@ -275,6 +305,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeServer: ConnectionLead(
                 methodID: "impersonation",
                 path: "the guide's rooms-only scope ResourceMailboxes and assignment ResourceImpersonation",
+                connectsBy:
+                    "EWS impersonation as the guide says: a service account with a mailbox and ApplicationImpersonation (ResourceImpersonation) limited to ResourceMailboxes, NTLM or Basic sign-in",
+                handOffGives:
+                    ewsGives + "; the Remote Connectivity Analyzer is not needed",
                 form: VendorForm(
                     fields: [],
                     whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
@@ -288,6 +322,7 @@ public struct PresetConnections: Sendable, Equatable {
             noLead: nil,
             notes: [
                 "The guide tests with the Remote Connectivity Analyzer; mailscope's own EWS proof stands in for it.",
+                "\"End Event Early\" needs access to every mailbox (it changes the organizer's copy of a meeting): scope.end_event_early = true is an explicit, warned choice that widens ResourceMailboxes to every user and shared mailbox besides the rooms; plan and check name that access.",
                 "A rooms-only scope takes rooms added later without a group to maintain.",
             ]
         ),
@@ -307,6 +342,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path: "today: Application Calendars.ReadWrite limited by NylasUsersScope, on an app of the tenant's own",
+                connectsBy:
+                    "an app of the tenant's own with a client secret (Nylas v3's service-account connector credential), Application Calendars.ReadWrite limited by NylasUsersScope; members by primary address, in the domain of the service account's licensed mailbox when it has one",
+                handOffGives:
+                    tenantAppGives,
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
@@ -316,6 +355,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeServer: ConnectionLead(
                 methodID: "impersonation",
                 path: "the service account with ApplicationImpersonation limited to NylasUsers",
+                connectsBy:
+                    "EWS impersonation: nylas_service with a mailbox and ApplicationImpersonation limited to NylasUsers (members by primary address, in nylas_service's domain), NTLM or Basic sign-in",
+                handOffGives:
+                    ewsGives,
                 form: VendorForm(
                     fields: [],
                     whereToEnter: "is not listed field by field in the guide: give it mailscope's EWS values as the guide asks"
@@ -324,7 +367,7 @@ public struct PresetConnections: Sendable, Equatable {
             noLead: nil,
             notes: [
                 "Up to two hours of propagation (the guide): mailscope waits for it with a timer.",
-                "The service account's domain must match the users' domain, and addresses must be primary, not aliases.",
+                "The service account's domain must match the users' domain, and users are connected by their primary address, not an alias (the guide's requirements): a member given by an alias, or in another domain than the service account (its licensed mailbox on Exchange Online), fails the group stage, naming each member and its fix.",
             ]
         ),
         PresetConnections(
@@ -352,6 +395,10 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: "client-credentials",
                 path: "client credentials with RBAC roles limited by WorkatoUsersScope",
+                connectsBy:
+                    "client credentials: an app of the tenant's own with a client secret, RBAC roles limited by WorkatoUsersScope; or, as issue 14 plans it (service_account.access = \"delegated\"), the authorization-code grant: an app with the Web redirect URI https://www.workato.com/oauth/callback, delegated permissions, admin consent and a client secret, limited by each user's own rights, not a scope",
+                handOffGives:
+                    "client credentials: Tenant ID/Domain, User ID, Client ID, Client secret (shown once); authorization code (issue 14): Client ID, Client secret and the redirect URI",
                 form: VendorForm(
                     fields: [
                         FormFieldSpec(label: "Tenant ID/Domain", value: .tenantID),
@@ -375,11 +422,19 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path: "Application roles limited by a management scope, on an app of the tenant's own",
+                connectsBy:
+                    "an app of the tenant's own (client secret or certificate), or the vendor's own app (service_account.app_id), limited by a management scope",
+                handOffGives:
+                    tenantAppGives + "; " + vendorAppGives,
                 form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
             ),
             exchangeServer: ConnectionLead(
                 methodID: nil,
                 path: "a service account with ApplicationImpersonation limited by a management scope",
+                connectsBy:
+                    "EWS impersonation: a service account with a mailbox and ApplicationImpersonation limited by a management scope, NTLM or Basic sign-in",
+                handOffGives:
+                    ewsGives,
                 form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
             ),
             noLead: nil,
@@ -460,6 +515,8 @@ extension PresetConnections {
         for target in targets {
             if let lead = lead(on: target) {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): \(lead.path)")
+                lines.append("\(indent)    connects by: \(lead.connectsBy)")
+                lines.append("\(indent)    hand-off gives: \(lead.handOffGives)")
             } else {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): nothing: \(noLead ?? "")")
             }
@@ -485,9 +542,28 @@ extension PresetConnections {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The README's preset section: one markdown table per preset.
+    /// The README's overview: per vendor and target, which way it connects and what the hand-off gives.
+    public static var connectionMarkdown: [String] {
+        var lines = [
+            "| vendor | target | connects by | the hand-off gives |",
+            "|---|---|---|---|",
+        ]
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        for table in all {
+            let name = Preset.named(table.presetID)?.displayName ?? table.presetID
+            for target in [SetupTarget.exchangeOnline, .exchangeServer] {
+                let lead = table.lead(on: target)
+                let connects = lead?.connectsBy ?? "nothing: \(table.noLead ?? "")"
+                let gives = lead?.handOffGives ?? "nothing"
+                lines.append("| \(name) | \(targetName(target)) | \(cell(connects)) | \(cell(gives)) |")
+            }
+        }
+        return lines
+    }
+
+    /// The README's preset section: the overview of connection ways, then one markdown table per preset.
     public static var markdown: String {
-        var lines: [String] = []
+        var lines = connectionMarkdown + [""]
         for table in all {
             let name = Preset.named(table.presetID)?.displayName ?? table.presetID
             lines.append("**\(name)** (`preset = \"\(table.presetID)\"`): \(table.guide)")

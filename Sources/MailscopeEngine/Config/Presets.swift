@@ -102,6 +102,12 @@ public struct Preset: Sendable, Equatable, Identifiable {
     /// The ApplicationImpersonation role assignment's name on Exchange Server, where the vendor's
     /// guide gives one; otherwise it is derived from the service account's name.
     public var impersonationAssignmentName: String? = nil
+    /// Whether the vendor's guide signs in as a licensed user of the tenant (Exchange Online): the
+    /// preset then turns on the licensed mailbox (`service_account.mailbox`), by default the
+    /// service account's name at the tenant's domain.
+    public var licensedMailbox: Bool = false
+    /// Whether the guide has Eptura's "End Event Early" (`scope.end_event_early`).
+    public var offersEndEventEarly: Bool = false
 
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
@@ -124,7 +130,12 @@ public struct Preset: Sendable, Equatable, Identifiable {
             groupName: "",
             scopeKind: .rooms,
             scopeName: "ResourceMailboxes",
-            roles: ["Application Calendars.ReadWrite"]
+            roles: ["Application Calendars.ReadWrite"],
+            // Eptura Workplace's Microsoft 365 calendar guide (knowledge.eptura.com): "the account
+            // must have a 365 license assigned and also be an Admin account with the permission to
+            // consent to the OAuth app permissions".
+            licensedMailbox: true,
+            offersEndEventEarly: true
         ),
         Preset(
             id: "ioffice",
@@ -135,7 +146,8 @@ public struct Preset: Sendable, Equatable, Identifiable {
             scopeKind: .rooms,
             scopeName: "ResourceMailboxes",
             roles: ["Application Calendars.ReadWrite"],
-            impersonationAssignmentName: "ResourceImpersonation"
+            impersonationAssignmentName: "ResourceImpersonation",
+            offersEndEventEarly: true
         ),
         Preset(
             id: "nylas",

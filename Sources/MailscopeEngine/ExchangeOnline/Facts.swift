@@ -21,6 +21,8 @@ struct Facts: Sendable {
     /// The licensed member mailbox outside the scope chosen for the denial probe.
     var outOfScopeCandidate: ProbeMailbox?
     var scopeID: String?
+    /// The tenant's country (`organization.countryLetterCode`), read at sign-in.
+    var tenantCountry: String?
     var roleDefinitions: [String: String]?
     /// The scope stage's reads, made ahead by an overlapped check (used once, then cleared).
     var scopeReads: ScopeReads?

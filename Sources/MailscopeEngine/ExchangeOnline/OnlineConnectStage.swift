@@ -223,7 +223,8 @@ extension ExchangeOnlineDriver {
             let word: String
             switch configuredOut {
             case .some(true): word = "out of scope"
-            case .some(false): word = "IN SCOPE"
+            case .some(false):
+                word = EndEventEarly.widens(config) ? "in scope (End Event Early's widened scope, chosen)" : "IN SCOPE"
             case .none:
                 word = "no verdict ("
                     + rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
@@ -421,7 +422,10 @@ extension ExchangeOnlineDriver {
     /// assignments outside the scope, a scope filter other than the configured one. nil when the
     /// poll found no exposure, or nothing was found.
     func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String? {
-        guard evidence.outOfScopeDenied == false, ownChangeStillClosing == nil else { return nil }
+        // End Event Early: the mailbox outside the rooms answers by the admin's choice (its own report).
+        guard evidence.outOfScopeDenied == false, ownChangeStillClosing == nil, !EndEventEarly.widens(config) else {
+            return nil
+        }
         defer { run.currentStage = .connect }
         var causes: [String] = []
         if let role = try? await engine.observe(.impersonationRole) {
@@ -461,6 +465,7 @@ extension ExchangeOnlineDriver {
             StepReport.verdict("effective: in-scope allowed", evidence.inScopeAllowed, yes: "200", no: "denied"),
             StepReport.verdict("effective: out-of-scope denied", evidence.outOfScopeDenied, yes: "403", no: "ALLOWED"),
         ]
+        if EndEventEarly.widens(config) { return endEventEarlyReport(evidence, now: now, waiting: waiting) }
         if evidence.effectiveUnobservable == true {
             return configuredOnlyReport(evidence, steps: Array(steps.prefix(2)), now: now, waiting: waiting)
         }
@@ -593,4 +598,56 @@ extension ExchangeOnlineDriver {
         )
     }
 
+    /// End Event Early, chosen: the scope covers the meetings' organizers too, so the mailbox outside
+    /// the rooms (connect.out_of_scope_mailbox, or the first licensed user) must be reachable. That
+    /// access is listed, by name, and is never a failure; a room that is not reachable is, and so
+    /// is an organizer's mailbox that stays refused once the window has passed (not widened).
+    private func endEventEarlyReport(_ evidence: PollEvidence, now: Date, waiting: Bool) -> StageReport {
+        let organizer = config.outOfScopeMailbox ?? facts.outOfScopeCandidate?.address ?? "a user's mailbox"
+        let unobservable = evidence.effectiveUnobservable == true
+        let reached = evidence.outOfScopeDenied.map { !$0 }
+        var steps = [
+            StepReport.verdict("configured: room in scope", evidence.configuredInScope, yes: "in scope", no: "NOT in scope"),
+            StepReport.verdict(
+                "configured: organizer \(organizer) (End Event Early)", evidence.configuredOutOfScope.map { !$0 },
+                yes: "in scope, as chosen", no: "out of scope: not widened"),
+        ]
+        if unobservable {
+            steps.append(StepReport(name: "effective access", status: .skipped, detail: Self.vendorEffectiveUntestable))
+        } else {
+            steps.append(StepReport.verdict("effective: room allowed", evidence.inScopeAllowed, yes: "200", no: "denied"))
+            steps.append(
+                StepReport.verdict(
+                    "effective: organizer \(organizer) reachable", reached, yes: "200, as chosen", no: "403: not widened"))
+        }
+        let configured = evidence.configuredInScope == true && evidence.configuredOutOfScope == false
+        let effective = unobservable || (evidence.inScopeAllowed == true && reached == true)
+        var report: StageReport
+        if configured && effective {
+            report = StageReport.connect(
+                .verified, "a room answers, and so does \(organizer): End Event Early's widened access, chosen",
+                poll: evidence, steps: steps)
+        } else if evidence.configuredInScope == false || evidence.inScopeAllowed == false && !withinWindow(now) {
+            report = StageReport.connect(
+                .failed, "the room inside the scope is not reachable", poll: evidence, steps: steps,
+                fix: "run apply to repair the scope and role assignments")
+        } else if withinWindow(now) || evidence.configuredOutOfScope == nil || !unobservable && reached == nil {
+            report = StageReport.connect(
+                waiting && withinWindow(now) ? .waiting : .notVerified,
+                "End Event Early's widened scope is not proven yet (usually 30 min to 2 h after a change)",
+                poll: evidence, steps: steps)
+        } else {
+            report = StageReport.connect(
+                .failed, "End Event Early is on, but \(organizer) is not reachable: the scope was not widened",
+                poll: evidence, steps: steps, fix: "run apply: it sets the widened filter (\(EndEventEarly.filter))")
+        }
+        report.warnings = [EndEventEarly.warning]
+        return report
+    }
+
+    /// Whether the propagation window of the last change of effective access is still open.
+    private func withinWindow(_ now: Date) -> Bool {
+        let deadline = journal.rbacChangedAt?.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
+        return deadline.map { now < $0 } ?? false
+    }
 }

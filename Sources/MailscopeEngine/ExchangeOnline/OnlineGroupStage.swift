@@ -36,10 +36,47 @@ extension ExchangeOnlineDriver {
         if config.scopeKind == .group && wanted.isEmpty {
             return noMailboxToScope(findings)
         }
-        guard let group else {
-            return try await missingGroup(wanted: wanted, graph: graph, findings: findings)
+        let observation =
+            if let group {
+                existingGroup(group, direct: direct, wanted: wanted, findings: findings)
+            } else {
+                try await missingGroup(wanted: wanted, graph: graph, findings: findings)
+            }
+        return nylasChecked(observation, members: members)
+    }
+
+    /// Nylas's guide (`NylasRules`): each member by its primary address (Graph's `mail` and the
+    /// `SMTP:` entry of `proxyAddresses`), in the domain of the service account's licensed mailbox.
+    /// A member that breaks either cannot be connected by Nylas: the stage fails naming each, and
+    /// writes nothing until group.members is corrected.
+    private func nylasChecked(_ observation: StageObservation, members: [ResolvedMember]) -> StageObservation {
+        guard NylasRules.apply(to: config) else { return observation }
+        var observation = observation
+        var problems: [String] = []
+        for (index, member) in members.enumerated() where !member.isGroup && member.objectID != nil {
+            problems += NylasRules.problems(
+                configured: member.configured, primary: member.primary ?? member.configured, index: index, config: config)
         }
-        return existingGroup(group, direct: direct, wanted: wanted, findings: findings)
+        var report = observation.report
+        guard !problems.isEmpty else {
+            let domain =
+                NylasRules.serviceAccountAddress(config).map { "in the domain of \($0)" }
+                ?? "domain not compared: an Entra app has no domain (service_account.mailbox gives the service account one)"
+            report.steps.append(
+                StepReport(name: "Nylas: primary addresses, one domain", status: .verified, detail: "every member by its primary address; \(domain)"))
+            observation.report = report
+            return observation
+        }
+        report.steps.append(
+            StepReport(name: "Nylas: primary addresses, one domain", status: .failed, detail: "\(problems.count) problem(s)"))
+        report.status = .failed
+        report.detail = problems[0]
+        report.warnings += problems.dropFirst()
+        report.warnings.removeAll { $0.contains(" is an alias; the primary SMTP address is ") }
+        report.fix = "correct group.members and run again (nothing was written): " + problems.joined(separator: "; ")
+        observation.report = report
+        observation.writes = []
+        return observation
     }
 
     /// The group as Exchange sees it (its DN is what the scope filter needs); nil when Exchange

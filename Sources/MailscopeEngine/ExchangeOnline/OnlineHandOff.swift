@@ -55,6 +55,7 @@ extension ExchangeOnlineDriver {
         items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
+        if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
         items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
         return items
     }

@@ -21,7 +21,7 @@ extension ExchangeOnlineDriver {
     /// The filter the scope must have, or nil while the group does not exist yet.
     var wantedFilter: String? {
         switch config.scopeKind {
-        case .rooms: Quoting.roomMailboxFilter
+        case .rooms: EndEventEarly.widens(config) ? EndEventEarly.filter : Quoting.roomMailboxFilter
         case .group: facts.group.map { Quoting.memberOfGroupFilter(groupDN: $0.distinguishedName) }
         }
     }
@@ -93,6 +93,7 @@ extension ExchangeOnlineDriver {
             reads = try await readScope(graph: graph)
         }
         let exclusive = try await judgeScope(reads.scopes.first, filter: filter, graph: graph, into: &findings)
+        if EndEventEarly.widens(config) { findings.warnings.insert(EndEventEarly.warning, at: 0) }
         judgeRoleAssignments(reads, into: &findings)
         // The vendor's own app: its tenant-wide grants go last, after the scoped assignments above.
         let cameBack = try await vendorGrantRemovals(into: &findings)

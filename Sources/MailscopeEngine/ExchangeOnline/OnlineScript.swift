@@ -207,6 +207,9 @@ private struct OnlineScript {
         switch config.scopeKind {
         case .group:
             add("$filter = 'MemberOfGroup -eq ''' + $group.DistinguishedName.Replace(\"'\", \"''\") + ''''")
+        case .rooms where EndEventEarly.widens(config):
+            add("# " + EndEventEarly.warning)
+            add("$filter = \(q(EndEventEarly.filter))")
         case .rooms:
             add("$filter = \(q(Quoting.roomMailboxFilter))")
         }

@@ -141,11 +141,16 @@ extension ExchangeOnlineDriver {
     func observeMailboxUser(graph: GraphClient) async throws -> StageFindings {
         var findings = StageFindings()
         guard let upn = config.mailboxUser else { return findings }
+        if let consent = PresetMailbox.consentNote(config) { findings.warnings.append(consent) }
         let read = GraphRequest.user(upn, select: ["id", "userPrincipalName", "assignedLicenses", "usageLocation"])
         let user = try await graph.getIfPresent(read)
-        findings.evidence = [read.answered(user == nil ? "404" : "200")]
+        findings.evidence.append(read.answered(user == nil ? "404" : "200"))
         guard let user else {
-            findings.step("mailbox user", .needsChange, "\(upn) missing")
+            let location =
+                config.usageLocation == nil
+                ? mailboxUsageLocation.map { ", usage location \($0) (the tenant's country; service_account.usage_location changes it)" }
+                    ?? "" : ""
+            findings.step("mailbox user", .needsChange, "\(upn) missing\(location)")
             findings.writes = [
                 .createMailboxUser(upn: upn, displayName: config.serviceAccountName),
                 .assignLicense(upn: upn, sku: config.mailboxLicense),
@@ -490,6 +495,13 @@ extension ExchangeOnlineDriver {
         )
     }
 
+    /// The usage location a licence of the mailbox user needs: the configured one; for a preset that
+    /// turns the licensed mailbox on itself (Eptura Workplace), the tenant's country when none is
+    /// configured (`organization.countryLetterCode`, named in the plan).
+    var mailboxUsageLocation: String? {
+        config.usageLocation ?? (PresetMailbox.asked(by: config) ? facts.tenantCountry : nil)
+    }
+
     func createMailboxUser(upn: String, displayName: String) async throws {
         let (graph, _) = try clients()
         let password = Self.makePassword()
@@ -501,7 +513,7 @@ extension ExchangeOnlineDriver {
             "userPrincipalName": .string(upn),
             "passwordProfile": ["forceChangePasswordNextSignIn": false, "password": .string(password.reveal())],
         ]
-        if let location = config.usageLocation { body["usageLocation"] = .string(location) }
+        if let location = mailboxUsageLocation { body["usageLocation"] = .string(location) }
         do {
             try await graph.write(.createUser(), body: .object(body))
             let url = store.directory.appendingPathComponent("mailbox-user.password")
@@ -526,7 +538,7 @@ extension ExchangeOnlineDriver {
             try await graph.get(.user(upn, select: ["id", "usageLocation"]))
         }
         if user["usageLocation"].string == nil {
-            guard let location = config.usageLocation else {
+            guard let location = mailboxUsageLocation else {
                 throw EngineError(
                     stage: .serviceAccount,
                     message: "\(upn) has no usage location, which a licence needs",

@@ -69,6 +69,7 @@ extension ExchangeOnlineDriver {
         async let rolesRead: [JSONValue]? = claims.isAppOnly ? nil : graph.list(.myDirectoryRoles())
         let organization = try await organizationRead["value"].array?.first ?? .null
         let defaultDomain = try requireConfiguredTenant(organization, tid: tid)
+        facts.tenantCountry = organization["countryLetterCode"].string.flatMap { $0.isEmpty ? nil : $0 }
         let who = claims.user ?? "app \(claims.appID ?? config.clientID ?? "?")"
         var findings = StageFindings()
         findings.evidence = [

@@ -100,6 +100,9 @@ extension ExchangeServerDriver {
                 "out-of-scope: impersonate \(probe?.outOfScope?.mailbox ?? "?")", evidence.outOfScopeDenied,
                 yes: "ErrorImpersonateUserDenied", no: "ALLOWED"),
         ]
+        if EndEventEarly.widens(config), evidence.inScopeAllowed == true {
+            return endEventEarlyConnect(evidence, waiting: waiting, withinWindow: withinWindow)
+        }
         if evidence.isSettled {
             return StageReport.connect(
                 .verified,
@@ -145,5 +148,35 @@ extension ExchangeServerDriver {
             steps: steps,
             fix: "run mailscope apply: it shows the Exchange Management Shell step that repairs it"
         )
+    }
+
+    /// End Event Early, chosen, with the room reachable: the organizer's mailbox outside the rooms
+    /// answering is the widened access (listed, verified); refused, the scope is not widened yet.
+    private func endEventEarlyConnect(_ evidence: PollEvidence, waiting: Bool, withinWindow: Bool) -> StageReport {
+        let organizer = serverProbe?.outOfScope?.mailbox ?? "the out-of-scope mailbox"
+        let steps = [
+            StepReport.verdict(
+                "in-scope: impersonate \(serverProbe?.inScope?.mailbox ?? "?")", evidence.inScopeAllowed, yes: "NoError",
+                no: "denied"),
+            StepReport.verdict(
+                "End Event Early: impersonate \(organizer)", evidence.outOfScopeDenied.map { !$0 },
+                yes: "NoError, as chosen", no: "ErrorImpersonateUserDenied: not widened"),
+        ]
+        var report: StageReport
+        if evidence.outOfScopeDenied == false {
+            report = StageReport.connect(
+                .verified, "EWS impersonation works for the room and, as chosen for End Event Early, for \(organizer)",
+                poll: evidence, steps: steps)
+        } else if withinWindow || evidence.outOfScopeDenied == nil {
+            report = StageReport.connect(
+                waiting && withinWindow ? .waiting : .notVerified,
+                "End Event Early's widened scope does not reach \(organizer) yet", poll: evidence, steps: steps)
+        } else {
+            report = StageReport.connect(
+                .failed, "End Event Early is on, but \(organizer) is refused: the scope is not widened", poll: evidence,
+                steps: steps, fix: "run mailscope apply: it shows the step that sets the widened filter")
+        }
+        report.warnings = [EndEventEarly.warning]
+        return report
     }
 }

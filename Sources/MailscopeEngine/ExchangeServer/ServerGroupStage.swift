@@ -8,7 +8,8 @@ extension ExchangeServerDriver {
     struct ServerMembers {
         /// The primary SMTP addresses of the members to have in the group.
         var primaries: [String] = []
-        /// A line for each configured member that does not resolve to a mailbox.
+        /// A line for each configured member that does not resolve to a mailbox, or that breaks a
+        /// rule of the preset's guide (Nylas: a primary address, the service account's domain).
         var problems: [String] = []
     }
 
@@ -42,6 +43,8 @@ extension ExchangeServerDriver {
             if members.problems.isEmpty {
                 findings.writes = [.shellStep(ServerSteps.createGroup(config, members: members.primaries))]
             }
+            findings.warnings += members.problems.dropFirst()
+            nylasStep(members, into: &findings)
             return findings.observation(
                 stage: .distributionGroup,
                 status: members.problems.isEmpty ? .needsChange : .failed,
@@ -82,7 +85,10 @@ extension ExchangeServerDriver {
                 )
                 return
             }
-            if entry.address.caseInsensitiveCompare(member) != .orderedSame {
+            if NylasRules.apply(to: config) {
+                // Nylas's guide: an alias, or another domain than the service account's, cannot be connected.
+                members.problems += NylasRules.problems(configured: member, primary: entry.address, index: index, config: config)
+            } else if entry.address.caseInsensitiveCompare(member) != .orderedSame {
                 findings.warnings.append(
                     "group.members[\(index)] '\(member)' is an alias of '\(entry.address)': the primary address is used (EWS impersonation refuses an alias with ErrorNonPrimarySmtpAddress); give '\(entry.address)' to the product too"
                 )
@@ -147,6 +153,7 @@ extension ExchangeServerDriver {
                 ? "all \(primaries.count) mailboxes are direct members of \(group)"
                 : "\(unique.count) of \(primaries.count) mailboxes are not direct members of \(group) yet")
         findings.warnings += problems.dropFirst()
+        nylasStep(members, into: &findings)
         if !unique.isEmpty && problems.isEmpty {
             findings.writes = [.shellStep(ServerSteps.addMembers(config, members: unique))]
         }
@@ -160,6 +167,18 @@ extension ExchangeServerDriver {
 }
 
 extension ExchangeServerDriver {
+    /// Nylas's rules as a step of the group stage: every member by its primary address, in the
+    /// service account's domain (the problems themselves are the stage's detail and warnings).
+    func nylasStep(_ members: ServerMembers, into findings: inout StageFindings) {
+        guard NylasRules.apply(to: config) else { return }
+        let broken = members.problems.filter { $0.contains("Nylas") }
+        findings.step(
+            "Nylas: primary addresses, one domain", broken.isEmpty ? .verified : .failed,
+            broken.isEmpty
+                ? "every member by its primary address, in \(config.serviceAccountDomain) like \(config.serviceAccountAddress ?? "the service account")"
+                : "\(broken.count) problem\(broken.count == 1 ? "" : "s"): \(broken.joined(separator: "; "))")
+    }
+
     /// The group's members ExpandDL answered in this run (MemberArrivals).
     var directMembersRead: [String]? { run.config.scopeKind == .group ? expandedMembers : nil }
 

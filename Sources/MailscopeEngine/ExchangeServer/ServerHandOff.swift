@@ -20,6 +20,7 @@ extension ExchangeServerDriver {
         )
         if config.scopeKind == .group { items.append(HandOffItem(label: "Group", value: config.effectiveGroupAddress)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
+        if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
         items.append(HandOffItem(label: "Role assignment", value: config.impersonationAssignmentName))
         return items
     }

@@ -82,7 +82,7 @@ public enum ServerSteps {
                 "(\"MemberOfGroup -eq '{0}'\" -f ($group.DistinguishedName -replace \"'\", \"''\"))"
             )
         case .rooms:
-            return (nil, q(Quoting.roomMailboxFilter))
+            return (nil, q(EndEventEarly.widens(config) ? EndEventEarly.filter : Quoting.roomMailboxFilter))
         }
     }
 
@@ -109,9 +109,9 @@ public enum ServerSteps {
         return ShellStep(
             id: "assign-impersonation",
             stage: .impersonationRole,
-            summary: "Assign ApplicationImpersonation to \(address), limited to scope \"\(config.scopeName)\"",
+            summary: "Assign ApplicationImpersonation to \(address), limited to scope \"\(config.scopeName)\"\(widened(config))",
             command: command,
-            warning: propagationWarning
+            warning: scopeWarning(config)
         )
     }
 
@@ -130,9 +130,19 @@ public enum ServerSteps {
         return ShellStep(
             id: "repair-scope",
             stage: .scope,
-            summary: "Limit \(address) to scope \"\(config.scopeName)\" again and remove its other ApplicationImpersonation assignments",
+            summary: "Limit \(address) to scope \"\(config.scopeName)\"\(widened(config)) again and remove its other ApplicationImpersonation assignments",
             command: command,
-            warning: propagationWarning
+            warning: scopeWarning(config)
         )
+    }
+
+    /// What a scope widened for End Event Early covers, said after its name (empty otherwise).
+    static func widened(_ config: SetupConfig) -> String {
+        EndEventEarly.widens(config) ? " (widened for End Event Early: rooms, user and shared mailboxes)" : ""
+    }
+
+    /// The warning of a step that sets the scope: End Event Early's, loudly, before the propagation's.
+    static func scopeWarning(_ config: SetupConfig) -> String {
+        EndEventEarly.widens(config) ? EndEventEarly.warning + " " + propagationWarning : propagationWarning
     }
 }

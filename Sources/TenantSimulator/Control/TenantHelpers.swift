@@ -278,17 +278,20 @@ extension SimulatedTenant {
         ewsBusyAnswers = (max(0, times), backOff)
     }
 
-    /// Adds a user mailbox with alias `nickname` and primary address `nickname@contoso.com`, licensed
-    /// like the initial population's (Office 365 E3).
+    /// Adds a user mailbox with alias `nickname` and primary address `nickname@contoso.com` (or at
+    /// `domain`, another accepted domain of the tenant: a primary SMTP address and UPN may be in any
+    /// of them), licensed like the initial population's (Office 365 E3).
     @discardableResult
-    public func addUser(nickname: String, displayName: String, aliases: [String] = []) throws(SimulatorError) -> DirectoryUser {
-        try addMailbox(nickname: nickname, displayName: displayName, type: "UserMailbox", aliases: aliases)
+    public func addUser(nickname: String, displayName: String, aliases: [String] = [], domain: String? = nil)
+        throws(SimulatorError) -> DirectoryUser
+    {
+        try addMailbox(nickname: nickname, displayName: displayName, type: "UserMailbox", aliases: aliases, domain: domain)
     }
 
-    private func addMailbox(nickname: String, displayName: String, type: String, aliases: [String]) throws(SimulatorError)
-        -> DirectoryUser
-    {
-        let address = "\(nickname)@\(identity.defaultDomain)"
+    private func addMailbox(
+        nickname: String, displayName: String, type: String, aliases: [String], domain: String? = nil
+    ) throws(SimulatorError) -> DirectoryUser {
+        let address = "\(nickname)@\(domain ?? identity.defaultDomain)"
         guard Self.isValidAlias(nickname) else { throw .invalid("invalid alias \(nickname)") }
         for key in [address, nickname, "\(nickname)@\(identity.initialDomain)"] + aliases where directory.isTaken(key) {
             throw .invalid("\(key) is already in use")
