@@ -24,6 +24,7 @@ extension ExchangeOnlineDriver {
         findings.step("app registration", .verified, "appId \(appID)")
         try await observeServicePrincipal(appID: appID, graph: graph, into: &findings)
         let credential = judgeCredential(of: app, into: &findings)
+        if isDelegated { findings.append(try await observeDelegatedAccess(app: app, graph: graph)) }
         findings.append(try await observeMailboxUser(graph: graph))
         return serviceAccountObservation(appID: appID, credential: credential, findings: findings)
     }
@@ -70,6 +71,7 @@ extension ExchangeOnlineDriver {
             .createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
         findings.writes.append(.createServicePrincipal(appID: "<new app>"))
         findings.writes.append(credentialWrite())
+        if isDelegated { findings.writes += newDelegatedAppWrites }
         findings.step("app registration", .needsChange, "missing")
         findings.step("service principal", .needsChange, "missing")
         findings.step("credential", .needsChange, "missing")
@@ -591,7 +593,8 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .shellStep:
+            .createRoleAssignment, .removeRoleAssignment, .shellStep, .addRedirectURI, .declareDelegatedPermissions,
+            .grantDelegatedConsent, .updateDelegatedConsent:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }
