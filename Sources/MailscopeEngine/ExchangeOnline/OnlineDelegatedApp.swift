@@ -231,11 +231,15 @@ extension ExchangeOnlineDriver {
         return delegatedEvidence(state, lines: [read.answered("200")] + lines)
     }
 
-    /// Whether the credential mailscope holds is in the app and valid now.
+    /// Whether the credential mailscope holds is in the app and valid now (its end as the app has it).
     var heldCredentialValid: Bool {
-        guard let held = journal.credential, held.expires > environment.clock.now else { return false }
+        guard let held = journal.credential else { return false }
         let credentials = (facts.application?["passwordCredentials"].array ?? []) + (facts.application?["keyCredentials"].array ?? [])
-        return credentials.contains { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }
+        guard let inApp = credentials.first(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }) else {
+            return false
+        }
+        let end = inApp["endDateTime"].string.flatMap(Timestamps.parse) ?? held.expires
+        return end > environment.clock.now
     }
 
     /// Poll evidence for delegated access: holds when the redirect URI, every permission (declared
@@ -246,7 +250,8 @@ extension ExchangeOnlineDriver {
             outOfScopeDenied: nil, lines: lines)
         evidence.configuredUnobservable = true
         evidence.effectiveUnobservable = true
-        evidence.delegatedAppHolds = delegatedSteps(state).allSatisfy { $0.status == .verified }
+        // What can be proven without a user's sign-in; the sign-in itself stays "not verified".
+        evidence.delegatedAppHolds = delegatedSteps(state).allSatisfy { $0.status != .failed }
         return evidence
     }
 

@@ -55,3 +55,19 @@ extension SimulatedTenant {
         return nil
     }
 }
+
+extension SimulatedTenant {
+    /// Removes one declared permission (by id) from application `appID`'s `requiredResourceAccess`,
+    /// as an admin removing it under API permissions would.
+    public func removeDeclaredPermission(appID: String, id: String) throws(SimulatorError) {
+        guard var app = registry.application(appID: appID) else { throw .notFound(appID) }
+        let entries = app.otherProperties["requiredResourceAccess"]?.array ?? []
+        app.otherProperties["requiredResourceAccess"] = .array(
+            entries.map { entry in
+                var object = entry.object ?? [:]
+                object["resourceAccess"] = .array((entry["resourceAccess"].array ?? []).filter { $0["id"].string != id })
+                return .object(object)
+            })
+        registry.store(app)
+    }
+}
