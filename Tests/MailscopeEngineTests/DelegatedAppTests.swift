@@ -40,21 +40,36 @@ struct DelegatedAppTests {
         let declared = app.otherProperties["requiredResourceAccess"]?.array?.first?["resourceAccess"].array ?? []
         #expect(declared.count == 7)
         #expect(declared.allSatisfy { $0["type"].string == "Scope" })
-        #expect(declared.contains { $0["id"].string == "e383f46e-2787-4529-855e-0e479a3ffac0" }, "Mail.Send's delegated id")
+        #expect(
+            declared.contains { $0["id"].string == "e383f46e-2787-4529-855e-0e479a3ffac0" },
+            "Mail.Send's delegated id"
+        )
         let grants = await harness.tenant.delegatedGrants(appID: appID)
         #expect(grants.count == 1)
         #expect(grants.first?.consentType == "AllPrincipals" && grants.first?.principalId == nil)
         #expect(Set(grants.first?.scope ?? []) == Set(Self.defaultScopes))
         #expect(app.passwordCredentials.count == 1)
         let after = await harness.inventory()
-        #expect(after.groups == before.groups && after.scopes == before.scopes && after.assignments == before.assignments)
+        #expect(
+            after.groups == before.groups && after.scopes == before.scopes && after.assignments == before.assignments
+        )
         #expect(after.exchangePointers == before.exchangePointers, "no Exchange pointer: no RBAC role is assigned")
         // The witness: a user's authorization-code sign-in meets no consent prompt.
-        #expect(await harness.tenant.authorizationCodeSignInError(appID: appID, redirectURI: Self.workatoCallback, scopes: Self.defaultScopes) == nil)
+        #expect(
+            await harness.tenant.authorizationCodeSignInError(
+                appID: appID,
+                redirectURI: Self.workatoCallback,
+                scopes: Self.defaultScopes
+            ) == nil
+        )
 
         // The hand-off is Workato's authorization-code form, in its words and order.
         let handOff = try #require(harness.events.handOff)
-        #expect(Array(handOff.prefix(4).map(\.label)) == ["Tenant ID/Domain", "Client ID", "Client secret (shown once)", "Enter them in"])
+        #expect(
+            Array(handOff.prefix(4).map(\.label)) == [
+                "Tenant ID/Domain", "Client ID", "Client secret (shown once)", "Enter them in",
+            ]
+        )
         #expect(handOff[1].value == appID)
         #expect(handOff[2].isSecret)
         #expect(handOff[3].value.contains("authorization code grant"))
@@ -73,11 +88,17 @@ struct DelegatedAppTests {
         #expect(try await harness.apply(config) == .verified)
         #expect(harness.events.writes.count == writes, "a re-run writes nothing")
         let clean = try await harness.engine(config).check()
-        for report in clean { #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)") }
+        for report in clean {
+            #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)")
+        }
         for stage in [StageID.distributionGroup, .impersonationRole, .scope] {
             let report = try #require(clean.report(stage))
             #expect(report.status == .skipped)
-            #expect(report.detail.hasPrefix("does not apply: delegated access is limited by each signed-in user's own mailbox rights"))
+            #expect(
+                report.detail.hasPrefix(
+                    "does not apply: delegated access is limited by each signed-in user's own mailbox rights"
+                )
+            )
         }
         let connect = try #require(clean.report(.connect))
         #expect(connect.detail.contains("a user's sign-in at Workato is the real test"))
@@ -85,11 +106,20 @@ struct DelegatedAppTests {
 
         // Drift behind mailscope's back: a scope removed from the grant, the redirect URI changed,
         // a permission no longer declared, and the secret expired on the test clock.
-        try await harness.tenant.setDelegatedConsent(appID: appID, scope: Self.defaultScopes.filter { $0 != "Mail.Send" })
+        try await harness.tenant.setDelegatedConsent(
+            appID: appID,
+            scope: Self.defaultScopes.filter { $0 != "Mail.Send" }
+        )
         try await harness.tenant.setRedirectURIs(appID: appID, ["https://attacker.example.com/cb"])
         try await harness.tenant.removeDeclaredPermission(appID: appID, id: "12466101-c9b8-439a-8589-dd09ee67e8e9")
         try await harness.tenant.setCredentialsEnd(appID: appID, end: harness.clock.now.addingTimeInterval(-86_400))
-        #expect(await harness.tenant.authorizationCodeSignInError(appID: appID, redirectURI: Self.workatoCallback, scopes: Self.defaultScopes)?.hasPrefix("AADSTS50011") == true)
+        #expect(
+            await harness.tenant.authorizationCodeSignInError(
+                appID: appID,
+                redirectURI: Self.workatoCallback,
+                scopes: Self.defaultScopes
+            )?.hasPrefix("AADSTS50011") == true
+        )
 
         let drifted = try await harness.engine(config).check()
         let account = try #require(drifted.report(.serviceAccount))
@@ -107,16 +137,28 @@ struct DelegatedAppTests {
         #expect(summaries.contains { $0.hasPrefix("Change the admin consent to") && $0.contains("Mail.Send") })
         #expect(summaries.contains { $0.hasPrefix("Declare the delegated Microsoft Graph permissions") })
         #expect(summaries.contains { $0.hasPrefix("Add a client secret") })
-        #expect(account.changes.contains { $0.powershell.contains("Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId") })
+        #expect(
+            account.changes.contains {
+                $0.powershell.contains("Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId")
+            }
+        )
         #expect(drifted.report(.connect)?.status == .failed)
 
         #expect(try await harness.apply(config) == .verified)
         let grants = await harness.tenant.delegatedGrants(appID: appID)
         #expect(grants.count == 1, "the grant is updated, not duplicated")
         #expect(Set(grants.first?.scope ?? []) == Set(Self.defaultScopes))
-        #expect(await harness.tenant.authorizationCodeSignInError(appID: appID, redirectURI: Self.workatoCallback, scopes: Self.defaultScopes) == nil)
+        #expect(
+            await harness.tenant.authorizationCodeSignInError(
+                appID: appID,
+                redirectURI: Self.workatoCallback,
+                scopes: Self.defaultScopes
+            ) == nil
+        )
         let repaired = try await harness.engine(config).check()
-        for report in repaired { #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)") }
+        for report in repaired {
+            #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)")
+        }
     }
 
     @Test func thePlanSaysTheScopeDoesNotApplyAndShowsEachWritesPowerShell() async throws {

@@ -14,19 +14,37 @@ struct PermissionGrantTests {
             let graph = sim.endpoints.graph.absoluteString
             let reader = try await sim.adminToken()
             let token = try await sim.adminToken(
-                scope: "\(graph)/Application.ReadWrite.All \(graph)/DelegatedPermissionGrant.ReadWrite.All")
+                scope: "\(graph)/Application.ReadWrite.All \(graph)/DelegatedPermissionGrant.ReadWrite.All"
+            )
             let app = try await sim.graph(
-                "POST", "/applications", token: token,
-                json: ["displayName": "delegated test", "web": ["redirectUris": ["https://www.workato.com/oauth/callback"]]])
+                "POST",
+                "/applications",
+                token: token,
+                json: [
+                    "displayName": "delegated test",
+                    "web": ["redirectUris": ["https://www.workato.com/oauth/callback"]],
+                ]
+            )
             #expect(app.status == 201)
             let appID = try #require(app.json["appId"].string)
-            let client = try await sim.graph("POST", "/servicePrincipals", token: token, json: ["appId": .string(appID)])
+            let client = try await sim.graph(
+                "POST",
+                "/servicePrincipals",
+                token: token,
+                json: ["appId": .string(appID)]
+            )
             let clientID = try #require(client.json["id"].string)
-            let graphSP = try await sim.graph("GET", "/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')", token: token)
+            let graphSP = try await sim.graph(
+                "GET",
+                "/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')",
+                token: token
+            )
             let resourceID = try #require(graphSP.json["id"].string)
-            #expect(graphSP.json["oauth2PermissionScopes"].array?.contains {
-                $0["value"].string == "Mail.Send" && $0["id"].string == "e383f46e-2787-4529-855e-0e479a3ffac0"
-            } == true)
+            #expect(
+                graphSP.json["oauth2PermissionScopes"].array?.contains {
+                    $0["value"].string == "Mail.Send" && $0["id"].string == "e383f46e-2787-4529-855e-0e479a3ffac0"
+                } == true
+            )
 
             let fields: [String: JSONValue] = [
                 "clientId": .string(clientID), "consentType": "AllPrincipals", "resourceId": .string(resourceID),
@@ -42,16 +60,26 @@ struct PermissionGrantTests {
             #expect(try await sim.graph("POST", "/oauth2PermissionGrants", token: token, json: body).status == 409)
             var unknown = fields
             unknown["scope"] = "Mail.Sned"
-            #expect(try await sim.graph("POST", "/oauth2PermissionGrants", token: token, json: .object(unknown)).status == 400)
+            #expect(
+                try await sim.graph("POST", "/oauth2PermissionGrants", token: token, json: .object(unknown)).status
+                    == 400
+            )
             var withPrincipal = fields
             withPrincipal["principalId"] = .string(clientID)
-            #expect(try await sim.graph("POST", "/oauth2PermissionGrants", token: token, json: .object(withPrincipal)).status == 400)
+            #expect(
+                try await sim.graph("POST", "/oauth2PermissionGrants", token: token, json: .object(withPrincipal))
+                    .status == 400
+            )
 
             let filter = "/oauth2PermissionGrants?$filter=" + Simulator.encode("clientId eq '\(clientID)'")
             let listed = try await sim.graph("GET", filter, token: reader)
             #expect(listed.json["value"].array?.count == 1)
             let patched = try await sim.graph(
-                "PATCH", "/oauth2PermissionGrants/\(grantID)", token: token, json: ["scope": "Mail.Send User.Read offline_access"])
+                "PATCH",
+                "/oauth2PermissionGrants/\(grantID)",
+                token: token,
+                json: ["scope": "Mail.Send User.Read offline_access"]
+            )
             #expect(patched.status == 204)
             let read = try await sim.graph("GET", "/oauth2PermissionGrants/\(grantID)", token: token)
             #expect(read.json["scope"].string == "Mail.Send User.Read offline_access")
@@ -67,9 +95,26 @@ struct PermissionGrantTests {
             let app = try await sim.graph("POST", "/applications", token: token, json: ["displayName": "redirects"])
             let id = try #require(app.json["id"].string)
             let web = { (uri: String) -> JSONValue in ["web": ["redirectUris": [.string(uri)]]] }
-            #expect(try await sim.graph("PATCH", "/applications/\(id)", token: token, json: web("http://evil.example.com/cb")).status == 400)
-            #expect(try await sim.graph("PATCH", "/applications/\(id)", token: token, json: web("https://a.example.com/(x)")).status == 400)
-            #expect(try await sim.graph("PATCH", "/applications/\(id)", token: token, json: web("http://localhost:8400/cb")).status == 204)
+            #expect(
+                try await sim.graph(
+                    "PATCH",
+                    "/applications/\(id)",
+                    token: token,
+                    json: web("http://evil.example.com/cb")
+                ).status == 400
+            )
+            #expect(
+                try await sim.graph(
+                    "PATCH",
+                    "/applications/\(id)",
+                    token: token,
+                    json: web("https://a.example.com/(x)")
+                ).status == 400
+            )
+            #expect(
+                try await sim.graph("PATCH", "/applications/\(id)", token: token, json: web("http://localhost:8400/cb"))
+                    .status == 204
+            )
             let access = { (type: String) -> JSONValue in
                 [
                     "requiredResourceAccess": [
@@ -80,8 +125,13 @@ struct PermissionGrantTests {
                     ]
                 ]
             }
-            #expect(try await sim.graph("PATCH", "/applications/\(id)", token: token, json: access("Delegated")).status == 400)
-            #expect(try await sim.graph("PATCH", "/applications/\(id)", token: token, json: access("Scope")).status == 204)
+            #expect(
+                try await sim.graph("PATCH", "/applications/\(id)", token: token, json: access("Delegated")).status
+                    == 400
+            )
+            #expect(
+                try await sim.graph("PATCH", "/applications/\(id)", token: token, json: access("Scope")).status == 204
+            )
         }
     }
 }

@@ -88,16 +88,24 @@ extension FieldRules {
     /// Checks a Web redirect URI against the Microsoft identity platform's restrictions
     /// (MicrosoftDocs/entra-docs docs/identity-platform/reply-url.md): absolute, `https` (or `http`
     /// for `localhost` only), at most 256 characters, none of `! $ ' ( ) , ;`, no wildcard.
-    public static func redirectURI(_ value: String, field: String = "service_account.redirect_uri") -> Result<URL, FieldError> {
+    public static func redirectURI(
+        _ value: String,
+        field: String = "service_account.redirect_uri"
+    ) -> Result<URL, FieldError> {
         func refuse(_ why: String) -> Result<URL, FieldError> {
             .failure(FieldError(field: field, message: "'\(printable(value))' \(why)"))
         }
         if let hidden = hiddenCharacter(value, field: field) { return .failure(hidden) }
-        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            return refuse("is not an absolute URL; give the vendor's redirect URI such as https://www.workato.com/oauth/callback")
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
+            return refuse(
+                "is not an absolute URL; give the vendor's redirect URI such as https://www.workato.com/oauth/callback"
+            )
         }
         if value.count > 256 { return refuse("is longer than the 256 characters Entra accepts for a redirect URI") }
-        if value.contains("*") { return refuse("holds a wildcard; Entra wants the exact redirect URI the vendor gives") }
+        if value.contains("*") {
+            return refuse("holds a wildcard; Entra wants the exact redirect URI the vendor gives")
+        }
         if let bad = value.first(where: { "!$'(),;".contains($0) }) {
             return refuse("holds '\(bad)', which Entra does not accept in a redirect URI")
         }
@@ -112,7 +120,10 @@ extension FieldRules {
     /// Checks delegated permission names against Graph's (exact spelling), naming a near miss.
     public static func delegatedScopes(_ names: [String], field: String = "service_account.scopes") -> FieldError? {
         if names.isEmpty {
-            return FieldError(field: field, message: "is empty; name the delegated permissions, e.g. [\"User.Read\", \"offline_access\"]")
+            return FieldError(
+                field: field,
+                message: "is empty; name the delegated permissions, e.g. [\"User.Read\", \"offline_access\"]"
+            )
         }
         for (index, name) in names.enumerated() where GraphDelegatedPermission.id(of: name) == nil {
             let close = GraphDelegatedPermission.table.first { $0.name.lowercased() == name.lowercased() }?.name
@@ -120,7 +131,8 @@ extension FieldRules {
             return FieldError(
                 field: "\(field)[\(index)]",
                 message: "'\(printable(name))' is not a Microsoft Graph delegated permission mailscope can grant; "
-                    + (close.map { "did you mean \"\($0)\"?" } ?? "use one of: \(known)"))
+                    + (close.map { "did you mean \"\($0)\"?" } ?? "use one of: \(known)")
+            )
         }
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             return FieldError(field: field, message: "names \(repeated) twice; list each permission once")
@@ -146,13 +158,19 @@ extension SetupConfig {
                 errors.append(
                     FieldError(
                         field: "service_account.redirect_uri",
-                        message: "is for delegated access only (an app users sign in to); set service_account.access = \"delegated\" or remove redirect_uri"))
+                        message:
+                            "is for delegated access only (an app users sign in to); set service_account.access = \"delegated\" or remove redirect_uri"
+                    )
+                )
             }
             if delegatedScopes != .defaultSet {
                 errors.append(
                     FieldError(
                         field: "service_account.scopes",
-                        message: "is for delegated access only; application access is limited by roles.names and the scope: set service_account.access = \"delegated\" or remove scopes"))
+                        message:
+                            "is for delegated access only; application access is limited by roles.names and the scope: set service_account.access = \"delegated\" or remove scopes"
+                    )
+                )
             }
             return errors
         }
@@ -160,19 +178,28 @@ extension SetupConfig {
             errors.append(
                 FieldError(
                     field: "service_account.access",
-                    message: "\"delegated\" is an Entra app's sign-in (Exchange Online); Exchange Server uses a service account with ApplicationImpersonation: remove access"))
+                    message:
+                        "\"delegated\" is an Entra app's sign-in (Exchange Online); Exchange Server uses a service account with ApplicationImpersonation: remove access"
+                )
+            )
         }
         if vendorAppID != nil {
             errors.append(
                 FieldError(
                     field: "service_account.app_id",
-                    message: "cannot be used with access = \"delegated\": the vendor's own app gets its delegated consent from the vendor's sign-in page, and mailscope makes a delegated app of the tenant's own; remove app_id, or set access = \"application\""))
+                    message:
+                        "cannot be used with access = \"delegated\": the vendor's own app gets its delegated consent from the vendor's sign-in page, and mailscope makes a delegated app of the tenant's own; remove app_id, or set access = \"application\""
+                )
+            )
         }
         if redirectURI == nil {
             errors.append(
                 FieldError(
                     field: "service_account.redirect_uri",
-                    message: "is required for delegated access: the Web redirect URI the vendor's guide gives (Workato: https://www.workato.com/oauth/callback)"))
+                    message:
+                        "is required for delegated access: the Web redirect URI the vendor's guide gives (Workato: https://www.workato.com/oauth/callback)"
+                )
+            )
         }
         if let names = delegatedScopeNames {
             if let error = FieldRules.delegatedScopes(names) { errors.append(error) }
@@ -180,7 +207,10 @@ extension SetupConfig {
             errors.append(
                 FieldError(
                     field: "service_account.scopes",
-                    message: "preset \"\(preset)\" has no \"default\" or \"minimum\" set of delegated permissions; list them, e.g. scopes = [\"User.Read\", \"offline_access\", \"Calendars.ReadWrite\"]"))
+                    message:
+                        "preset \"\(preset)\" has no \"default\" or \"minimum\" set of delegated permissions; list them, e.g. scopes = [\"User.Read\", \"offline_access\", \"Calendars.ReadWrite\"]"
+                )
+            )
         }
         return errors
     }

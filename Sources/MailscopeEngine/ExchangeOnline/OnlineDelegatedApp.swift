@@ -37,7 +37,11 @@ extension ExchangeOnlineDriver {
     // MARK: Reading
 
     /// What the tenant holds of delegated access for the app `app` (with service principal `spID`).
-    func readDelegatedState(app: JSONValue, spID: String?, graph: GraphClient) async throws -> (DelegatedState, [String]) {
+    func readDelegatedState(
+        app: JSONValue,
+        spID: String?,
+        graph: GraphClient
+    ) async throws -> (DelegatedState, [String]) {
         var evidence: [String] = []
         var state = DelegatedState()
         state.redirectURIs = app["web"]["redirectUris"].array?.compactMap(\.string) ?? []
@@ -55,7 +59,8 @@ extension ExchangeOnlineDriver {
         let grants = try await graph.list(list)
         evidence.append(list.answered("\(grants.count) grant(s)"))
         if let grant = grants.first(where: {
-            $0["consentType"].string == "AllPrincipals" && $0["resourceId"].string?.lowercased() == resource.lowercased()
+            $0["consentType"].string == "AllPrincipals"
+                && $0["resourceId"].string?.lowercased() == resource.lowercased()
         }) {
             state.grantID = grant["id"].string
             state.granted = (grant["scope"].string ?? "").split(separator: " ").map(String.init)
@@ -83,15 +88,18 @@ extension ExchangeOnlineDriver {
         } else {
             findings.writes.append(.addRedirectURI(uri: wantedRedirectURI))
             findings.step(
-                "redirect URI", .needsChange,
+                "redirect URI",
+                .needsChange,
                 others.isEmpty
                     ? "missing: \(wantedRedirectURI)"
-                    : "changed: the app has \(others.joined(separator: ", ")) instead of \(wantedRedirectURI)")
+                    : "changed: the app has \(others.joined(separator: ", ")) instead of \(wantedRedirectURI)"
+            )
         }
         if !others.isEmpty {
             findings.warnings.append(
                 "the app also sends authorization codes to \(others.joined(separator: ", ")); remove each that is not "
-                    + "the vendor's (Entra admin center → App registrations → \(config.serviceAccountName) → Authentication)")
+                    + "the vendor's (Entra admin center → App registrations → \(config.serviceAccountName) → Authentication)"
+            )
         }
     }
 
@@ -105,7 +113,9 @@ extension ExchangeOnlineDriver {
         }
         let extra = state.declared.filter { !wantedScopes.contains($0) }
         if !extra.isEmpty {
-            findings.warnings.append("the app also declares \(extra.joined(separator: ", ")), beyond the configured permissions")
+            findings.warnings.append(
+                "the app also declares \(extra.joined(separator: ", ")), beyond the configured permissions"
+            )
         }
     }
 
@@ -129,7 +139,8 @@ extension ExchangeOnlineDriver {
         let extra = state.granted.filter { !wantedScopes.contains($0) }
         if !extra.isEmpty {
             findings.warnings.append(
-                "admin consent also grants \(extra.joined(separator: ", ")) to every user's sign-in, beyond the configuration")
+                "admin consent also grants \(extra.joined(separator: ", ")) to every user's sign-in, beyond the configuration"
+            )
         }
     }
 
@@ -171,7 +182,10 @@ extension ExchangeOnlineDriver {
         let entry: JSONValue = [
             "resourceAppId": .string(GraphDelegatedPermission.graphAppID), "resourceAccess": .array(access),
         ]
-        try await graph.write(.updateApplication(id: objectID), body: ["requiredResourceAccess": .array(others + [entry])])
+        try await graph.write(
+            .updateApplication(id: objectID),
+            body: ["requiredResourceAccess": .array(others + [entry])]
+        )
     }
 
     /// Grants admin consent for all users: `clientId` the app's service principal, `resourceId`
@@ -179,14 +193,21 @@ extension ExchangeOnlineDriver {
     func grantDelegatedConsent(_ scopes: [String]) async throws {
         let (graph, _) = try clients()
         guard let spID = facts.servicePrincipalID else {
-            throw EngineError(stage: .serviceAccount, message: "the app's service principal is not known yet", fix: "run again")
+            throw EngineError(
+                stage: .serviceAccount,
+                message: "the app's service principal is not known yet",
+                fix: "run again"
+            )
         }
         let resource = try await graph.get(
-            .servicePrincipal(appID: GraphDelegatedPermission.graphAppID, select: ["id"]))["id"].string
+            .servicePrincipal(appID: GraphDelegatedPermission.graphAppID, select: ["id"])
+        )["id"].string
         guard let resource else {
             throw EngineError(
-                stage: .serviceAccount, message: "Microsoft Graph's service principal was not found in this tenant",
-                fix: "check the tenant in the Entra admin center (Enterprise applications → Microsoft Graph)")
+                stage: .serviceAccount,
+                message: "Microsoft Graph's service principal was not found in this tenant",
+                fix: "check the tenant in the Entra admin center (Enterprise applications → Microsoft Graph)"
+            )
         }
         try await retryingNotYetReplicated {
             try await graph.write(
@@ -194,14 +215,18 @@ extension ExchangeOnlineDriver {
                 body: [
                     "clientId": .string(spID), "consentType": "AllPrincipals", "resourceId": .string(resource),
                     "scope": .string(scopes.joined(separator: " ")),
-                ])
+                ]
+            )
         }
     }
 
     /// Replaces the grant's scope with `scopes` (the granted ones and the missing ones).
     func updateDelegatedConsent(grantID: String, scopes: [String]) async throws {
         let (graph, _) = try clients()
-        try await graph.write(.updateOAuth2PermissionGrant(id: grantID), body: ["scope": .string(scopes.joined(separator: " "))])
+        try await graph.write(
+            .updateOAuth2PermissionGrant(id: grantID),
+            body: ["scope": .string(scopes.joined(separator: " "))]
+        )
     }
 
     // MARK: Connect and hand-off
@@ -210,7 +235,9 @@ extension ExchangeOnlineDriver {
     func delegatedConnectObservation() -> StageObservation {
         guard facts.appID != nil, let state = facts.delegated else {
             return StageObservation(
-                report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"), writes: [])
+                report: StageReport(stage: .connect, status: .pending, detail: "waits for the service account"),
+                writes: []
+            )
         }
         let evidence = delegatedEvidence(state, lines: [])
         return StageObservation(report: connectReport(evidence, waiting: false, exposureCause: nil), writes: [])
@@ -223,7 +250,9 @@ extension ExchangeOnlineDriver {
             return delegatedEvidence(DelegatedState(), lines: ["no app yet"])
         }
         let read = GraphRequest.application(
-            id: objectID, select: ["id", "appId", "web", "requiredResourceAccess", "passwordCredentials", "keyCredentials"])
+            id: objectID,
+            select: ["id", "appId", "web", "requiredResourceAccess", "passwordCredentials", "keyCredentials"]
+        )
         let app = try await graph.get(read)
         facts.application = app
         let (state, lines) = try await readDelegatedState(app: app, spID: facts.servicePrincipalID, graph: graph)
@@ -234,8 +263,10 @@ extension ExchangeOnlineDriver {
     /// Whether the credential mailscope holds is in the app and valid now (its end as the app has it).
     var heldCredentialValid: Bool {
         guard let held = journal.credential else { return false }
-        let credentials = (facts.application?["passwordCredentials"].array ?? []) + (facts.application?["keyCredentials"].array ?? [])
-        guard let inApp = credentials.first(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() }) else {
+        let credentials =
+            (facts.application?["passwordCredentials"].array ?? []) + (facts.application?["keyCredentials"].array ?? [])
+        guard let inApp = credentials.first(where: { $0["keyId"].string?.lowercased() == held.keyID.lowercased() })
+        else {
             return false
         }
         let end = inApp["endDateTime"].string.flatMap(Timestamps.parse) ?? held.expires
@@ -246,8 +277,13 @@ extension ExchangeOnlineDriver {
     /// and consented) and a valid held credential are there.
     func delegatedEvidence(_ state: DelegatedState, lines: [String]) -> PollEvidence {
         var evidence = PollEvidence(
-            at: environment.clock.now, configuredInScope: nil, configuredOutOfScope: nil, inScopeAllowed: nil,
-            outOfScopeDenied: nil, lines: lines)
+            at: environment.clock.now,
+            configuredInScope: nil,
+            configuredOutOfScope: nil,
+            inScopeAllowed: nil,
+            outOfScopeDenied: nil,
+            lines: lines
+        )
         evidence.configuredUnobservable = true
         evidence.effectiveUnobservable = true
         // What can be proven without a user's sign-in; the sign-in itself stays "not verified".
@@ -263,13 +299,20 @@ extension ExchangeOnlineDriver {
         let granted = wantedScopes.allSatisfy(state.granted.contains)
         let declared = wantedScopes.allSatisfy(state.declared.contains)
         return [
-            step("redirect URI", state.redirectURIs.contains(wantedRedirectURI), wantedRedirectURI, "missing \(wantedRedirectURI)"),
+            step(
+                "redirect URI",
+                state.redirectURIs.contains(wantedRedirectURI),
+                wantedRedirectURI,
+                "missing \(wantedRedirectURI)"
+            ),
             step("delegated permissions", declared, "declared", "not all declared"),
             step("admin consent", granted, "for all users", "missing for some permissions"),
             step("client credential", heldCredentialValid, "held here and valid", "none valid held here"),
             StepReport(
-                name: "a user's sign-in", status: .notVerified,
-                detail: "the real test: sign in as a user at the vendor (mailscope cannot sign in as a user)"),
+                name: "a user's sign-in",
+                status: .notVerified,
+                detail: "the real test: sign in as a user at the vendor (mailscope cannot sign in as a user)"
+            ),
         ]
     }
 
@@ -281,14 +324,18 @@ extension ExchangeOnlineDriver {
                 .verified,
                 "the app, its redirect URI, admin consent and a valid client secret hold; a user's sign-in at "
                     + "\(PresetConnections.of(config.preset).vendor) is the real test (\(Self.delegatedLimit))",
-                poll: evidence, steps: steps)
+                poll: evidence,
+                steps: steps
+            )
         }
         return StageReport.connect(
             waiting ? .waiting : .failed,
             "the app is not ready for a user's sign-in: "
                 + steps.filter { $0.status == .failed }.map { "\($0.name) \($0.detail)" }.joined(separator: "; "),
-            poll: evidence, steps: steps,
-            fix: "run mailscope apply: it adds what is missing (redirect URI, permissions, consent, a new secret)")
+            poll: evidence,
+            steps: steps,
+            fix: "run mailscope apply: it adds what is missing (redirect URI, permissions, consent, a new secret)"
+        )
     }
 
     /// The values the vendor's authorization-code connection needs.
@@ -299,17 +346,24 @@ extension ExchangeOnlineDriver {
         ]
         items += credentialHandOffItems()
         items.append(HandOffItem(label: "Redirect URI (Web)", value: wantedRedirectURI))
-        items.append(HandOffItem(label: "Delegated permissions (admin consent)", value: wantedScopes.joined(separator: " ")))
+        items.append(
+            HandOffItem(label: "Delegated permissions (admin consent)", value: wantedScopes.joined(separator: " "))
+        )
         items.append(
             HandOffItem(
                 label: "Authorization endpoint",
-                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/authorize").absoluteString))
+                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/authorize")
+                    .absoluteString
+            )
+        )
         items.append(HandOffItem(label: "Access", value: Self.delegatedLimit))
         items.append(
             HandOffItem(
                 label: "The real test",
                 value: "a user signs in at \(PresetConnections.of(config.preset).vendor) and consents to nothing more: "
-                    + "mailscope proved the app, not a user's sign-in"))
+                    + "mailscope proved the app, not a user's sign-in"
+            )
+        )
         return items
     }
 }

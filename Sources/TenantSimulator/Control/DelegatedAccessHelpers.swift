@@ -43,14 +43,18 @@ extension SimulatedTenant {
         }
         let registered = app.otherProperties["web"]?["redirectUris"].array?.compactMap(\.string) ?? []
         guard registered.contains(redirectURI) else {
-            return "AADSTS50011: The redirect URI '\(redirectURI)' specified in the request does not match the redirect URIs configured for the application '\(appID)'."
+            return
+                "AADSTS50011: The redirect URI '\(redirectURI)' specified in the request does not match the redirect URIs configured for the application '\(appID)'."
         }
         let graph = registry.servicePrincipal(appID: Catalog.graphAppID)?.id
         let consented = Set(
-            delegatedGrants(appID: appID).filter { $0.consentType == "AllPrincipals" && $0.resourceId == graph }.flatMap(\.scope))
+            delegatedGrants(appID: appID).filter { $0.consentType == "AllPrincipals" && $0.resourceId == graph }
+                .flatMap(\.scope)
+        )
         let missing = scopes.filter { !consented.contains($0) }
         guard missing.isEmpty else {
-            return "AADSTS65001: The user or administrator has not consented to use the application with ID '\(appID)'. Send an interactive authorization request for this user and resource. (\(missing.joined(separator: " ")))"
+            return
+                "AADSTS65001: The user or administrator has not consented to use the application with ID '\(appID)'. Send an interactive authorization request for this user and resource. (\(missing.joined(separator: " ")))"
         }
         return nil
     }
@@ -65,9 +69,12 @@ extension SimulatedTenant {
         app.otherProperties["requiredResourceAccess"] = .array(
             entries.map { entry in
                 var object = entry.object ?? [:]
-                object["resourceAccess"] = .array((entry["resourceAccess"].array ?? []).filter { $0["id"].string != id })
+                object["resourceAccess"] = .array(
+                    (entry["resourceAccess"].array ?? []).filter { $0["id"].string != id }
+                )
                 return .object(object)
-            })
+            }
+        )
         registry.store(app)
     }
 }

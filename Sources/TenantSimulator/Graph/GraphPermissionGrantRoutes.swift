@@ -63,7 +63,11 @@ extension Catalog {
 /// Graph's `/oauth2PermissionGrants` (microsoft-graph-docs-contrib api-reference/v1.0/api/:
 /// oauth2permissiongrant-list.md, -post.md, -update.md, -delete.md).
 extension SimulatedTenant {
-    func oauth2PermissionGrants(_ call: GraphCall, key: ODataSegment.Key?, rest: [String]) throws(GraphFailure)
+    func oauth2PermissionGrants(
+        _ call: GraphCall,
+        key: ODataSegment.Key?,
+        rest: [String]
+    ) throws(GraphFailure)
         -> WireResponse
     {
         guard rest.isEmpty else { throw .unknownSegment(rest[0]) }
@@ -89,7 +93,9 @@ extension SimulatedTenant {
                 throw .badRequest("Property '\(property)' of an oAuth2PermissionGrant cannot be updated.")
             }
             if let scope = body["scope"] {
-                guard let text = scope.string else { throw .badRequest("Invalid value specified for property 'scope'.") }
+                guard let text = scope.string else {
+                    throw .badRequest("Invalid value specified for property 'scope'.")
+                }
                 updated.scope = try validScope(text, resourceID: grant.resourceId)
             }
             registry.store(updated)
@@ -112,9 +118,12 @@ extension SimulatedTenant {
         if let filter = call.query["$filter"] {
             let grants = registry.permissionGrants
             ids = try evaluate(
-                filter, resource: "OAuth2PermissionGrant", order: ids,
+                filter,
+                resource: "OAuth2PermissionGrant",
+                order: ids,
                 sequence: { id in self.registry.permissionGrantOrder.firstIndex(of: id) ?? 0 },
-                indexed: { _, _ in nil }, any: { _, _ in nil },
+                indexed: { _, _ in nil },
+                any: { _, _ in nil },
                 field: { property in
                     switch property {
                     case "clientid": { grants[$0]?.clientId }
@@ -123,7 +132,8 @@ extension SimulatedTenant {
                     case "resourceid": { grants[$0]?.resourceId }
                     default: nil
                     }
-                })
+                }
+            )
         }
         let lag = call.context.options.replicationLag
         ids = ids.filter { registry.permissionGrants[$0].map { isReplicated($0.createdAt, lag: lag) } ?? false }
@@ -135,7 +145,8 @@ extension SimulatedTenant {
     private func createPermissionGrant(_ call: GraphCall) throws(GraphFailure) -> WireResponse {
         try authorize(.writePermissionGrants, call)
         let body = try call.body()
-        guard let clientID = body["clientId"]?.string?.lowercased(), let resourceID = body["resourceId"]?.string?.lowercased(),
+        guard let clientID = body["clientId"]?.string?.lowercased(),
+            let resourceID = body["resourceId"]?.string?.lowercased(),
             let consentType = body["consentType"]?.string
         else {
             throw .badRequest("Properties 'clientId', 'consentType' and 'resourceId' are required.")
@@ -161,11 +172,21 @@ extension SimulatedTenant {
                 && $0.principalId == principalID
         }
         if duplicate {
-            throw GraphFailure(status: 409, code: "Request_MultipleObjectsWithSameKeyValue", message: "Permission entry already exists.")
+            throw GraphFailure(
+                status: 409,
+                code: "Request_MultipleObjectsWithSameKeyValue",
+                message: "Permission entry already exists."
+            )
         }
         let grant = OAuth2PermissionGrant(
-            id: newOpaqueID(), clientId: clientID, consentType: consentType, principalId: principalID,
-            resourceId: resourceID, scope: scope, createdAt: now)
+            id: newOpaqueID(),
+            clientId: clientID,
+            consentType: consentType,
+            principalId: principalID,
+            resourceId: resourceID,
+            scope: scope,
+            createdAt: now
+        )
         registry.store(grant)
         return entity(call, permissionGrantJSON(grant), context: "oauth2PermissionGrants/$entity", status: 201)
     }
@@ -179,7 +200,9 @@ extension SimulatedTenant {
         let values = text.split(separator: " ").map(String.init)
         let published = registry.servicePrincipals[resourceID].map(publishedScopes) ?? []
         for value in values where !published.contains(value) {
-            throw .badRequest("Invalid value specified for property 'scope': '\(value)' is not a delegated permission of the resource.")
+            throw .badRequest(
+                "Invalid value specified for property 'scope': '\(value)' is not a delegated permission of the resource."
+            )
         }
         return values
     }
@@ -218,7 +241,8 @@ extension SimulatedTenant {
                 scheme == "https" || (scheme == "http" && host == "localhost")
             else {
                 throw .badRequest(
-                    "Invalid value specified for property 'redirectUris' of resource 'WebApplication': '\(uri.string ?? "?")'.")
+                    "Invalid value specified for property 'redirectUris' of resource 'WebApplication': '\(uri.string ?? "?")'."
+                )
             }
         }
     }
@@ -228,7 +252,8 @@ extension SimulatedTenant {
     /// (a GUID) and a `type` of `Scope` (delegated) or `Role` (application).
     static func validateRequiredResourceAccess(_ value: JSONValue) throws(GraphFailure) {
         let invalid = GraphFailure.badRequest(
-            "Invalid value specified for property 'requiredResourceAccess' of resource 'Application'.")
+            "Invalid value specified for property 'requiredResourceAccess' of resource 'Application'."
+        )
         guard let entries = value.array else { throw invalid }
         for entry in entries {
             guard let resource = entry["resourceAppId"].string, UUID(uuidString: resource) != nil,
