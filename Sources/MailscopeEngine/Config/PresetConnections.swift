@@ -490,18 +490,18 @@ extension PresetConnections {
 
     /// This preset's table as plain lines: `preset  method  target  verdict` rows, then where
     /// mailscope leads and the notes. `indent` starts every line.
-    public func plainLines(target only: SetupTarget? = nil, indent: String = "") -> [String] {
+    public func plainLines(target only: SetupTarget? = nil, access: AppAccess = .application, indent: String = "") -> [String] {
         var lines = ["\(indent)\(presetID): \(guide)"]
         let targets: [SetupTarget] = only.map { [$0] } ?? [.exchangeOnline, .exchangeServer]
         for method in methods {
             lines.append("\(indent)  \(method.name)")
             for target in targets {
-                let leads = lead(on: target)?.methodID == method.id ? "  <- mailscope" : ""
+                let leads = lead(on: target, access: access)?.methodID == method.id ? "  <- mailscope" : ""
                 lines.append("\(indent)    \(Self.targetName(target)): \(method.verdict(on: target).sentence)\(leads)")
             }
         }
         for target in targets {
-            if let lead = lead(on: target) {
+            if let lead = lead(on: target, access: access) {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): \(lead.path)")
             } else {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): nothing: \(noLead ?? "")")
