@@ -161,6 +161,29 @@ struct DelegatedAppTests {
         }
     }
 
+    @Test func aSecretEndingSoonIsNamedAndReplacedAndTheNewOneHandedOff() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let config = Self.delegated(harness)
+        #expect(try await harness.apply(config) == .verified)
+        let appID = try await appID(harness)
+        let first = try #require(await harness.tenant.application(appID: appID)?.passwordCredentials.first?.keyId)
+        try await harness.tenant.setCredentialsEnd(appID: appID, end: harness.clock.now.addingTimeInterval(10 * 86_400))
+
+        let reports = try await harness.engine(config).check()
+        let account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .needsChange)
+        #expect(account.warnings.contains { $0.contains("expires on") && $0.contains("plan a rotation") })
+        #expect(account.steps.contains { $0.name == "credential" && $0.status == .needsChange })
+        #expect(account.changes.contains { $0.summary.hasPrefix("Add a client secret") })
+
+        #expect(try await harness.apply(config) == .verified)
+        let credentials = await harness.tenant.application(appID: appID)?.passwordCredentials ?? []
+        #expect(credentials.contains { $0.keyId != first && $0.endDateTime > harness.clock.now.addingTimeInterval(170 * 86_400) })
+        let handOff = try #require(harness.events.handOff)
+        #expect(handOff.contains { $0.label == "Client secret (shown once)" && $0.isSecret })
+    }
+
     @Test func thePlanSaysTheScopeDoesNotApplyAndShowsEachWritesPowerShell() async throws {
         let harness = try await Harness.start()
         defer { Task { await harness.stop() } }

@@ -74,7 +74,9 @@ private struct OnlineScript {
         add(
             "Connect-MgGraph -TenantId \(q(config.tenant))\(environments.graph.map { " -Environment \($0)" } ?? "") -UseDeviceCode -Scopes \(config.delegatedGraphScopes.map(q).joined(separator: ","))"
         )
-        add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
+        if config.access == .application {  // delegated access makes nothing in Exchange
+            add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
+        }
         add()
     }
 
