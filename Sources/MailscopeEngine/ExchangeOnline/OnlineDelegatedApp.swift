@@ -209,14 +209,20 @@ extension ExchangeOnlineDriver {
                 fix: "check the tenant in the Entra admin center (Enterprise applications → Microsoft Graph)"
             )
         }
-        try await retryingNotYetReplicated {
-            try await graph.write(
-                .createOAuth2PermissionGrant(),
-                body: [
-                    "clientId": .string(spID), "consentType": "AllPrincipals", "resourceId": .string(resource),
-                    "scope": .string(scopes.joined(separator: " ")),
-                ]
-            )
+        // A grant made by a request whose answer was lost may not be listed yet (the list page's
+        // replication delay): Graph then refuses a second one (already exists); the stage's read
+        // afterwards finds it and, if scopes are missing, updates it.
+        try await tolerateExisting {
+            _ = try await retryingNotYetReplicated {
+                try await graph.write(
+                    .createOAuth2PermissionGrant(),
+                    body: [
+                        "clientId": .string(spID), "consentType": "AllPrincipals", "resourceId": .string(resource),
+                        "scope": .string(scopes.joined(separator: " ")),
+                    ]
+                )
+            }
+            return []
         }
     }
 
