@@ -500,6 +500,9 @@ extension PresetConnections {
                 lines.append("\(indent)    \(Self.targetName(target)): \(method.verdict(on: target).sentence)\(leads)")
             }
         }
+        if access == .application, targets.contains(.exchangeOnline), let delegated = delegatedLead {
+            lines.append("\(indent)  mailscope on Exchange Online with access = \"delegated\": \(delegated.path)")
+        }
         for target in targets {
             if let lead = lead(on: target, access: access) {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): \(lead.path)")
@@ -556,6 +559,15 @@ extension PresetConnections {
                 return "\(lead.path); \(form)"
             }
             lines.append("| **mailscope leads to** | \(leadCell(.exchangeOnline)) | \(leadCell(.exchangeServer)) |")
+            if let delegated = table.delegatedLead {
+                let fields = delegated.form.fields.map(\.label)
+                let form =
+                    fields.isEmpty
+                    ? "\(table.vendor)'s form \(delegated.form.whereToEnter)"
+                    : "hand-off: \(fields.joined(separator: ", ")); \(delegated.form.whereToEnter)"
+                lines.append(
+                    "| **with `service_account.access = \"delegated\"`** | \(delegated.path); \(form) | does not apply: delegated access is an Entra app's (Exchange Online) |")
+            }
             if !table.notes.isEmpty {
                 lines.append("")
                 for note in table.notes { lines.append("- \(note)") }
