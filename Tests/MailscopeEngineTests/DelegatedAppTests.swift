@@ -179,9 +179,39 @@ struct DelegatedAppTests {
 
         #expect(try await harness.apply(config) == .verified)
         let credentials = await harness.tenant.application(appID: appID)?.passwordCredentials ?? []
-        #expect(credentials.contains { $0.keyId != first && $0.endDateTime > harness.clock.now.addingTimeInterval(170 * 86_400) })
+        #expect(
+            credentials.contains {
+                $0.keyId != first && $0.endDateTime > harness.clock.now.addingTimeInterval(170 * 86_400)
+            }
+        )
         let handOff = try #require(harness.events.handOff)
         #expect(handOff.contains { $0.label == "Client secret (shown once)" && $0.isSecret })
+    }
+
+    @Test func aTenantWideApplicationPermissionOnTheDelegatedAppIsAnExposure() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let config = Self.delegated(harness)
+        #expect(try await harness.apply(config) == .verified)
+        let appID = try await appID(harness)
+        try await harness.tenant.grantTenantWide(appID: appID, permission: "Mail.Read")
+
+        let reports = try await harness.engine(config).check()
+        let account = try #require(reports.report(.serviceAccount))
+        #expect(account.status == .failed)
+        #expect(
+            account.detail.hasPrefix(
+                "EXPOSED: the delegated app also holds tenant-wide application permissions: Mail.Read"
+            )
+        )
+        #expect(account.fix?.contains("Remove-MgServicePrincipalAppRoleAssignment") == true)
+        #expect(reports.report(.connect)?.status == .failed)
+
+        try await harness.tenant.revokeTenantWide(appID: appID, permission: "Mail.Read")
+        let clean = try await harness.engine(config).check()
+        for report in clean {
+            #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)")
+        }
     }
 
     @Test func thePlanSaysTheScopeDoesNotApplyAndShowsEachWritesPowerShell() async throws {

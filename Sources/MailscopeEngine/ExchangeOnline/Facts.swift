@@ -11,6 +11,8 @@ struct Facts: Sendable {
     var vendorApp: VendorApp?
     /// Delegated access: the redirect URIs, declared permissions and admin consent, once read.
     var delegated: DelegatedState?
+    /// Delegated access: tenant-wide application permissions found on the app (each named), if any.
+    var delegatedExposure: [String] = []
     /// Whether Exchange has its pointer to the service principal (`Get-ServicePrincipal`), once read.
     var exchangePointerExists: Bool?
     var group: GroupFacts?

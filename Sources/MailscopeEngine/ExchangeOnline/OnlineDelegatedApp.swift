@@ -74,11 +74,39 @@ extension ExchangeOnlineDriver {
         var findings = StageFindings()
         let (state, evidence) = try await readDelegatedState(app: app, spID: facts.servicePrincipalID, graph: graph)
         facts.delegated = state
+        facts.delegatedExposure = []
         findings.evidence = evidence
         judgeRedirectURI(state, into: &findings)
         judgeDeclaredPermissions(state, into: &findings)
         judgeConsent(state, into: &findings)
+        if let spID = facts.servicePrincipalID {
+            try await judgeApplicationPermissions(spID: spID, graph: graph, into: &findings)
+        }
         return findings
+    }
+
+    /// Tenant-wide application permissions on a delegated app reach every mailbox without any
+    /// user's sign-in (client credentials): an exposure, never a warning. Named with the fix;
+    /// not removed silently (an admin granted them).
+    private func judgeApplicationPermissions(
+        spID: String,
+        graph: GraphClient,
+        into findings: inout StageFindings
+    )
+        async throws
+    {
+        let grants = try await conflictingGrants(spID: spID, graph: graph, into: &findings)
+        guard !grants.isEmpty else {
+            findings.step("application permissions", .verified, "none: the app reaches mail only as a signed-in user")
+            return
+        }
+        facts.delegatedExposure = grants.map { "\($0.permission) (\($0.resource), assignment \($0.id))" }
+        findings.step(
+            "application permissions",
+            .failed,
+            "EXPOSED: \(grants.map(\.permission).joined(separator: ", ")) granted tenant-wide: the app reaches every "
+                + "mailbox without a user's sign-in"
+        )
     }
 
     private func judgeRedirectURI(_ state: DelegatedState, into findings: inout StageFindings) {
@@ -314,6 +342,12 @@ extension ExchangeOnlineDriver {
             step("delegated permissions", declared, "declared", "not all declared"),
             step("admin consent", granted, "for all users", "missing for some permissions"),
             step("client credential", heldCredentialValid, "held here and valid", "none valid held here"),
+            step(
+                "application permissions",
+                facts.delegatedExposure.isEmpty,
+                "none",
+                "EXPOSED: \(facts.delegatedExposure.joined(separator: "; "))"
+            ),
             StepReport(
                 name: "a user's sign-in",
                 status: .notVerified,

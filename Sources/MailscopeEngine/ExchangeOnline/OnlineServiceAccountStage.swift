@@ -117,6 +117,16 @@ extension ExchangeOnlineDriver {
                     + "\(facts.servicePrincipalID ?? "<id>") -AccountEnabled:$true (Entra admin center → Enterprise "
                     + "applications → \(config.serviceAccountName) → Properties → Enabled for users to sign in)")
         }
+        if findings.steps.contains(where: { $0.name == "application permissions" && $0.status == .failed }) {
+            let spID = facts.servicePrincipalID ?? "<id>"
+            return findings.observation(
+                stage: .serviceAccount, status: .failed,
+                detail: "EXPOSED: the delegated app also holds tenant-wide application permissions: "
+                    + facts.delegatedExposure.joined(separator: "; "),
+                fix: "remove each unless an admin meant it (delegated access needs none): Remove-MgServicePrincipalAppRoleAssignment "
+                    + "-ServicePrincipalId \(spID) -AppRoleAssignmentId <id> (Entra admin center → Enterprise applications → "
+                    + "\(config.serviceAccountName) → Permissions → Revoke)")
+        }
         let expired = credential == .expired
         let elsewhere = credential == .heldElsewhere
         let writes = findings.writes
