@@ -132,6 +132,33 @@ PY
     [[ $? == 2 ]] && grep -q "service_account.credential" "$WORK/vendor-bad.err"
 }
 
+# Delegated access (issue 14 part 2): Workato's authorization-code connection. apply makes the
+# app with Workato's redirect URI, admin consent and a secret, and no group, role or scope;
+# check --json is healthy with those stages "skipped" (does not apply); a redirect URI with
+# application access is refused (exit 2), naming the field.
+delegated_app_is_ready() {
+    sed 's/^preset = "workable"/preset = "workato"/' "$WORK/sim.toml" > "$WORK/delegated.toml"
+    printf '[service_account]\nname = "workato_delegated"\naccess = "delegated"\nscopes = "minimum"\n' >> "$WORK/delegated.toml"
+    "$BIN" apply --config "$WORK/delegated.toml" --yes --state-dir "$WORK/delegated-state" > "$WORK/delegated.out" \
+        2> "$WORK/delegated.err" || return 1
+    grep -q "All stages verified." "$WORK/delegated.out" || return 1
+    grep -q "write: Grant admin consent for all users to User.Read offline_access" "$WORK/delegated.err" || return 1
+    ! grep -q "write: Create management scope\|write: Create the distribution group" "$WORK/delegated.err" || return 1
+    "$BIN" check --config "$WORK/delegated.toml" --state-dir "$WORK/delegated-state" --json > "$WORK/delegated.json" \
+        2>/dev/null || return 1
+    python3 - "$WORK/delegated.json" <<'PY' || return 1
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["result"] == "healthy", report["result"]
+scope = [s for s in report["stages"] if s["id"] == "scope"][0]
+assert scope["status"] == "skipped" and "does not apply" in scope["detail"], scope
+PY
+    sed 's/^access = "delegated"/redirect_uri = "https:\/\/www.workato.com\/oauth\/callback"/; s/^scopes = .*//' \
+        "$WORK/delegated.toml" > "$WORK/delegated-bad.toml"
+    "$BIN" check --config "$WORK/delegated-bad.toml" --state-dir "$WORK/delegated-state" > /dev/null 2> "$WORK/delegated-bad.err"
+    [[ $? == 2 ]] && grep -q "service_account.redirect_uri" "$WORK/delegated-bad.err"
+}
+
 # Exchange Server (on-premises): the same simulator serves EWS and a stand-in for the Exchange
 # Management Shell; apply hands each step to it, proves the result over EWS (NTLM), and check
 # names the cause when the role is lost, the scope changes or an alias is used.
@@ -295,6 +322,7 @@ check drift_is_named_and_repaired drift_is_named_and_repaired
 check bad_config_exits_2 bad_config_exits_2
 check script_quotes_values script_quotes_values
 check vendor_app_is_scoped vendor_app_is_scoped
+check delegated_app_is_ready delegated_app_is_ready
 check onprem_apply_completes onprem_apply_completes
 check onprem_check_is_healthy onprem_check_is_healthy
 check onprem_second_apply_changes_nothing onprem_second_apply_changes_nothing

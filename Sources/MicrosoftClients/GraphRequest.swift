@@ -201,6 +201,29 @@ public struct GraphRequest: Sendable, Equatable, CustomStringConvertible {
         )
     }
 
+    // MARK: Delegated permission grants
+
+    /// The delegated permission grants of a client service principal, filtered by `clientId`
+    /// (which also keeps replication delays short)
+    /// (microsoft-graph-docs-contrib api-reference/v1.0/api/oauth2permissiongrant-list.md).
+    public static func oauth2PermissionGrants(clientID servicePrincipalID: String) -> GraphRequest {
+        GraphRequest(
+            "GET", "\(v1)/oauth2PermissionGrants", query: [("$filter", "clientId eq \(Query.literal(servicePrincipalID))")])
+    }
+
+    /// Creates a delegated permission grant (admin consent with `consentType` AllPrincipals); a
+    /// POST that creates, so sent once
+    /// (microsoft-graph-docs-contrib api-reference/v1.0/api/oauth2permissiongrant-post.md).
+    public static func createOAuth2PermissionGrant() -> GraphRequest {
+        GraphRequest("POST", "\(v1)/oauth2PermissionGrants")
+    }
+
+    /// Replaces a delegated permission grant's `scope` (the whole space-separated list)
+    /// (microsoft-graph-docs-contrib api-reference/v1.0/api/oauth2permissiongrant-update.md).
+    public static func updateOAuth2PermissionGrant(id: String) -> GraphRequest {
+        GraphRequest("PATCH", "\(v1)/oauth2PermissionGrants/\(key(id))", idempotent: true)
+    }
+
     // MARK: Users
 
     /// A user by object id or user principal name

@@ -131,6 +131,10 @@ public enum WireContract {
         graph(
             "DELETE", "/servicePrincipals/{id}/appRoleAssignments/{assignmentId}", "AppRoleAssignment.ReadWrite.All",
             "serviceprincipal-delete-approleassignments"),
+        graph("GET", "/oauth2PermissionGrants", "DelegatedPermissionGrant.ReadWrite.All", "oauth2permissiongrant-list"),
+        graph("POST", "/oauth2PermissionGrants", "DelegatedPermissionGrant.ReadWrite.All", "oauth2permissiongrant-post"),
+        graph(
+            "PATCH", "/oauth2PermissionGrants/{id}", "DelegatedPermissionGrant.ReadWrite.All", "oauth2permissiongrant-update"),
         graph("GET", "/users", "User.Read.All", "user-list"),
         graph("GET", "/users/{id}", "User.Read.All", "user-get"),
         graph("POST", "/users", "User.ReadWrite.All", "user-post-users"),

@@ -39,6 +39,9 @@ enum Catalog {
         ("Place.Read.All", "913b9306-0ce1-42b8-9137-6a7df690a760"),
         ("Application.Read.All", "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30"),
         ("Application.ReadWrite.All", "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"),
+        // Admin consent to delegated permissions, app-only (microsoftgraph/microsoft-graph-devx-content
+        // permissions/permissions-descriptions.json, applicationScopesList).
+        ("DelegatedPermissionGrant.ReadWrite.All", "8e8e4742-1d95-4f68-9d56-6ee75648c72a"),
         ("Application.ReadWrite.OwnedBy", "18a4783c-866b-4cc7-a460-3d5e5662c884"),
         ("AppRoleAssignment.ReadWrite.All", "06b708a9-e830-4db3-a914-8e69da51d44f"),
         ("Directory.Read.All", "7ab1d382-f21e-4acd-a863-ba3e13f7da61"),

@@ -221,6 +221,9 @@ struct AppRegistry: Sendable {
     private var servicePrincipalByAppID: [String: String] = [:]
     private(set) var grants: [String: AppRoleAssignment] = [:]
     private(set) var grantOrder: [String] = []
+    /// Delegated permission grants (oAuth2PermissionGrant), by id, and their creation order.
+    private(set) var permissionGrants: [String: OAuth2PermissionGrant] = [:]
+    private(set) var permissionGrantOrder: [String] = []
 
     /// An empty registry.
     init() {}
@@ -276,12 +279,27 @@ struct AppRegistry: Sendable {
         return grant
     }
 
+    /// Stores a delegated permission grant (new or changed).
+    mutating func store(_ grant: OAuth2PermissionGrant) {
+        if permissionGrants[grant.id] == nil { permissionGrantOrder.append(grant.id) }
+        permissionGrants[grant.id] = grant
+    }
+
+    /// Removes a delegated permission grant.
+    mutating func removePermissionGrant(_ id: String) {
+        guard permissionGrants.removeValue(forKey: id) != nil else { return }
+        permissionGrantOrder.removeAll { $0 == id }
+    }
+
     /// Removes a service principal and its grants (both directions).
     mutating func removeServicePrincipal(_ id: String) {
         guard let servicePrincipal = servicePrincipals.removeValue(forKey: id) else { return }
         servicePrincipalOrder.removeAll { $0 == id }
         servicePrincipalByAppID.removeValue(forKey: servicePrincipal.appId.lowercased())
         for grant in grants.values where grant.principalId == id || grant.resourceId == id { removeGrant(grant.id) }
+        for grant in permissionGrants.values where grant.clientId == id || grant.resourceId == id {
+            removePermissionGrant(grant.id)
+        }
     }
 
     /// Removes an application (not its service principal).

@@ -84,6 +84,7 @@ public actor SimulatedTenant {
         directory = Directory(users: snapshot.users, groups: snapshot.groups, lastSequence: snapshot.lastSequence)
         registry = AppRegistry(
             applications: snapshot.applications, servicePrincipals: snapshot.servicePrincipals, grants: snapshot.grants)
+        for grant in snapshot.permissionGrants ?? [] { registry.store(grant) }
         admin = snapshot.admin
         rbac = snapshot.rbac
         frozenRBAC = snapshot.frozenRBAC.map { ($0.state, $0.until) }

@@ -107,7 +107,7 @@ struct PlanCommand: AsyncParsableCommand {
             events: Console.eventPrinter(verbose: false)
         )
         // The preset's row of `mailscope presets`: what the vendor's guide says on this target today.
-        PresetConnections.of(config.preset).plainLines(target: config.target).forEach { Console.line($0) }
+        PresetConnections.of(config.preset).plainLines(target: config.target, access: config.access).forEach { Console.line($0) }
         Console.line()
         do {
             let reports = try await engine.plan()

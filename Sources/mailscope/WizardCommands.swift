@@ -399,7 +399,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 displayName: "mailscope automation",
                 graphPermissions: [
                     "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Group.ReadWrite.All",
-                    "Organization.Read.All", "RoleManagement.ReadWrite.Exchange",
+                    "Organization.Read.All", "RoleManagement.ReadWrite.Exchange", "DelegatedPermissionGrant.ReadWrite.All",
                 ])
             let secretPath = path + ".secret"
             try PrivateFiles.write(Data(app.clientSecret.utf8), to: URL(fileURLWithPath: secretPath))

@@ -69,6 +69,14 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// (`service_account.app_id`): no app and no credential are made; its service principal is
     /// found or created in the tenant and scoped. Exchange Online only.
     public var vendorAppID: String?
+    /// How the app reaches mailboxes (`service_account.access`): application permissions limited
+    /// by a management scope, or delegated permissions limited by each signed-in user's rights.
+    public var access: AppAccess = .application
+    /// Delegated access: the app's Web redirect URI (`service_account.redirect_uri`), parsed once.
+    public var redirectURI: URL?
+    /// Delegated access: the Graph delegated permissions granted with admin consent
+    /// (`service_account.scopes`).
+    public var delegatedScopes: DelegatedScopes = .defaultSet
     /// The credential kind for the service account.
     public var credential: CredentialKind = .secret
     /// How long a new credential is valid.
@@ -256,6 +264,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         let all =
             hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
             + EndEventEarly.problems(of: self) + PresetMailbox.problems(of: self)
+            + accessErrors()
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
@@ -268,6 +277,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
             ("auth.client_id", clientID), ("auth.secret_env", adminSecret?.variableName), ("auth.secret_file", adminSecret?.filePath),
             ("auth.certificate_file", certificateFile), ("auth.private_key_file", privateKeyFile),
             ("service_account.name", serviceAccountName), ("service_account.app_id", vendorAppID),
+            ("service_account.redirect_uri", redirectURI?.absoluteString),
             ("service_account.mailbox", mailboxUser),
             ("service_account.license", mailboxLicense), ("service_account.usage_location", usageLocation),
             ("group.name", groupName), ("group.alias", groupAlias), ("scope.name", scopeName),
@@ -320,6 +330,8 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         var errors: [FieldError] = []
         func add(_ error: FieldError?) { if let error { errors.append(error) } }
         add(FieldRules.displayName(serviceAccountName, field: "service_account.name"))
+        // Delegated access: no group, roles or scope are made (each user's own rights limit it).
+        guard access == .application else { return errors }
         add(FieldRules.roles(roles))
         add(FieldRules.exchangeName(scopeName, field: "scope.name"))
         if scopeKind == .group {

@@ -12,11 +12,11 @@ public enum ConfigLoader {
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
         "service_account": [
-            "name", "app_id", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address",
+            "name", "app_id", "access", "redirect_uri", "scopes", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address",
             "logon", "password_env", "password_file",
         ],
         "group": ["name", "alias", "kind", "members", "address"],
-        "scope": ["kind", "name", "end_event_early"],
+        "scope": ["kind", "name", "end_event_early", "roles"],
         "roles": ["names"],
         "connect": ["in_scope_mailbox", "out_of_scope_mailbox", "deadline_minutes", "remove_tenant_wide_grants"],
     ]
@@ -173,6 +173,7 @@ final class TOMLReader {
                     ))
             }
         }
+        readAccess(account, into: &config)
         if let license = string(account, "license", "service_account.license") { config.mailboxLicense = license }
         config.usageLocation = string(account, "usage_location", "service_account.usage_location")
         config.serviceAccountAddress = string(account, "address", "service_account.address")
@@ -198,7 +199,69 @@ final class TOMLReader {
         }
         if let name = string(scope, "name", "scope.name") { config.scopeName = name }
         if let flag = bool(scope, "end_event_early", "scope.end_event_early") { config.endEventEarly = flag }
-        if let names = strings(subtable("roles"), "names", "roles.names") { config.roles = names }
+        let names = strings(subtable("roles"), "names", "roles.names")
+        if let names { config.roles = names }
+        if let set = string(scope, "roles", "scope.roles") {
+            readRoleSet(set, namesGiven: names != nil, into: &config)
+        }
+    }
+
+    /// `scope.roles = "default" | "minimum"`: the preset's named set of application roles.
+    private func readRoleSet(_ set: String, namesGiven: Bool, into config: inout SetupConfig) {
+        let sets = Preset.named(config.preset)?.roleSets ?? [:]
+        if namesGiven {
+            problems.append(
+                FieldError(field: "scope.roles", message: "and roles.names are both set; keep one (a named set, or the roles listed)"))
+        } else if let roles = sets[set] {
+            config.roles = roles
+        } else if sets.isEmpty {
+            problems.append(
+                FieldError(
+                    field: "scope.roles",
+                    message: "preset \"\(config.preset)\" has no named role sets; list the roles in roles.names instead"))
+        } else {
+            problems.append(
+                FieldError(
+                    field: "scope.roles",
+                    message: "'\(FieldRules.printable(set))' is not one of: \(sets.keys.sorted().joined(separator: ", "))"))
+        }
+    }
+
+    /// `service_account.access`, `redirect_uri` and `scopes`, each typed once; a preset's
+    /// delegated defaults fill what delegated access leaves out.
+    private func readAccess(_ account: TOMLTable?, into config: inout SetupConfig) {
+        if let access = choice(string(account, "access", "service_account.access"), "service_account.access", AppAccess.allCases) {
+            config.access = access
+        }
+        let preset = Preset.named(config.preset)
+        if let raw = string(account, "redirect_uri", "service_account.redirect_uri") {
+            switch FieldRules.redirectURI(raw) {
+            case .success(let url): config.redirectURI = url
+            case .failure(let error): problems.append(error)
+            }
+        } else if config.access == .delegated {
+            config.redirectURI = preset?.delegated?.redirectURI
+        }
+        guard let value = account?["scopes"] else { return }
+        if let word = value.string {
+            switch word {
+            case "default": config.delegatedScopes = .defaultSet
+            case "minimum": config.delegatedScopes = .minimum
+            default:
+                problems.append(
+                    FieldError(
+                        field: "service_account.scopes",
+                        message: "'\(FieldRules.printable(word))' is not \"default\" or \"minimum\"; or list the permissions, e.g. [\"User.Read\", \"offline_access\"]"))
+            }
+        } else if let names = strings(account, "scopes", "service_account.scopes") {
+            config.delegatedScopes = .list(names)
+        }
+        if config.access == .application && config.delegatedScopes == .defaultSet {
+            problems.append(
+                FieldError(
+                    field: "service_account.scopes",
+                    message: "is for delegated access only; application access is limited by roles.names and the scope: set service_account.access = \"delegated\" or remove scopes"))
+        }
     }
 
     func readConnect(into config: inout SetupConfig) {

@@ -139,12 +139,24 @@ public struct PresetConnections: Sendable, Equatable {
     public var noLead: String?
     /// What else the guide promises or warns about, with what mailscope does with it.
     public var notes: [String]
+    /// Where mailscope leads on Exchange Online with delegated access
+    /// (`service_account.access = "delegated"`); `nil`: the guide has no delegated method.
+    public var delegatedLead: ConnectionLead? = nil
 
     /// Where mailscope leads on `target`.
     public func lead(on target: SetupTarget) -> ConnectionLead? {
         switch target {
         case .exchangeOnline: exchangeOnline
         case .exchangeServer: exchangeServer
+        }
+    }
+
+    /// Where mailscope leads on `target` for `access`: delegated access has its own lead (the
+    /// guide's authorization-code method and its form), where the guide has one.
+    public func lead(on target: SetupTarget, access: AppAccess) -> ConnectionLead? {
+        switch access {
+        case .application: lead(on: target)
+        case .delegated: target == .exchangeOnline ? delegatedLead : nil
         }
     }
 
@@ -379,7 +391,7 @@ public struct PresetConnections: Sendable, Equatable {
                     id: "authorization-code",
                     name: "Authorization code grant (OAuth 2.0): Web redirect URI, delegated permissions",
                     exchangeOnline: .works(
-                        "each user's own rights limit it, not a scope; mailscope sets it up once delegated-app mode lands (issue 14)"
+                        "each user's own rights limit it, not a scope; mailscope sets it up with service_account.access = \"delegated\""
                     ),
                     exchangeServer: .doesNotApply("the Outlook connector uses Microsoft Graph; " + graphOnly)
                 ),
@@ -412,7 +424,20 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeServer: nil,
             noLead:
                 "Workato's Outlook connector uses Microsoft Graph, which does not reach Exchange Server mailboxes: use target = \"exchange-online\"",
-            notes: []
+            notes: [],
+            delegatedLead: ConnectionLead(
+                methodID: "authorization-code",
+                path: "an app with Workato's redirect URI and delegated permissions, admin consent and a client secret; each signed-in user's own rights limit it",
+                form: VendorForm(
+                    fields: [
+                        FormFieldSpec(label: "Tenant ID/Domain", value: .tenantID),
+                        FormFieldSpec(label: "Client ID", value: .clientID),
+                        FormFieldSpec(label: "Client secret", value: .clientSecret),
+                    ],
+                    whereToEnter:
+                        "Workato: a new Outlook connection with authorization code grant (OAuth 2.0); then sign in as a user at Microsoft: that sign-in is the real test"
+                )
+            )
         ),
         PresetConnections(
             presetID: "custom",
@@ -438,7 +463,12 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
             ),
             noLead: nil,
-            notes: []
+            notes: [],
+            delegatedLead: ConnectionLead(
+                methodID: nil,
+                path: "an app with your redirect URI and delegated permissions, admin consent and a client secret; each signed-in user's own rights limit it",
+                form: VendorForm(fields: [], whereToEnter: "is yours to fill: give it mailscope's values")
+            )
         ),
     ]
 }
@@ -449,9 +479,22 @@ extension PresetConnections {
     /// What is wrong with choosing `methodID` (or, when `nil`, the preset itself) on `target`: a
     /// method the table marks unusable, or one mailscope cannot set up yet, is refused with why and
     /// the working alternative, before anything is sent.
-    public func problem(method methodID: String?, on target: SetupTarget) -> FieldError? {
+    public func problem(method methodID: String?, on target: SetupTarget, access: AppAccess = .application) -> FieldError? {
         let targetName = target == .exchangeOnline ? "Exchange Online" : "Exchange Server"
-        guard let lead = lead(on: target) else {
+        if access == .delegated, target == .exchangeOnline, delegatedLead == nil {
+            return FieldError(
+                field: "service_account.access",
+                message: "\(vendor)'s guide has no delegated (authorization-code) connection; remove access, or use preset = \"custom\"")
+        }
+        if let methodID, let other = lead(on: target, access: access == .delegated ? .application : .delegated),
+            other.methodID == methodID.lowercased(), lead(on: target, access: access)?.methodID != other.methodID
+        {
+            let wanted = access == .delegated ? "application" : "delegated"
+            return FieldError(
+                field: "method",
+                message: "'\(methodID)' is \(vendor)'s \(wanted == "delegated" ? "delegated (authorization-code)" : "application (client credentials)") connection: set service_account.access = \"\(wanted)\" for it, or remove method")
+        }
+        guard let lead = lead(on: target, access: access) else {
             return FieldError(
                 field: "target",
                 message: "\(vendor) on \(targetName): \(noLead ?? "mailscope has no path here")")
@@ -488,7 +531,7 @@ extension PresetConnections {
     /// The config's problems with this table: its target without a lead, or its method.
     func problems(of config: SetupConfig) -> [FieldError] {
         guard Preset.named(config.preset) != nil else { return [] }  // an unknown preset is named elsewhere
-        return problem(method: config.guideMethod, on: config.target).map { [$0] } ?? []
+        return problem(method: config.guideMethod, on: config.target, access: config.access).map { [$0] } ?? []
     }
 }
 
@@ -502,18 +545,21 @@ extension PresetConnections {
 
     /// This preset's table as plain lines: `preset  method  target  verdict` rows, then where
     /// mailscope leads and the notes. `indent` starts every line.
-    public func plainLines(target only: SetupTarget? = nil, indent: String = "") -> [String] {
+    public func plainLines(target only: SetupTarget? = nil, access: AppAccess = .application, indent: String = "") -> [String] {
         var lines = ["\(indent)\(presetID): \(guide)"]
         let targets: [SetupTarget] = only.map { [$0] } ?? [.exchangeOnline, .exchangeServer]
         for method in methods {
             lines.append("\(indent)  \(method.name)")
             for target in targets {
-                let leads = lead(on: target)?.methodID == method.id ? "  <- mailscope" : ""
+                let leads = lead(on: target, access: access)?.methodID == method.id ? "  <- mailscope" : ""
                 lines.append("\(indent)    \(Self.targetName(target)): \(method.verdict(on: target).sentence)\(leads)")
             }
         }
+        if access == .application, targets.contains(.exchangeOnline), let delegated = delegatedLead {
+            lines.append("\(indent)  mailscope on Exchange Online with access = \"delegated\": \(delegated.path)")
+        }
         for target in targets {
-            if let lead = lead(on: target) {
+            if let lead = lead(on: target, access: access) {
                 lines.append("\(indent)  mailscope on \(Self.targetName(target)): \(lead.path)")
                 lines.append("\(indent)    connects by: \(lead.connectsBy)")
                 lines.append("\(indent)    hand-off gives: \(lead.handOffGives)")
@@ -589,6 +635,15 @@ extension PresetConnections {
                 return "\(lead.path); \(form)"
             }
             lines.append("| **mailscope leads to** | \(leadCell(.exchangeOnline)) | \(leadCell(.exchangeServer)) |")
+            if let delegated = table.delegatedLead {
+                let fields = delegated.form.fields.map(\.label)
+                let form =
+                    fields.isEmpty
+                    ? "\(table.vendor)'s form \(delegated.form.whereToEnter)"
+                    : "hand-off: \(fields.joined(separator: ", ")); \(delegated.form.whereToEnter)"
+                lines.append(
+                    "| **with `service_account.access = \"delegated\"`** | \(delegated.path); \(form) | does not apply: delegated access is an Entra app's (Exchange Online) |")
+            }
             if !table.notes.isEmpty {
                 lines.append("")
                 for note in table.notes { lines.append("- \(note)") }
@@ -612,8 +667,8 @@ extension PresetConnections {
 extension PresetConnections {
     /// How many leading items of an arranged hand-off are the vendor form's (its fields and where
     /// to enter them), for `target`.
-    public func formItemCount(on target: SetupTarget) -> Int {
-        guard let lead = lead(on: target), !lead.form.fields.isEmpty else { return 0 }
+    public func formItemCount(on target: SetupTarget, access: AppAccess = .application) -> Int {
+        guard let lead = lead(on: target, access: access), !lead.form.fields.isEmpty else { return 0 }
         return lead.form.fields.count + 1
     }
 
@@ -626,7 +681,7 @@ extension PresetConnections {
         // app (its client ID and secret): its hand-off stays as the driver gives it.
         guard config.vendorAppID == nil else { return items }
         let table = of(config.preset)
-        guard let lead = table.lead(on: config.target) else { return items }
+        guard let lead = table.lead(on: config.target, access: config.access) else { return items }
         var rest = items
         func take(_ matches: (HandOffItem) -> Bool) -> HandOffItem? {
             guard let index = rest.firstIndex(where: matches) else { return nil }

@@ -108,6 +108,10 @@ public struct Preset: Sendable, Equatable, Identifiable {
     public var licensedMailbox: Bool = false
     /// Whether the guide has Eptura's "End Event Early" (`scope.end_event_early`).
     public var offersEndEventEarly: Bool = false
+    /// The guide's delegated (authorization-code) connection, where it has one.
+    public var delegated: DelegatedPreset? = nil
+    /// Named sets of application roles the guide gives (`scope.roles = "default"`, `"minimum"`).
+    public var roleSets: [String: [String]] = [:]
 
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
@@ -167,7 +171,27 @@ public struct Preset: Sendable, Equatable, Identifiable {
             groupName: "WorkatoUsers",
             scopeKind: .group,
             scopeName: "WorkatoUsersScope",
-            roles: ["Application Mail.ReadWrite", "Application Calendars.ReadWrite", "Application Contacts.ReadWrite"]
+            roles: ["Application Mail.ReadWrite", "Application Calendars.ReadWrite", "Application Contacts.ReadWrite"],
+            // Workato's Outlook connector guide (docs.workato.com/connectors/outlook): the
+            // authorization-code connection's delegated permissions and redirect URI, and the
+            // client-credentials connection's application permissions, as RBAC roles of the same
+            // names (each in application-rbac's role table: ApplicationRole.table).
+            delegated: DelegatedPreset(
+                defaultScopes: [
+                    "Mail.Send", "Mail.ReadWrite", "Mail.ReadWrite.Shared", "Calendars.ReadWrite",
+                    "Calendars.ReadWrite.Shared", "User.Read", "offline_access",
+                ],
+                minimumScopes: ["User.Read", "offline_access"],
+                redirectURI: URL(string: "https://www.workato.com/oauth/callback")!
+            ),
+            roleSets: [
+                "default": [
+                    "Application Calendars.Read", "Application Calendars.ReadWrite", "Application Contacts.Read",
+                    "Application Contacts.ReadWrite", "Application Mail.Read", "Application Mail.ReadWrite",
+                    "Application Mail.Send",
+                ],
+                "minimum": ["Application Mail.Read"],
+            ]
         ),
         Preset(
             id: "custom",

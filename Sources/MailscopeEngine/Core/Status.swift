@@ -177,6 +177,10 @@ public struct PollEvidence: Codable, Sendable, Equatable {
     /// credential of it): the configured state alone decides, and then both mailboxes must have a
     /// verdict (in scope, and out of scope).
     public var effectiveUnobservable: Bool?
+    /// Delegated access (`service_account.access = "delegated"`): whether what can be proven
+    /// without a user's sign-in holds (the app's redirect URI, its declared permissions, admin
+    /// consent and a valid held credential); nil for application access.
+    public var delegatedAppHolds: Bool?
 
     /// Creates poll evidence.
     public init(
@@ -204,6 +208,7 @@ public struct PollEvidence: Codable, Sendable, Equatable {
 
     /// Whether both the configured and the effective state hold.
     public var isSettled: Bool {
+        if let holds = delegatedAppHolds { return holds }
         if effectiveUnobservable == true {
             // Nothing else can prove the denial: the out-of-scope mailbox must be shown out of scope.
             return configuredUnobservable != true && configuredInScope == true && configuredOutOfScope == true

@@ -158,7 +158,11 @@ extension SetupEngine {
             run.journal.verifiedAt = now
             run.keep(report)
             let minutes = Int(now.timeIntervalSince(wait.startedAt) / 60)
-            run.log(.info, "Verified after \(minutes) min: in-scope allowed, out-of-scope denied.")
+            run.log(
+                .info,
+                evidence.delegatedAppHolds == true
+                    ? "Verified after \(minutes) min: the app is ready for a user's sign-in (delegated access)."
+                    : "Verified after \(minutes) min: in-scope allowed, out-of-scope denied.")
             return .verified
         }
         // A configuration that drifted, or a mailbox outside the scope exposed now: no waiting

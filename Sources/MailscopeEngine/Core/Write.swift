@@ -35,6 +35,14 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case removeRoleAssignment(id: String, role: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
+    /// Delegated access: add the vendor's Web redirect URI to the app (`web.redirectUris`).
+    case addRedirectURI(uri: String)
+    /// Delegated access: declare the Graph delegated permissions in `requiredResourceAccess`.
+    case declareDelegatedPermissions(scopes: [String])
+    /// Delegated access: admin consent for every user (an `oauth2PermissionGrant`, AllPrincipals).
+    case grantDelegatedConsent(scopes: [String])
+    /// Delegated access: widen an existing admin consent to the configured permissions.
+    case updateDelegatedConsent(grantID: String, scopes: [String])
 
     /// Whether the write changes what the app may effectively reach (so propagation must be awaited).
     public var affectsEffectiveAccess: Bool {
@@ -43,6 +51,8 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
             .removeRoleAssignment:
             true
         case .shellStep(let step): step.stage != .serviceAccount
+        // Delegated access reaches what each signed-in user may reach: no propagation to wait for.
+        case .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent: false
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal:
             false
@@ -53,8 +63,9 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     var action: PlannedChange.Action {
         switch self {
         case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
-        case .updateScope: .update
+        case .updateScope, .updateDelegatedConsent, .declareDelegatedPermissions: .update
         case .shellStep(let step): step.id == "repair-scope" ? .update : .create
+        case .addRedirectURI, .grantDelegatedConsent: .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .createGroup, .addMember, .createExchangeServicePrincipal, .createScope,
             .createRoleAssignment:
@@ -165,6 +176,11 @@ public enum PowerShell {
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         case .shellStep(let step):
             return step.command
+        case .addRedirectURI(let uri): return redirectURILine(uri, app: app)
+        case .declareDelegatedPermissions(let scopes): return requiredResourceAccessLine(scopes, app: app)
+        case .grantDelegatedConsent(let scopes): return consentLine(scopes, sp: sp)
+        case .updateDelegatedConsent(let grantID, let scopes):
+            return "Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId \(q(grantID)) -Scope \(q(scopes.joined(separator: " ")))"
         }
     }
 
@@ -189,6 +205,41 @@ public enum PowerShell {
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
         case .shellStep(let step): step.summary
+        case .addRedirectURI(let uri): "Add the Web redirect URI \(uri) to the app"
+        case .declareDelegatedPermissions(let scopes):
+            "Declare the delegated Microsoft Graph permissions \(scopes.joined(separator: ", ")) (requiredResourceAccess)"
+        case .grantDelegatedConsent(let scopes):
+            "Grant admin consent for all users to \(scopes.joined(separator: " ")) (oauth2PermissionGrant)"
+        case .updateDelegatedConsent(_, let scopes):
+            "Change the admin consent to \(scopes.joined(separator: " ")) (oauth2PermissionGrant)"
         }
+    }
+
+    // Delegated access's writes, in Microsoft Graph PowerShell (microsoftgraph-docs-powershell:
+    // Update-MgApplication, New-MgOauth2PermissionGrant, Update-MgOauth2PermissionGrant).
+
+    /// Adds `uri` to the app's Web redirect URIs, keeping the others.
+    static func redirectURILine(_ uri: String, app: String) -> String {
+        let q = Quoting.powershellLiteral
+        return "$web = (Get-MgApplication -ApplicationId \(app) -Property Web).Web\n"
+            + "Update-MgApplication -ApplicationId \(app) -Web @{ RedirectUris = @(@($web.RedirectUris) + \(q(uri))) }"
+    }
+
+    /// Declares Graph's delegated `scopes` (by id, type Scope), keeping other resources' entries.
+    static func requiredResourceAccessLine(_ scopes: [String], app: String) -> String {
+        let q = Quoting.powershellLiteral
+        let graph = q(GraphDelegatedPermission.graphAppID)
+        let access = scopes.compactMap { name in
+            GraphDelegatedPermission.id(of: name).map { "@{ Id = \(q($0)); Type = 'Scope' }" }
+        }
+        return "$others = @((Get-MgApplication -ApplicationId \(app) -Property RequiredResourceAccess).RequiredResourceAccess | Where-Object ResourceAppId -ne \(graph))\n"
+            + "Update-MgApplication -ApplicationId \(app) -RequiredResourceAccess ($others + @(@{ ResourceAppId = \(graph); ResourceAccess = @(\(access.joined(separator: ", "))) }))"
+    }
+
+    /// Admin consent for all users: a delegated permission grant to Graph's service principal.
+    static func consentLine(_ scopes: [String], sp: String) -> String {
+        let q = Quoting.powershellLiteral
+        return "$graphSp = Get-MgServicePrincipal -Filter \"appId eq \(q(GraphDelegatedPermission.graphAppID))\"\n"
+            + "New-MgOauth2PermissionGrant -ClientId \(sp) -ConsentType 'AllPrincipals' -ResourceId $graphSp.Id -Scope \(q(scopes.joined(separator: " "))) | Out-Null"
     }
 }

@@ -49,18 +49,21 @@ final class ExchangeOnlineDriver: TargetDriver {
     }
 
     func observe(_ stage: StageID, engine: SetupEngine) async throws -> StageObservation {
-        switch stage {
+        if isDelegated, let reason = Self.notApplicableToDelegated(stage) {
+            return StageObservation(report: StageReport(stage: stage, status: .skipped, detail: reason), writes: [])
+        }
+        return switch stage {
         case .signIn: StageObservation(report: signInReport, writes: [])
         case .serviceAccount: try await observeServiceAccount()
         case .distributionGroup: try await observeGroup()
         case .impersonationRole: try await observeRole()
         case .scope: try await observeScope()
-        case .connect: try await observeConnect(engine: engine)
+        case .connect: isDelegated ? delegatedConnectObservation() : try await observeConnect(engine: engine)
         }
     }
 
     func prefetch(for stage: StageID) async {
-        if stage == .scope { facts.scopeReads = await prefetchScopeReads() }
+        if stage == .scope, !isDelegated { facts.scopeReads = await prefetchScopeReads() }
     }
 
     func discardPrefetched() {
@@ -85,6 +88,10 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .updateScope: try await updateScope()
             case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
             case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
+            case .addRedirectURI(let uri): try await addRedirectURI(uri)
+            case .declareDelegatedPermissions(let scopes): try await declareDelegatedPermissions(scopes)
+            case .grantDelegatedConsent(let scopes): try await grantDelegatedConsent(scopes)
+            case .updateDelegatedConsent(let grantID, let scopes): try await updateDelegatedConsent(grantID: grantID, scopes: scopes)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -105,7 +112,8 @@ final class ExchangeOnlineDriver: TargetDriver {
     func stage(of write: Write) -> StageID {
         switch write {
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .removeOrphanSecret,
-            .createMailboxUser, .assignLicense:
+            .createMailboxUser, .assignLicense, .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent,
+            .updateDelegatedConsent:
             .serviceAccount
         case .createGroup, .addMember: .distributionGroup
         case .createExchangeServicePrincipal: .impersonationRole
@@ -133,12 +141,13 @@ final class ExchangeOnlineDriver: TargetDriver {
     }
 
     func checkBeforeFirstWrite() async throws {
+        guard !isDelegated else { return }  // no mailbox is probed: each user's sign-in is the test
         try await requireInScopeMailbox()
     }
 
     func prepareWait(engine: SetupEngine) async throws {
         if facts.appID == nil { _ = try await engine.observe(.serviceAccount) }
-        if config.scopeKind == .group, facts.group == nil { _ = try await engine.observe(.distributionGroup) }
+        if !isDelegated, config.scopeKind == .group, facts.group == nil { _ = try await engine.observe(.distributionGroup) }
     }
 
     func asked(of stage: StageID) -> String {
@@ -146,6 +155,10 @@ final class ExchangeOnlineDriver: TargetDriver {
         switch stage {
         case .signIn: return "tenant \"\(p(config.tenant))\""
         case .serviceAccount:
+            if isDelegated {
+                return "app \"\(p(config.serviceAccountName))\" with redirect URI \(wantedRedirectURI) and admin consent to "
+                    + wantedScopes.joined(separator: " ")
+            }
             if let vendorAppID = config.vendorAppID {
                 return "the vendor's app \(vendorAppID): its service principal in this tenant, no credential"
             }
@@ -156,6 +169,7 @@ final class ExchangeOnlineDriver: TargetDriver {
         case .scope:
             let filter = wantedFilter.map(p) ?? "not known: no group DN"
             return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.roles.joined(separator: ", "))"
+        case .connect where isDelegated: return "an app ready for a user's sign-in (\(Self.delegatedLimit))"
         case .connect: return "access to \(config.inScopeMailbox ?? "a mailbox in the scope") and none outside it"
         }
     }

@@ -9,6 +9,10 @@ struct Facts: Sendable {
     var servicePrincipalID: String?
     /// The vendor's own app (`service_account.app_id`), as its service principal in this tenant shows it.
     var vendorApp: VendorApp?
+    /// Delegated access: the redirect URIs, declared permissions and admin consent, once read.
+    var delegated: DelegatedState?
+    /// Delegated access: tenant-wide application permissions found on the app (each named), if any.
+    var delegatedExposure: [String] = []
     /// Whether Exchange has its pointer to the service principal (`Get-ServicePrincipal`), once read.
     var exchangePointerExists: Bool?
     var group: GroupFacts?

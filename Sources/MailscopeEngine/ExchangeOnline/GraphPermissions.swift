@@ -54,10 +54,18 @@ public enum GraphPermissions {
         Need(request: "GET /subscribedSkus", permission: "Organization.Read.All", source: "subscribedsku-list-permissions.md"),
     ]
 
+    /// What delegated access adds: admin consent for all users (oauth2PermissionGrant).
+    public static let delegatedAccess: [Need] = [
+        Need(
+            request: "GET, POST /oauth2PermissionGrants, PATCH /oauth2PermissionGrants/{id}",
+            permission: "DelegatedPermissionGrant.ReadWrite.All",
+            source: "oauth2permissiongrant-post-permissions.md, oauth2permissiongrant-update-permissions.md"),
+    ]
+
     /// The requests `config` will make, with their permissions.
     public static func needs(for config: SetupConfig) -> [Need] {
         always + (config.groupKind == .microsoft365 && config.scopeKind == .group ? microsoft365Group : [])
-            + (config.mailboxUser != nil ? mailboxUser : [])
+            + (config.mailboxUser != nil ? mailboxUser : []) + (config.access == .delegated ? delegatedAccess : [])
     }
 }
 

@@ -178,6 +178,7 @@ extension ExchangeOnlineDriver {
     /// One poll: the configured state (Test-ServicePrincipalAuthorization) and the effective state
     /// (real Graph calls with the app's own token).
     func poll() async throws -> PollEvidence {
+        if isDelegated { return try await pollDelegated() }
         let (_, exchange) = try clients()
         let now = environment.clock.now
         guard let appID = facts.appID else {
@@ -456,6 +457,7 @@ extension ExchangeOnlineDriver {
     /// found; only a change mailscope made in this run (`ownChangeStillClosing`) is reported as
     /// still closing, with its time.
     func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
+        if evidence.delegatedAppHolds != nil { return delegatedConnectReport(evidence, waiting: waiting) }
         let now = environment.clock.now
         let steps = [
             StepReport.verdict(

@@ -6,10 +6,40 @@ extension ExchangeOnlineDriver {
     /// The values the vendor's product needs.
     func handOff() -> [HandOffItem] {
         if let vendorAppID = config.vendorAppID { return vendorHandOff(appID: vendorAppID) }
+        if isDelegated { return delegatedHandOff() }
         var items = [
             HandOffItem(label: "Tenant ID", value: tenant?.id ?? config.tenant),
             HandOffItem(label: "Client (application) ID", value: facts.appID ?? journal.ids["appID"] ?? "?"),
         ]
+        items += credentialHandOffItems()
+        if let upn = config.mailboxUser {
+            items.append(HandOffItem(label: "Service-account mailbox", value: upn))
+            if let password = freshMailboxPassword {
+                items.append(HandOffItem(label: "Mailbox password (shown once)", value: password.reveal(), isSecret: true))
+                freshMailboxPassword = nil
+            }
+            if let path = journal.ids["mailboxPasswordPath"] {
+                items.append(HandOffItem(label: "Mailbox password file (0600)", value: path))
+            }
+        }
+        items.append(
+            HandOffItem(
+                label: "Token endpoint",
+                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/token").absoluteString
+            )
+        )
+        items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
+        if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
+        items.append(HandOffItem(label: "Management scope", value: config.scopeName))
+        if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
+        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        return items
+    }
+
+    /// The credential mailscope holds: a secret shown once (then its hint), or a certificate's
+    /// thumbprint; the 0600 file that holds it, and its end.
+    func credentialHandOffItems() -> [HandOffItem] {
+        var items: [HandOffItem] = []
         if let held = journal.credential {
             if held.kind == .secret {
                 // Created in this run, or in a run left before its hand-off (the secret then comes
@@ -36,27 +66,6 @@ extension ExchangeOnlineDriver {
             }
             items.append(HandOffItem(label: "Credential expires", value: Timestamps.day(held.expires)))
         }
-        if let upn = config.mailboxUser {
-            items.append(HandOffItem(label: "Service-account mailbox", value: upn))
-            if let password = freshMailboxPassword {
-                items.append(HandOffItem(label: "Mailbox password (shown once)", value: password.reveal(), isSecret: true))
-                freshMailboxPassword = nil
-            }
-            if let path = journal.ids["mailboxPasswordPath"] {
-                items.append(HandOffItem(label: "Mailbox password file (0600)", value: path))
-            }
-        }
-        items.append(
-            HandOffItem(
-                label: "Token endpoint",
-                value: endpoints.login.appending(path: "\(authorityTenant.rawValue)/oauth2/v2.0/token").absoluteString
-            )
-        )
-        items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
-        if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
-        items.append(HandOffItem(label: "Management scope", value: config.scopeName))
-        if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
-        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
         return items
     }
 }

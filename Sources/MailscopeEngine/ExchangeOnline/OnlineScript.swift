@@ -14,6 +14,10 @@ public enum ScriptRenderer {
         script.connectModules()
         script.serviceAccount()
         script.add()
+        if config.access == .delegated {
+            script.delegatedAccess()
+            return script.lines.joined(separator: "\n") + "\n"
+        }
         script.distributionGroup()
         script.add()
         script.impersonationRole()
@@ -70,7 +74,9 @@ private struct OnlineScript {
         add(
             "Connect-MgGraph -TenantId \(q(config.tenant))\(environments.graph.map { " -Environment \($0)" } ?? "") -UseDeviceCode -Scopes \(config.delegatedGraphScopes.map(q).joined(separator: ","))"
         )
-        add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
+        if config.access == .application {  // delegated access makes nothing in Exchange
+            add("Connect-ExchangeOnline\(environments.exchange.map { " -ExchangeEnvironmentName \($0)" } ?? "") -Device")
+        }
         add()
     }
 
@@ -114,6 +120,30 @@ private struct OnlineScript {
         }
         add("}")
         mailboxUser()
+    }
+
+    /// Part 2 for delegated access: the redirect URI, the declared permissions and admin consent,
+    /// each only when missing; the group, role and scope parts do not apply.
+    mutating func delegatedAccess() {
+        let scopes = config.delegatedScopeNames ?? []
+        let uri = config.redirectURI?.absoluteString ?? ""
+        add("# 2. Delegated access: the redirect URI, the delegated permissions and admin consent for all users")
+        add("#    The group, role and scope parts do not apply: \(ExchangeOnlineDriver.delegatedLimit).")
+        add("$app = Get-MgApplication -ApplicationId $app.Id -Property Id,AppId,Web,RequiredResourceAccess")
+        add("if (@($app.Web.RedirectUris) -cnotcontains \(q(uri))) {")
+        write(.addRedirectURI(uri: uri), indent: "    ")
+        add("}")
+        write(.declareDelegatedPermissions(scopes: scopes))
+        add("$grant = Get-MgOauth2PermissionGrant -Filter ('clientId eq ''' + $sp.Id + '''') | Where-Object ConsentType -eq 'AllPrincipals'")
+        add("if (-not $grant) {")
+        write(.grantDelegatedConsent(scopes: scopes), indent: "    ")
+        add("} else {")
+        add("    $missing = @(@(\(scopes.map(q).joined(separator: ", "))) | Where-Object { $_ -notin ($grant.Scope -split ' ') })")
+        add("    if ($missing.Count -gt 0) {")
+        add("        Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId $grant.Id -Scope ((@($grant.Scope -split ' ') + $missing) -join ' ')")
+        add("    }")
+        add("}")
+        add("Write-Host 'The real test: a user signs in at the vendor (authorization code grant).'")
     }
 
     /// The service account's licensed mailbox user, when the vendor asks for one.

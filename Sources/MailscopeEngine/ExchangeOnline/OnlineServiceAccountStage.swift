@@ -24,6 +24,7 @@ extension ExchangeOnlineDriver {
         findings.step("app registration", .verified, "appId \(appID)")
         try await observeServicePrincipal(appID: appID, graph: graph, into: &findings)
         let credential = judgeCredential(of: app, into: &findings)
+        if isDelegated { findings.append(try await observeDelegatedAccess(app: app, graph: graph)) }
         findings.append(try await observeMailboxUser(graph: graph))
         return serviceAccountObservation(appID: appID, credential: credential, findings: findings)
     }
@@ -70,6 +71,7 @@ extension ExchangeOnlineDriver {
             .createApplication(name: config.serviceAccountName, uniqueName: config.applicationUniqueName))
         findings.writes.append(.createServicePrincipal(appID: "<new app>"))
         findings.writes.append(credentialWrite())
+        if isDelegated { findings.writes += newDelegatedAppWrites }
         findings.step("app registration", .needsChange, "missing")
         findings.step("service principal", .needsChange, "missing")
         findings.step("credential", .needsChange, "missing")
@@ -114,6 +116,16 @@ extension ExchangeOnlineDriver {
                 fix: "enable it if the integration should work: Update-MgServicePrincipal -ServicePrincipalId "
                     + "\(facts.servicePrincipalID ?? "<id>") -AccountEnabled:$true (Entra admin center → Enterprise "
                     + "applications → \(config.serviceAccountName) → Properties → Enabled for users to sign in)")
+        }
+        if findings.steps.contains(where: { $0.name == "application permissions" && $0.status == .failed }) {
+            let spID = facts.servicePrincipalID ?? "<id>"
+            return findings.observation(
+                stage: .serviceAccount, status: .failed,
+                detail: "EXPOSED: the delegated app also holds tenant-wide application permissions: "
+                    + facts.delegatedExposure.joined(separator: "; "),
+                fix: "remove each unless an admin meant it (delegated access needs none): Remove-MgServicePrincipalAppRoleAssignment "
+                    + "-ServicePrincipalId \(spID) -AppRoleAssignmentId <id> (Entra admin center → Enterprise applications → "
+                    + "\(config.serviceAccountName) → Permissions → Revoke)")
         }
         let expired = credential == .expired
         let elsewhere = credential == .heldElsewhere
@@ -603,7 +615,8 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .shellStep:
+            .createRoleAssignment, .removeRoleAssignment, .shellStep, .addRedirectURI, .declareDelegatedPermissions,
+            .grantDelegatedConsent, .updateDelegatedConsent:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }

@@ -33,7 +33,10 @@ extension SimulatedTenant {
             formatVersion: Self.snapshotFormatVersion, population: PopulationKey(options),
             users: users(), groups: groups(), lastSequence: directory.nextSequence,
             applications: applications(), servicePrincipals: servicePrincipals(),
-            grants: registry.grantOrder.compactMap { registry.grants[$0] }, admin: admin, rbac: rbac,
+            grants: registry.grantOrder.compactMap { registry.grants[$0] },
+            permissionGrants: registry.permissionGrantOrder.isEmpty
+                ? nil : registry.permissionGrantOrder.compactMap { registry.permissionGrants[$0] },
+            admin: admin, rbac: rbac,
             frozenRBAC: frozenRBAC.map { FrozenRBAC(state: $0.state, until: $0.until) },
             generators: Generators(
                 identifiers: identifiers, faults: faultGenerator, requestIdentifiers: requestIdentifiers,
@@ -107,6 +110,8 @@ struct TenantSnapshot: Codable {
     var applications: [RegisteredApplication]
     var servicePrincipals: [ServicePrincipal]
     var grants: [AppRoleAssignment]
+    /// Delegated permission grants in creation order; absent when there are none.
+    var permissionGrants: [OAuth2PermissionGrant]?
     var admin: AdminAccount
     var rbac: RBACState
     var frozenRBAC: FrozenRBAC?

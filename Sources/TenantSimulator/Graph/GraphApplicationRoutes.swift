@@ -181,6 +181,12 @@ extension SimulatedTenant {
                 }
             case "keyCredentials":
                 application.keyCredentials = try keyCredentials(value, existing: application.keyCredentials)
+            case "web":
+                try Self.validateWeb(value)
+                application.otherProperties[property] = value
+            case "requiredResourceAccess":
+                try Self.validateRequiredResourceAccess(value)
+                application.otherProperties[property] = value
             default:
                 if !property.hasPrefix("@odata") { application.otherProperties[property] = value }
             }
@@ -421,7 +427,7 @@ extension SimulatedTenant {
     }
 
     func servicePrincipalJSON(_ servicePrincipal: ServicePrincipal) -> [String: JSONValue] {
-        [
+        var json: [String: JSONValue] = [
             "id": .string(servicePrincipal.id), "appId": .string(servicePrincipal.appId),
             "displayName": .string(servicePrincipal.displayName),
             "accountEnabled": .bool(servicePrincipal.accountEnabled),
@@ -438,6 +444,12 @@ extension SimulatedTenant {
                     ]
                 }),
         ]
+        // The delegated permissions the API publishes (Graph's), which consent grants name.
+        if servicePrincipal.appId == Catalog.graphAppID {
+            json["oauth2PermissionScopes"] = .array(
+                Catalog.graphDelegatedScopes.map { ["id": .string($0.id), "value": .string($0.value), "type": "User", "isEnabled": true] })
+        }
+        return json
     }
 
     // MARK: Grants

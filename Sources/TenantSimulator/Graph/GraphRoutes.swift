@@ -42,6 +42,10 @@ enum GraphAccess {
     case writeApplications
     case grantAppRoles
     case readOrganization
+    /// `GET /oauth2PermissionGrants` (oauth2permissiongrant-list.md).
+    case readPermissionGrants
+    /// `POST`, `PATCH`, `DELETE /oauth2PermissionGrants` (oauth2permissiongrant-post.md, -update.md, -delete.md).
+    case writePermissionGrants
 
     /// Application permissions any one of which allows it (app-only callers).
     var applicationPermissions: Set<String> {
@@ -62,6 +66,8 @@ enum GraphAccess {
         case .writeApplications: return ["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]
         case .grantAppRoles: return ["AppRoleAssignment.ReadWrite.All"]
         case .readOrganization: return directoryRead.union(["Organization.Read.All", "Organization.ReadWrite.All"])
+        case .readPermissionGrants: return directoryRead.union(["DelegatedPermissionGrant.ReadWrite.All"])
+        case .writePermissionGrants: return ["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"]
         }
     }
 
@@ -87,6 +93,8 @@ enum GraphAccess {
         case .grantAppRoles: return ["AppRoleAssignment.ReadWrite.All", "Directory.ReadWrite.All"]
         case .readOrganization:
             return directoryRead.union(["User.Read", "Organization.Read.All", "Organization.ReadWrite.All"])
+        case .readPermissionGrants: return directoryRead.union(["DelegatedPermissionGrant.ReadWrite.All"])
+        case .writePermissionGrants: return ["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"]
         }
     }
 
@@ -97,6 +105,8 @@ enum GraphAccess {
         case .writeGroups, .writeGroupMembers: Catalog.groupAdminRoles
         case .writeApplications: Catalog.applicationAdminRoles
         case .grantAppRoles: Catalog.grantAdminRoles
+        case .readPermissionGrants: nil
+        case .writePermissionGrants: Catalog.delegatedConsentAdminRoles
         }
     }
 }
@@ -262,7 +272,7 @@ extension SimulatedTenant {
         let head = try ODataSegment.parse(first)
         var rest = Array(path.dropFirst())
         var key = head.key
-        let keyed = ["applications", "servicePrincipals", "users", "groups", "directoryObjects"]
+        let keyed = ["applications", "servicePrincipals", "users", "groups", "directoryObjects", "oauth2PermissionGrants"]
         if key == nil, keyed.contains(head.name), let next = rest.first, !next.hasPrefix("$"), next != "delta" {
             key = .id(next)
             rest.removeFirst()
@@ -276,6 +286,7 @@ extension SimulatedTenant {
         case "directoryObjects": return try directoryObject(call, key: key, rest: rest)
         case "applications": return try applications(call, key: key, rest: rest)
         case "servicePrincipals": return try servicePrincipals(call, key: key, rest: rest)
+        case "oauth2PermissionGrants": return try oauth2PermissionGrants(call, key: key, rest: rest)
         default: throw .unknownSegment(head.name)
         }
     }

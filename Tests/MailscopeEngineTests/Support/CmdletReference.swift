@@ -116,6 +116,32 @@ enum CmdletReference {
             "HttpPipelineAppend", "HttpPipelinePrepend", "InputObject", "KeyId", "PassThru", "Proxy",
             "ProxyCredential", "ProxyUseDefaultCredentials", "ResponseHeadersVariable", "WhatIf",
         ],
+        // MicrosoftDocs/microsoftgraph-docs-powershell @ 00070100 (ms.date 01/30/2026):
+        // microsoftgraph/graph-powershell-1.0/Microsoft.Graph.Identity.SignIns/Get-MgOauth2PermissionGrant.md
+        // Sets: List (default; Filter, Search, Skip, Sort, Top, PageSize, All, CountVariable), Get
+        // (OAuth2PermissionGrantId required), GetViaIdentity (InputObject). Aliases: Property = Select;
+        // ExpandProperty = Expand; Sort = OrderBy; Top = Limit; CountVariable = CV; ResponseHeadersVariable = RHV.
+        "Get-MgOauth2PermissionGrant": [
+            "All", "Break", "CountVariable", "ExpandProperty", "Filter", "Headers", "HttpPipelineAppend",
+            "HttpPipelinePrepend", "InputObject", "OAuth2PermissionGrantId", "PageSize", "Property", "Proxy",
+            "ProxyCredential", "ProxyUseDefaultCredentials", "ResponseHeadersVariable", "Search", "Skip", "Sort", "Top",
+        ],
+        // .../Microsoft.Graph.Identity.SignIns/New-MgOauth2PermissionGrant.md
+        // Sets: CreateExpanded (default; ClientId, ConsentType, Id, PrincipalId, ResourceId, Scope), Create (BodyParameter).
+        "New-MgOauth2PermissionGrant": [
+            "AdditionalProperties", "BodyParameter", "Break", "ClientId", "Confirm", "ConsentType", "Headers",
+            "HttpPipelineAppend", "HttpPipelinePrepend", "Id", "PrincipalId", "Proxy", "ProxyCredential",
+            "ProxyUseDefaultCredentials", "ResourceId", "ResponseHeadersVariable", "Scope", "WhatIf",
+        ],
+        // .../Microsoft.Graph.Identity.SignIns/Update-MgOauth2PermissionGrant.md
+        // Sets: UpdateExpanded (default; OAuth2PermissionGrantId required), Update (+ BodyParameter),
+        // UpdateViaIdentityExpanded / UpdateViaIdentity (InputObject).
+        "Update-MgOauth2PermissionGrant": [
+            "AdditionalProperties", "BodyParameter", "Break", "ClientId", "Confirm", "ConsentType", "Headers",
+            "HttpPipelineAppend", "HttpPipelinePrepend", "Id", "InputObject", "OAuth2PermissionGrantId", "PrincipalId",
+            "Proxy", "ProxyCredential", "ProxyUseDefaultCredentials", "ResourceId", "ResponseHeadersVariable", "Scope",
+            "WhatIf",
+        ],
         // MicrosoftDocs/microsoftgraph-docs-powershell: microsoftgraph/graph-powershell-1.0/Microsoft.Graph.Applications/Get-MgServicePrincipalAppRoleAssignment.md
         // Sets: List (default; ServicePrincipalId required), Get (AppRoleAssignmentId + ServicePrincipalId),
         // GetViaIdentity (InputObject).
