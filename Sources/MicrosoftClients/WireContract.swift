@@ -184,6 +184,9 @@ public enum WireContract {
         cmdlet("Get-ServicePrincipal", "Role Management"),
         cmdlet("New-ServicePrincipal", "Role Management"),
         cmdlet("Test-ServicePrincipalAuthorization", "Role Management"),
+        // The cmdlet pages name no role for these; Organization Management runs them.
+        cmdlet("Get-ApplicationAccessPolicy", "Organization Management (role group)"),
+        cmdlet("Remove-ApplicationAccessPolicy", "Organization Management (role group)"),
         // Exchange Server: EWS SOAP operations (office-developer-exchange-docs).
         Row(
             service: .ews, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",

@@ -303,6 +303,35 @@ public struct UserRoleAssignment: Sendable, Equatable {
     public let guid: String
 }
 
+/// An application access policy of Exchange Online (legacy; "App Access Policies are replaced by
+/// Role Based Access Control for Applications", office-docs-powershell
+/// exchange/exchange-ps/ExchangePowerShell/New-ApplicationAccessPolicy.md): it limits what an app's
+/// Microsoft Entra permissions reach to the members of a group (`RestrictAccess`) or to everyone
+/// but them (`DenyAccess`). Get-ApplicationAccessPolicy shows `Identity`, `Description`,
+/// `ScopeName`, `AccessRight` and `AppID` (Get-ApplicationAccessPolicy.md, "-Identity").
+public struct ApplicationAccessPolicy: Sendable, Equatable, Codable {
+    /// `RestrictAccess` or `DenyAccess` (New-ApplicationAccessPolicy.md, "-AccessRight").
+    public enum AccessRight: String, Sendable, Codable {
+        /// The app reaches only the group's mailboxes.
+        case restrictAccess = "RestrictAccess"
+        /// The app reaches every mailbox but the group's.
+        case denyAccess = "DenyAccess"
+    }
+    /// `<tenant id>\<app id>:<security identifier>;<recipient GUID>`, the shape of the cmdlet
+    /// pages' examples.
+    public let identity: String
+    /// The app's ID (one policy per app, as `Format-List … AppID` shows it), or `*` for every app.
+    public var appID: String
+    /// The object id of the recipient the policy names (a security principal).
+    public var scopeID: String
+    /// The recipient's name (`ScopeName`).
+    public var scopeName: String
+    /// Restrict or deny.
+    public var accessRight: AccessRight
+    /// The description.
+    public var description: String?
+}
+
 /// The state that decides what an app (Exchange Online) or a service account (Exchange Server's
 /// `ApplicationImpersonation`) may do in mailboxes through Exchange RBAC: pointers, scopes, role
 /// assignments and group memberships. Mailbox calls see a copy frozen at the start of a
@@ -314,6 +343,8 @@ struct RBACState: Sendable {
     /// On-premises role assignments to users, by lower-cased name.
     var userAssignments: [String: UserRoleAssignment] = [:]
     var memberships: [String: MemberList] = [:]
+    /// Exchange Online's application access policies (legacy), by lower-cased identity.
+    var accessPolicies: [String: ApplicationAccessPolicy] = [:]
 
     /// Whether any role assignment (to an app or a user) is named `name`, case-insensitively.
     func hasAssignment(named name: String) -> Bool {

@@ -33,6 +33,9 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case createRoleAssignment(name: String, role: String, scope: String)
     /// Remove a role assignment that is not bound to any scope (it grants tenant-wide access).
     case removeRoleAssignment(id: String, role: String)
+    /// Remove an application access policy on the app (Exchange Online, legacy), once the scoped
+    /// role assignments replace it; `group` and `accessRight` are what the plan shows.
+    case removeAccessPolicy(identity: String, group: String, accessRight: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
 
@@ -40,7 +43,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     public var affectsEffectiveAccess: Bool {
         switch self {
         case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
-            .removeRoleAssignment:
+            .removeRoleAssignment, .removeAccessPolicy:
             true
         case .shellStep(let step): step.stage != .serviceAccount
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
@@ -52,7 +55,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     /// What the write does to the tenant, as the plan shows it.
     var action: PlannedChange.Action {
         switch self {
-        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
+        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy: .remove
         case .updateScope: .update
         case .shellStep(let step): step.id == "repair-scope" ? .update : .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
@@ -73,15 +76,18 @@ public struct ScriptBindings: Sendable, Equatable {
     public var group: String?
     /// The scope's filter (`$filter`: built from the group's DN read at run time).
     public var filter: String?
+    /// The access policy's identity (`$_.Identity` of Get-ApplicationAccessPolicy's output).
+    public var policy: String?
 
     /// No run-time values: every value is a literal.
     public static let none = ScriptBindings()
 
     /// Creates bindings.
-    public init(member: String? = nil, group: String? = nil, filter: String? = nil) {
+    public init(member: String? = nil, group: String? = nil, filter: String? = nil, policy: String? = nil) {
         self.member = member
         self.group = group
         self.filter = filter
+        self.policy = policy
     }
 }
 
@@ -163,6 +169,8 @@ public enum PowerShell {
                 "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope)) | Out-Null"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
+        case .removeAccessPolicy(let identity, _, _):
+            return "Remove-ApplicationAccessPolicy -Identity \(bindings.policy ?? q(identity)) -Confirm:$false"
         case .shellStep(let step):
             return step.command
         }
@@ -188,6 +196,8 @@ public enum PowerShell {
         case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
+        case .removeAccessPolicy(_, let group, let accessRight):
+            "Remove the application access policy (\(accessRight) to \(group)): the scoped role assignments replace it"
         case .shellStep(let step): step.summary
         }
     }

@@ -83,6 +83,7 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .updateScope: try await updateScope()
             case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
             case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
+            case .removeAccessPolicy(let identity, _, _): try await removeAccessPolicy(identity: identity)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -109,7 +110,7 @@ final class ExchangeOnlineDriver: TargetDriver {
         case .createExchangeServicePrincipal: .impersonationRole
         // The vendor's own app: its grants are removed by the scope stage, after the assignments.
         case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
-        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
+        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy: .scope
         case .shellStep(let step): step.stage
         }
     }

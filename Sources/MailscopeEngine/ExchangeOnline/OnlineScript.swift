@@ -228,6 +228,25 @@ private struct OnlineScript {
             add("# The vendor's tenant-wide grants, now that the scoped role assignments exist")
             removeVoidingGrants()
         }
+        if config.removeTenantWideGrants { removeAccessPolicies() }
+    }
+
+    /// The app's application access policies (legacy), removed once the scoped roles show in scope
+    /// for a mailbox of the scope: RBAC for Applications replaces them (application-rbac page,
+    /// "How to migrate from Application Access Policies to RBAC for Applications?").
+    mutating func removeAccessPolicies() {
+        let inScope = config.inScopeMailbox ?? (config.scopeKind == .group ? config.members.first : nil)
+        guard let inScope else { return }
+        add("# Application access policies on the app: RBAC for Applications replaces them")
+        add("$proof = @(Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(inScope)))")
+        add("if ($proof.Count -gt 0 -and -not ($proof | Where-Object { $_.InScope -ne $true })) {")
+        add("    Get-ApplicationAccessPolicy | Where-Object AppId -eq $app.AppId | ForEach-Object {")
+        add("        Write-Warning ('Removing application access policy ' + $_.AccessRight + ' ' + $_.ScopeName)")
+        write(
+            .removeAccessPolicy(identity: "", group: "", accessRight: ""), bindings: ScriptBindings(policy: "$_.Identity"),
+            indent: "        ")
+        add("    }")
+        add("} else { Write-Warning 'The scoped roles do not show in scope yet: the access policies stay; run this again' }")
     }
 
     /// Part 5: the configured state of the probe mailboxes now, and the ids the vendor needs.

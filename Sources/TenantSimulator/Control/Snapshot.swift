@@ -198,7 +198,7 @@ extension DirectoryObjectReference: Codable {
 
 extension RBACState: Codable {
     private enum CodingKeys: String, CodingKey {
-        case servicePrincipals, scopes, assignments, userAssignments, memberships
+        case servicePrincipals, scopes, assignments, userAssignments, memberships, accessPolicies
     }
 
     /// Decodes the state; `userAssignments` is absent from snapshots taken before on-premises
@@ -211,6 +211,8 @@ extension RBACState: Codable {
         userAssignments =
             try container.decodeIfPresent([String: UserRoleAssignment].self, forKey: .userAssignments) ?? [:]
         memberships = try container.decode([String: MemberList].self, forKey: .memberships)
+        accessPolicies =
+            try container.decodeIfPresent([String: ApplicationAccessPolicy].self, forKey: .accessPolicies) ?? [:]
     }
 
     /// Encodes the state; `userAssignments` only when there are any, so snapshots of tenants that
@@ -222,6 +224,7 @@ extension RBACState: Codable {
         try container.encode(assignments, forKey: .assignments)
         if !userAssignments.isEmpty { try container.encode(userAssignments, forKey: .userAssignments) }
         try container.encode(memberships, forKey: .memberships)
+        if !accessPolicies.isEmpty { try container.encode(accessPolicies, forKey: .accessPolicies) }
     }
 }
 

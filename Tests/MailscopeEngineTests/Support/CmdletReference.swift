@@ -335,6 +335,10 @@ enum CmdletReference {
         "Test-ServicePrincipalAuthorization": [
             "Confirm", "Identity", "Resource", "WhatIf",
         ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-ApplicationAccessPolicy.md
+        "Get-ApplicationAccessPolicy": ["Identity"],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-ApplicationAccessPolicy.md
+        "Remove-ApplicationAccessPolicy": ["Confirm", "Identity", "WhatIf"],
         // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-Mailbox.md
         "Get-Mailbox": [
             "Anr", "Arbitration", "Archive", "AuditLog", "AuxAuditLog", "Credential", "Database", "DomainController",
