@@ -301,6 +301,24 @@ public struct UserRoleAssignment: Sendable, Equatable {
     public var enabled: Bool
     /// Exchange's GUID.
     public let guid: String
+    /// The role group the role is assigned to (its name); `user` then holds the role group's GUID.
+    /// Every member of the role group holds the role (office-docs-powershell
+    /// exchange/exchange-ps/ExchangePowerShell/Get-ManagementRoleAssignment.md, "-GetEffectiveUsers").
+    public var roleGroup: String? = nil
+}
+
+/// A management role group of Exchange Server (`New-RoleGroup`): its members hold every role
+/// assigned to it. The Eptura and Nylas guides create one with ApplicationImpersonation and the
+/// default, organisation-wide scope.
+public struct RoleGroup: Sendable, Equatable, Codable {
+    /// The name (the identity).
+    public var name: String
+    /// Exchange's GUID.
+    public let guid: String
+    /// The members' object ids.
+    public var members: [String]
+    /// The description.
+    public var description: String?
 }
 
 /// An application access policy of Exchange Online (legacy; "App Access Policies are replaced by
@@ -345,6 +363,10 @@ struct RBACState: Sendable {
     var memberships: [String: MemberList] = [:]
     /// Exchange Online's application access policies (legacy), by lower-cased identity.
     var accessPolicies: [String: ApplicationAccessPolicy] = [:]
+    /// Exchange Server's management role groups, by lower-cased name.
+    var roleGroups: [String: RoleGroup] = [:]
+    /// FullAccess mailbox permissions: mailbox user id → the object ids that hold FullAccess on it.
+    var fullAccess: [String: [String]] = [:]
 
     /// Whether any role assignment (to an app or a user) is named `name`, case-insensitively.
     func hasAssignment(named name: String) -> Bool {

@@ -57,7 +57,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
         switch self {
         case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy: .remove
         case .updateScope: .update
-        case .shellStep(let step): step.id == "repair-scope" ? .update : .create
+        case .shellStep(let step): step.id == "repair-scope" ? .update : step.id.hasPrefix("remove-") ? .remove : .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .createGroup, .addMember, .createExchangeServicePrincipal, .createScope,
             .createRoleAssignment:

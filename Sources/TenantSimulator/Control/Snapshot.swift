@@ -198,7 +198,7 @@ extension DirectoryObjectReference: Codable {
 
 extension RBACState: Codable {
     private enum CodingKeys: String, CodingKey {
-        case servicePrincipals, scopes, assignments, userAssignments, memberships, accessPolicies
+        case servicePrincipals, scopes, assignments, userAssignments, memberships, accessPolicies, roleGroups, fullAccess
     }
 
     /// Decodes the state; `userAssignments` is absent from snapshots taken before on-premises
@@ -213,6 +213,8 @@ extension RBACState: Codable {
         memberships = try container.decode([String: MemberList].self, forKey: .memberships)
         accessPolicies =
             try container.decodeIfPresent([String: ApplicationAccessPolicy].self, forKey: .accessPolicies) ?? [:]
+        roleGroups = try container.decodeIfPresent([String: RoleGroup].self, forKey: .roleGroups) ?? [:]
+        fullAccess = try container.decodeIfPresent([String: [String]].self, forKey: .fullAccess) ?? [:]
     }
 
     /// Encodes the state; `userAssignments` only when there are any, so snapshots of tenants that
@@ -225,6 +227,8 @@ extension RBACState: Codable {
         if !userAssignments.isEmpty { try container.encode(userAssignments, forKey: .userAssignments) }
         try container.encode(memberships, forKey: .memberships)
         if !accessPolicies.isEmpty { try container.encode(accessPolicies, forKey: .accessPolicies) }
+        if !roleGroups.isEmpty { try container.encode(roleGroups, forKey: .roleGroups) }
+        if !fullAccess.isEmpty { try container.encode(fullAccess, forKey: .fullAccess) }
     }
 }
 

@@ -458,6 +458,22 @@ enum CmdletReference {
             "DomainController", "Filter", "Identity", "ReadFromDomainController", "ResultSize", "ShowPartnerLinked",
             "SortBy",
         ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-RoleGroupMember.md
+        "Remove-RoleGroupMember": [
+            "BypassSecurityGroupManagerCheck", "Confirm", "DomainController", "Identity", "Member", "WhatIf",
+        ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-MailboxPermission.md
+        "Get-MailboxPermission": [
+            "Credential", "DomainController", "GroupMailbox", "Identity", "IncludeSoftDeletedUserPermissions",
+            "IncludeUnresolvedPermissions", "IncludeUserWithDisplayName", "Owner", "ReadFromDomainController", "ResultSize",
+            "SoftDeletedMailbox", "UseCustomRouting", "User",
+        ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-MailboxPermission.md
+        "Remove-MailboxPermission": [
+            "AccessRights", "BypassMasterAccountSid", "ClearAutoMapping", "Confirm", "Deny", "DomainController",
+            "GroupMailbox", "Identity", "IgnoreDefaultScope", "InheritanceType", "Instance", "ResetDefault",
+            "SoftDeletedMailbox", "User", "WhatIf",
+        ],
         // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-ManagementRoleAssignment.md
         "Remove-ManagementRoleAssignment": [
             "Confirm", "DomainController", "Force", "Identity", "WhatIf",
