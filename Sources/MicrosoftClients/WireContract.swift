@@ -193,7 +193,7 @@ public enum WireContract {
             headers: [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", nil)], query: [],
             permission: "the service account (ApplicationImpersonation with ExchangeImpersonation)",
             source:
-                "office-developer-exchange-docs/docs/exchange-web-services/how-to-identify-the-account-to-impersonate.md, getfolder-operation.md, resolvenames-operation.md, expanddl-operation.md",
+                "office-developer-exchange-docs/docs/exchange-web-services/how-to-identify-the-account-to-impersonate.md, how-to-access-a-calendar-as-a-delegate-by-using-ews-in-exchange.md, getfolder-operation.md, resolvenames-operation.md, expanddl-operation.md",
             documented: true),
         Row(
             service: .ews, method: "GET", path: "/EWS/Exchange.asmx", version: "—", headers: [], query: [],
