@@ -47,7 +47,9 @@ struct AccessPolicyMigrationTests {
         let outside = try await outsider(harness)
         let member = Harness.members[0]
         #expect(await harness.tenant.canAccess(mailbox: member, appID: Self.vendor.appId, permission: Self.permission))
-        #expect(!(await harness.tenant.canAccess(mailbox: outside, appID: Self.vendor.appId, permission: Self.permission)))
+        #expect(
+            !(await harness.tenant.canAccess(mailbox: outside, appID: Self.vendor.appId, permission: Self.permission))
+        )
 
         // Detected in the plan: the policy with its group and right, its removal last.
         let planned = try await harness.engine(config(harness)).plan()
@@ -56,8 +58,13 @@ struct AccessPolicyMigrationTests {
         #expect(step.status == .needsChange)
         #expect(scope.evidence.contains { $0.contains("Get-ApplicationAccessPolicy → 1") })
         let summaries = scope.changes.map(\.summary)
-        #expect(summaries.last?.contains("Remove the application access policy (RestrictAccess to WorkableUsers)") == true)
-        #expect(scope.changes.last?.powershell == "Remove-ApplicationAccessPolicy -Identity '\(policy.identity)' -Confirm:$false")
+        #expect(
+            summaries.last?.contains("Remove the application access policy (RestrictAccess to WorkableUsers)") == true
+        )
+        #expect(
+            scope.changes.last?.powershell
+                == "Remove-ApplicationAccessPolicy -Identity '\(policy.identity)' -Confirm:$false"
+        )
 
         // Applied: assignments, then the grants, then the policy.
         let engine = try harness.engine(config(harness))
@@ -72,7 +79,9 @@ struct AccessPolicyMigrationTests {
         #expect((assignments + grants).allSatisfy { $0 < removal[0] }, "the policy goes last: \(order)")
         await harness.tenant.settlePropagation()
         #expect(await harness.tenant.canAccess(mailbox: member, appID: Self.vendor.appId, permission: Self.permission))
-        #expect(!(await harness.tenant.canAccess(mailbox: outside, appID: Self.vendor.appId, permission: Self.permission)))
+        #expect(
+            !(await harness.tenant.canAccess(mailbox: outside, appID: Self.vendor.appId, permission: Self.permission))
+        )
 
         let clean = try await harness.engine(config(harness)).check()
         for report in clean { #expect(report.status == .verified, "\(report.stage): \(report.detail)") }
@@ -83,8 +92,17 @@ struct AccessPolicyMigrationTests {
         let drifted = try await harness.engine(config(harness)).check()
         let again = try #require(drifted.report(.scope))
         #expect(again.status == .needsChange)
-        #expect(again.warnings.contains { $0.hasPrefix("conflict:") && $0.contains("constrains only the permissions granted in Microsoft Entra ID") })
-        #expect(again.steps.contains { $0.name.hasPrefix("access policy") && $0.detail.contains("conflict with the RBAC assignments") })
+        #expect(
+            again.warnings.contains {
+                $0.hasPrefix("conflict:")
+                    && $0.contains("constrains only the permissions granted in Microsoft Entra ID")
+            }
+        )
+        #expect(
+            again.steps.contains {
+                $0.name.hasPrefix("access policy") && $0.detail.contains("conflict with the RBAC assignments")
+            }
+        )
         #expect(try await harness.apply(config(harness)) == .verified)
         #expect(await harness.tenant.accessPolicies(appID: Self.vendor.appId).isEmpty)
         for report in try await harness.engine(config(harness)).check() {

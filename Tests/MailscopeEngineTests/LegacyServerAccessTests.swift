@@ -32,11 +32,15 @@ struct LegacyServerAccessTests {
         defer { Task { await setup.harness.stop() } }
         try await legacyAccount(setup)
         try await shell(
-            setup, "New-RoleGroup",
-            ["Name": "NylasImpersonation", "Roles": ["ApplicationImpersonation"], "Members": [.string(Self.account)]])
+            setup,
+            "New-RoleGroup",
+            ["Name": "NylasImpersonation", "Roles": ["ApplicationImpersonation"], "Members": [.string(Self.account)]]
+        )
         try await shell(
-            setup, "New-ManagementRoleAssignment",
-            ["Name": "EpturaImpersonation", "Role": "ApplicationImpersonation", "User": .string(Self.account)])
+            setup,
+            "New-ManagementRoleAssignment",
+            ["Name": "EpturaImpersonation", "Role": "ApplicationImpersonation", "User": .string(Self.account)]
+        )
         await setup.harness.tenant.settlePropagation()
         #expect(await setup.harness.tenant.canImpersonate(account: Self.account, mailbox: Self.outside))
 
@@ -69,15 +73,21 @@ struct LegacyServerAccessTests {
         }
 
         // Drift: someone adds the account to the role group again. check names it; apply repairs it.
-        try await shell(setup, "Add-RoleGroupMember", ["Identity": "NylasImpersonation", "Member": .string(Self.account)])
+        try await shell(
+            setup,
+            "Add-RoleGroupMember",
+            ["Identity": "NylasImpersonation", "Member": .string(Self.account)]
+        )
         try await setup.harness.clock.sleep(for: .seconds(3 * 3600))
         let drifted = try await setup.engine(config).check()
         #expect(drifted.report(.scope)?.detail.contains("exposure") == true)
         #expect(try await setup.engine(config).apply { _ in true } == .verified)
         #expect(await roleGroupMembers(setup).isEmpty)
-        #expect(await setup.harness.tenant.userRoleAssignments().filter { $0.roleGroup == nil }.map(\.name) == [
-            config.impersonationAssignmentName
-        ])
+        #expect(
+            await setup.harness.tenant.userRoleAssignments().filter { $0.roleGroup == nil }.map(\.name) == [
+                config.impersonationAssignmentName
+            ]
+        )
     }
 
     @Test func fullAccessOnTheIntegrationsMailboxesIsListedAndRemoved() async throws {
@@ -86,8 +96,10 @@ struct LegacyServerAccessTests {
         try await legacyAccount(setup)
         let delegated = ServerEngineTests.members[0]
         try await shell(
-            setup, "Add-MailboxPermission",
-            ["Identity": .string(delegated), "User": .string(Self.account), "AccessRights": ["FullAccess"]])
+            setup,
+            "Add-MailboxPermission",
+            ["Identity": .string(delegated), "User": .string(Self.account), "AccessRights": ["FullAccess"]]
+        )
         let config = setup.config()
 
         let planned = try await setup.engine(config).plan()
@@ -95,7 +107,9 @@ struct LegacyServerAccessTests {
         #expect(scope.steps.contains { $0.name == "delegate access" && $0.detail.contains(delegated) })
         #expect(scope.evidence.contains { $0.contains("without impersonation → opened: \(delegated)") })
         let removal = try #require(scope.changes.first { $0.powershell.contains("Remove-MailboxPermission") })
-        #expect(removal.powershell.contains("-Identity '\(delegated)' -User '\(Self.account)' -AccessRights FullAccess"))
+        #expect(
+            removal.powershell.contains("-Identity '\(delegated)' -User '\(Self.account)' -AccessRights FullAccess")
+        )
         #expect(removal.action == .remove)
 
         #expect(try await setup.engine(config).apply { _ in true } == .verified)
@@ -106,8 +120,10 @@ struct LegacyServerAccessTests {
 
         // Drift: the delegation comes back on another mailbox; check lists it, apply removes it.
         try await shell(
-            setup, "Add-MailboxPermission",
-            ["Identity": .string(Self.outside), "User": .string(Self.account), "AccessRights": ["FullAccess"]])
+            setup,
+            "Add-MailboxPermission",
+            ["Identity": .string(Self.outside), "User": .string(Self.account), "AccessRights": ["FullAccess"]]
+        )
         let drifted = try await setup.engine(config).check()
         let again = try #require(drifted.report(.scope))
         #expect(again.status == .needsChange)

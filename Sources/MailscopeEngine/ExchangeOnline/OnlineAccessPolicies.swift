@@ -37,8 +37,11 @@ extension ExchangeOnlineDriver {
                 app == "*" || app.caseInsensitiveCompare(appID) == .orderedSame
             else { return nil }
             return AccessPolicy(
-                identity: identity, appID: app, group: row["ScopeName"].string ?? row["ScopeIdentity"].string ?? "?",
-                accessRight: row["AccessRight"].string ?? "?")
+                identity: identity,
+                appID: app,
+                group: row["ScopeName"].string ?? row["ScopeIdentity"].string ?? "?",
+                accessRight: row["AccessRight"].string ?? "?"
+            )
         }
     }
 
@@ -52,7 +55,8 @@ extension ExchangeOnlineDriver {
     /// has planned: each is shown with its group and right, and removed when the RBAC scope replaces
     /// it. Returns the refusal (detail, fix) when the migration would change which mailboxes the app
     /// reaches without the admin saying so.
-    func judgeAccessPolicies(hasAssignments: Bool, into findings: inout StageFindings) async throws -> (String, String)? {
+    func judgeAccessPolicies(hasAssignments: Bool, into findings: inout StageFindings) async throws -> (String, String)?
+    {
         guard let appID = facts.appID else { return nil }
         let (_, exchange) = try clients()
         let policies = try await accessPolicies(appID: appID, exchange: exchange)
@@ -62,34 +66,45 @@ extension ExchangeOnlineDriver {
             findings.warnings.append(
                 "conflict: the app has RBAC role assignments and an application access policy; the policy constrains only "
                     + "the permissions granted in Microsoft Entra ID, never the RBAC assignments, and the two are a union: "
-                    + "remove the policy once the Entra grants are gone (mailscope apply does, after the scoped assignments)")
+                    + "remove the policy once the Entra grants are gone (mailscope apply does, after the scoped assignments)"
+            )
         }
         var refusal: (String, String)?
         for policy in policies {
             let name = "access policy \(policy.accessRight) \(policy.group)"
             if policy.everyApp {
                 findings.step(
-                    name, .failed, "applies to every app (AppId *): mailscope does not remove it, other apps depend on it")
+                    name,
+                    .failed,
+                    "applies to every app (AppId *): mailscope does not remove it, other apps depend on it"
+                )
                 refusal = refusal ?? ("an application access policy applies to every app", everyAppFix(policy))
             } else if policy.restricts && !isConfiguredGroup(policy.group) {
                 findings.step(
-                    name, .failed,
+                    name,
+                    .failed,
                     "the policy limits the app to \(policy.group), the config's group is \(config.groupName): replacing it "
-                        + "would change which mailboxes the app reaches")
+                        + "would change which mailboxes the app reaches"
+                )
                 refusal = refusal ?? groupMismatch(policy)
             } else if !config.removeTenantWideGrants {
                 findings.step(
-                    name, .failed,
-                    "kept: remove_tenant_wide_grants = false keeps the Entra grants, which only this policy limits")
+                    name,
+                    .failed,
+                    "kept: remove_tenant_wide_grants = false keeps the Entra grants, which only this policy limits"
+                )
                 refusal = refusal ?? keptGrantsRefusal(policy)
             } else {
                 findings.writes.append(
-                    .removeAccessPolicy(identity: policy.identity, group: policy.group, accessRight: policy.accessRight))
+                    .removeAccessPolicy(identity: policy.identity, group: policy.group, accessRight: policy.accessRight)
+                )
                 findings.step(
-                    name, .needsChange,
+                    name,
+                    .needsChange,
                     (hasAssignments ? "conflict with the RBAC assignments; " : "")
                         + "replaced by \(config.scopeName) (direct members of \(policy.group) only: nested groups count for "
-                        + "the policy, not for the scope); removed once Test-ServicePrincipalAuthorization shows the scoped roles")
+                        + "the policy, not for the scope); removed once Test-ServicePrincipalAuthorization shows the scoped roles"
+                )
             }
         }
         return refusal
@@ -129,10 +144,15 @@ extension ExchangeOnlineDriver {
                 stage: .scope,
                 message: "the access policy was not removed: Test-ServicePrincipalAuthorization does not show "
                     + "\(config.roles.joined(separator: ", ")) in scope for \(inScope?.address ?? "a mailbox in the scope") yet",
-                fix: "run mailscope apply again: the policy goes once the scoped assignments show", transient: true)
+                fix: "run mailscope apply again: the policy goes once the scoped assignments show",
+                transient: true
+            )
         }
         do {
-            try await exchange.invoke("Remove-ApplicationAccessPolicy", ["Identity": .string(identity), "Confirm": false])
+            try await exchange.invoke(
+                "Remove-ApplicationAccessPolicy",
+                ["Identity": .string(identity), "Confirm": false]
+            )
         } catch let error as MicrosoftError where error.isNotFound {
             log(.info, "already removed: \(identity)")
         }

@@ -8,7 +8,9 @@ import MailscopeCore
 extension SimulatedTenant {
     static let accessPolicyCmdlets: [String: Set<String>] = [
         "Get-ApplicationAccessPolicy": ["Identity"],
-        "New-ApplicationAccessPolicy": ["AccessRight", "AppId", "PolicyScopeGroupId", "Description", "Confirm", "WhatIf"],
+        "New-ApplicationAccessPolicy": [
+            "AccessRight", "AppId", "PolicyScopeGroupId", "Description", "Confirm", "WhatIf",
+        ],
         "Remove-ApplicationAccessPolicy": ["Identity", "Confirm", "WhatIf"],
         "Test-ApplicationAccessPolicy": ["Identity", "AppId"],
     ]
@@ -43,7 +45,8 @@ extension SimulatedTenant {
     /// (`Identity,Description,ScopeName,AccessRight,AppID`), plus the scope's identity.
     func accessPolicyRow(_ policy: ApplicationAccessPolicy) -> JSONValue {
         [
-            "Identity": .string(policy.identity), "AppId": .string(policy.appID), "ScopeName": .string(policy.scopeName),
+            "Identity": .string(policy.identity), "AppId": .string(policy.appID),
+            "ScopeName": .string(policy.scopeName),
             "ScopeIdentity": .string(policy.scopeName), "AccessRight": .string(policy.accessRight.rawValue),
             "Description": policy.description.map(JSONValue.string) ?? .null,
         ]
@@ -55,13 +58,16 @@ extension SimulatedTenant {
     /// (New-ApplicationAccessPolicy.md, "-PolicyScopeGroupID").
     private func newAccessPolicies(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> [ApplicationAccessPolicy] {
         let rightText = try cmdlet.required("AccessRight")
-        guard let right = ApplicationAccessPolicy.AccessRight(rawValue: rightText)
+        guard
+            let right = ApplicationAccessPolicy.AccessRight(rawValue: rightText)
                 ?? [ApplicationAccessPolicy.AccessRight.restrictAccess, .denyAccess].first(where: {
                     $0.rawValue.equalsIgnoringCase(rightText)
                 })
         else {
             throw .invalid(
-                "Cannot bind parameter 'AccessRight'. Valid values are RestrictAccess and DenyAccess.", type: ExchangeFailure.parameterType)
+                "Cannot bind parameter 'AccessRight'. Valid values are RestrictAccess and DenyAccess.",
+                type: ExchangeFailure.parameterType
+            )
         }
         let scopeText = try cmdlet.required("PolicyScopeGroupId")
         let reference = try resolve(scopeText)
@@ -69,17 +75,23 @@ extension SimulatedTenant {
         switch reference {
         case .user(let id):
             guard let user = directory.users[id], user.recipientTypeDetails == "UserMailbox" else {
-                throw .invalid("\(scopeText) isn't a security principal: use a user mailbox, a mail user or a mail-enabled security group.")
+                throw .invalid(
+                    "\(scopeText) isn't a security principal: use a user mailbox, a mail user or a mail-enabled security group."
+                )
             }
             scopeName = user.displayName
         case .group(let id):
             guard let group = directory.groups[id], group.kind == .mailEnabledSecurity else {
-                throw .invalid("\(scopeText) isn't a security principal: use a user mailbox, a mail user or a mail-enabled security group.")
+                throw .invalid(
+                    "\(scopeText) isn't a security principal: use a user mailbox, a mail user or a mail-enabled security group."
+                )
             }
             scopeName = group.name
         }
         let appIDs = cmdlet.strings("AppId")
-        guard !appIDs.isEmpty else { throw .invalid("Cannot validate argument on parameter 'AppId'.", type: ExchangeFailure.parameterType) }
+        guard !appIDs.isEmpty else {
+            throw .invalid("Cannot validate argument on parameter 'AppId'.", type: ExchangeFailure.parameterType)
+        }
         var created: [ApplicationAccessPolicy] = []
         for appID in appIDs {
             guard appID == "*" || UUID(uuidString: appID) != nil else {
@@ -87,8 +99,12 @@ extension SimulatedTenant {
             }
             let policy = ApplicationAccessPolicy(
                 identity: "\(identity.tenantID)\\\(appID):S-1-5-21-\(directory.takeSequence());\(reference.id)",
-                appID: appID, scopeID: reference.id, scopeName: scopeName, accessRight: right,
-                description: cmdlet.string("Description"))
+                appID: appID,
+                scopeID: reference.id,
+                scopeName: scopeName,
+                accessRight: right,
+                description: cmdlet.string("Description")
+            )
             created.append(policy)
         }
         beginRBACChange()
@@ -103,7 +119,9 @@ extension SimulatedTenant {
     private func testAccessPolicy(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
         let identity = try cmdlet.required("Identity")
         let appID = try cmdlet.required("AppId")
-        guard case .user(let id) = try resolve(identity), let user = directory.users[id] else { throw .notFound(identity) }
+        guard case .user(let id) = try resolve(identity), let user = directory.users[id] else {
+            throw .notFound(identity)
+        }
         let granted = accessPolicyAllows(appID: appID, userID: user.id, in: rbac)
         return .rows([
             [
@@ -146,14 +164,18 @@ extension SimulatedTenant {
     /// Creates a policy as `New-ApplicationAccessPolicy` would (the tenant of years ago).
     @discardableResult
     public func addApplicationAccessPolicy(
-        appID: String, group: String, accessRight: ApplicationAccessPolicy.AccessRight = .restrictAccess
+        appID: String,
+        group: String,
+        accessRight: ApplicationAccessPolicy.AccessRight = .restrictAccess
     ) throws(SimulatorError) -> ApplicationAccessPolicy {
         let cmdlet = CmdletInvocation(
             name: "New-ApplicationAccessPolicy",
             parameters: [
-                "AppId": .string(appID), "PolicyScopeGroupId": .string(group), "AccessRight": .string(accessRight.rawValue),
+                "AppId": .string(appID), "PolicyScopeGroupId": .string(group),
+                "AccessRight": .string(accessRight.rawValue),
                 "Description": .string("Restrict this app to members of \(group)"),
-            ])
+            ]
+        )
         let created: [ApplicationAccessPolicy]
         do throws(ExchangeFailure) {
             created = try newAccessPolicies(cmdlet)
@@ -176,7 +198,8 @@ extension SimulatedTenant {
             parameters: [
                 "Name": .string(name), "Alias": .string(name), "Type": "Security",
                 "Members": .array(members.map(JSONValue.string)),
-            ])
+            ]
+        )
         do throws(ExchangeFailure) {
             _ = try newDistributionGroup(cmdlet)
         } catch {

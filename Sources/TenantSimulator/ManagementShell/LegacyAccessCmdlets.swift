@@ -8,12 +8,16 @@ import MailscopeCore
 /// describes it (office-docs-powershell exchange/exchange-ps/ExchangePowerShell/<cmdlet>.md).
 extension SimulatedTenant {
     static let legacyAccessCmdlets: [String: Set<String>] = [
-        "New-RoleGroup": ["Name", "Roles", "Members", "CustomRecipientWriteScope", "Description", "DisplayName", "ManagedBy"],
+        "New-RoleGroup": [
+            "Name", "Roles", "Members", "CustomRecipientWriteScope", "Description", "DisplayName", "ManagedBy",
+        ],
         "Get-RoleGroup": ["Identity", "ResultSize"],
         "Get-RoleGroupMember": ["Identity", "ResultSize"],
         "Add-RoleGroupMember": ["Identity", "Member", "BypassSecurityGroupManagerCheck", "WhatIf"],
         "Remove-RoleGroupMember": ["Identity", "Member", "BypassSecurityGroupManagerCheck", "WhatIf"],
-        "Add-MailboxPermission": ["Identity", "User", "AccessRights", "InheritanceType", "AutoMapping", "Deny", "WhatIf"],
+        "Add-MailboxPermission": [
+            "Identity", "User", "AccessRights", "InheritanceType", "AutoMapping", "Deny", "WhatIf",
+        ],
         "Get-MailboxPermission": ["Identity", "User", "Owner", "ResultSize", "ReadFromDomainController"],
         "Remove-MailboxPermission": [
             "Identity", "User", "AccessRights", "InheritanceType", "Deny", "IgnoreDefaultScope", "WhatIf",
@@ -39,7 +43,9 @@ extension SimulatedTenant {
             var holders = rbac.fullAccess[mailbox.id] ?? []
             if let user = cmdlet.string("User") { holders = holders.filter { $0 == (try? onPremisesUser(user).id) } }
             // "FullAccess and ReadPermission are directly assigned to NT AUTHORITY\SELF" (Get-MailboxPermission.md).
-            let own: [JSONValue] = cmdlet.string("User") == nil ? [permissionRow(mailbox, user: "NT AUTHORITY\\SELF", rights: ["FullAccess", "ReadPermission"])] : []
+            let own: [JSONValue] =
+                cmdlet.string("User") == nil
+                ? [permissionRow(mailbox, user: "NT AUTHORITY\\SELF", rights: ["FullAccess", "ReadPermission"])] : []
             return .rows(own + holders.map { permissionRow(mailbox, user: accountName($0), rights: ["FullAccess"]) })
         default:
             return nil
@@ -61,7 +67,8 @@ extension SimulatedTenant {
         let assignments = rbac.userAssignments.values.filter { $0.roleGroup?.equalsIgnoringCase(group.name) == true }
         return [
             "Name": .string(group.name), "Identity": .string(group.name), "Guid": .string(group.guid),
-            "Roles": .array(assignments.map { .string($0.role) }), "RoleAssignments": .array(assignments.map { .string($0.name) }),
+            "Roles": .array(assignments.map { .string($0.role) }),
+            "RoleAssignments": .array(assignments.map { .string($0.name) }),
             "Members": .array(group.members.map { .string(accountName($0)) }),
             "Description": group.description.map(JSONValue.string) ?? .null,
         ]
@@ -69,7 +76,8 @@ extension SimulatedTenant {
 
     private func permissionRow(_ mailbox: DirectoryUser, user: String, rights: [String]) -> JSONValue {
         [
-            "Identity": .string(mailbox.mailNickname), "User": .string(user), "AccessRights": .array(rights.map(JSONValue.string)),
+            "Identity": .string(mailbox.mailNickname), "User": .string(user),
+            "AccessRights": .array(rights.map(JSONValue.string)),
             "IsInherited": false, "Deny": false,
         ]
     }
@@ -90,7 +98,9 @@ extension SimulatedTenant {
         var assignments: [UserRoleAssignment] = []
         for role in cmdlet.strings("Roles") {
             guard role.equalsIgnoringCase(Self.applicationImpersonationRole) else {
-                throw .invalid("The simulated Exchange Server assigns the ApplicationImpersonation role only; '\(role)' isn't modelled.")
+                throw .invalid(
+                    "The simulated Exchange Server assigns the ApplicationImpersonation role only; '\(role)' isn't modelled."
+                )
             }
             let assignmentName = String("\(Self.applicationImpersonationRole)-\(name)".prefix(64))
             guard !rbac.hasAssignment(named: assignmentName) else {
@@ -98,8 +108,15 @@ extension SimulatedTenant {
             }
             assignments.append(
                 UserRoleAssignment(
-                    name: assignmentName, role: Self.applicationImpersonationRole, user: group.guid,
-                    customRecipientWriteScope: scopeName, enabled: true, guid: newGUID(), roleGroup: name))
+                    name: assignmentName,
+                    role: Self.applicationImpersonationRole,
+                    user: group.guid,
+                    customRecipientWriteScope: scopeName,
+                    enabled: true,
+                    guid: newGUID(),
+                    roleGroup: name
+                )
+            )
         }
         beginRBACChange()
         rbac.roleGroups[name.lowercased()] = group
@@ -113,12 +130,16 @@ extension SimulatedTenant {
         let member = try onPremisesUser(try cmdlet.required("Member"))
         if adding {
             guard !group.members.contains(member.id) else {
-                throw .alreadyExists("The recipient \"\(member.mailNickname)\" is already a member of the group \"\(group.name)\".")
+                throw .alreadyExists(
+                    "The recipient \"\(member.mailNickname)\" is already a member of the group \"\(group.name)\"."
+                )
             }
             group.members.append(member.id)
         } else {
             guard group.members.contains(member.id) else {
-                throw .invalid("The recipient \"\(member.mailNickname)\" isn't a member of the group \"\(group.name)\".")
+                throw .invalid(
+                    "The recipient \"\(member.mailNickname)\" isn't a member of the group \"\(group.name)\"."
+                )
             }
             group.members.removeAll { $0 == member.id }
         }
@@ -136,10 +157,13 @@ extension SimulatedTenant {
         guard !rights.isEmpty else {
             throw .invalid(
                 "Cannot process command because of one or more missing mandatory parameters: AccessRights.",
-                type: ExchangeFailure.parameterType)
+                type: ExchangeFailure.parameterType
+            )
         }
         guard rights.allSatisfy({ $0.equalsIgnoringCase("FullAccess") }) else {
-            throw .invalid("The simulated Exchange Server models the FullAccess right only; '\(rights.joined(separator: ","))' isn't modelled.")
+            throw .invalid(
+                "The simulated Exchange Server models the FullAccess right only; '\(rights.joined(separator: ","))' isn't modelled."
+            )
         }
         var holders = rbac.fullAccess[mailbox.id] ?? []
         if adding {
@@ -147,7 +171,8 @@ extension SimulatedTenant {
         } else {
             guard holders.contains(user.id) else {
                 throw .invalid(
-                    "Can't remove the access control entry on the object \"\(mailbox.mailNickname)\" for the user account because the ACE doesn't exist on the object.")
+                    "Can't remove the access control entry on the object \"\(mailbox.mailNickname)\" for the user account because the ACE doesn't exist on the object."
+                )
             }
             holders.removeAll { $0 == user.id }
         }
