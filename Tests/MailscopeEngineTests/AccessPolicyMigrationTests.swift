@@ -128,6 +128,18 @@ struct AccessPolicyMigrationTests {
         #expect(await harness.tenant.managementScopes().count == scopesBefore)
         #expect(await harness.tenant.accessPolicies(appID: Self.vendor.appId).count == 1)
 
+        // A rooms scope would reach every room instead of the policy's group: refused the same way.
+        var rooms = config(harness)
+        rooms.scopeKind = .rooms
+        do {
+            _ = try await harness.apply(rooms)
+            Issue.record("apply went ahead with a rooms scope in place of the policy's group")
+        } catch let error as EngineError {
+            #expect(error.message.contains("the rooms scope would reach every room mailbox instead"))
+            #expect(error.fix.contains("scope.kind = \"group\""))
+        }
+        #expect(harness.events.writes.isEmpty)
+
         // With the policy's group configured, the migration goes through.
         var moved = config(harness)
         moved.groupName = "LegacyCalendarUsers"

@@ -45,8 +45,10 @@ extension ExchangeOnlineDriver {
         }
     }
 
-    /// Whether the policy's group is the configured one (by name, alias or address).
+    /// Whether the policy's group is the configured one (by name, alias or address): the scope is
+    /// built from it only with `scope.kind = "group"` (a rooms scope reaches every room instead).
     func isConfiguredGroup(_ name: String) -> Bool {
+        guard config.scopeKind == .group else { return false }
         let candidates = [config.groupName, config.effectiveGroupAlias, facts.group?.name, facts.group?.address]
         return candidates.compactMap { $0 }.contains { $0.caseInsensitiveCompare(name) == .orderedSame }
     }
@@ -83,7 +85,10 @@ extension ExchangeOnlineDriver {
                 findings.step(
                     name,
                     .failed,
-                    "the policy limits the app to \(policy.group), the config's group is \(config.groupName): replacing it "
+                    "the policy limits the app to \(policy.group), "
+                        + (config.scopeKind == .rooms
+                            ? "the config's scope is every room mailbox" : "the config's group is \(config.groupName)")
+                        + ": replacing it "
                         + "would change which mailboxes the app reaches"
                 )
                 refusal = refusal ?? groupMismatch(policy)
@@ -111,7 +116,15 @@ extension ExchangeOnlineDriver {
     }
 
     private func groupMismatch(_ policy: AccessPolicy) -> (String, String) {
-        (
+        if config.scopeKind == .rooms {
+            return (
+                "the app's access policy limits it to \(policy.group), and the rooms scope would reach every room mailbox instead",
+                "to move the app as it is, set scope.kind = \"group\" and group.name = \"\(policy.group)\"; to reach every "
+                    + "room on purpose, remove the policy first (Remove-ApplicationAccessPolicy -Identity "
+                    + "'\(policy.identity)') and run mailscope apply; nothing was written"
+            )
+        }
+        return (
             "the app's access policy limits it to \(policy.group), not to \(config.groupName)",
             "to move the app as it is, set group.name = \"\(policy.group)\" (the scope is then built from the policy's group, "
                 + "as Microsoft's migration does); to change the app's mailboxes on purpose, remove the policy first "
