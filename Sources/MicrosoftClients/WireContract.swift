@@ -187,6 +187,8 @@ public enum WireContract {
         // The cmdlet pages name no role for these; Organization Management runs them.
         cmdlet("Get-ApplicationAccessPolicy", "Organization Management (role group)"),
         cmdlet("Remove-ApplicationAccessPolicy", "Organization Management (role group)"),
+        cmdlet("Get-MailboxPermission", "Organization Management (role group)"),
+        cmdlet("Remove-MailboxPermission", "Organization Management (role group)"),
         // Exchange Server: EWS SOAP operations (office-developer-exchange-docs).
         Row(
             service: .ews, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",

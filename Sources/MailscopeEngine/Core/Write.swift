@@ -36,6 +36,8 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     /// Remove an application access policy on the app (Exchange Online, legacy), once the scoped
     /// role assignments replace it; `group` and `accessRight` are what the plan shows.
     case removeAccessPolicy(identity: String, group: String, accessRight: String)
+    /// Remove the FullAccess of `user` (the service-account mailbox user) on `mailbox` (Exchange Online).
+    case removeMailboxPermission(mailbox: String, user: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
 
@@ -46,8 +48,9 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
             .removeRoleAssignment, .removeAccessPolicy:
             true
         case .shellStep(let step): step.stage != .serviceAccount
+        // FullAccess is the mailbox user's delegate access, not the app's: no propagation wait for it.
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
-            .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal:
+            .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal, .removeMailboxPermission:
             false
         }
     }
@@ -55,7 +58,9 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     /// What the write does to the tenant, as the plan shows it.
     var action: PlannedChange.Action {
         switch self {
-        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy: .remove
+        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy,
+            .removeMailboxPermission:
+            .remove
         case .updateScope: .update
         case .shellStep(let step): step.id == "repair-scope" ? .update : step.id.hasPrefix("remove-") ? .remove : .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
@@ -171,6 +176,9 @@ public enum PowerShell {
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         case .removeAccessPolicy(let identity, _, _):
             return "Remove-ApplicationAccessPolicy -Identity \(bindings.policy ?? q(identity)) -Confirm:$false"
+        case .removeMailboxPermission(let mailbox, let user):
+            return
+                "Remove-MailboxPermission -Identity \(q(mailbox)) -User \(q(user)) -AccessRights FullAccess -InheritanceType All -Confirm:$false"
         case .shellStep(let step):
             return step.command
         }
@@ -198,6 +206,8 @@ public enum PowerShell {
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
         case .removeAccessPolicy(_, let group, let accessRight):
             "Remove the application access policy (\(accessRight) to \(group)): the scoped role assignments replace it"
+        case .removeMailboxPermission(let mailbox, let user):
+            "Remove the FullAccess of \(user) on \(mailbox) (delegate access, outside any scope)"
         case .shellStep(let step): step.summary
         }
     }

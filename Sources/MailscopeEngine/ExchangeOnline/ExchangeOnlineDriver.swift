@@ -84,6 +84,7 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
             case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
             case .removeAccessPolicy(let identity, _, _): try await removeAccessPolicy(identity: identity)
+            case .removeMailboxPermission(let mailbox, let user): try await removeFullAccess(on: mailbox, of: user)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -110,7 +111,9 @@ final class ExchangeOnlineDriver: TargetDriver {
         case .createExchangeServicePrincipal: .impersonationRole
         // The vendor's own app: its grants are removed by the scope stage, after the assignments.
         case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
-        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy: .scope
+        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy,
+            .removeMailboxPermission:
+            .scope
         case .shellStep(let step): step.stage
         }
     }

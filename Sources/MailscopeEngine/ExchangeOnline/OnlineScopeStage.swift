@@ -98,6 +98,7 @@ extension ExchangeOnlineDriver {
         try await vendorGrantRemovals(into: &findings)
         // Legacy application access policies go last, once the scoped assignments replace them.
         let refusal = try await judgeAccessPolicies(hasAssignments: !(reads.assignments ?? []).isEmpty, into: &findings)
+        try await judgeDelegateAccess(into: &findings)
         if let refusal {
             // Nothing of this stage is written while the policy's group is in question: apply stops
             // before its first write (a failed stage with no change).

@@ -591,7 +591,8 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy, .shellStep:
+            .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy,
+            .removeMailboxPermission, .shellStep:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }

@@ -31,7 +31,7 @@ extension SimulatedTenant {
         "Set-ManagementRoleAssignment": ["Identity", "CustomResourceScope", "Enabled"],
         "Remove-ManagementRoleAssignment": ["Identity"],
         "Test-ServicePrincipalAuthorization": ["Identity", "Resource"],
-    ].merging(accessPolicyCmdlets) { own, _ in own }
+    ].merging(accessPolicyCmdlets) { own, _ in own }.merging(mailboxPermissionCmdlets) { own, _ in own }
 
     /// Runs `cmdlet` as Exchange Online (`InvokeCommand`) or, when `cmdlet.onPremises`, as the
     /// Exchange Management Shell of Exchange Server (see `OnPremisesCmdlets.swift`).
@@ -120,6 +120,8 @@ extension SimulatedTenant {
         case "Get-ApplicationAccessPolicy", "New-ApplicationAccessPolicy", "Remove-ApplicationAccessPolicy",
             "Test-ApplicationAccessPolicy":
             return try runAccessPolicyCmdlet(cmdlet)
+        case "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission":
+            return try runLegacyAccess(cmdlet) ?? .rows([])
         default:
             throw .invalid("The term '\(cmdlet.name)' is not recognized as a name of a cmdlet.")
         }

@@ -15,6 +15,11 @@ extension SimulatedTenant {
         "Get-RoleGroupMember": ["Identity", "ResultSize"],
         "Add-RoleGroupMember": ["Identity", "Member", "BypassSecurityGroupManagerCheck", "WhatIf"],
         "Remove-RoleGroupMember": ["Identity", "Member", "BypassSecurityGroupManagerCheck", "WhatIf"],
+    ].merging(mailboxPermissionCmdlets) { own, _ in own }
+
+    /// The mailbox permission cmdlets, in Exchange Server and Exchange Online alike (each page's
+    /// "applicable" list names both).
+    static let mailboxPermissionCmdlets: [String: Set<String>] = [
         "Add-MailboxPermission": [
             "Identity", "User", "AccessRights", "InheritanceType", "AutoMapping", "Deny", "WhatIf",
         ],
