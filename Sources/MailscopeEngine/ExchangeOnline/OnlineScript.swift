@@ -229,6 +229,26 @@ private struct OnlineScript {
             removeVoidingGrants()
         }
         if config.removeTenantWideGrants { removeAccessPolicies() }
+        if config.mailboxUser != nil { removeDelegateAccess() }
+    }
+
+    /// The mailbox user's FullAccess on the integration's mailboxes (delegate access, outside any
+    /// scope), removed where it is there, as the scope stage does.
+    mutating func removeDelegateAccess() {
+        guard let user = config.mailboxUser else { return }
+        var seen: Set<String> = [user.lowercased()]
+        let mailboxes = (config.members + [config.inScopeMailbox, config.outOfScopeMailbox].compactMap { $0 }).filter {
+            seen.insert($0.lowercased()).inserted
+        }
+        guard !mailboxes.isEmpty else { return }
+        add("# Delegate access: FullAccess of \(user) on the integration's mailboxes, removed where present")
+        for mailbox in mailboxes {
+            add(
+                "if (Get-MailboxPermission -Identity \(q(mailbox)) -User \(q(user)) | Where-Object { $_.AccessRights -contains 'FullAccess' }) {"
+            )
+            write(.removeMailboxPermission(mailbox: mailbox, user: user), indent: "    ")
+            add("}")
+        }
     }
 
     /// The app's application access policies (legacy), removed once the scoped roles show in scope
