@@ -224,6 +224,19 @@ onprem_names_an_alias() {
     "$BIN" check --config "$WORK/alias.toml" --state-dir "$OSTATE" --json > "$WORK/alias.json" 2>/dev/null
     [[ $? == 1 ]] && grep -q "is an alias of 'blake.adams@contoso.com'" "$WORK/alias.json"
 }
+onprem_role_group_and_delegate_access_are_replaced() { # what the Nylas and Eptura guides left (issue 14 part 4)
+    ems "New-RoleGroup -Name 'Nylas Impersonation' -Roles ApplicationImpersonation -Members 'svc-booking@contoso.com'
+Add-MailboxPermission -Identity 'avery.adams@contoso.com' -User 'svc-booking@contoso.com' -AccessRights FullAccess" ||
+        return 1
+    onprem_check ocheck5
+    [[ $(cat "$WORK/ocheck5.status") == 1 ]] && grep -q "exposure: the account reaches" "$WORK/ocheck5.json" &&
+        grep -q "FullAccess on avery.adams@contoso.com" "$WORK/ocheck5.json" || return 1
+    "$BIN" apply --config "$WORK/onprem.toml" --yes --state-dir "$OSTATE" > "$WORK/oapply5.out" 2> "$WORK/oapply5.err" &&
+        grep -q "Remove-RoleGroupMember" "$WORK/oapply5.err" && grep -q "Remove-MailboxPermission" "$WORK/oapply5.err" ||
+        return 1
+    onprem_check ocheck6
+    [[ $(cat "$WORK/ocheck6.status") == 0 ]]
+}
 onprem_password_never_leaks() {
     ! grep -rqF -- "$MAILSCOPE_SVC_PASSWORD" "$WORK"/oapply*.out "$WORK"/oapply*.err "$WORK"/ocheck*.json "$OSTATE"
 }
@@ -329,6 +342,7 @@ check onprem_second_apply_changes_nothing onprem_second_apply_changes_nothing
 check onprem_names_a_lost_role onprem_names_a_lost_role
 check onprem_names_a_changed_scope onprem_names_a_changed_scope
 check onprem_names_an_alias onprem_names_an_alias
+check onprem_role_group_and_delegate_access_are_replaced onprem_role_group_and_delegate_access_are_replaced
 check onprem_password_never_leaks onprem_password_never_leaks
 check sigterm_stops_apply sigterm_stops_apply
 check sigint_stops_apply sigint_stops_apply

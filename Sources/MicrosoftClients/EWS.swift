@@ -45,6 +45,17 @@ public enum EWSRequest {
             + "<m:FolderIds><t:DistinguishedFolderId Id=\"\(escape(distinguishedFolder))\"/></m:FolderIds></m:GetFolder>"
     }
 
+    /// `GetFolder` of the calendar of each mailbox in `addresses`, named by `DistinguishedFolderId`
+    /// with `Mailbox`, IDs only: the way a delegate opens another mailbox's folder
+    /// (office-developer-exchange-docs docs/exchange-web-services/how-to-access-a-calendar-as-a-delegate-by-using-ews-in-exchange.md).
+    public static func getCalendars(of addresses: [String]) -> String {
+        let ids = addresses.map {
+            "<t:DistinguishedFolderId Id=\"calendar\"><t:Mailbox><t:EmailAddress>\(escape($0))</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId>"
+        }
+        return "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>"
+            + "<m:FolderIds>\(ids.joined())</m:FolderIds></m:GetFolder>"
+    }
+
     /// `ExpandDL` for the distribution group at `address`: its direct members.
     public static func expandDL(_ address: String) -> String {
         "<m:ExpandDL><m:Mailbox><t:EmailAddress>\(escape(address))</t:EmailAddress></m:Mailbox></m:ExpandDL>"
@@ -223,6 +234,42 @@ public struct EWSClient: Sendable {
         }
     }
 
+    /// The mailboxes among `addresses` whose calendar the signed-in account opens as itself, without
+    /// impersonation: only the mailbox's own account or a delegate with FullAccess can ("Full access
+    /// … allows a delegate to access all folders in a mailbox", office-developer-exchange-docs
+    /// docs/exchange-web-services/delegate-access-and-ews-in-exchange.md). One `GetFolder` per 50
+    /// mailboxes, one response message per folder, in order; `ErrorAccessDenied` means not reached.
+    public func calendarsOpenedAsDelegate(_ addresses: [String]) async throws -> [String] {
+        var opened: [String] = []
+        var start = 0
+        while start < addresses.count {
+            let batch = Array(addresses[start..<min(start + 50, addresses.count)])
+            start += batch.count
+            let envelope = EWSRequest.envelope(body: EWSRequest.getCalendars(of: batch))
+            let messages: [XMLNode]
+            switch try await callMessages(envelope, action: "GetFolder") {
+            case .failure(let error): throw EWSError.malformed("GetFolder as a delegate: \(error.code) \(error.message)")
+            case .success(let found): messages = found
+            }
+            for (address, message) in zip(batch, messages) where message.attributes["ResponseClass"] == "Success" {
+                opened.append(address)
+            }
+        }
+        return opened
+    }
+
+    /// `call`, keeping every response message (one per item of the request), not only the first.
+    func callMessages(_ envelope: String, action: String) async throws -> Result<[XMLNode], EWSResponseError> {
+        let response = try await sender.send(
+            request(envelope, action: action, anchor: nil), idempotent: true, wellFormed: { XMLNode.parse($0.body) != nil })
+        if response.status != 401, let root = XMLNode.parse(response.body), let body = root.child("Body"),
+            body.child("Fault") == nil, let messages = body.children.first?.child("ResponseMessages")?.children
+        {
+            return .success(messages)
+        }
+        return try Self.interpret(response).map { [$0] }
+    }
+
     /// `ExpandDL`: the direct members of the distribution group at `address`.
     public func expandDistributionList(_ address: String) async throws -> Result<[EWSMailbox], EWSResponseError> {
         switch try await call(EWSRequest.envelope(body: EWSRequest.expandDL(address)), action: "ExpandDL", anchor: nil) {
@@ -291,8 +338,8 @@ public struct EWSClient: Sendable {
         return sender.policy.backoff(attempt: retry)
     }
 
-    /// Sends one SOAP request and returns its first response message, or the EWS error it carries.
-    func call(_ envelope: String, action: String, anchor: String?) async throws -> Result<XMLNode, EWSResponseError> {
+    /// The HTTP request carrying `envelope`.
+    func request(_ envelope: String, action: String, anchor: String?) -> HTTPRequest {
         var request = HTTPRequest(
             method: "POST",
             url: url,
@@ -307,6 +354,12 @@ public struct EWSClient: Sendable {
         )
         // Microsoft: always send X-AnchorMailbox with impersonation (routes to the right server).
         if let anchor { request.setHeader("X-AnchorMailbox", anchor) }
+        return request
+    }
+
+    /// Sends one SOAP request and returns its first response message, or the EWS error it carries.
+    func call(_ envelope: String, action: String, anchor: String?) async throws -> Result<XMLNode, EWSResponseError> {
+        let request = request(envelope, action: action, anchor: anchor)
         // Every operation mailscope sends only reads, so a broken connection may be retried, and so
         // may a request Exchange refused as busy: after the wait it asks for, on the sender's clock,
         // at most `busyRetries` times and `busyWaitLimit` in all.

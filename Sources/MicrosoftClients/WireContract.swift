@@ -188,13 +188,18 @@ public enum WireContract {
         cmdlet("Get-ServicePrincipal", "Role Management"),
         cmdlet("New-ServicePrincipal", "Role Management"),
         cmdlet("Test-ServicePrincipalAuthorization", "Role Management"),
+        // The cmdlet pages name no role for these; Organization Management runs them.
+        cmdlet("Get-ApplicationAccessPolicy", "Organization Management (role group)"),
+        cmdlet("Remove-ApplicationAccessPolicy", "Organization Management (role group)"),
+        cmdlet("Get-MailboxPermission", "Organization Management (role group)"),
+        cmdlet("Remove-MailboxPermission", "Organization Management (role group)"),
         // Exchange Server: EWS SOAP operations (office-developer-exchange-docs).
         Row(
             service: .ews, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",
             headers: [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", nil)], query: [],
             permission: "the service account (ApplicationImpersonation with ExchangeImpersonation)",
             source:
-                "office-developer-exchange-docs/docs/exchange-web-services/how-to-identify-the-account-to-impersonate.md, getfolder-operation.md, resolvenames-operation.md, expanddl-operation.md",
+                "office-developer-exchange-docs/docs/exchange-web-services/how-to-identify-the-account-to-impersonate.md, how-to-access-a-calendar-as-a-delegate-by-using-ews-in-exchange.md, getfolder-operation.md, resolvenames-operation.md, expanddl-operation.md",
             documented: true),
         Row(
             service: .ews, method: "GET", path: "/EWS/Exchange.asmx", version: "—", headers: [], query: [],

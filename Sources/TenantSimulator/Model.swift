@@ -301,6 +301,53 @@ public struct UserRoleAssignment: Sendable, Equatable {
     public var enabled: Bool
     /// Exchange's GUID.
     public let guid: String
+    /// The role group the role is assigned to (its name); `user` then holds the role group's GUID.
+    /// Every member of the role group holds the role (office-docs-powershell
+    /// exchange/exchange-ps/ExchangePowerShell/Get-ManagementRoleAssignment.md, "-GetEffectiveUsers").
+    public var roleGroup: String? = nil
+}
+
+/// A management role group of Exchange Server (`New-RoleGroup`): its members hold every role
+/// assigned to it. The Eptura and Nylas guides create one with ApplicationImpersonation and the
+/// default, organisation-wide scope.
+public struct RoleGroup: Sendable, Equatable, Codable {
+    /// The name (the identity).
+    public var name: String
+    /// Exchange's GUID.
+    public let guid: String
+    /// The members' object ids.
+    public var members: [String]
+    /// The description.
+    public var description: String?
+}
+
+/// An application access policy of Exchange Online (legacy; "App Access Policies are replaced by
+/// Role Based Access Control for Applications", office-docs-powershell
+/// exchange/exchange-ps/ExchangePowerShell/New-ApplicationAccessPolicy.md): it limits what an app's
+/// Microsoft Entra permissions reach to the members of a group (`RestrictAccess`) or to everyone
+/// but them (`DenyAccess`). Get-ApplicationAccessPolicy shows `Identity`, `Description`,
+/// `ScopeName`, `AccessRight` and `AppID` (Get-ApplicationAccessPolicy.md, "-Identity").
+public struct ApplicationAccessPolicy: Sendable, Equatable, Codable {
+    /// `RestrictAccess` or `DenyAccess` (New-ApplicationAccessPolicy.md, "-AccessRight").
+    public enum AccessRight: String, Sendable, Codable {
+        /// The app reaches only the group's mailboxes.
+        case restrictAccess = "RestrictAccess"
+        /// The app reaches every mailbox but the group's.
+        case denyAccess = "DenyAccess"
+    }
+    /// `<tenant id>\<app id>:<security identifier>;<recipient GUID>`, the shape of the cmdlet
+    /// pages' examples.
+    public let identity: String
+    /// The app's ID (one policy per app, as `Format-List … AppID` shows it), or `*` for every app.
+    public var appID: String
+    /// The object id of the recipient the policy names (a security principal).
+    public var scopeID: String
+    /// The recipient's name (`ScopeName`).
+    public var scopeName: String
+    /// Restrict or deny.
+    public var accessRight: AccessRight
+    /// The description.
+    public var description: String?
 }
 
 /// The state that decides what an app (Exchange Online) or a service account (Exchange Server's
@@ -314,6 +361,12 @@ struct RBACState: Sendable {
     /// On-premises role assignments to users, by lower-cased name.
     var userAssignments: [String: UserRoleAssignment] = [:]
     var memberships: [String: MemberList] = [:]
+    /// Exchange Online's application access policies (legacy), by lower-cased identity.
+    var accessPolicies: [String: ApplicationAccessPolicy] = [:]
+    /// Exchange Server's management role groups, by lower-cased name.
+    var roleGroups: [String: RoleGroup] = [:]
+    /// FullAccess mailbox permissions: mailbox user id → the object ids that hold FullAccess on it.
+    var fullAccess: [String: [String]] = [:]
 
     /// Whether any role assignment (to an app or a user) is named `name`, case-insensitively.
     func hasAssignment(named name: String) -> Bool {

@@ -196,8 +196,15 @@ public actor SimulatedTenant {
 
     /// Whether an app-only caller may use `permissions` in `user`'s mailbox: a tenant-wide Entra grant
     /// in the token's roles, or a propagated Exchange role assignment whose scope contains the mailbox.
+    /// Application access policies limit only the Entra grants: "Application Access Policies
+    /// constrain ONLY the permissions assigned in Microsoft Entra ID", and the two authorities are a
+    /// union (application-rbac page, MicrosoftDocs/OfficeDocs-Exchange-pr
+    /// Exchange/ExchangeOnline/permissions-exo/application-rbac.md, FAQ "How does RBAC for
+    /// Applications work alongside Application Access Policies?").
     func mayAccess(mailbox user: DirectoryUser, roles: [String], appID: String, permissions: Set<String>) -> Bool {
-        if !permissions.isDisjoint(with: roles) { return true }
+        if !permissions.isDisjoint(with: roles), accessPolicyAllows(appID: appID, userID: user.id, in: propagatedRBAC) {
+            return true
+        }
         guard let servicePrincipal = registry.servicePrincipal(appID: appID) else { return false }
         return !grantingAssignments(objectID: servicePrincipal.id, user: user, permissions: permissions, in: propagatedRBAC)
             .isEmpty

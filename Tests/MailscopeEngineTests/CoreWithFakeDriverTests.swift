@@ -132,7 +132,7 @@ struct CoreWithFakeDriverTests {
             return (evidence, phasePolls > phasePollsBeforeOver)
         }
 
-        var propagationPhase: WaitPhase? { phaseBefore == nil ? nil : .grantsRemoved }
+        var propagationPhase: WaitPhase? { phaseBefore == nil ? nil : .oldAccessRemoved }
 
         func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
             StageReport(
@@ -326,7 +326,7 @@ struct CoreWithFakeDriverTests {
         let waits = Self.waits(events)
         let firstPhase = waits.filter { $0.phase == .scopedRolesInScope }
         #expect(firstPhase.count == 3)
-        #expect(waits.last?.phase == .grantsRemoved)
+        #expect(waits.last?.phase == .oldAccessRemoved)
         #expect(
             events.all.contains {
                 if case .stage(let report) = $0 { report.detail.hasPrefix("phase 1 of 2") } else { false }

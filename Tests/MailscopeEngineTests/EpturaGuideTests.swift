@@ -118,7 +118,13 @@ struct EpturaGuideTests {
         let repair = try #require(setup.shell.steps.last)
         #expect(repair.id == "repair-scope")
         #expect(repair.warning?.hasPrefix("WIDER ACCESS, CHOSEN") == true)
-        #expect(!repair.command.contains("-Role ApplicationImpersonation -User"), "no second assignment")
+        // The repair puts back the one named assignment when it is gone, always with the scope: never
+        // a second, unscoped one.
+        let creations = repair.command.split(separator: "\n").filter { $0.contains("-Role ApplicationImpersonation -User") }
+        #expect(creations.allSatisfy { $0.contains("-CustomRecipientWriteScope 'ResourceMailboxes'") }, "no unscoped assignment")
+        #expect(
+            creations.allSatisfy { $0.contains("if (Get-ManagementRoleAssignment -Identity 'ResourceImpersonation'") },
+            "only in place of the one assignment, when it is missing")
         let check = try await setup.engine(config(true)).check()
         for report in check {
             #expect(report.status == .verified || report.status == .skipped, "\(report.stage): \(report.detail)")

@@ -259,23 +259,22 @@ public struct WaitProgress: Codable, Sendable, Equatable {
     }
 }
 
-/// A phase of a wait in two phases: moving an app that already has tenant-wide access (the
-/// vendor's consented app) to scoped access without an outage. The scoped role assignments must
-/// first show in scope for the in-scope mailbox; only then are the tenant-wide grants removed, and
-/// the second phase waits until the mailbox outside the scope is refused.
+/// A phase of a wait in two phases: moving an app that already has wider access (a vendor app's
+/// tenant-wide consent, a legacy application access policy) to scoped access without an outage.
+/// The scoped role assignments must first show in scope for the in-scope mailbox; only then is the
+/// old access removed, and the second phase waits until the mailbox outside the scope is refused.
 public enum WaitPhase: String, Codable, Sendable, Equatable {
-    /// Phase 1 of 2: the scoped roles are assigned; the tenant-wide grants stay until
+    /// Phase 1 of 2: the scoped roles are assigned; the old access stays until
     /// `Test-ServicePrincipalAuthorization` shows the roles in scope for the in-scope mailbox.
     case scopedRolesInScope
-    /// Phase 2 of 2: the tenant-wide grants are removed; waiting until the mailbox outside the
-    /// scope is refused.
-    case grantsRemoved
+    /// Phase 2 of 2: the old access is removed; waiting until the mailbox outside the scope is refused.
+    case oldAccessRemoved
 
     /// The phase in a few words, with its number.
     public var title: String {
         switch self {
         case .scopedRolesInScope: "phase 1 of 2: scoped roles taking effect"
-        case .grantsRemoved: "phase 2 of 2: tenant-wide grants removed"
+        case .oldAccessRemoved: "phase 2 of 2: old access removed"
         }
     }
 
@@ -283,9 +282,9 @@ public enum WaitPhase: String, Codable, Sendable, Equatable {
     public var waitsFor: String {
         switch self {
         case .scopedRolesInScope:
-            "the tenant-wide grants stay (the app keeps working) until Test-ServicePrincipalAuthorization shows the "
-                + "scoped roles in scope for the in-scope mailbox"
-        case .grantsRemoved: "waiting until the mailbox outside the scope is refused"
+            "the old access (tenant-wide grants, an access policy) stays, so the app keeps working, until "
+                + "Test-ServicePrincipalAuthorization shows the scoped roles in scope for the in-scope mailbox"
+        case .oldAccessRemoved: "waiting until the mailbox outside the scope is refused"
         }
     }
 }

@@ -33,6 +33,11 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case createRoleAssignment(name: String, role: String, scope: String)
     /// Remove a role assignment that is not bound to any scope (it grants tenant-wide access).
     case removeRoleAssignment(id: String, role: String)
+    /// Remove an application access policy on the app (Exchange Online, legacy), once the scoped
+    /// role assignments replace it; `group` and `accessRight` are what the plan shows.
+    case removeAccessPolicy(identity: String, group: String, accessRight: String)
+    /// Remove the FullAccess of `user` (the service-account mailbox user) on `mailbox` (Exchange Online).
+    case removeMailboxPermission(mailbox: String, user: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
     /// Delegated access: add the vendor's Web redirect URI to the app (`web.redirectUris`).
@@ -48,13 +53,14 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     public var affectsEffectiveAccess: Bool {
         switch self {
         case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
-            .removeRoleAssignment:
+            .removeRoleAssignment, .removeAccessPolicy:
             true
         case .shellStep(let step): step.stage != .serviceAccount
         // Delegated access reaches what each signed-in user may reach: no propagation to wait for.
         case .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent: false
+        // FullAccess is the mailbox user's delegate access, not the app's: no propagation wait for it.
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
-            .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal:
+            .assignLicense, .removeOrphanSecret, .createGroup, .createExchangeServicePrincipal, .removeMailboxPermission:
             false
         }
     }
@@ -62,9 +68,11 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     /// What the write does to the tenant, as the plan shows it.
     var action: PlannedChange.Action {
         switch self {
-        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
+        case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy,
+            .removeMailboxPermission:
+            .remove
         case .updateScope, .updateDelegatedConsent, .declareDelegatedPermissions: .update
-        case .shellStep(let step): step.id == "repair-scope" ? .update : .create
+        case .shellStep(let step): step.id == "repair-scope" ? .update : step.id.hasPrefix("remove-") ? .remove : .create
         case .addRedirectURI, .grantDelegatedConsent: .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .createGroup, .addMember, .createExchangeServicePrincipal, .createScope,
@@ -84,15 +92,18 @@ public struct ScriptBindings: Sendable, Equatable {
     public var group: String?
     /// The scope's filter (`$filter`: built from the group's DN read at run time).
     public var filter: String?
+    /// The access policy's identity (`$_.Identity` of Get-ApplicationAccessPolicy's output).
+    public var policy: String?
 
     /// No run-time values: every value is a literal.
     public static let none = ScriptBindings()
 
     /// Creates bindings.
-    public init(member: String? = nil, group: String? = nil, filter: String? = nil) {
+    public init(member: String? = nil, group: String? = nil, filter: String? = nil, policy: String? = nil) {
         self.member = member
         self.group = group
         self.filter = filter
+        self.policy = policy
     }
 }
 
@@ -174,6 +185,11 @@ public enum PowerShell {
                 "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope)) | Out-Null"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
+        case .removeAccessPolicy(let identity, _, _):
+            return "Remove-ApplicationAccessPolicy -Identity \(bindings.policy ?? q(identity)) -Confirm:$false"
+        case .removeMailboxPermission(let mailbox, let user):
+            return
+                "Remove-MailboxPermission -Identity \(q(mailbox)) -User \(q(user)) -AccessRights FullAccess -InheritanceType All -Confirm:$false"
         case .shellStep(let step):
             return step.command
         case .addRedirectURI(let uri): return redirectURILine(uri, app: app)
@@ -204,6 +220,10 @@ public enum PowerShell {
         case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
+        case .removeAccessPolicy(_, let group, let accessRight):
+            "Remove the application access policy (\(accessRight) to \(group)): the scoped role assignments replace it"
+        case .removeMailboxPermission(let mailbox, let user):
+            "Remove the FullAccess of \(user) on \(mailbox) (delegate access, outside any scope)"
         case .shellStep(let step): step.summary
         case .addRedirectURI(let uri): "Add the Web redirect URI \(uri) to the app"
         case .declareDelegatedPermissions(let scopes):

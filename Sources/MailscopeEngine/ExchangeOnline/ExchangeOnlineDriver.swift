@@ -92,6 +92,8 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .declareDelegatedPermissions(let scopes): try await declareDelegatedPermissions(scopes)
             case .grantDelegatedConsent(let scopes): try await grantDelegatedConsent(scopes)
             case .updateDelegatedConsent(let grantID, let scopes): try await updateDelegatedConsent(grantID: grantID, scopes: scopes)
+            case .removeAccessPolicy(let identity, _, _): try await removeAccessPolicy(identity: identity)
+            case .removeMailboxPermission(let mailbox, let user): try await removeFullAccess(on: mailbox, of: user)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -119,7 +121,9 @@ final class ExchangeOnlineDriver: TargetDriver {
         case .createExchangeServicePrincipal: .impersonationRole
         // The vendor's own app: its grants are removed by the scope stage, after the assignments.
         case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
-        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
+        case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy,
+            .removeMailboxPermission:
+            .scope
         case .shellStep(let step): step.stage
         }
     }

@@ -97,6 +97,15 @@ extension ExchangeOnlineDriver {
         judgeRoleAssignments(reads, into: &findings)
         // The vendor's own app: its tenant-wide grants go last, after the scoped assignments above.
         let cameBack = try await vendorGrantRemovals(into: &findings)
+        // Legacy application access policies go last, once the scoped assignments replace them.
+        let refusal = try await judgeAccessPolicies(hasAssignments: !(reads.assignments ?? []).isEmpty, into: &findings)
+        try await judgeDelegateAccess(into: &findings)
+        if let refusal {
+            // Nothing of this stage is written while the policy's group is in question: apply stops
+            // before its first write (a failed stage with no change).
+            findings.writes = []
+            return findings.observation(stage: .scope, status: .failed, detail: refusal.0, fix: refusal.1)
+        }
         let writes = findings.writes
         let status: StageStatus = exclusive || cameBack != nil ? .failed : writes.isEmpty ? .verified : .needsChange
         let detail =

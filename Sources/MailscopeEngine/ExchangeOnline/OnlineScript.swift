@@ -261,6 +261,45 @@ private struct OnlineScript {
             add("# The vendor's tenant-wide grants, now that the scoped role assignments exist")
             removeVoidingGrants()
         }
+        if config.removeTenantWideGrants { removeAccessPolicies() }
+        if config.mailboxUser != nil { removeDelegateAccess() }
+    }
+
+    /// The mailbox user's FullAccess on the integration's mailboxes (delegate access, outside any
+    /// scope), removed where it is there, as the scope stage does.
+    mutating func removeDelegateAccess() {
+        guard let user = config.mailboxUser else { return }
+        var seen: Set<String> = [user.lowercased()]
+        let mailboxes = (config.members + [config.inScopeMailbox, config.outOfScopeMailbox].compactMap { $0 }).filter {
+            seen.insert($0.lowercased()).inserted
+        }
+        guard !mailboxes.isEmpty else { return }
+        add("# Delegate access: FullAccess of \(user) on the integration's mailboxes, removed where present")
+        for mailbox in mailboxes {
+            add(
+                "if (Get-MailboxPermission -Identity \(q(mailbox)) -User \(q(user)) | Where-Object { $_.AccessRights -contains 'FullAccess' }) {"
+            )
+            write(.removeMailboxPermission(mailbox: mailbox, user: user), indent: "    ")
+            add("}")
+        }
+    }
+
+    /// The app's application access policies (legacy), removed once the scoped roles show in scope
+    /// for a mailbox of the scope: RBAC for Applications replaces them (application-rbac page,
+    /// "How to migrate from Application Access Policies to RBAC for Applications?").
+    mutating func removeAccessPolicies() {
+        let inScope = config.inScopeMailbox ?? (config.scopeKind == .group ? config.members.first : nil)
+        guard let inScope else { return }
+        add("# Application access policies on the app: RBAC for Applications replaces them")
+        add("$proof = @(Test-ServicePrincipalAuthorization -Identity $app.AppId -Resource \(q(inScope)))")
+        add("if ($proof.Count -gt 0 -and -not ($proof | Where-Object { $_.InScope -ne $true })) {")
+        add("    Get-ApplicationAccessPolicy | Where-Object AppId -eq $app.AppId | ForEach-Object {")
+        add("        Write-Warning ('Removing application access policy ' + $_.AccessRight + ' ' + $_.ScopeName)")
+        write(
+            .removeAccessPolicy(identity: "", group: "", accessRight: ""), bindings: ScriptBindings(policy: "$_.Identity"),
+            indent: "        ")
+        add("    }")
+        add("} else { Write-Warning 'The scoped roles do not show in scope yet: the access policies stay; run this again' }")
     }
 
     /// Part 5: the configured state of the probe mailboxes now, and the ids the vendor needs.

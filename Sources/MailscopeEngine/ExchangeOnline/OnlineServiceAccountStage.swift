@@ -615,8 +615,8 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .shellStep, .addRedirectURI, .declareDelegatedPermissions,
-            .grantDelegatedConsent, .updateDelegatedConsent:
+            .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy, .removeMailboxPermission, .shellStep,
+            .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }

@@ -178,12 +178,15 @@ extension ExchangeOnlineDriver {
 
     // MARK: The move from tenant-wide to scoped access, in two phases
 
-    /// A tenant-wide grant of the vendor's app is removed only once the scoped roles show in
-    /// scope for the in-scope mailbox: removing it first would cut the vendor off until the scoped
+    /// The old access of an app already in use (the vendor app's tenant-wide grants, a legacy
+    /// application access policy) is removed only once the scoped roles show in scope for the
+    /// in-scope mailbox: removing it first would cut the integration off until the scoped
     /// assignments take effect (30 minutes to 2 hours).
     func phase(before write: Write) -> WaitPhase? {
-        guard scopesVendorApp, case .removeTenantWideGrant = write else { return nil }
-        return .scopedRolesInScope
+        switch write {
+        case .removeTenantWideGrant where scopesVendorApp, .removeAccessPolicy: .scopedRolesInScope
+        default: nil
+        }
     }
 
     /// Phase 1: `Test-ServicePrincipalAuthorization` of the app on the in-scope mailbox, over when
@@ -193,7 +196,7 @@ extension ExchangeOnlineDriver {
     func poll(_ phase: WaitPhase) async throws -> (evidence: PollEvidence, isOver: Bool) {
         let (_, exchange) = try clients()
         var evidence = PollEvidence.none(at: environment.clock.now)
-        evidence.effectiveUnobservable = true
+        if scopesVendorApp { evidence.effectiveUnobservable = true }
         guard let appID = facts.appID else {
             evidence.lines = ["no app yet"]
             return (evidence, false)
@@ -213,14 +216,14 @@ extension ExchangeOnlineDriver {
         return (evidence, inScope == true)
     }
 
-    /// Phase 2 follows a removal of the vendor app's tenant-wide grants made since the last change
+    /// Phase 2 follows a removal of old access that waited out phase 1, made since the last change
     /// of access began its wait.
     var propagationPhase: WaitPhase? {
-        guard scopesVendorApp, let changed = journal.rbacChangedAt else { return nil }
+        guard let changed = journal.rbacChangedAt else { return nil }
         let removedSince = journal.completedWrites.contains {
-            if case .removeTenantWideGrant = $0.write { $0.at >= changed } else { false }
+            $0.at >= changed && phase(before: $0.write) == .scopedRolesInScope
         }
-        return removedSince ? .grantsRemoved : nil
+        return removedSince ? .oldAccessRemoved : nil
     }
 
     /// When mailscope removed `permission` from the vendor's app before (a grant seen again came back:

@@ -85,7 +85,8 @@ final class ExchangeServerDriver: TargetDriver {
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .removeOrphanSecret, .createGroup, .addMember, .createExchangeServicePrincipal,
             .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment,
-            .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent:
+            .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent,
+            .removeAccessPolicy, .removeMailboxPermission:
             throw EngineError(
                 stage: stage(of: write), message: "\(PowerShell.summary(of: write)) is an Exchange Online write",
                 fix: "Exchange Server is set up by Exchange Management Shell steps; check the config's target")

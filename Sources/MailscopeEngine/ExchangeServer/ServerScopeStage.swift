@@ -4,6 +4,48 @@ import MicrosoftClients
 
 extension ExchangeServerDriver {
     func observeServerScope() async throws -> StageObservation {
+        let observation = try await observeImpersonationScope()
+        return try await withDelegateAccess(observation)
+    }
+
+    /// Mailbox FullAccess of the service account on the integration's mailboxes (the "delegate
+    /// access" the Eptura guide warns about): it reaches the whole mailbox whatever the scope. Read
+    /// over EWS as the account itself, without impersonation; each one found is named and its
+    /// removal is a shell step.
+    func withDelegateAccess(_ observation: StageObservation) async throws -> StageObservation {
+        let ews = try requireEWS()
+        let own = (config.serviceAccountAddress ?? "").lowercased()
+        var seen: Set<String> = []
+        let mailboxes = (config.members + [config.inScopeMailbox, config.outOfScopeMailbox].compactMap { $0 }).filter {
+            $0.lowercased() != own && seen.insert($0.lowercased()).inserted
+        }
+        guard !mailboxes.isEmpty else { return observation }
+        let opened = try await ews.calendarsOpenedAsDelegate(mailboxes)
+        var result = observation
+        let logon = config.serviceAccountLogon ?? config.serviceAccountAddress ?? ""
+        result.report.evidence.append(
+            "GetFolder calendar of \(mailboxes.count) mailbox(es) as \(logon), without impersonation → "
+                + (opened.isEmpty ? "ErrorAccessDenied for each (no delegate access)" : "opened: \(opened.joined(separator: ", "))"))
+        guard !opened.isEmpty else { return result }
+        if serverStepPropagating("remove-full-access") == nil {
+            result.writes.append(.shellStep(ServerSteps.removeFullAccess(config, mailboxes: opened)))
+        }
+        result.report.steps.append(
+            StepReport(
+                name: "delegate access", status: .needsChange,
+                detail: "FullAccess on \(opened.joined(separator: ", ")): the account opens the whole mailbox, outside any scope"))
+        let delegated = "delegate access (FullAccess) on \(opened.joined(separator: ", ")) reaches those mailboxes whatever the scope"
+        if result.report.status == .verified || result.report.status == .notVerified {
+            result.report.status = .needsChange
+            result.report.detail = delegated
+        } else {
+            result.report.detail += "; \(delegated)"
+        }
+        return result
+    }
+
+    /// The impersonation probe's verdict on the scope.
+    func observeImpersonationScope() async throws -> StageObservation {
         let probe = try await serverProbeNow()
         let repair = Write.shellStep(ServerSteps.repairScope(config))
         let propagating = serverStepPropagating("repair-scope") ?? serverStepPropagating("assign-impersonation")
@@ -35,7 +77,9 @@ extension ExchangeServerDriver {
             }
             return report(
                 .needsChange,
-                "the account reaches \(outside), OUTSIDE the scope: the scope's filter was widened, or another ApplicationImpersonation assignment exists",
+                "exposure: the account reaches \(outside), OUTSIDE the scope: the scope's filter was widened, or the account "
+                    + "holds ApplicationImpersonation another way (an unscoped assignment, or a role group with the "
+                    + "organisation-wide default scope, as the Eptura and Nylas guides create)",
                 writes: [repair]
             )
         case (false, _):

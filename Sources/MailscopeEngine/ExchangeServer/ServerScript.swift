@@ -20,6 +20,13 @@ extension ScriptRenderer {
             steps.append(ServerSteps.addMembers(config, members: config.members))
         }
         steps.append(ServerSteps.assignImpersonation(config))
+        // Delegate access the old guides left (FullAccess): removed wherever it is, as apply does.
+        let mailboxes = config.members + [config.inScopeMailbox, config.outOfScopeMailbox].compactMap { $0 }
+        if !mailboxes.isEmpty {
+            var seen: Set<String> = []
+            steps.append(
+                ServerSteps.removeFullAccess(config, mailboxes: mailboxes.filter { seen.insert($0.lowercased()).inserted }))
+        }
         for (number, step) in steps.enumerated() {
             add()
             add("# \(number + 1). \(step.stage.title): \(step.summary)")

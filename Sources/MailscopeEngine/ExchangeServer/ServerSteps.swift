@@ -115,22 +115,42 @@ public enum ServerSteps {
         )
     }
 
-    /// Puts the scope back to its filter, binds the assignment to it, and removes every other
-    /// ApplicationImpersonation assignment of the account (each would widen its reach).
+    /// Limits the account to the scope again, the scoped assignment first: the scope (made or put
+    /// back to its filter) and the account's own assignment bound to it (made when missing, as when
+    /// only a role group gave the account the role); then every other ApplicationImpersonation the
+    /// account holds goes: its direct assignments, and its membership of each role group that carries
+    /// the role (the Eptura and Nylas guides create one with the default, organisation-wide scope).
+    /// Only the account leaves such a role group: the group's assignment stays for its other
+    /// members. `-RoleAssignee` lists "both direct role assignments to the role assignee and indirect
+    /// role assignments granted to a role assignee through role groups"; `-AssignmentMethod` tells
+    /// them apart (office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Get-ManagementRoleAssignment.md;
+    /// Remove-RoleGroupMember.md).
     public static func repairScope(_ config: SetupConfig) -> ShellStep {
         let address = config.serviceAccountAddress ?? ""
+        let scope = q(config.scopeName)
+        let assignment = q(config.impersonationAssignmentName)
+        let held = "Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee \(q(address))"
         let command = scopeCommand(config) { filter in
             [
-                "Set-ManagementScope -Identity \(q(config.scopeName)) -RecipientRestrictionFilter \(filter)",
-                "Set-ManagementRoleAssignment -Identity \(q(config.impersonationAssignmentName)) -CustomRecipientWriteScope \(q(config.scopeName))",
-                "Get-ManagementRoleAssignment -Role ApplicationImpersonation -RoleAssignee \(q(address)) | "
-                    + "Where-Object { $_.Name -ne \(q(config.impersonationAssignmentName)) } | Remove-ManagementRoleAssignment -Confirm:$false",
+                "if (Get-ManagementScope -Identity \(scope) -ErrorAction SilentlyContinue) { "
+                    + "Set-ManagementScope -Identity \(scope) -RecipientRestrictionFilter \(filter) } else { "
+                    + "New-ManagementScope -Name \(scope) -RecipientRestrictionFilter \(filter) }",
+                "if (Get-ManagementRoleAssignment -Identity \(assignment) -ErrorAction SilentlyContinue) { "
+                    + "Set-ManagementRoleAssignment -Identity \(assignment) -CustomRecipientWriteScope \(scope) } else { "
+                    + "New-ManagementRoleAssignment -Name \(assignment) -Role ApplicationImpersonation -User \(q(address)) "
+                    + "-CustomRecipientWriteScope \(scope) }",
+                "\(held) -AssignmentMethod Direct | Where-Object { $_.Name -ne \(assignment) } | "
+                    + "Remove-ManagementRoleAssignment -Confirm:$false",
+                "$impersonationGroups = @(\(held) -AssignmentMethod RoleGroup)",
+                "Get-RoleGroup | Where-Object { $impersonationGroups.RoleAssigneeName -contains $_.Name } | "
+                    + "Remove-RoleGroupMember -Member \(q(address)) -BypassSecurityGroupManagerCheck -Confirm:$false",
             ]
         }
         return ShellStep(
             id: "repair-scope",
             stage: .scope,
-            summary: "Limit \(address) to scope \"\(config.scopeName)\"\(widened(config)) again and remove its other ApplicationImpersonation assignments",
+            summary: "Limit \(address) to scope \"\(config.scopeName)\"\(widened(config)) again: the scoped assignment "
+                + "first, then its other ApplicationImpersonation assignments and role group memberships removed",
             command: command,
             warning: scopeWarning(config)
         )
@@ -144,5 +164,24 @@ public enum ServerSteps {
     /// The warning of a step that sets the scope: End Event Early's, loudly, before the propagation's.
     static func scopeWarning(_ config: SetupConfig) -> String {
         EndEventEarly.widens(config) ? EndEventEarly.warning + " " + propagationWarning : propagationWarning
+    }
+
+    /// Removes the service account's FullAccess on each mailbox in `mailboxes` (delegate access: the
+    /// whole mailbox, outside any management scope), each line only where the permission is there
+    /// (office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Get-MailboxPermission.md,
+    /// Remove-MailboxPermission.md, Example 1).
+    public static func removeFullAccess(_ config: SetupConfig, mailboxes: [String]) -> ShellStep {
+        let user = q(config.serviceAccountAddress ?? "")
+        let lines = mailboxes.map { mailbox in
+            "if (Get-MailboxPermission -Identity \(q(mailbox)) -User \(user) | Where-Object { $_.AccessRights -contains 'FullAccess' }) { "
+                + "Remove-MailboxPermission -Identity \(q(mailbox)) -User \(user) -AccessRights FullAccess -InheritanceType All "
+                + "-Confirm:$false }"
+        }
+        return ShellStep(
+            id: "remove-full-access",
+            stage: .scope,
+            summary: "Remove the FullAccess of \(config.serviceAccountAddress ?? "") on \(mailboxes.joined(separator: ", ")) "
+                + "(delegate access, outside any scope)",
+            command: lines.joined(separator: "\n"))
     }
 }

@@ -203,7 +203,7 @@ extension DirectoryObjectReference: Codable {
 
 extension RBACState: Codable {
     private enum CodingKeys: String, CodingKey {
-        case servicePrincipals, scopes, assignments, userAssignments, memberships
+        case servicePrincipals, scopes, assignments, userAssignments, memberships, accessPolicies, roleGroups, fullAccess
     }
 
     /// Decodes the state; `userAssignments` is absent from snapshots taken before on-premises
@@ -216,6 +216,10 @@ extension RBACState: Codable {
         userAssignments =
             try container.decodeIfPresent([String: UserRoleAssignment].self, forKey: .userAssignments) ?? [:]
         memberships = try container.decode([String: MemberList].self, forKey: .memberships)
+        accessPolicies =
+            try container.decodeIfPresent([String: ApplicationAccessPolicy].self, forKey: .accessPolicies) ?? [:]
+        roleGroups = try container.decodeIfPresent([String: RoleGroup].self, forKey: .roleGroups) ?? [:]
+        fullAccess = try container.decodeIfPresent([String: [String]].self, forKey: .fullAccess) ?? [:]
     }
 
     /// Encodes the state; `userAssignments` only when there are any, so snapshots of tenants that
@@ -227,6 +231,9 @@ extension RBACState: Codable {
         try container.encode(assignments, forKey: .assignments)
         if !userAssignments.isEmpty { try container.encode(userAssignments, forKey: .userAssignments) }
         try container.encode(memberships, forKey: .memberships)
+        if !accessPolicies.isEmpty { try container.encode(accessPolicies, forKey: .accessPolicies) }
+        if !roleGroups.isEmpty { try container.encode(roleGroups, forKey: .roleGroups) }
+        if !fullAccess.isEmpty { try container.encode(fullAccess, forKey: .fullAccess) }
     }
 }
 

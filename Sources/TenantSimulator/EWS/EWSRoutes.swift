@@ -375,7 +375,8 @@ extension SimulatedTenant {
                         element, code: "ErrorNonExistentMailbox", text: "The SMTP address has no mailbox associated with it.",
                         messageXML: "<t:Value Name=\"SmtpAddress\">\(XMLText.escape(address))</t:Value>", container: "Folders")
                 }
-                if user.id != mailbox?.id {
+                // Another mailbox's folder: its account, or a delegate with FullAccess on it.
+                if !(mailbox.map { mayOpenAsDelegate(user.id, as: $0.id) } ?? false) {
                     return Self.errorMessage(
                         element, code: "ErrorAccessDenied",
                         text: "Access is denied. Check credentials and try again., The process failed to get the correct properties.",

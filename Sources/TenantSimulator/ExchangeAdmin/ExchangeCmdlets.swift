@@ -31,7 +31,7 @@ extension SimulatedTenant {
         "Set-ManagementRoleAssignment": ["Identity", "CustomResourceScope", "Enabled"],
         "Remove-ManagementRoleAssignment": ["Identity"],
         "Test-ServicePrincipalAuthorization": ["Identity", "Resource"],
-    ]
+    ].merging(accessPolicyCmdlets) { own, _ in own }.merging(mailboxPermissionCmdlets) { own, _ in own }
 
     /// Runs `cmdlet` as Exchange Online (`InvokeCommand`) or, when `cmdlet.onPremises`, as the
     /// Exchange Management Shell of Exchange Server (see `OnPremisesCmdlets.swift`).
@@ -117,6 +117,11 @@ extension SimulatedTenant {
             rbac.assignments.removeValue(forKey: assignment.name.lowercased())
             return .rows([])
         case "Test-ServicePrincipalAuthorization": return try testAuthorization(cmdlet)
+        case "Get-ApplicationAccessPolicy", "New-ApplicationAccessPolicy", "Remove-ApplicationAccessPolicy",
+            "Test-ApplicationAccessPolicy":
+            return try runAccessPolicyCmdlet(cmdlet)
+        case "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission":
+            return try runLegacyAccess(cmdlet) ?? .rows([])
         default:
             throw .invalid("The term '\(cmdlet.name)' is not recognized as a name of a cmdlet.")
         }
@@ -284,7 +289,7 @@ extension SimulatedTenant {
         return (name, alias)
     }
 
-    private func newDistributionGroup(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
+    func newDistributionGroup(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput {
         let (name, alias) = try nameAndAlias(cmdlet)
         let type = cmdlet.string("Type") ?? "Distribution"
         let kind: GroupKind

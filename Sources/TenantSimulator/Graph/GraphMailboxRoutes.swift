@@ -52,8 +52,15 @@ extension SimulatedTenant {
         guard call.token.isAppOnly,
             mayAccess(mailbox: user, roles: call.token.roles, appID: call.token.appID, permissions: operation.permissions)
         else {
+            // An Entra grant an application access policy holds back answers "Access to OData is
+            // disabled." (microsoft-graph-docs-contrib concepts/auth-limit-mailbox-access.md, "Handling API errors").
+            let heldBackByPolicy =
+                call.token.isAppOnly && !operation.permissions.isDisjoint(with: call.token.roles)
+                && !accessPolicyAllows(appID: call.token.appID, userID: user.id, in: propagatedRBAC)
             throw GraphFailure(
-                status: 403, code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again.")
+                status: 403, code: "ErrorAccessDenied",
+                message: heldBackByPolicy
+                    ? "Access to OData is disabled." : "Access is denied. Check credentials and try again.")
         }
         let owner: JSONValue = [
             "name": .string(user.displayName), "address": .string(user.primarySmtpAddress ?? user.userPrincipalName),

@@ -65,7 +65,9 @@ extension SimulatedTenant {
         table["Get-ManagementRoleAssignment"] = ["Identity", "RoleAssignee", "Role", "GetEffectiveUsers", "Delegating", "Enabled"]
         table["New-ManagementRoleAssignment"] = ["Name", "Role", "User", "CustomRecipientWriteScope"]
         table["Set-ManagementRoleAssignment"] = ["Identity", "CustomRecipientWriteScope", "Enabled"]
+        table["Get-ManagementRoleAssignment"]?.formUnion(["AssignmentMethod", "RoleAssigneeType"])
         table["Remove-ManagementRoleAssignment"] = ["Identity"]
+        table.merge(legacyAccessCmdlets) { own, _ in own }
         return table
     }()
 
@@ -131,6 +133,7 @@ extension SimulatedTenant {
 
     /// The on-premises variants of cmdlets; nil for those that behave as in Exchange Online.
     func runOnPremises(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput? {
+        if let output = try runLegacyAccess(cmdlet) { return output }
         switch cmdlet.name {
         case "New-Mailbox": return try newMailbox(cmdlet)
         case "Get-ManagementRole":
@@ -146,16 +149,7 @@ extension SimulatedTenant {
                     "Description": "This role enables applications to impersonate users in an organization in order to perform tasks on behalf of the user.",
                 ]
             ])
-        case "Get-ManagementRoleAssignment":
-            var list = rbac.userAssignments.values.sorted { $0.name < $1.name }
-            if let identity = cmdlet.string("Identity") { list = [try userAssignment(named: identity)] }
-            if let assignee = cmdlet.string("RoleAssignee") {
-                let user = try onPremisesUser(assignee)
-                list = list.filter { $0.user == user.id }
-            }
-            if let role = cmdlet.string("Role") { list = list.filter { Self.wildcard(role, matches: $0.role) } }
-            if let enabled = cmdlet.bool("Enabled") { list = list.filter { $0.enabled == enabled } }
-            return .rows(list.map(userAssignmentRow))
+        case "Get-ManagementRoleAssignment": return .rows(try listUserAssignments(cmdlet))
         case "New-ManagementRoleAssignment": return try newUserAssignment(cmdlet)
         case "Set-ManagementRoleAssignment":
             var assignment = try userAssignment(named: try cmdlet.required("Identity"))
@@ -320,12 +314,51 @@ extension SimulatedTenant {
         throw .notFound(identity)
     }
 
+    /// `Get-ManagementRoleAssignment` on Exchange Server: by identity, role, role assignee (its
+    /// direct assignments and those of its role groups), `-AssignmentMethod` (`Direct`, `RoleGroup`),
+    /// `-RoleAssigneeType`, `-Enabled`; with `-GetEffectiveUsers`, one row per user who effectively
+    /// holds the assignment (`EffectiveUserName`) (Get-ManagementRoleAssignment.md).
+    private func listUserAssignments(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> [JSONValue] {
+        var list = rbac.userAssignments.values.sorted { $0.name < $1.name }
+        if let identity = cmdlet.string("Identity") { list = [try userAssignment(named: identity)] }
+        if let assignee = cmdlet.string("RoleAssignee") {
+            if let group = try? roleGroup(assignee) {
+                list = list.filter { $0.roleGroup?.equalsIgnoringCase(group.name) == true }
+            } else {
+                let held = Set(assignments(heldBy: try onPremisesUser(assignee), in: rbac).map(\.name))
+                list = list.filter { held.contains($0.name) }
+            }
+        }
+        let methods = cmdlet.strings("AssignmentMethod").map { $0.lowercased() }
+        if !methods.isEmpty {
+            guard cmdlet.string("RoleAssignee") != nil else {
+                throw .invalid("You must specify a value with the RoleAssignee parameter if you use the AssignmentMethod parameter.")
+            }
+            list = list.filter { methods.contains($0.roleGroup == nil ? "direct" : "rolegroup") }
+        }
+        if let type = cmdlet.string("RoleAssigneeType") {
+            list = list.filter { type.equalsIgnoringCase($0.roleGroup == nil ? "User" : "RoleGroup") }
+        }
+        if let role = cmdlet.string("Role") { list = list.filter { Self.wildcard(role, matches: $0.role) } }
+        if let enabled = cmdlet.bool("Enabled") { list = list.filter { $0.enabled == enabled } }
+        guard cmdlet.bool("GetEffectiveUsers") == true else { return list.map(userAssignmentRow) }
+        return list.flatMap { assignment -> [JSONValue] in
+            let users = assignment.roleGroup.map { rbac.roleGroups[$0.lowercased()]?.members ?? [] } ?? [assignment.user]
+            return users.map { id in
+                guard case .object(var row) = userAssignmentRow(assignment) else { return .null }
+                row["EffectiveUserName"] = .string(directory.users[id]?.mailNickname ?? id)
+                return .object(row)
+            }
+        }
+    }
+
     private func userAssignmentRow(_ assignment: UserRoleAssignment) -> JSONValue {
         let user = directory.users[assignment.user]
+        let assignee = assignment.roleGroup ?? user?.mailNickname ?? assignment.user
         return [
             "Name": .string(assignment.name), "Identity": .string(assignment.name), "Guid": .string(assignment.guid),
-            "Role": .string(assignment.role), "RoleAssignee": .string(user?.mailNickname ?? assignment.user),
-            "RoleAssigneeName": .string(user?.mailNickname ?? assignment.user), "RoleAssigneeType": "User",
+            "Role": .string(assignment.role), "RoleAssignee": .string(assignee),
+            "RoleAssigneeName": .string(assignee), "RoleAssigneeType": assignment.roleGroup == nil ? "User" : "RoleGroup",
             "CustomRecipientWriteScope": assignment.customRecipientWriteScope.map(JSONValue.string) ?? .null,
             "RecipientWriteScope": assignment.customRecipientWriteScope == nil ? "Organization" : "CustomRecipientScope",
             "ConfigWriteScope": "None", "Enabled": .bool(assignment.enabled), "RoleAssignmentDelegationType": "Regular",
@@ -366,8 +399,8 @@ extension SimulatedTenant {
     /// Whether `account` may impersonate `mailbox` under the propagated RBAC state.
     func impersonation(by account: DirectoryUser, of mailbox: DirectoryUser) -> ImpersonationDecision {
         let state = propagatedRBAC
-        let assignments = state.userAssignments.values.filter {
-            $0.user == account.id && $0.enabled && $0.role.equalsIgnoringCase(Self.applicationImpersonationRole)
+        let assignments = assignments(heldBy: account, in: state).filter {
+            $0.enabled && $0.role.equalsIgnoringCase(Self.applicationImpersonationRole)
         }
         guard !assignments.isEmpty else { return .noRole }
         let covered = assignments.contains { assignment in

@@ -361,6 +361,10 @@ enum CmdletReference {
         "Test-ServicePrincipalAuthorization": [
             "Confirm", "Identity", "Resource", "WhatIf",
         ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-ApplicationAccessPolicy.md
+        "Get-ApplicationAccessPolicy": ["Identity"],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-ApplicationAccessPolicy.md
+        "Remove-ApplicationAccessPolicy": ["Confirm", "Identity", "WhatIf"],
         // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-Mailbox.md
         "Get-Mailbox": [
             "Anr", "Arbitration", "Archive", "AuditLog", "AuxAuditLog", "Credential", "Database", "DomainController",
@@ -479,6 +483,22 @@ enum CmdletReference {
         "Get-RoleGroup": [
             "DomainController", "Filter", "Identity", "ReadFromDomainController", "ResultSize", "ShowPartnerLinked",
             "SortBy",
+        ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-RoleGroupMember.md
+        "Remove-RoleGroupMember": [
+            "BypassSecurityGroupManagerCheck", "Confirm", "DomainController", "Identity", "Member", "WhatIf",
+        ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-MailboxPermission.md
+        "Get-MailboxPermission": [
+            "Credential", "DomainController", "GroupMailbox", "Identity", "IncludeSoftDeletedUserPermissions",
+            "IncludeUnresolvedPermissions", "IncludeUserWithDisplayName", "Owner", "ReadFromDomainController", "ResultSize",
+            "SoftDeletedMailbox", "UseCustomRouting", "User",
+        ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-MailboxPermission.md
+        "Remove-MailboxPermission": [
+            "AccessRights", "BypassMasterAccountSid", "ClearAutoMapping", "Confirm", "Deny", "DomainController",
+            "GroupMailbox", "Identity", "IgnoreDefaultScope", "InheritanceType", "Instance", "ResetDefault",
+            "SoftDeletedMailbox", "User", "WhatIf",
         ],
         // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Remove-ManagementRoleAssignment.md
         "Remove-ManagementRoleAssignment": [
