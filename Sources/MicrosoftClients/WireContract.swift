@@ -184,6 +184,8 @@ public enum WireContract {
         cmdlet("Get-ServicePrincipal", "Role Management"),
         cmdlet("New-ServicePrincipal", "Role Management"),
         cmdlet("Test-ServicePrincipalAuthorization", "Role Management"),
+        cmdlet("Get-OrganizationConfig", "View-Only Configuration"),
+        cmdlet("Set-OrganizationConfig", "Organization Configuration"),
         // Exchange Server: EWS SOAP operations (office-developer-exchange-docs).
         Row(
             service: .ews, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",

@@ -69,6 +69,11 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// (`service_account.app_id`): no app and no credential are made; its service principal is
     /// found or created in the tenant and scoped. Exchange Online only.
     public var vendorAppID: String?
+    /// Whether the integration still calls EWS in Exchange Online (`service_account.uses_ews`): the
+    /// role `Application EWS.AccessAsApp` is assigned within the scope, and the organisation's
+    /// `EwsEnabled` and `EwsAllowedAppIDs` must let the app through. Exchange Online only (on
+    /// Exchange Server EWS is the transport itself).
+    public var usesEWS: Bool = false
     /// The credential kind for the service account.
     public var credential: CredentialKind = .secret
     /// How long a new credential is valid.
@@ -135,6 +140,20 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         scopeKind = preset.scopeKind
         scopeName = preset.scopeName
         roles = preset.roles
+        usesEWS = preset.usesEWS
+    }
+
+    /// The RBAC for Applications role that lets an app call EWS (Exchange Online's "Role Based
+    /// Access Control for Applications" page, "Supported Application Roles": protocol EWS).
+    public static let ewsRole = "Application EWS.AccessAsApp"
+
+    /// The roles assigned within the scope: the configured ones, and `ewsRole` when the integration
+    /// uses EWS (once, whatever its case in `roles`).
+    public var assignedRoles: [String] {
+        guard usesEWS, target == .exchangeOnline,
+            !roles.contains(where: { $0.caseInsensitiveCompare(Self.ewsRole) == .orderedSame })
+        else { return roles }
+        return roles + [Self.ewsRole]
     }
 
     /// The service account's domain (after the `@` of its address).
@@ -250,6 +269,7 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         var seen: Set<String> = []
         let all =
             hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
+            + ewsTargetErrors()
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
@@ -305,6 +325,19 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                 field: "service_account.app_id",
                 message:
                     "is for Exchange Online only (an Entra app scoped with RBAC for Applications); Exchange Server uses a service account with a mailbox: remove app_id"
+            )
+        ]
+    }
+
+    /// `service_account.uses_ews` on Exchange Server, where EWS is the transport itself: refused
+    /// rather than ignored, so a config never says something mailscope does not do.
+    func ewsTargetErrors() -> [FieldError] {
+        guard usesEWS, target == .exchangeServer else { return [] }
+        return [
+            FieldError(
+                field: "service_account.uses_ews",
+                message:
+                    "is for Exchange Online only (the EWS allow list and the role Application EWS.AccessAsApp); on Exchange Server EWS is how mailscope and the vendor connect already: remove uses_ews"
             )
         ]
     }

@@ -102,6 +102,9 @@ public struct Preset: Sendable, Equatable, Identifiable {
     /// The ApplicationImpersonation role assignment's name on Exchange Server, where the vendor's
     /// guide gives one; otherwise it is derived from the service account's name.
     public var impersonationAssignmentName: String? = nil
+    /// Whether the vendor's guide connects over EWS (`service_account.uses_ews` by default on
+    /// Exchange Online; a config may turn it off).
+    public var usesEWS: Bool = false
 
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
@@ -135,7 +138,9 @@ public struct Preset: Sendable, Equatable, Identifiable {
             scopeKind: .rooms,
             scopeName: "ResourceMailboxes",
             roles: ["Application Calendars.ReadWrite"],
-            impersonationAssignmentName: "ResourceImpersonation"
+            impersonationAssignmentName: "ResourceImpersonation",
+            // The iOFFICE/Eptura impersonation guide is EWS-based.
+            usesEWS: true
         ),
         Preset(
             id: "nylas",

@@ -33,6 +33,10 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case createRoleAssignment(name: String, role: String, scope: String)
     /// Remove a role assignment that is not bound to any scope (it grants tenant-wide access).
     case removeRoleAssignment(id: String, role: String)
+    /// Exchange Online: set the organisation's EWS allow list (`EwsAllowedAppIDs`) to `appIDs`,
+    /// every entry that was there and the app's ID `adding` (Set-OrganizationConfig writes the
+    /// whole list).
+    case setEwsAllowedAppIDs(appIDs: [String], adding: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
 
@@ -40,7 +44,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     public var affectsEffectiveAccess: Bool {
         switch self {
         case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
-            .removeRoleAssignment:
+            .removeRoleAssignment, .setEwsAllowedAppIDs:
             true
         case .shellStep(let step): step.stage != .serviceAccount
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
@@ -53,7 +57,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     var action: PlannedChange.Action {
         switch self {
         case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment: .remove
-        case .updateScope: .update
+        case .updateScope, .setEwsAllowedAppIDs: .update
         case .shellStep(let step): step.id == "repair-scope" ? .update : .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .createGroup, .addMember, .createExchangeServicePrincipal, .createScope,
@@ -163,6 +167,9 @@ public enum PowerShell {
                 "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope)) | Out-Null"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
+        case .setEwsAllowedAppIDs(let appIDs, _):
+            // One comma-separated string, the whole list (Set-OrganizationConfig.md, -EwsAllowedAppIDs).
+            return "Set-OrganizationConfig -EwsAllowedAppIDs \(q(appIDs.joined(separator: ",")))"
         case .shellStep(let step):
             return step.command
         }
@@ -188,6 +195,8 @@ public enum PowerShell {
         case .updateScope(let name, let filter): "Change management scope \"\(name)\" to filter \(filter)"
         case .createRoleAssignment(_, let role, let scope): "Assign \(role) limited to scope \"\(scope)\""
         case .removeRoleAssignment(_, let role): "Remove the unscoped assignment of \(role) (it reaches every mailbox)"
+        case .setEwsAllowedAppIDs(let appIDs, let adding):
+            "Add app \(adding) to the organisation's EWS allow list, keeping its \(appIDs.count - 1) other entr\(appIDs.count == 2 ? "y" : "ies"): \(appIDs.joined(separator: ", "))"
         case .shellStep(let step): step.summary
         }
     }

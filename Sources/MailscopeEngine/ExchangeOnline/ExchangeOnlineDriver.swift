@@ -83,6 +83,7 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .updateScope: try await updateScope()
             case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
             case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
+            case .setEwsAllowedAppIDs(_, let adding): try await addToEWSAllowList(adding)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -106,7 +107,7 @@ final class ExchangeOnlineDriver: TargetDriver {
             .createMailboxUser, .assignLicense:
             .serviceAccount
         case .createGroup, .addMember: .distributionGroup
-        case .createExchangeServicePrincipal: .impersonationRole
+        case .createExchangeServicePrincipal, .setEwsAllowedAppIDs: .impersonationRole
         // The vendor's own app: its grants are removed by the scope stage, after the assignments.
         case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment: .scope
@@ -150,10 +151,12 @@ final class ExchangeOnlineDriver: TargetDriver {
             return "app \"\(p(config.serviceAccountName))\" (uniqueName \(config.applicationUniqueName))"
         case .distributionGroup:
             return "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"
-        case .impersonationRole: return "Exchange's pointer to the app \"\(p(appDisplayName))\""
+        case .impersonationRole:
+            return "Exchange's pointer to the app \"\(p(appDisplayName))\""
+                + (config.usesEWS ? ", and EWS open to it (EwsEnabled, EwsAllowedAppIDs)" : "")
         case .scope:
             let filter = wantedFilter.map(p) ?? "not known: no group DN"
-            return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.roles.joined(separator: ", "))"
+            return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.assignedRoles.joined(separator: ", "))"
         case .connect: return "access to \(config.inScopeMailbox ?? "a mailbox in the scope") and none outside it"
         }
     }

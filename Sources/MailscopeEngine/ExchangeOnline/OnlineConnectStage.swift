@@ -193,14 +193,15 @@ extension ExchangeOnlineDriver {
         let mailboxes = try await probeMailboxes()
         // The configured state (two Test-ServicePrincipalAuthorization calls) and the effective
         // state (the app's token, then every probe) are read at once.
-        let roles = config.roles
+        let roles = config.assignedRoles
         async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
         async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
         let effectiveProbe: Result<GraphClient, Untested> =
             scopesVendorApp
             ? .failure(Untested(description: "effective access: \(Self.vendorEffectiveUntestable) (mailscope holds none)"))
             : appGraph(appID: appID)
-        let families = Self.probes(for: roles)
+        // Graph probes for the Graph roles; EWS has its own proof (`ewsProof`).
+        let families = Self.probes(for: config.roles)
         async let effective: (allowed: Bool?, denied: Bool?, lines: [String]) =
             switch effectiveProbe {
             case .failure(let untested): (nil, nil, [untested.description])

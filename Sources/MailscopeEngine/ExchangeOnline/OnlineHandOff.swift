@@ -55,7 +55,7 @@ extension ExchangeOnlineDriver {
         items.append(HandOffItem(label: "Graph API", value: endpoints.graph.absoluteString))
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
-        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        items.append(HandOffItem(label: "Roles", value: config.assignedRoles.joined(separator: ", ")))
         return items
     }
 }

@@ -591,7 +591,7 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .shellStep:
+            .createRoleAssignment, .removeRoleAssignment, .setEwsAllowedAppIDs, .shellStep:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }
     }

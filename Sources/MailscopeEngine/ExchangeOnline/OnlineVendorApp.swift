@@ -123,7 +123,7 @@ extension ExchangeOnlineDriver {
         items.append(HandOffItem(label: "Credential", value: "none from mailscope: the vendor signs in with its own"))
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
-        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        items.append(HandOffItem(label: "Roles", value: config.assignedRoles.joined(separator: ", ")))
         let outside = facts.outOfScopeCandidate?.address ?? config.outOfScopeMailbox ?? "a mailbox outside the group"
         items.append(
             HandOffItem(

@@ -84,7 +84,8 @@ final class ExchangeServerDriver: TargetDriver {
             serverProbe = nil
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
             .assignLicense, .removeOrphanSecret, .createGroup, .addMember, .createExchangeServicePrincipal,
-            .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment:
+            .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment,
+            .setEwsAllowedAppIDs:
             throw EngineError(
                 stage: stage(of: write), message: "\(PowerShell.summary(of: write)) is an Exchange Online write",
                 fix: "Exchange Server is set up by Exchange Management Shell steps; check the config's target")

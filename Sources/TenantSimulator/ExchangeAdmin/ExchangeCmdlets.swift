@@ -31,6 +31,11 @@ extension SimulatedTenant {
         "Set-ManagementRoleAssignment": ["Identity", "CustomResourceScope", "Enabled"],
         "Remove-ManagementRoleAssignment": ["Identity"],
         "Test-ServicePrincipalAuthorization": ["Identity", "Resource"],
+        // office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Get-OrganizationConfig.md;
+        // the switch is named on Set-OrganizationConfig.md (-EwsAllowedAppIDs).
+        "Get-OrganizationConfig": ["RetrieveEwsOperationAccessPolicy"],
+        // office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Set-OrganizationConfig.md (EWS parameters).
+        "Set-OrganizationConfig": ["EwsEnabled", "EwsAllowedAppIDs"],
     ]
 
     /// Runs `cmdlet` as Exchange Online (`InvokeCommand`) or, when `cmdlet.onPremises`, as the
@@ -117,6 +122,8 @@ extension SimulatedTenant {
             rbac.assignments.removeValue(forKey: assignment.name.lowercased())
             return .rows([])
         case "Test-ServicePrincipalAuthorization": return try testAuthorization(cmdlet)
+        case "Get-OrganizationConfig": return getOrganizationConfig(cmdlet)
+        case "Set-OrganizationConfig": return try setOrganizationConfig(cmdlet)
         default:
             throw .invalid("The term '\(cmdlet.name)' is not recognized as a name of a cmdlet.")
         }
