@@ -177,6 +177,11 @@ public struct PollEvidence: Codable, Sendable, Equatable {
     /// credential of it): the configured state alone decides, and then both mailboxes must have a
     /// verdict (in scope, and out of scope).
     public var effectiveUnobservable: Bool?
+    /// EWS as the app (Exchange Online, `service_account.uses_ews`): `GetFolder` of the in-scope
+    /// mailbox's calendar succeeded; nil when not tested.
+    public var ewsInScopeAllowed: Bool?
+    /// EWS as the app: the same call for the out-of-scope mailbox was refused; nil when not tested.
+    public var ewsOutOfScopeDenied: Bool?
 
     /// Creates poll evidence.
     public init(

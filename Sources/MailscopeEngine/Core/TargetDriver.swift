@@ -69,6 +69,10 @@ protocol TargetDriver: AnyObject {
     /// One poll of the propagation wait: the configured and the effective state.
     nonisolated(nonsending) func poll() async throws -> PollEvidence
 
+    /// When a wait that started at `start` gives its verdict: `configured` (the config's deadline),
+    /// or later when a change of this target is documented to take longer.
+    func waitDeadline(startingAt start: Date, configured: Date) -> Date
+
     /// What lets the app reach a mailbox outside the scope, when `evidence` shows that exposure.
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String?
 
@@ -87,6 +91,7 @@ extension TargetDriver {
     nonisolated(nonsending) func prefetch(for stage: StageID) async {}
     func discardPrefetched() {}
     nonisolated(nonsending) func checkBeforeFirstWrite() async throws {}
+    func waitDeadline(startingAt start: Date, configured: Date) -> Date { configured }
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String? {
         nil
     }

@@ -235,6 +235,7 @@ extension ExchangeOnlineDriver {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
         let access = try await effective
+        let ews = try await ewsProof(appID: appID, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
         var evidence = PollEvidence(
             at: now,
             configuredInScope: configuredIn,
@@ -244,6 +245,11 @@ extension ExchangeOnlineDriver {
             lines: lines + access.lines
         )
         if scopesVendorApp { evidence.effectiveUnobservable = true }
+        if let ews {
+            evidence.ewsInScopeAllowed = ews.allowed
+            evidence.ewsOutOfScopeDenied = ews.denied
+            evidence.lines += ews.lines
+        }
         return evidence
     }
 
@@ -309,6 +315,11 @@ extension ExchangeOnlineDriver {
 
     /// A Graph client signed in as the app with the credential this machine holds.
     func appGraph(appID: String) -> Result<GraphClient, Untested> {
+        appSession(appID: appID).map { GraphClient(base: endpoints.graph, tokens: $0, sender: sender) }
+    }
+
+    /// The app's own client-credentials session, with the credential this machine holds.
+    func appSession(appID: String) -> Result<ClientCredentialSession, Untested> {
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
             return .failure(Untested(description: "effective access not tested: this machine holds no credential of the app"))
         }
@@ -327,8 +338,7 @@ extension ExchangeOnlineDriver {
             return .failure(Untested(description: "effective access not tested: cannot read the held credential (\(error))"))
         }
         let identity = IdentityClient(endpoints: endpoints, tenant: authorityTenant, sender: sender)
-        let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
-        return .success(GraphClient(base: endpoints.graph, tokens: appSession, sender: sender))
+        return .success(ClientCredentialSession(identity: identity, clientID: appID, credential: credential))
     }
 
     /// Every probe at once as the app, each addressing the mailbox by its object id.
@@ -453,6 +463,12 @@ extension ExchangeOnlineDriver {
     /// found; only a change mailscope made in this run (`ownChangeStillClosing`) is reported as
     /// still closing, with its time.
     func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
+        let report = graphConnectReport(evidence, waiting: waiting, exposureCause: exposureCause)
+        return config.usesEWS ? ewsConnectReport(report, evidence, waiting: waiting) : report
+    }
+
+    /// The connect report from Test-ServicePrincipalAuthorization and the Graph calls as the app.
+    private func graphConnectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         let now = environment.clock.now
         let steps = [
             StepReport.verdict(
