@@ -83,7 +83,8 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .updateScope: try await updateScope()
             case .createRoleAssignment(_, let role, _): try await createRoleAssignment(role: role)
             case .removeRoleAssignment(let id, _): try await removeRoleAssignment(id: id)
-            case .setEwsAllowedAppIDs(_, let adding): try await addToEWSAllowList(adding)
+            case .setEwsAllowedAppIDs(_, let adding):
+                try await addToEWSAllowList(adding.hasPrefix("<") ? try requireAppID() : adding)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -120,6 +121,9 @@ final class ExchangeOnlineDriver: TargetDriver {
         // A write planned before its app existed names it by placeholder; show the real ID once known.
         if case .createServicePrincipal(let appID) = write, appID.hasPrefix("<"), let known = facts.appID {
             write = .createServicePrincipal(appID: known)
+        }
+        if case .setEwsAllowedAppIDs(let list, let adding) = write, adding.hasPrefix("<"), let known = facts.appID {
+            write = .setEwsAllowedAppIDs(appIDs: list.map { $0 == adding ? known : $0 }, adding: known)
         }
         return PowerShell.line(
             for: write,

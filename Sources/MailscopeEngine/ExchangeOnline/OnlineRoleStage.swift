@@ -29,6 +29,13 @@ extension ExchangeOnlineDriver {
                 )
             )
             findings.step("Exchange service principal", .needsChange, "after the service account")
+            // The allow list is read now, so the plan shows the whole list the app will join.
+            if config.usesEWS,
+                let ews = try await observeEWSAccess(
+                    appID: facts.appID ?? config.vendorAppID ?? "<new app>", exchange: exchange, into: &findings)
+            {
+                return findings.observation(stage: .impersonationRole, status: .failed, detail: ews.detail, fix: ews.fix)
+            }
             return findings.observation(
                 stage: .impersonationRole, status: .needsChange, detail: "waits for the service account")
         }
