@@ -168,4 +168,22 @@ struct EWSAllowListTests {
         #expect(!capture.requests.contains { $0.header("X-CmdletName")?.hasSuffix("OrganizationConfig") == true })
         #expect(!capture.requests.contains { $0.url.path.hasSuffix("/EWS/Exchange.asmx") })
     }
+
+    @Test func theVendorsOwnAppIsListedButItsEWSProofIsNamedImpossible() async throws {
+        let harness = try await Self.start()
+        defer { Task { await harness.stop() } }
+        let vendor = PublishedApp.exampleVendorBooking.appId
+        let config = ewsConfig(harness) { $0.vendorAppID = vendor }
+        #expect(try await harness.apply(config) == .verified)
+        #expect(await harness.tenant.organizationEWSSettings().allowedAppIDs == [Self.kept, vendor])
+        let handOff = try #require(harness.events.handOff)
+        #expect(handOff.contains { $0.label == "EWS URL" && $0.value.hasSuffix("/EWS/Exchange.asmx") })
+        #expect(handOff.contains { $0.label == "EWS ends" && $0.value.contains("1 Apr 2027") })
+        let reports = try await harness.engine(config).check()
+        let connect = try #require(reports.report(.connect))
+        #expect(connect.status == .verified)
+        #expect(connect.steps.contains {
+            $0.name == "EWS as the app" && $0.status == .skipped && $0.detail.contains("not testable without the vendor's credential")
+        })
+    }
 }

@@ -141,7 +141,7 @@ extension ExchangeOnlineDriver {
                     value: "tokens the vendor got before the removal keep them until they expire (60 to 90 minutes): "
                         + "confirm the 403 after that"))
         }
-        return items
+        return items + ewsHandOff()
     }
 
     /// The tenant-wide grants the scope stage removes for the vendor's app, after the scoped role
