@@ -108,8 +108,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let propagation = propagationSeconds ?? (fast ? 6 : 90)
         let demoState = terminal.stateDirectory.appendingPathComponent("demo", isDirectory: true)
+        // The EWS allow list takes as long as the demo's propagation (Microsoft: up to 24 hours).
         let options = SimulatorOptions(
-            seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2)
+            seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2,
+            ewsAllowListDelay: .seconds(propagation))
         let snapshot = demoState.appendingPathComponent("tenant.json")
         let tenant = DemoTenantStore.load(from: snapshot, options: options)
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
@@ -200,6 +202,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds during which a new object answers 404 (replication lag).")
     var replicationLagSeconds: Int = 0
 
+    @Option(
+        name: .long,
+        help: "Seconds a change of the organisation's EWS allow list (EwsAllowedAppIDs) takes to reach EWS (Microsoft: up to 24 hours, the default).")
+    var ewsAllowListSeconds: Int?
+
     @Option(name: .long, help: "Fraction of requests answered 429 with Retry-After (0 to 1).")
     var throttleRate: Double = 0
 
@@ -272,6 +279,9 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 1, --stall-seconds ≥ 0, --hold-after-… ≥ 1")
         }
+        if let seconds = ewsAllowListSeconds, !(0...86_400).contains(seconds) {
+            throw ValidationError("--ews-allow-list-seconds takes 0 to 86400 seconds")
+        }
         guard (1...500).contains(tenants) else {
             throw ValidationError("--tenants takes 1 to 500")
         }
@@ -294,6 +304,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 malformedRate: malformedRate),
             hold: HoldPoints(afterWrite: holdAfterWrite, afterProbe: holdAfterProbe))
         options.tokenAdvertisedLifetime = tokenAdvertisedSeconds.map { .seconds($0) }
+        options.ewsAllowListDelay = ewsAllowListSeconds.map { .seconds($0) }
         options.deviceCodeInterval = max(1, deviceCodeIntervalSeconds)
         // Tenant 1 is Contoso with these options; tenant n is TenantIdentity.numbered(n), seeded
         // apart, with its own admin.

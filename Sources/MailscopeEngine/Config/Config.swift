@@ -269,7 +269,6 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         var seen: Set<String> = []
         let all =
             hiddenCharacterErrors() + PresetConnections.of(preset).problems(of: self) + vendorAppTargetErrors()
-            + ewsTargetErrors()
             + (target == .exchangeServer ? serverValidationErrors() : onlineValidationErrors())
         return all.filter { seen.insert($0.field).inserted }
     }
@@ -325,19 +324,6 @@ public struct SetupConfig: Sendable, Equatable, Codable {
                 field: "service_account.app_id",
                 message:
                     "is for Exchange Online only (an Entra app scoped with RBAC for Applications); Exchange Server uses a service account with a mailbox: remove app_id"
-            )
-        ]
-    }
-
-    /// `service_account.uses_ews` on Exchange Server, where EWS is the transport itself: refused
-    /// rather than ignored, so a config never says something mailscope does not do.
-    func ewsTargetErrors() -> [FieldError] {
-        guard usesEWS, target == .exchangeServer else { return [] }
-        return [
-            FieldError(
-                field: "service_account.uses_ews",
-                message:
-                    "is for Exchange Online only (the EWS allow list and the role Application EWS.AccessAsApp); on Exchange Server EWS is how mailscope and the vendor connect already: remove uses_ews"
             )
         ]
     }

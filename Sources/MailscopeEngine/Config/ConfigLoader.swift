@@ -162,7 +162,18 @@ final class TOMLReader {
         }
         config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
         config.vendorAppID = string(account, "app_id", "service_account.app_id")
-        if let flag = bool(account, "uses_ews", "service_account.uses_ews") { config.usesEWS = flag }
+        if let flag = bool(account, "uses_ews", "service_account.uses_ews") {
+            config.usesEWS = flag && config.target == .exchangeOnline
+            if flag, config.target == .exchangeServer {
+                // Refused rather than ignored: the config says something mailscope would not do.
+                problems.append(
+                    FieldError(
+                        field: "service_account.uses_ews",
+                        message:
+                            "is for Exchange Online only (the EWS allow list and the role Application EWS.AccessAsApp); on Exchange Server EWS is how mailscope and the vendor connect already: remove uses_ews"
+                    ))
+            }
+        }
         if config.vendorAppID != nil, let account {
             // The vendor's own app: mailscope makes no credential, so settings of one are refused
             // rather than silently ignored (a config that asks for a secret would get none).

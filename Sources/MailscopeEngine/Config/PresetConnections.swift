@@ -265,11 +265,11 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path:
-                    "today: Application Calendars.ReadWrite limited to room mailboxes (Graph), on an app of the tenant's own",
+                    "today: Application Calendars.ReadWrite and Application EWS.AccessAsApp limited to room mailboxes, on an app of the tenant's own, put on the organisation's EWS allow list (service_account.uses_ews, on by default; EWS ends 1 Apr 2027)",
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "takes a service account and its password over EWS, which Exchange Online no longer accepts; EWS as an app needs the allow list (issue 14)"
+                        "takes a service account and its password over EWS, which Exchange Online no longer accepts: give iOFFICE the app's values for app-only EWS (the hand-off's EWS URL, token scope and impersonation)"
                 )
             ),
             exchangeServer: ConnectionLead(

@@ -167,8 +167,12 @@ public enum PowerShell {
                 "New-ManagementRoleAssignment -Name \(q(name)) -Role \(q(role)) -App \(sp) -CustomResourceScope \(q(scope)) | Out-Null"
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
-        case .setEwsAllowedAppIDs(let appIDs, _):
+        case .setEwsAllowedAppIDs(let appIDs, let adding):
             // One comma-separated string, the whole list (Set-OrganizationConfig.md, -EwsAllowedAppIDs).
+            if adding.hasPrefix("<") {
+                let kept = appIDs.filter { $0 != adding }.map(q).joined(separator: ", ")
+                return "Set-OrganizationConfig -EwsAllowedAppIDs ((@(\(kept)) + $app.AppId) -join ',')"
+            }
             return "Set-OrganizationConfig -EwsAllowedAppIDs \(q(appIDs.joined(separator: ",")))"
         case .shellStep(let step):
             return step.command
