@@ -265,7 +265,7 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path:
-                    "today: Application Calendars.ReadWrite and Application EWS.AccessAsApp limited to room mailboxes, on an app of the tenant's own, put on the organisation's EWS allow list (service_account.uses_ews, on by default; EWS ends 1 Apr 2027)",
+                    "today: Application Calendars.ReadWrite limited to room mailboxes (Graph), and Application EWS.AccessAsApp in the same scope with the app on the organisation's EWS allow list (service_account.uses_ews, on by default; EWS ends 1 Apr 2027), on an app of the tenant's own",
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
