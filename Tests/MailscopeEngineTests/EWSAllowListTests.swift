@@ -12,10 +12,16 @@ import Testing
 struct EWSAllowListTests {
     static let kept = OrganizationEWS.prepopulatedAppID
 
-    static func start(listDelay: Duration = .seconds(6 * 3600), clock: WallClock = .immediate()) async throws -> Harness {
+    static func start(listDelay: Duration = .seconds(6 * 3600), clock: WallClock = .immediate()) async throws -> Harness
+    {
         try await Harness.start(
-            SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1, ewsAllowListDelay: listDelay),
-            clock: clock)
+            SimulatorOptions(
+                propagationDelay: .seconds(3600),
+                deviceCodeApprovalPolls: 1,
+                ewsAllowListDelay: listDelay
+            ),
+            clock: clock
+        )
     }
 
     func ewsConfig(_ harness: Harness, _ edit: (inout SetupConfig) -> Void = { _ in }) -> SetupConfig {
@@ -34,7 +40,11 @@ struct EWSAllowListTests {
         let role = try #require(planned.report(.impersonationRole))
         let listChange = try #require(role.changes.first { $0.summary.contains("EWS allow list") })
         #expect(listChange.summary.contains(Self.kept), "the plan shows the whole new list: \(listChange.summary)")
-        #expect(listChange.powershell.contains("Set-OrganizationConfig -EwsAllowedAppIDs '\(Self.kept),"))
+        // The app does not exist yet: the script's $app.AppId joins every entry there is.
+        #expect(
+            listChange.powershell
+                == "Set-OrganizationConfig -EwsAllowedAppIDs ((@('\(Self.kept)') + $app.AppId) -join ',')"
+        )
 
         let engine = try harness.engine(ewsConfig(harness))
         #expect(try await engine.apply { _ in true } == .verified)
@@ -55,7 +65,11 @@ struct EWSAllowListTests {
         let connect = try #require(reports.report(.connect))
         #expect(connect.steps.contains { $0.name == "EWS: in-scope mailbox" && $0.status == .verified })
         #expect(connect.steps.contains { $0.name == "EWS: out-of-scope mailbox" && $0.status == .verified })
-        #expect(connect.evidence.contains { $0.contains("EWS as the app: GetFolder calendar of") && $0.contains("ErrorAccessDenied") })
+        #expect(
+            connect.evidence.contains {
+                $0.contains("EWS as the app: GetFolder calendar of") && $0.contains("ErrorAccessDenied")
+            }
+        )
         let writes = harness.events.writes.count
         #expect(try await harness.apply(ewsConfig(harness)) == .verified)
         #expect(harness.events.writes.count == writes)
@@ -106,10 +120,12 @@ struct EWSAllowListTests {
         defer { Task { await harness.stop() } }
         let engine = try harness.engine(ewsConfig(harness))
         #expect(try await engine.apply { _ in true } == .deadlineReached)
-        let final = try #require(harness.events.all.compactMap { event -> StageReport? in
-            if case .stage(let report) = event, report.stage == .connect { return report }
-            return nil
-        }.last)
+        let final = try #require(
+            harness.events.all.compactMap { event -> StageReport? in
+                if case .stage(let report) = event, report.stage == .connect { return report }
+                return nil
+            }.last
+        )
         #expect(final.status == .failed)
         #expect(final.detail.contains("EWS refuses the app on the in-scope mailbox, 24 hours after"), "\(final.detail)")
         #expect(final.evidence.contains { $0.contains("HTTP 403") })
@@ -126,7 +142,9 @@ struct EWSAllowListTests {
         let connect = try #require(reports.report(.connect))
         #expect(connect.status == .failed)
         #expect(connect.steps.contains { $0.name == "EWS: out-of-scope mailbox" && $0.detail == "ALLOWED" })
-        #expect(reports.report(.impersonationRole)?.changes.contains { $0.summary.contains("full_access_as_app") } == true)
+        #expect(
+            reports.report(.impersonationRole)?.changes.contains { $0.summary.contains("full_access_as_app") } == true
+        )
     }
 
     @Test func from2027CheckWarnsOfTheEndAndAfterIt() async throws {
@@ -137,9 +155,12 @@ struct EWSAllowListTests {
         let reports = try await harness.engine(ewsConfig(harness)).check()
         let role = try #require(reports.report(.impersonationRole))
         #expect(role.status == .verified)
-        #expect(role.warnings.contains {
-            $0.contains("ends on 1 Apr 2027") && $0.contains("Microsoft Graph") && $0.contains("Application Calendars.ReadWrite")
-        })
+        #expect(
+            role.warnings.contains {
+                $0.contains("ends on 1 Apr 2027") && $0.contains("Microsoft Graph")
+                    && $0.contains("Application Calendars.ReadWrite")
+            }
+        )
 
         let april = WallClock.immediate(origin: Date(timeIntervalSince1970: 1_806_710_400))  // 2027-04-03
         let after = try await Self.start(clock: april)
@@ -182,8 +203,11 @@ struct EWSAllowListTests {
         let reports = try await harness.engine(config).check()
         let connect = try #require(reports.report(.connect))
         #expect(connect.status == .verified)
-        #expect(connect.steps.contains {
-            $0.name == "EWS as the app" && $0.status == .skipped && $0.detail.contains("not testable without the vendor's credential")
-        })
+        #expect(
+            connect.steps.contains {
+                $0.name == "EWS as the app" && $0.status == .skipped
+                    && $0.detail.contains("not testable without the vendor's credential")
+            }
+        )
     }
 }

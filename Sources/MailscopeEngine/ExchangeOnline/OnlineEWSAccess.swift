@@ -33,7 +33,8 @@ struct EWSOrganization: Sendable, Equatable {
             }
         }
         let list = row["EwsAllowedAppIDs"]
-        let entries = list.array?.compactMap(\.string) ?? list.string.map { $0.split(separator: ",").map(String.init) } ?? []
+        let entries =
+            list.array?.compactMap(\.string) ?? list.string.map { $0.split(separator: ",").map(String.init) } ?? []
         allowedAppIDs = entries.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
@@ -89,7 +90,9 @@ extension ExchangeOnlineDriver {
     /// date, the organisation switch, and the app on the allow list (a write adding it, keeping
     /// every entry). Returns the failure's detail and fix when EWS cannot work for the app.
     func observeEWSAccess(
-        appID: String, exchange: ExchangeAdminClient, into findings: inout StageFindings
+        appID: String,
+        exchange: ExchangeAdminClient,
+        into findings: inout StageFindings
     ) async throws -> (detail: String, fix: String)? {
         let now = environment.clock.now
         if now >= EWSRetirement.end {
@@ -101,14 +104,16 @@ extension ExchangeOnlineDriver {
         }
         if now >= EWSRetirement.warnFrom {
             findings.warnings.append(
-                "EWS in Exchange Online ends on 1 Apr 2027, with no exceptions: \(EWSRetirement.graphAlternative(config))")
+                "EWS in Exchange Online ends on 1 Apr 2027, with no exceptions: \(EWSRetirement.graphAlternative(config))"
+            )
         }
         let organization = try await readEWSOrganization(exchange: exchange)
         facts.ewsOrganization = organization
         let enabledWord = organization.enabled.map { $0 ? "True" : "False" } ?? "not set"
         findings.evidence.append(
             "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy → EwsEnabled \(enabledWord), EwsAllowedAppIDs "
-                + (organization.allowedAppIDs.isEmpty ? "not set" : organization.allowedAppIDs.joined(separator: ", ")))
+                + (organization.allowedAppIDs.isEmpty ? "not set" : organization.allowedAppIDs.joined(separator: ", "))
+        )
         if let blocked = ewsSwitchFailure(organization, now: now, into: &findings) { return blocked }
         judgeAllowList(organization, appID: appID, into: &findings)
         return nil
@@ -117,7 +122,9 @@ extension ExchangeOnlineDriver {
     /// The organisation switch: `False` blocks all EWS whatever the list; unset counts as `False`
     /// from 1 Oct 2026. mailscope never flips an organisation-wide switch: the fix names it.
     private func ewsSwitchFailure(
-        _ organization: EWSOrganization, now: Date, into findings: inout StageFindings
+        _ organization: EWSOrganization,
+        now: Date,
+        into findings: inout StageFindings
     ) -> (detail: String, fix: String)? {
         let fix =
             "an Exchange administrator decides this for the whole organisation: Set-OrganizationConfig -EwsEnabled $true "
@@ -125,15 +132,20 @@ extension ExchangeOnlineDriver {
         switch organization.enabled {
         case .some(false):
             findings.step("EWS in the organisation", .failed, "EwsEnabled is False: all EWS is blocked")
-            return ("EWS is disabled for the whole organisation (EwsEnabled False): the integration cannot call EWS", fix)
+            return (
+                "EWS is disabled for the whole organisation (EwsEnabled False): the integration cannot call EWS", fix
+            )
         case .none where now >= EWSRetirement.nullBecomesFalse:
             findings.step("EWS in the organisation", .failed, "EwsEnabled is not set: blocked since 1 Oct 2026")
-            return ("EWS is blocked: EwsEnabled is not set, which Exchange Online treats as False since 1 Oct 2026", fix)
+            return (
+                "EWS is blocked: EwsEnabled is not set, which Exchange Online treats as False since 1 Oct 2026", fix
+            )
         case .none:
             findings.step("EWS in the organisation", .verified, "EwsEnabled not set (the allow list has no effect)")
             findings.warnings.append(
                 "EwsEnabled is not set: from 1 Oct 2026 Exchange Online treats that as False and blocks EWS; "
-                    + "Set-OrganizationConfig -EwsEnabled $true keeps it for the apps on EwsAllowedAppIDs")
+                    + "Set-OrganizationConfig -EwsEnabled $true keeps it for the apps on EwsAllowedAppIDs"
+            )
             return nil
         case .some(true):
             findings.step("EWS in the organisation", .verified, "EwsEnabled True")
@@ -150,13 +162,18 @@ extension ExchangeOnlineDriver {
             findings.step("EWS allow list", .verified, "no EwsAllowedAppIDs list: EWS is not restricted by app")
         } else if organization.allows(appID) {
             findings.step(
-                "EWS allow list", .verified, "app \(appID) is one of \(organization.allowedAppIDs.count) listed app(s)")
+                "EWS allow list",
+                .verified,
+                "app \(appID) is one of \(organization.allowedAppIDs.count) listed app(s)"
+            )
         } else {
             let list = organization.allowedAppIDs + [appID]
             findings.writes.append(.setEwsAllowedAppIDs(appIDs: list, adding: appID))
             findings.step(
-                "EWS allow list", .needsChange,
-                "app \(appID) is not on EwsAllowedAppIDs (\(organization.allowedAppIDs.count) other app(s)): EWS refuses it")
+                "EWS allow list",
+                .needsChange,
+                "app \(appID) is not on EwsAllowedAppIDs (\(organization.allowedAppIDs.count) other app(s)): EWS refuses it"
+            )
         }
     }
 
@@ -168,7 +185,10 @@ extension ExchangeOnlineDriver {
         let current = try await readEWSOrganization(exchange: exchange)
         if !current.allows(appID) {
             let list = current.allowedAppIDs + [appID]
-            try await exchange.invoke("Set-OrganizationConfig", ["EwsAllowedAppIDs": .string(list.joined(separator: ","))])
+            try await exchange.invoke(
+                "Set-OrganizationConfig",
+                ["EwsAllowedAppIDs": .string(list.joined(separator: ","))]
+            )
         }
         let after = try await readEWSOrganization(exchange: exchange)
         guard after.allows(appID), current.allowedAppIDs.allSatisfy(after.allows) else {
@@ -176,7 +196,8 @@ extension ExchangeOnlineDriver {
                 stage: .impersonationRole,
                 message: "EwsAllowedAppIDs read back without app \(appID) or without an entry it held: "
                     + after.allowedAppIDs.joined(separator: ", "),
-                fix: "run apply again; if it repeats, compare Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy")
+                fix: "run apply again; if it repeats, compare Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy"
+            )
         }
         facts.ewsOrganization = after
         journal.ewsAllowListChangedAt = environment.clock.now

@@ -13,7 +13,9 @@ extension ExchangeOnlineDriver {
     /// The EWS answer codes that refuse a mailbox to the caller (office-developer-exchange-docs
     /// docs/web-service-reference/responsecode.md). Which one RBAC for Applications answers is not
     /// documented: any of them is a refusal.
-    static let ewsRefusals: Set<String> = ["ErrorAccessDenied", "ErrorImpersonateUserDenied", "ErrorImpersonationDenied"]
+    static let ewsRefusals: Set<String> = [
+        "ErrorAccessDenied", "ErrorImpersonateUserDenied", "ErrorImpersonationDenied",
+    ]
 
     /// One EWS call's verdict: true when `GetFolder` succeeded, false when refused (a refusal code,
     /// or the bare HTTP 403 of an organisation that blocks the app), nil for anything else.
@@ -24,7 +26,9 @@ extension ExchangeOnlineDriver {
 
     /// The EWS proof of one poll, or nil when the setup does not use EWS.
     func ewsProof(
-        appID: String, inScope: ProbeMailbox?, outOfScope: ProbeMailbox?
+        appID: String,
+        inScope: ProbeMailbox?,
+        outOfScope: ProbeMailbox?
     ) async throws -> (allowed: Bool?, denied: Bool?, lines: [String])? {
         guard config.usesEWS else { return nil }
         if scopesVendorApp {
@@ -72,7 +76,8 @@ extension ExchangeOnlineDriver {
         } catch EWSError.httpStatus(403, _) {
             return EWSCallVerdict(
                 succeeded: false,
-                line: "\(prefix) HTTP 403: EWS is blocked for the app (EwsEnabled, or not on EwsAllowedAppIDs yet)")
+                line: "\(prefix) HTTP 403: EWS is blocked for the app (EwsEnabled, or not on EwsAllowedAppIDs yet)"
+            )
         } catch let error as EWSError {
             return EWSCallVerdict(succeeded: nil, line: "\(prefix) \(error.description) (no verdict)")
         } catch let error as MicrosoftError {
@@ -83,7 +88,9 @@ extension ExchangeOnlineDriver {
     /// When EWS for the app may still be on its way: 24 hours after mailscope added it to the allow
     /// list; otherwise the configured window after the last change of its roles.
     var ewsWindowEnd: Date? {
-        let listed = journal.ewsAllowListChangedAt.map { $0.addingTimeInterval(EWSRetirement.allowListLag.timeInterval) }
+        let listed = journal.ewsAllowListChangedAt.map {
+            $0.addingTimeInterval(EWSRetirement.allowListLag.timeInterval)
+        }
         let roles = journal.rbacChangedAt.map { $0.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60) }
         return [listed, roles].compactMap { $0 }.max()
     }
@@ -99,12 +106,24 @@ extension ExchangeOnlineDriver {
     func ewsConnectReport(_ report: StageReport, _ evidence: PollEvidence, waiting: Bool) -> StageReport {
         var report = report
         if scopesVendorApp {
-            report.steps.append(StepReport(name: "EWS as the app", status: .skipped, detail: Self.vendorEffectiveUntestable))
+            report.steps.append(
+                StepReport(name: "EWS as the app", status: .skipped, detail: Self.vendorEffectiveUntestable)
+            )
             return report
         }
         report.steps += [
-            StepReport.verdict("EWS: in-scope mailbox", evidence.ewsInScopeAllowed, yes: "GetFolder succeeded", no: "refused"),
-            StepReport.verdict("EWS: out-of-scope mailbox", evidence.ewsOutOfScopeDenied, yes: "refused", no: "ALLOWED"),
+            StepReport.verdict(
+                "EWS: in-scope mailbox",
+                evidence.ewsInScopeAllowed,
+                yes: "GetFolder succeeded",
+                no: "refused"
+            ),
+            StepReport.verdict(
+                "EWS: out-of-scope mailbox",
+                evidence.ewsOutOfScopeDenied,
+                yes: "refused",
+                no: "ALLOWED"
+            ),
         ]
         if evidence.ewsOutOfScopeDenied == false, ownChangeStillClosing == nil {
             report.status = .failed
@@ -130,7 +149,9 @@ extension ExchangeOnlineDriver {
         report.detail =
             evidence.ewsInScopeAllowed == false
             ? "EWS refuses the app on the in-scope mailbox"
-                + (journal.ewsAllowListChangedAt.map { ", 24 hours after it was added to EwsAllowedAppIDs at \(Timestamps.iso8601($0))" } ?? "")
+                + (journal.ewsAllowListChangedAt.map {
+                    ", 24 hours after it was added to EwsAllowedAppIDs at \(Timestamps.iso8601($0))"
+                } ?? "")
             : "EWS as the app gave no verdict; see the evidence"
         report.fix =
             "compare Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy (EwsEnabled True, the app on "

@@ -26,11 +26,19 @@ extension SimulatedTenant {
 
     /// The refusal of a mailbox the app may not reach.
     static let appAccessDenied = EWSFault(
-        code: "ErrorAccessDenied", message: "Access is denied. Check credentials and try again.")
+        code: "ErrorAccessDenied",
+        message: "Access is denied. Check credentials and try again."
+    )
 
     func onlineEWS(_ request: WireRequest, segments: [String], context: RequestContext) -> WireResponse {
-        guard segments.count == 2, segments[0].equalsIgnoringCase("EWS"), segments[1].equalsIgnoringCase("Exchange.asmx") else {
-            return WireResponse(status: 404, headers: ["Content-Type": "text/html"], body: Data("<html><body>404</body></html>".utf8))
+        guard segments.count == 2, segments[0].equalsIgnoringCase("EWS"),
+            segments[1].equalsIgnoringCase("Exchange.asmx")
+        else {
+            return WireResponse(
+                status: 404,
+                headers: ["Content-Type": "text/html"],
+                body: Data("<html><body>404</body></html>".utf8)
+            )
         }
         guard request.method == "POST" else {
             return WireResponse(status: 405, headers: ["Allow": "POST"], body: Data())
@@ -42,7 +50,8 @@ extension SimulatedTenant {
             return WireResponse(
                 status: 401,
                 headers: ["WWW-Authenticate": "Bearer client_id=\"\(Catalog.exchangeAppID)\", error=\"invalid_token\""],
-                body: Data())
+                body: Data()
+            )
         }
         guard token.isAppOnly, organizationEWS.effective(at: now).admits(appID: token.appID, at: now) else {
             return WireResponse(status: 403, headers: [:], body: Data())

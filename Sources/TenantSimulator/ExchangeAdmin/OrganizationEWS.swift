@@ -86,7 +86,8 @@ extension SimulatedTenant {
             "EwsEnabled": live.enabled(at: now).map(JSONValue.bool) ?? .null,
         ]
         if cmdlet.bool("RetrieveEwsOperationAccessPolicy") == true {
-            row["EwsAllowedAppIDs"] = live.allowedAppIDs.isEmpty ? .null : .array(live.allowedAppIDs.map(JSONValue.string))
+            row["EwsAllowedAppIDs"] =
+                live.allowedAppIDs.isEmpty ? .null : .array(live.allowedAppIDs.map(JSONValue.string))
         }
         return .rows([.object(row)])
     }
@@ -114,7 +115,10 @@ extension SimulatedTenant {
         let before = organizationEWS.effective(at: now)
         if next.allowedAppIDs != organizationEWS.live.allowedAppIDs {
             let lag = options.ewsAllowListDelay ?? .seconds(24 * 3600)
-            organizationEWS.pendingList = .init(allowedAppIDs: before.allowedAppIDs, until: now.addingTimeInterval(lag.timeInterval))
+            organizationEWS.pendingList = .init(
+                allowedAppIDs: before.allowedAppIDs,
+                until: now.addingTimeInterval(lag.timeInterval)
+            )
         }
         organizationEWS.live = next
     }
@@ -129,7 +133,8 @@ extension SimulatedTenant {
             guard UUID(uuidString: id) != nil else {
                 throw .invalid(
                     "Cannot bind parameter 'EwsAllowedAppIDs'. '\(id)' is not a valid application ID (GUID).",
-                    type: ExchangeFailure.parameterType)
+                    type: ExchangeFailure.parameterType
+                )
             }
             if !list.contains(where: { $0.equalsIgnoringCase(id) }) { list.append(id) }
         }
