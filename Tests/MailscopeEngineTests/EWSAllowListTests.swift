@@ -129,6 +129,12 @@ struct EWSAllowListTests {
         #expect(final.status == .failed)
         #expect(final.detail.contains("EWS refuses the app on the in-scope mailbox, 24 hours after"), "\(final.detail)")
         #expect(final.evidence.contains { $0.contains("HTTP 403") })
+        // Before the 24 hours were up, the same refusal was "not verified yet", not a failure.
+        let waiting = harness.events.all.compactMap { event -> StageReport? in
+            if case .stage(let report) = event, report.stage == .connect, report.status == .waiting { return report }
+            return nil
+        }
+        #expect(waiting.contains { $0.detail.contains("EWS not verified yet: the app was added to EwsAllowedAppIDs at") })
     }
 
     @Test func fullAccessAsAppReachesTheOutOfScopeMailboxOverEWS() async throws {
