@@ -168,15 +168,21 @@ public enum PowerShell {
         case .removeRoleAssignment(let id, _):
             return "Remove-MgBetaRoleManagementExchangeRoleAssignment -UnifiedRoleAssignmentId \(q(id))"
         case .setEwsAllowedAppIDs(let appIDs, let adding):
-            // One comma-separated string, the whole list (Set-OrganizationConfig.md, -EwsAllowedAppIDs).
-            if adding.hasPrefix("<") {
-                let kept = appIDs.filter { $0 != adding }.map(q).joined(separator: ", ")
-                return "Set-OrganizationConfig -EwsAllowedAppIDs ((@(\(kept)) + $app.AppId) -join ',')"
-            }
-            return "Set-OrganizationConfig -EwsAllowedAppIDs \(q(appIDs.joined(separator: ",")))"
+            return ewsAllowListLine(appIDs, adding: adding)
         case .shellStep(let step):
             return step.command
         }
+    }
+
+    /// `Set-OrganizationConfig -EwsAllowedAppIDs` with the whole list as one comma-separated string
+    /// (Set-OrganizationConfig.md); an app not created yet is the script's `$app.AppId`.
+    static func ewsAllowListLine(_ appIDs: [String], adding: String) -> String {
+        let q = Quoting.powershellLiteral
+        if adding.hasPrefix("<") {
+            let kept = appIDs.filter { $0 != adding }.map(q).joined(separator: ", ")
+            return "Set-OrganizationConfig -EwsAllowedAppIDs ((@(\(kept)) + $app.AppId) -join ',')"
+        }
+        return "Set-OrganizationConfig -EwsAllowedAppIDs \(q(appIDs.joined(separator: ",")))"
     }
 
     /// One sentence on what `write` does.

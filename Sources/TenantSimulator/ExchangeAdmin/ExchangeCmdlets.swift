@@ -122,9 +122,8 @@ extension SimulatedTenant {
             rbac.assignments.removeValue(forKey: assignment.name.lowercased())
             return .rows([])
         case "Test-ServicePrincipalAuthorization": return try testAuthorization(cmdlet)
-        case "Get-OrganizationConfig": return getOrganizationConfig(cmdlet)
-        case "Set-OrganizationConfig": return try setOrganizationConfig(cmdlet)
         default:
+            if let output = try runOrganizationConfig(cmdlet) { return output }
             throw .invalid("The term '\(cmdlet.name)' is not recognized as a name of a cmdlet.")
         }
     }

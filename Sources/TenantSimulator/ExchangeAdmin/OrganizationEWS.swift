@@ -75,6 +75,15 @@ struct OrganizationEWSState: Codable, Sendable {
 }
 
 extension SimulatedTenant {
+    /// `Get-OrganizationConfig` and `Set-OrganizationConfig`; nil for another cmdlet.
+    func runOrganizationConfig(_ cmdlet: CmdletInvocation) throws(ExchangeFailure) -> CmdletOutput? {
+        switch cmdlet.name {
+        case "Get-OrganizationConfig": getOrganizationConfig(cmdlet)
+        case "Set-OrganizationConfig": try setOrganizationConfig(cmdlet)
+        default: nil
+        }
+    }
+
     /// `Get-OrganizationConfig`: the organisation's name and `EwsEnabled`; `EwsAllowedAppIDs` only
     /// with `-RetrieveEwsOperationAccessPolicy` (Set-OrganizationConfig.md: "To retreive the list of
     /// configured apps, use the RetrieveEwsOperationAccessPolicy switch").
