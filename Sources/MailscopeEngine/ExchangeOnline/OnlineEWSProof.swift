@@ -125,7 +125,15 @@ extension ExchangeOnlineDriver {
                 no: "ALLOWED"
             ),
         ]
-        if evidence.ewsOutOfScopeDenied == false, ownChangeStillClosing == nil {
+        if evidence.ewsOutOfScopeDenied == false {
+            if let ownChange = ownChangeStillClosing {
+                // Only mailscope's own change of this run may still be closing; never "verified".
+                if report.status != .failed { report.status = waiting ? .waiting : .notVerified }
+                report.detail =
+                    "the app still reaches a mailbox outside the scope over EWS; mailscope's change at "
+                    + "\(Timestamps.iso8601(ownChange)) is still closing"
+                return report
+            }
             report.status = .failed
             report.detail = "EXPOSED over EWS: the app reaches a mailbox outside the scope with EWS"
             report.fix =
