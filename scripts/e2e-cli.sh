@@ -20,7 +20,7 @@ check() { # NAME COMMAND...
 }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" simulate --port "$port" --propagation-seconds 0 --device-code-polls 1 --write-config "$WORK/sim.toml" \
+"$BIN" simulate --port "$port" --propagation-seconds 0 --ews-allow-list-seconds 0 --device-code-polls 1 --write-config "$WORK/sim.toml" \
     > "$WORK/sim.log" 2>&1 &
 SIM_PID=$!
 for _ in $(seq 50); do grep -q "Serving" "$WORK/sim.log" 2>/dev/null && break; sleep 0.1; done
@@ -157,6 +157,29 @@ PY
         "$WORK/delegated.toml" > "$WORK/delegated-bad.toml"
     "$BIN" check --config "$WORK/delegated-bad.toml" --state-dir "$WORK/delegated-state" > /dev/null 2> "$WORK/delegated-bad.err"
     [[ $? == 2 ]] && grep -q "service_account.redirect_uri" "$WORK/delegated-bad.err"
+}
+
+# A vendor that still calls EWS in Exchange Online (service_account.uses_ews): the plan shows the
+# whole allow list with the app added, apply adds it once (the simulator's list lag is 0 here), the
+# hand-off gives the EWS URL, and check proves EWS as the app both ways.
+ews_app_is_allow_listed() {
+    cp "$WORK/sim.toml" "$WORK/ews.toml"
+    printf '[service_account]\nname = "ews_service"\nuses_ews = true\n[scope]\nname = "EwsUsersScope"\n' >> "$WORK/ews.toml"
+    "$BIN" plan --config "$WORK/ews.toml" --state-dir "$WORK/ews-state" > "$WORK/ews-plan.out" 2>&1 || return 1
+    grep -q "Set-OrganizationConfig -EwsAllowedAppIDs" "$WORK/ews-plan.out" || return 1
+    "$BIN" apply --config "$WORK/ews.toml" --yes --state-dir "$WORK/ews-state" > "$WORK/ews.out" 2> "$WORK/ews.err" || return 1
+    grep -q "All stages verified." "$WORK/ews.out" || return 1
+    [[ $(grep -c "write: Add app .* to the organisation's EWS allow list" "$WORK/ews.err") == 1 ]] || return 1
+    grep -q "EWS URL" "$WORK/ews.out" || return 1
+    "$BIN" check --config "$WORK/ews.toml" --state-dir "$WORK/ews-state" --json > "$WORK/ews.json" 2>/dev/null || return 1
+    python3 - "$WORK/ews.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["result"] == "healthy", report["result"]
+connect = [s for s in report["stages"] if s["id"] == "connect"][0]
+assert any("EWS as the app: GetFolder calendar of" in e and "success" in e for e in connect["evidence"]), connect["evidence"]
+assert any("EWS as the app: GetFolder calendar of" in e and "ErrorAccessDenied" in e for e in connect["evidence"]), connect["evidence"]
+PY
 }
 
 # Exchange Server (on-premises): the same simulator serves EWS and a stand-in for the Exchange
@@ -336,6 +359,7 @@ check bad_config_exits_2 bad_config_exits_2
 check script_quotes_values script_quotes_values
 check vendor_app_is_scoped vendor_app_is_scoped
 check delegated_app_is_ready delegated_app_is_ready
+check ews_app_is_allow_listed ews_app_is_allow_listed
 check onprem_apply_completes onprem_apply_completes
 check onprem_check_is_healthy onprem_check_is_healthy
 check onprem_second_apply_changes_nothing onprem_second_apply_changes_nothing

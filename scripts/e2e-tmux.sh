@@ -663,6 +663,16 @@ TOML
     [[ "$code" != 0 ]] || { log "exit code 0 after a failed run"; return 1; }
 }
 
+# plan_text -- the whole plan: the screen, then each page down to its end.
+plan_text() {
+    local page
+    for page in 1 2 3 4 5 6; do
+        screen
+        keys PageDown
+        sleep 0.2
+    done
+}
+
 # in_order LABEL... -- the labels are on the screen, each on a later row than the one before.
 in_order() {
     local now last=0 label row
@@ -761,10 +771,20 @@ scenario_vendor_app_online() {
     keys Enter
     wait_for "Vendor app (client) ID" || return 1
     type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
+    # Part 4: the demo's vendor app is limited by an application access policy to VendorBookingUsers;
+    # the scope is built from that group, so the group's name is the policy's.
+    keys Enter Enter
+    wait_for "▶ Group name" || return 1
+    keys C-u
+    type_text "VendorBookingUsers"
     fill_form || return 1
     wait_for "Plan: " $((TIMEOUT * 2)) || return 1
     expect "the vendor's app" || return 1
     expect_not "Create app registration" || return 1
+    local plan
+    plan=$(plan_text)
+    grep -qF "Remove the application access policy" <<<"$plan" ||
+        { log "the plan does not remove the access policy"; screen >&2; return 1; }
     keys y
     wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
     # The role stage is read again after the removal: it no longer reports the grant it held.
@@ -773,6 +793,77 @@ scenario_vendor_app_online() {
     expect "How the vendor confirms" || return 1
     expect "Tenant-wide grants removed" || return 1
     expect_not "shown once" || return 1  # no secret: the vendor holds the app's credential
+    keys Enter q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Issue 14, part 2: Workato's authorization-code connection. The group, role and scope do not
+# apply (each user's own rights limit delegated access): the form drops the scope page, the plan
+# says so, and the hand-off is Workato's auth-code form with the secret shown once.
+scenario_delegated_app_online() {
+    local state="$WORK/delegated_app"
+    start_app delegated_app "$state" 100 30
+    wait_for "What do you want to do?" || return 1
+    keys Down Down Down Down
+    wait_for "Workato: its guide today" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    local step
+    for step in $(seq 1 12); do
+        screen | grep -qF "Step 2 of 3" && break
+        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
+        keys Enter
+        sleep 0.15
+    done
+    wait_for "The integration's app" || return 1
+    keys Up Right Right
+    wait_for "users sign in to it (delegated)" || return 1
+    wait_for "Step 2 of 2" || return 1  # no scope page: no scope applies
+    expect "https://www.workato.com/oauth/callback" || return 1
+    expect_not "Members" || return 1
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    expect "does not apply" || return 1
+    keys y
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    expect "Workato's form asks for these, in its order:" || return 1
+    in_order "Tenant ID/Domain" "Client ID" "Client secret (shown once)" || return 1
+    keys Enter q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
+# Issue 14, part 3: iOFFICE's guide is EWS-based: its preset turns "The vendor calls EWS" on; the
+# plan adds the app to the organisation's EWS allow list keeping its entries, EWS as the app is the
+# proof, and the hand-off gives the EWS values.
+scenario_ews_app_online() {
+    local state="$WORK/ews_app"
+    start_app ews_app "$state" 100 30
+    wait_for "What do you want to do?" || return 1
+    keys Down Down
+    wait_for "iOFFICE: its guide today" || return 1
+    keys Enter
+    wait_for "Step 1 of 3" || return 1
+    local step
+    for step in $(seq 1 20); do
+        screen | grep -qF "Step 3 of 3" && break
+        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
+        keys Enter
+        sleep 0.15
+    done
+    wait_for "The vendor calls EWS" || return 1
+    expect "yes: allow-list the app" || return 1
+    fill_form || return 1
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    local plan
+    plan=$(plan_text)
+    grep -qF "EWS allow list" <<<"$plan" || { log "the plan does not add the app to the EWS allow list"; screen >&2; return 1; }
+    keys y
+    wait_for "Every stage is verified" $((TIMEOUT * 6)) || return 1
+    expect "EWS URL" || return 1
     keys Enter q
     local code
     code=$(wait_exit "$state") || return 1
@@ -843,7 +934,7 @@ PY
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
     keys_outside_terminfo ctrl_c_during_sign_in online_network_failure help_text preset_workato_online
-    preset_workable_server vendor_app_online)
+    preset_workable_server vendor_app_online delegated_app_online ews_app_online)
 
 # ---------------------------------------------------------------------------------------------
 

@@ -19,6 +19,12 @@ extension WizardAnswers {
             secretEnvironmentVariable: config.adminSecret?.variableName, secretFile: config.adminSecret?.filePath,
             certificateFile: config.certificateFile, privateKeyFile: config.privateKeyFile, groupAlias: config.groupAlias,
             vendorAppID: config.vendorAppID)
+        access = config.access == .application ? nil : config.access
+        redirectURI = config.access == .delegated ? config.redirectURI?.absoluteString : nil
+        delegatedScopes = config.delegatedScopes == .minimum ? "minimum" : nil
+        usesEWS = config.usesEWS
+        endEventEarly = config.endEventEarly ? true : nil
+        mailboxUser = config.mailboxUser
     }
 
     /// The engine's configuration for these answers. Values the wizard does not ask for (the
@@ -40,6 +46,18 @@ extension WizardAnswers {
         config.scopeName = scopeName
         config.roles = roles
         config.vendorAppID = target == .exchangeOnline ? vendorAppID : nil
+        config.endEventEarly = endEventEarly ?? false
+        if target == .exchangeOnline {
+            if let usesEWS { config.usesEWS = usesEWS }
+            if let mailboxUser { config.mailboxUser = mailboxUser }
+            if access == .delegated {
+                config.access = .delegated
+                config.redirectURI =
+                    redirectURI.flatMap { try? FieldRules.redirectURI($0).get() }
+                    ?? Preset.named(presetID)?.delegated?.redirectURI
+                config.delegatedScopes = delegatedScopes == "minimum" ? .minimum : .defaultSet
+            }
+        }
         switch signIn {  // only what the chosen sign-in uses (device code keeps the public client)
         case .deviceCode: break
         case .clientSecret:

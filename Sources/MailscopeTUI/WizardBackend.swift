@@ -67,6 +67,18 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     /// The vendor's own multi-tenant app (Exchange Online): its application (client) ID; `nil`:
     /// mailscope makes the app.
     public var vendorAppID: String?
+    /// How the app reaches mailboxes (Exchange Online); `nil`: application access.
+    public var access: AppAccess?
+    /// Delegated access: the Web redirect URI; `nil`: the preset's.
+    public var redirectURI: String?
+    /// Delegated access: "default" or "minimum" (the preset's sets); `nil`: default.
+    public var delegatedScopes: String?
+    /// Whether the integration calls EWS (Exchange Online); `nil`: the preset's default.
+    public var usesEWS: Bool?
+    /// Eptura's End Event Early (a warned widening of the rooms scope); `nil`: off.
+    public var endEventEarly: Bool?
+    /// The licensed service-account mailbox some guides sign in with; `nil`: the preset's default.
+    public var mailboxUser: String?
 
     /// Creates answers.
     public init(
@@ -96,10 +108,22 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         certificateFile: String? = nil,
         privateKeyFile: String? = nil,
         groupAlias: String? = nil,
-        vendorAppID: String? = nil
+        vendorAppID: String? = nil,
+        access: AppAccess? = nil,
+        redirectURI: String? = nil,
+        delegatedScopes: String? = nil,
+        usesEWS: Bool? = nil,
+        endEventEarly: Bool? = nil,
+        mailboxUser: String? = nil
     ) {
         self.groupAlias = groupAlias
         self.vendorAppID = vendorAppID
+        self.access = access
+        self.redirectURI = redirectURI
+        self.delegatedScopes = delegatedScopes
+        self.usesEWS = usesEWS
+        self.endEventEarly = endEventEarly
+        self.mailboxUser = mailboxUser
         self.presetID = presetID
         self.target = target
         self.tenant = tenant

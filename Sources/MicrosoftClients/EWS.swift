@@ -208,12 +208,25 @@ public struct EWSClient: Sendable {
     public let authentication: HTTPAuthentication?
     /// The sender (retries 429/503 with back-off).
     public let sender: RequestSender
+    /// Exchange Online: the app's tokens for `https://outlook.office365.com` (app-only OAuth, sent
+    /// as `Authorization: Bearer`), instead of a password (office-developer-exchange-docs
+    /// docs/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth.md).
+    public let bearer: (any AccessTokenProvider)?
 
     /// Creates a client.
     public init(url: URL, authentication: HTTPAuthentication?, sender: RequestSender) {
         self.url = url
         self.authentication = authentication
         self.sender = sender
+        self.bearer = nil
+    }
+
+    /// Creates a client that signs in with the app's OAuth tokens (Exchange Online).
+    public init(url: URL, bearer: any AccessTokenProvider, sender: RequestSender) {
+        self.url = url
+        self.authentication = nil
+        self.sender = sender
+        self.bearer = bearer
     }
 
     /// `GetFolder` of the calendar of the service account itself, or of `impersonating` through
@@ -339,7 +352,7 @@ public struct EWSClient: Sendable {
     }
 
     /// The HTTP request carrying `envelope`.
-    func request(_ envelope: String, action: String, anchor: String?) -> HTTPRequest {
+    func request(_ envelope: String, action: String, anchor: String?) async throws -> HTTPRequest {
         var request = HTTPRequest(
             method: "POST",
             url: url,
@@ -354,12 +367,16 @@ public struct EWSClient: Sendable {
         )
         // Microsoft: always send X-AnchorMailbox with impersonation (routes to the right server).
         if let anchor { request.setHeader("X-AnchorMailbox", anchor) }
+        if let bearer {
+            let token = try await bearer.token(for: .exchange, forceRefresh: false)
+            request.setHeader("Authorization", "Bearer \(token.value.reveal())")
+        }
         return request
     }
 
     /// Sends one SOAP request and returns its first response message, or the EWS error it carries.
     func call(_ envelope: String, action: String, anchor: String?) async throws -> Result<XMLNode, EWSResponseError> {
-        let request = request(envelope, action: action, anchor: anchor)
+        let request = try await request(envelope, action: action, anchor: anchor)
         // Every operation mailscope sends only reads, so a broken connection may be retried, and so
         // may a request Exchange refused as busy: after the wait it asks for, on the sender's clock,
         // at most `busyRetries` times and `busyWaitLimit` in all.

@@ -193,6 +193,16 @@ public enum WireContract {
         cmdlet("Remove-ApplicationAccessPolicy", "Organization Management (role group)"),
         cmdlet("Get-MailboxPermission", "Organization Management (role group)"),
         cmdlet("Remove-MailboxPermission", "Organization Management (role group)"),
+        cmdlet("Get-OrganizationConfig", "View-Only Configuration"),
+        cmdlet("Set-OrganizationConfig", "Organization Configuration"),
+        // Exchange Online: EWS as the app (app-only OAuth, ExchangeImpersonation, X-AnchorMailbox).
+        Row(
+            service: .exchange, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",
+            headers: [bearer, ("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", nil), ("X-AnchorMailbox", nil)],
+            query: [], permission: "Application EWS.AccessAsApp (RBAC for Applications) or full_access_as_app",
+            source:
+                "office-developer-exchange-docs/docs/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth.md, getfolder-operation.md",
+            documented: true),
         // Exchange Server: EWS SOAP operations (office-developer-exchange-docs).
         Row(
             service: .ews, method: "POST", path: "/EWS/Exchange.asmx", version: "Exchange2013_SP1",

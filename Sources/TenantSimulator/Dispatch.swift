@@ -16,6 +16,8 @@ extension SimulatedTenant {
             response = login(request, segments: Array(segments.dropFirst()), context: context)
         case "graph":
             response = graph(request, segments: Array(segments.dropFirst()), context: context, inBatch: false)
+        case "exchange" where segments.count > 1 && segments[1].lowercased() == "ews":
+            response = onlineEWS(request, segments: Array(segments.dropFirst()), context: context)
         case "exchange":
             response = exchange(request, segments: Array(segments.dropFirst()), context: context)
         case let first? where first.lowercased() == "ews":

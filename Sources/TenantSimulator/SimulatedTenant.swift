@@ -43,6 +43,8 @@ public actor SimulatedTenant {
     var rbac: RBACState
     /// What mailbox calls see during a propagation window, and when the window ends.
     var frozenRBAC: (state: RBACState, until: Date)?
+    /// The organisation's EWS settings (Exchange Online), with a list change in flight.
+    var organizationEWS = OrganizationEWSState(live: .populated)
     var deviceCodes: [String: DeviceCodeRecord] = [:]
     var refreshTokens: [String: RefreshTokenRecord] = [:]
     var deviceCodeOutcome: DeviceCodeOutcome = .approve
@@ -96,6 +98,7 @@ public actor SimulatedTenant {
         refreshTokens = snapshot.refreshTokens
         servedBases = snapshot.servedBases
         passwords = snapshot.passwords ?? [:]
+        organizationEWS = snapshot.organizationEWS ?? OrganizationEWSState(live: .populated)
     }
 
     /// The current time.

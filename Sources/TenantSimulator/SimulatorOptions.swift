@@ -48,6 +48,10 @@ public struct SimulatorOptions: Sendable, Equatable {
     /// Whether Exchange Server's EWS endpoint accepts Basic sign-ins besides NTLM (an IIS setting);
     /// when false, its challenge offers NTLM only and Basic credentials are refused.
     public var ewsBasicAuthentication: Bool
+    /// How long a change of the organisation's `EwsAllowedAppIDs` takes to reach EWS (Exchange
+    /// Online); nil: the documented longest, 24 hours ("Changes to EwsAllowedAppIDs can take up to 24
+    /// hours", David Barrett, Microsoft, PowerShell-EWS-Scripts wiki "Testing EWS App Access").
+    public var ewsAllowListDelay: Duration?
     /// Transport faults, drawn per tenant request (login, Graph, Exchange, EWS) from their own seeded
     /// stream, after the request was applied: what a client sees when a proxy or the network breaks
     /// an exchange whose effect already happened. See `TransportFaults`.
@@ -76,6 +80,7 @@ public struct SimulatorOptions: Sendable, Equatable {
         admin: AdminSettings = AdminSettings(),
         benchGroupMembers: Int = 0,
         ewsBasicAuthentication: Bool = true,
+        ewsAllowListDelay: Duration? = nil,
         transportFaults: TransportFaults = TransportFaults(),
         hold: HoldPoints = HoldPoints()
     ) {
@@ -94,6 +99,7 @@ public struct SimulatorOptions: Sendable, Equatable {
         self.admin = admin
         self.benchGroupMembers = benchGroupMembers
         self.ewsBasicAuthentication = ewsBasicAuthentication
+        self.ewsAllowListDelay = ewsAllowListDelay
         self.transportFaults = transportFaults
         self.hold = hold
     }

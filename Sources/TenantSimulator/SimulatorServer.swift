@@ -309,7 +309,8 @@ public actor SimulatorServer {
             name = segments[1]
         case "exchange" where segments.count > 3 && segments[1].equalsIgnoringCase("adminapi"):
             name = segments[3]
-        case "graph":
+        case "graph", "exchange":
+            // Exchange Online's EWS (`/exchange/EWS/Exchange.asmx`) has no tenant in its path either.
             name = Self.tenantClaim(ofAuthorization: request.header("authorization"))
         default:
             break

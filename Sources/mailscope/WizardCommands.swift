@@ -108,15 +108,22 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let propagation = propagationSeconds ?? (fast ? 6 : 90)
         let demoState = terminal.stateDirectory.appendingPathComponent("demo", isDirectory: true)
+        // The EWS allow list takes as long as the demo's propagation (Microsoft: up to 24 hours).
         let options = SimulatorOptions(
-            seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2)
+            seed: seed, propagationDelay: .seconds(propagation), deviceCodeApprovalPolls: fast ? 1 : 2,
+            ewsAllowListDelay: .seconds(propagation))
         let snapshot = demoState.appendingPathComponent("tenant.json")
         let tenant = DemoTenantStore.load(from: snapshot, options: options)
         if await tenant.servicePrincipals().allSatisfy({ $0.appId != PublishedApp.exampleVendorBooking.appId }) {
             // A fresh demo tenant, as many real ones: an admin consented to a vendor's app tenant-wide
-            // years ago. "The vendor gives me an app ID" moves it to scoped access (in two phases).
-            try await tenant.consentToPublishedApp(
-                appID: PublishedApp.exampleVendorBooking.appId, permissions: ["Calendars.ReadWrite"])
+            // years ago and limited it, as the old guides said, with an application access policy
+            // to a mail-enabled security group. "The vendor gives me an app ID" with that group
+            // moves it to RBAC for Applications: the scope from the policy's group, the scoped roles,
+            // then (once they show in scope) the grant and the policy removed.
+            let vendor = PublishedApp.exampleVendorBooking.appId
+            try await tenant.consentToPublishedApp(appID: vendor, permissions: ["Calendars.ReadWrite"])
+            try await tenant.addMailEnabledSecurityGroup(name: DemoServer.legacyGroup, members: DemoServer.members)
+            try await tenant.addApplicationAccessPolicy(appID: vendor, group: DemoServer.legacyGroup)
         }
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: 0)
@@ -206,6 +213,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds during which a new object answers 404 (replication lag).")
     var replicationLagSeconds: Int = 0
 
+    @Option(
+        name: .long,
+        help: "Seconds a change of the organisation's EWS allow list (EwsAllowedAppIDs) takes to reach EWS (Microsoft: up to 24 hours, the default).")
+    var ewsAllowListSeconds: Int?
+
     @Option(name: .long, help: "Fraction of requests answered 429 with Retry-After (0 to 1).")
     var throttleRate: Double = 0
 
@@ -278,6 +290,9 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--users ≥ 1, --rooms ≥ 0, --latency-ms ≥ 0, --replication-lag-seconds ≥ 0, --token-lifetime-seconds ≥ 1, --stall-seconds ≥ 0, --hold-after-… ≥ 1")
         }
+        if let seconds = ewsAllowListSeconds, !(0...86_400).contains(seconds) {
+            throw ValidationError("--ews-allow-list-seconds takes 0 to 86400 seconds")
+        }
         guard (1...500).contains(tenants) else {
             throw ValidationError("--tenants takes 1 to 500")
         }
@@ -300,6 +315,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 malformedRate: malformedRate),
             hold: HoldPoints(afterWrite: holdAfterWrite, afterProbe: holdAfterProbe))
         options.tokenAdvertisedLifetime = tokenAdvertisedSeconds.map { .seconds($0) }
+        options.ewsAllowListDelay = ewsAllowListSeconds.map { .seconds($0) }
         options.deviceCodeInterval = max(1, deviceCodeIntervalSeconds)
         // Tenant 1 is Contoso with these options; tenant n is TenantIdentity.numbered(n), seeded
         // apart, with its own admin.
@@ -435,6 +451,8 @@ struct DemoServer {
     ]
     /// A user outside the group, who must be refused.
     static let outOfScopeMailbox = "dana.adams@contoso.com"
+    /// The group an application access policy limits the demo's vendor app to (legacy access).
+    static let legacyGroup = "VendorBookingUsers"
 
     /// The endpoints of the simulator at `base`.
     init(base: URL) {

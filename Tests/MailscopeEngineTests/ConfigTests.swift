@@ -148,4 +148,40 @@ struct ConfigTests {
             #expect(error.problems.contains { $0.field == "scope.name" && $0.message.contains("line break") })
         } catch {}
     }
+
+    @Test func usesEWSIsReadAndIOFFICETurnsItOnForExchangeOnlineOnly() throws {
+        #expect(try ConfigLoader.parse(Self.valid).usesEWS == false)
+        let on = try ConfigLoader.parse(Self.valid + "\n[service_account]\nuses_ews = true\n")
+        #expect(on.usesEWS)
+        #expect(on.assignedRoles == on.roles + ["Application EWS.AccessAsApp"])
+        #expect(on.assignedRoles.filter { $0 == "Application EWS.AccessAsApp" }.count == 1)
+        let ioffice = try ConfigLoader.parse("preset = \"ioffice\"\n[tenant]\nid = \"contoso.com\"\n")
+        #expect(ioffice.usesEWS)
+        let off = try ConfigLoader.parse(
+            "preset = \"ioffice\"\n[tenant]\nid = \"contoso.com\"\n[service_account]\nuses_ews = false\n")
+        #expect(!off.usesEWS)
+        #expect(off.assignedRoles == off.roles)
+    }
+
+    @Test func usesEWSOnExchangeServerIsRefusedAndTheIOFFICEDefaultDoesNotApply() throws {
+        let server = """
+            target = "exchange-server"
+            preset = "ioffice"
+            [server]
+            ews_url = "https://mail.contoso.com/EWS/Exchange.asmx"
+            [service_account]
+            address = "svc@contoso.com"
+            password_env = "SVC_PASSWORD"
+            """
+        let probes = "\n[connect]\nin_scope_mailbox = \"room-atlas@contoso.com\"\nout_of_scope_mailbox = \"ceo@contoso.com\"\n"
+        #expect(try ConfigLoader.parse(server + probes).usesEWS == false)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(server + "\nuses_ews = true\n" + probes) }
+        do {
+            _ = try ConfigLoader.parse(server + "\nuses_ews = true\n" + probes)
+        } catch let error as ConfigError {
+            let problem = try #require(error.problems.first { $0.field == "service_account.uses_ews" })
+            #expect(problem.message.contains("Exchange Online only"))
+            #expect(problem.message.contains("remove uses_ews"))
+        }
+    }
 }

@@ -51,7 +51,11 @@ struct EpturaGuideTests {
         #expect(try await harness.apply(on) == .verified)
         let widened = try #require(await harness.tenant.managementScopes().first { $0.name == "ResourceMailboxes" })
         #expect(widened.recipientFilter == EndEventEarly.filter)
-        #expect(await harness.tenant.roleAssignments().count == 1, "one assignment, bound to the one scope")
+        // One assignment per role (ioffice's Graph role and, as it calls EWS, Application EWS.AccessAsApp),
+        // each bound to the one scope: never a second, wider one.
+        let assignments = await harness.tenant.roleAssignments()
+        #expect(assignments.count == on.assignedRoles.count, "one assignment per role")
+        #expect(assignments.allSatisfy { $0.customResourceScope == "ResourceMailboxes" }, "all bound to the one scope")
         #expect(
             harness.events.handOff?.contains {
                 $0.label == "End Event Early" && $0.value.contains("every user mailbox")

@@ -48,6 +48,8 @@ struct ScriptLintTests {
                     $0.redirectURI = URL(string: "https://www.workato.com/oauth/callback")
                 }
             ),
+            ("EWS", config { $0.usesEWS = true }),
+            ("vendor app over EWS", config { $0.vendorAppID = "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"; $0.usesEWS = true }),
             ("Exchange Server", server),
             ("Exchange Server rooms", { var rooms = server; rooms.scopeKind = .rooms; rooms.inScopeMailbox = "room-alder@contoso.com"; return rooms }()),
         ].map { ($0.0, ScriptRenderer.render($0.1)) }

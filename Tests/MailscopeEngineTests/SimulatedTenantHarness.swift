@@ -25,9 +25,9 @@ struct Harness {
     /// - Parameter latencyClock: the clock the server's added latency sleeps on (see `SimulatorFixture`).
     static func start(
         _ options: SimulatorOptions = SimulatorOptions(propagationDelay: .seconds(3600), deviceCodeApprovalPolls: 1),
-        latencyClock: WallClock? = nil
+        latencyClock: WallClock? = nil, clock: WallClock = .immediate()
     ) async throws -> Harness {
-        let simulator = try await SimulatorFixture.start(options, latencyClock: latencyClock)
+        let simulator = try await SimulatorFixture.start(options, clock: clock, latencyClock: latencyClock)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mailscope-tests-\(UUID().uuidString)"
         )

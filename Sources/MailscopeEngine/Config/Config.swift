@@ -77,6 +77,11 @@ public struct SetupConfig: Sendable, Equatable, Codable {
     /// Delegated access: the Graph delegated permissions granted with admin consent
     /// (`service_account.scopes`).
     public var delegatedScopes: DelegatedScopes = .defaultSet
+    /// Whether the integration still calls EWS in Exchange Online (`service_account.uses_ews`): the
+    /// role `Application EWS.AccessAsApp` is assigned within the scope, and the organisation's
+    /// `EwsEnabled` and `EwsAllowedAppIDs` must let the app through. Exchange Online only (on
+    /// Exchange Server EWS is the transport itself).
+    public var usesEWS: Bool = false
     /// The credential kind for the service account.
     public var credential: CredentialKind = .secret
     /// How long a new credential is valid.
@@ -148,6 +153,20 @@ public struct SetupConfig: Sendable, Equatable, Codable {
         scopeName = preset.scopeName
         roles = preset.roles
         PresetMailbox.fill(&self)
+        usesEWS = preset.usesEWS
+    }
+
+    /// The RBAC for Applications role that lets an app call EWS (Exchange Online's "Role Based
+    /// Access Control for Applications" page, "Supported Application Roles": protocol EWS).
+    public static let ewsRole = "Application EWS.AccessAsApp"
+
+    /// The roles assigned within the scope: the configured ones, and `ewsRole` when the integration
+    /// uses EWS (once, whatever its case in `roles`).
+    public var assignedRoles: [String] {
+        guard usesEWS, target == .exchangeOnline,
+            !roles.contains(where: { $0.caseInsensitiveCompare(Self.ewsRole) == .orderedSame })
+        else { return roles }
+        return roles + [Self.ewsRole]
     }
 
     /// The service account's domain (after the `@` of its address).

@@ -12,7 +12,7 @@ public enum ConfigLoader {
         "tenant": ["id", "cloud", "login", "graph", "exchange", "ca_bundle"],
         "auth": ["method", "client_id", "secret_env", "secret_file", "certificate_file", "private_key_file"],
         "service_account": [
-            "name", "app_id", "access", "redirect_uri", "scopes", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address",
+            "name", "app_id", "access", "redirect_uri", "scopes", "uses_ews", "credential", "credential_lifetime_days", "mailbox", "license", "usage_location", "address",
             "logon", "password_env", "password_file",
         ],
         "group": ["name", "alias", "kind", "members", "address"],
@@ -115,6 +115,8 @@ final class TOMLReader {
         if let target = choice(string(table, "target", "target"), "target", [SetupTarget.exchangeOnline, .exchangeServer]) {
             config.target = target
         }
+        // A preset's EWS default is for Exchange Online; on Exchange Server EWS is the transport.
+        if config.target == .exchangeServer { config.usesEWS = false }
         return config
     }
 
@@ -161,6 +163,18 @@ final class TOMLReader {
         }
         config.mailboxUser = string(account, "mailbox", "service_account.mailbox")
         config.vendorAppID = string(account, "app_id", "service_account.app_id")
+        if let flag = bool(account, "uses_ews", "service_account.uses_ews") {
+            config.usesEWS = flag && config.target == .exchangeOnline
+            if flag, config.target == .exchangeServer {
+                // Refused rather than ignored: the config says something mailscope would not do.
+                problems.append(
+                    FieldError(
+                        field: "service_account.uses_ews",
+                        message:
+                            "is for Exchange Online only (the EWS allow list and the role Application EWS.AccessAsApp); on Exchange Server EWS is how mailscope and the vendor connect already: remove uses_ews"
+                    ))
+            }
+        }
         if config.vendorAppID != nil, let account {
             // The vendor's own app: mailscope makes no credential, so settings of one are refused
             // rather than silently ignored (a config that asks for a secret would get none).

@@ -303,15 +303,15 @@ public struct PresetConnections: Sendable, Equatable {
             exchangeOnline: ConnectionLead(
                 methodID: nil,
                 path:
-                    "today: Application Calendars.ReadWrite limited to room mailboxes (Graph), on an app of the tenant's own",
+                    "today: Application Calendars.ReadWrite limited to room mailboxes (Graph), and Application EWS.AccessAsApp in the same scope with the app on the organisation's EWS allow list (service_account.uses_ews, on by default; EWS ends 1 Apr 2027), on an app of the tenant's own",
                 connectsBy:
-                    "EWS as an app (as issue 14 plans it: service_account.uses_ews): Application EWS.AccessAsApp within ResourceMailboxes and the app's ID added to the tenant's EwsAllowedAppIDs list (up to 24 hours), until EWS ends on 1 Apr 2027; today Graph with an app of the tenant's own and a client secret",
+                    "Graph and EWS as an app of the tenant's own with a client secret: Application Calendars.ReadWrite and Application EWS.AccessAsApp within ResourceMailboxes, the app's ID added to the tenant's EwsAllowedAppIDs list (up to 24 hours; service_account.uses_ews, on by default), until EWS ends on 1 Apr 2027",
                 handOffGives:
-                    "today: Tenant ID, Client ID, Client secret (shown once), scope and roles; with uses_ews (issue 14) also the EWS allow list's state",
+                    "Tenant ID, Client ID, Client secret (shown once), scope and roles, and the EWS URL, token scope and impersonation",
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "takes a service account and its password over EWS, which Exchange Online no longer accepts; EWS as an app needs the allow list (issue 14)"
+                        "takes a service account and its password over EWS, which Exchange Online no longer accepts: give iOFFICE the app's values for app-only EWS (the hand-off's EWS URL, token scope and impersonation)"
                 )
             ),
             exchangeServer: ConnectionLead(

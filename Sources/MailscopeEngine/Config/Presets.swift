@@ -112,6 +112,9 @@ public struct Preset: Sendable, Equatable, Identifiable {
     public var delegated: DelegatedPreset? = nil
     /// Named sets of application roles the guide gives (`scope.roles = "default"`, `"minimum"`).
     public var roleSets: [String: [String]] = [:]
+    /// Whether the vendor's guide connects over EWS (`service_account.uses_ews` by default on
+    /// Exchange Online; a config may turn it off).
+    public var usesEWS: Bool = false
 
     /// The built-in presets, in the order the wizard lists them.
     public static let all: [Preset] = [
@@ -151,7 +154,9 @@ public struct Preset: Sendable, Equatable, Identifiable {
             scopeName: "ResourceMailboxes",
             roles: ["Application Calendars.ReadWrite"],
             impersonationAssignmentName: "ResourceImpersonation",
-            offersEndEventEarly: true
+            offersEndEventEarly: true,
+            // The iOFFICE/Eptura impersonation guide is EWS-based.
+            usesEWS: true
         ),
         Preset(
             id: "nylas",

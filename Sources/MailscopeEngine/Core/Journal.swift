@@ -21,6 +21,9 @@ public struct Journal: Codable, Sendable, Equatable {
     public var credential: HeldCredential?
     /// When the last change that must propagate to the app's effective access was made.
     public var rbacChangedAt: Date?
+    /// When the app was last added to the organisation's EWS allow list (Exchange Online,
+    /// `service_account.uses_ews`): such a change takes up to 24 hours to take effect.
+    public var ewsAllowListChangedAt: Date?
     /// The propagation wait in progress.
     public var wait: WaitProgress?
     /// When the propagation wait last proved access both ways: a change seen after this is drift,

@@ -181,6 +181,11 @@ public struct PollEvidence: Codable, Sendable, Equatable {
     /// without a user's sign-in holds (the app's redirect URI, its declared permissions, admin
     /// consent and a valid held credential); nil for application access.
     public var delegatedAppHolds: Bool?
+    /// EWS as the app (Exchange Online, `service_account.uses_ews`): `GetFolder` of the in-scope
+    /// mailbox's calendar succeeded; nil when not tested.
+    public var ewsInScopeAllowed: Bool?
+    /// EWS as the app: the same call for the out-of-scope mailbox was refused; nil when not tested.
+    public var ewsOutOfScopeDenied: Bool?
 
     /// Creates poll evidence.
     public init(

@@ -79,6 +79,10 @@ protocol TargetDriver: AnyObject {
     /// The phase of the propagation wait that follows this run's writes (nil: a wait in one phase).
     var propagationPhase: WaitPhase? { get }
 
+    /// When a wait that started at `start` gives its verdict: `configured` (the config's deadline),
+    /// or later when a change of this target is documented to take longer.
+    func waitDeadline(startingAt start: Date, configured: Date) -> Date
+
     /// What lets the app reach a mailbox outside the scope, when `evidence` shows that exposure.
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String?
 
@@ -97,6 +101,7 @@ extension TargetDriver {
     nonisolated(nonsending) func prefetch(for stage: StageID) async {}
     func discardPrefetched() {}
     nonisolated(nonsending) func checkBeforeFirstWrite() async throws {}
+    func waitDeadline(startingAt start: Date, configured: Date) -> Date { configured }
     nonisolated(nonsending) func exposureCause(of evidence: PollEvidence, engine: SetupEngine) async -> String? {
         nil
     }

@@ -124,7 +124,8 @@ extension SetupEngine {
                 startedAt: start,
                 expectedEarliest: start.addingTimeInterval(schedule.expectedEarliest.timeInterval),
                 expectedLatest: start.addingTimeInterval(schedule.expectedLatest.timeInterval),
-                deadline: start.addingTimeInterval(TimeInterval(run.config.waitDeadlineMinutes) * 60),
+                deadline: driver.waitDeadline(
+                    startingAt: start, configured: start.addingTimeInterval(TimeInterval(run.config.waitDeadlineMinutes) * 60)),
                 nextPoll: now,
                 polls: 0,
                 lastPoll: nil
@@ -169,7 +170,7 @@ extension SetupEngine {
         // makes either right.
         if report.status == .failed
             && (evidence.configuredInScope == false || evidence.configuredOutOfScope == false
-                || evidence.outOfScopeDenied == false)
+                || evidence.outOfScopeDenied == false || evidence.ewsOutOfScopeDenied == false)
         {
             run.journal.wait = wait
             run.persist()
@@ -178,7 +179,8 @@ extension SetupEngine {
         if now >= wait.deadline {
             var final = report
             final.status = .failed
-            final.detail = "not effective by the deadline (\(run.config.waitDeadlineMinutes) min): " + report.detail
+            let minutes = Int(wait.deadline.timeIntervalSince(wait.startedAt) / 60)
+            final.detail = "not effective by the deadline (\(minutes) min): " + report.detail
             final.fix = "check again later with `mailscope check`; if still denied after 2 hours, re-run apply"
             run.emit(.stage(final))
             run.journal.wait = nil

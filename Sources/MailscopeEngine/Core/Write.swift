@@ -38,6 +38,10 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     case removeAccessPolicy(identity: String, group: String, accessRight: String)
     /// Remove the FullAccess of `user` (the service-account mailbox user) on `mailbox` (Exchange Online).
     case removeMailboxPermission(mailbox: String, user: String)
+    /// Exchange Online: set the organisation's EWS allow list (`EwsAllowedAppIDs`) to `appIDs`,
+    /// every entry that was there and the app's ID `adding` (Set-OrganizationConfig writes the
+    /// whole list).
+    case setEwsAllowedAppIDs(appIDs: [String], adding: String)
     /// Exchange Server: a step run in the Exchange Management Shell (by the admin), verified over EWS.
     case shellStep(ShellStep)
     /// Delegated access: add the vendor's Web redirect URI to the app (`web.redirectUris`).
@@ -53,7 +57,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
     public var affectsEffectiveAccess: Bool {
         switch self {
         case .addMember, .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment,
-            .removeRoleAssignment, .removeAccessPolicy:
+            .removeRoleAssignment, .removeAccessPolicy, .setEwsAllowedAppIDs:
             true
         case .shellStep(let step): step.stage != .serviceAccount
         // Delegated access reaches what each signed-in user may reach: no propagation to wait for.
@@ -71,7 +75,7 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
         case .removeOrphanSecret, .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy,
             .removeMailboxPermission:
             .remove
-        case .updateScope, .updateDelegatedConsent, .declareDelegatedPermissions: .update
+        case .updateScope, .updateDelegatedConsent, .declareDelegatedPermissions, .setEwsAllowedAppIDs: .update
         case .shellStep(let step): step.id == "repair-scope" ? .update : step.id.hasPrefix("remove-") ? .remove : .create
         case .addRedirectURI, .grantDelegatedConsent: .create
         case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
@@ -190,6 +194,8 @@ public enum PowerShell {
         case .removeMailboxPermission(let mailbox, let user):
             return
                 "Remove-MailboxPermission -Identity \(q(mailbox)) -User \(q(user)) -AccessRights FullAccess -InheritanceType All -Confirm:$false"
+        case .setEwsAllowedAppIDs(let appIDs, let adding):
+            return ewsAllowListLine(appIDs, adding: adding)
         case .shellStep(let step):
             return step.command
         case .addRedirectURI(let uri): return redirectURILine(uri, app: app)
@@ -198,6 +204,17 @@ public enum PowerShell {
         case .updateDelegatedConsent(let grantID, let scopes):
             return "Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId \(q(grantID)) -Scope \(q(scopes.joined(separator: " ")))"
         }
+    }
+
+    /// `Set-OrganizationConfig -EwsAllowedAppIDs` with the whole list as one comma-separated string
+    /// (Set-OrganizationConfig.md); an app not created yet is the script's `$app.AppId`.
+    static func ewsAllowListLine(_ appIDs: [String], adding: String) -> String {
+        let q = Quoting.powershellLiteral
+        if adding.hasPrefix("<") {
+            let kept = appIDs.filter { $0 != adding }.map(q).joined(separator: ", ")
+            return "Set-OrganizationConfig -EwsAllowedAppIDs ((@(\(kept)) + $app.AppId) -join ',')"
+        }
+        return "Set-OrganizationConfig -EwsAllowedAppIDs \(q(appIDs.joined(separator: ",")))"
     }
 
     /// One sentence on what `write` does.
@@ -224,6 +241,8 @@ public enum PowerShell {
             "Remove the application access policy (\(accessRight) to \(group)): the scoped role assignments replace it"
         case .removeMailboxPermission(let mailbox, let user):
             "Remove the FullAccess of \(user) on \(mailbox) (delegate access, outside any scope)"
+        case .setEwsAllowedAppIDs(let appIDs, let adding):
+            "Add app \(adding) to the organisation's EWS allow list, keeping its \(appIDs.count - 1) other entr\(appIDs.count == 2 ? "y" : "ies"): \(appIDs.joined(separator: ", "))"
         case .shellStep(let step): step.summary
         case .addRedirectURI(let uri): "Add the Web redirect URI \(uri) to the app"
         case .declareDelegatedPermissions(let scopes):

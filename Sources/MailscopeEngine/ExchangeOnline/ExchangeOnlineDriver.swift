@@ -94,6 +94,8 @@ final class ExchangeOnlineDriver: TargetDriver {
             case .updateDelegatedConsent(let grantID, let scopes): try await updateDelegatedConsent(grantID: grantID, scopes: scopes)
             case .removeAccessPolicy(let identity, _, _): try await removeAccessPolicy(identity: identity)
             case .removeMailboxPermission(let mailbox, let user): try await removeFullAccess(on: mailbox, of: user)
+            case .setEwsAllowedAppIDs(_, let adding):
+                try await addToEWSAllowList(adding.hasPrefix("<") ? try requireAppID() : adding)
             case .shellStep(let step):
                 throw EngineError(
                     stage: step.stage, message: "an Exchange Management Shell step in an Exchange Online run",
@@ -118,7 +120,7 @@ final class ExchangeOnlineDriver: TargetDriver {
             .updateDelegatedConsent:
             .serviceAccount
         case .createGroup, .addMember: .distributionGroup
-        case .createExchangeServicePrincipal: .impersonationRole
+        case .createExchangeServicePrincipal, .setEwsAllowedAppIDs: .impersonationRole
         // The vendor's own app: its grants are removed by the scope stage, after the assignments.
         case .removeTenantWideGrant: scopesVendorApp ? .scope : .impersonationRole
         case .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy,
@@ -133,6 +135,9 @@ final class ExchangeOnlineDriver: TargetDriver {
         // A write planned before its app existed names it by placeholder; show the real ID once known.
         if case .createServicePrincipal(let appID) = write, appID.hasPrefix("<"), let known = facts.appID {
             write = .createServicePrincipal(appID: known)
+        }
+        if case .setEwsAllowedAppIDs(let list, let adding) = write, adding.hasPrefix("<"), let known = facts.appID {
+            write = .setEwsAllowedAppIDs(appIDs: list.map { $0 == adding ? known : $0 }, adding: known)
         }
         return PowerShell.line(
             for: write,
@@ -169,10 +174,12 @@ final class ExchangeOnlineDriver: TargetDriver {
             return "app \"\(p(config.serviceAccountName))\" (uniqueName \(config.applicationUniqueName))"
         case .distributionGroup:
             return "group \"\(p(config.groupName))\" (alias \(p(config.effectiveGroupAlias))) with \(config.members.count) member(s)"
-        case .impersonationRole: return "Exchange's pointer to the app \"\(p(appDisplayName))\""
+        case .impersonationRole:
+            return "Exchange's pointer to the app \"\(p(appDisplayName))\""
+                + (config.usesEWS ? ", and EWS open to it (EwsEnabled, EwsAllowedAppIDs)" : "")
         case .scope:
             let filter = wantedFilter.map(p) ?? "not known: no group DN"
-            return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.roles.joined(separator: ", "))"
+            return "scope \"\(p(config.scopeName))\" (filter \(filter)) for \(config.assignedRoles.joined(separator: ", "))"
         case .connect where isDelegated: return "an app ready for a user's sign-in (\(Self.delegatedLimit))"
         case .connect: return "access to \(config.inScopeMailbox ?? "a mailbox in the scope") and none outside it"
         }

@@ -15,6 +15,8 @@ struct Facts: Sendable {
     var delegatedExposure: [String] = []
     /// Whether Exchange has its pointer to the service principal (`Get-ServicePrincipal`), once read.
     var exchangePointerExists: Bool?
+    /// The organisation's EWS settings (`service_account.uses_ews`), once read.
+    var ewsOrganization: EWSOrganization?
     var group: GroupFacts?
     var members: [ResolvedMember] = []
     var directMembers: [DirectMember] = []

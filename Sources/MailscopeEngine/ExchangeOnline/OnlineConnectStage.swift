@@ -194,14 +194,15 @@ extension ExchangeOnlineDriver {
         let mailboxes = try await probeMailboxes()
         // The configured state (two Test-ServicePrincipalAuthorization calls) and the effective
         // state (the app's token, then every probe) are read at once.
-        let roles = config.roles
+        let roles = config.assignedRoles
         async let inRows = Self.authorization(of: appID, on: mailboxes.inScope?.address, exchange: exchange)
         async let outRows = Self.authorization(of: appID, on: mailboxes.outOfScope?.address, exchange: exchange)
         let effectiveProbe: Result<GraphClient, Untested> =
             scopesVendorApp
             ? .failure(Untested(description: "effective access: \(Self.vendorEffectiveUntestable) (mailscope holds none)"))
             : appGraph(appID: appID)
-        let families = Self.probes(for: roles)
+        // Graph probes for the Graph roles; EWS has its own proof (`ewsProof`).
+        let families = Self.probes(for: config.roles)
         async let effective: (allowed: Bool?, denied: Bool?, lines: [String]) =
             switch effectiveProbe {
             case .failure(let untested): (nil, nil, [untested.description])
@@ -236,6 +237,7 @@ extension ExchangeOnlineDriver {
             lines.append("no mailbox outside the scope found to test denial; set connect.out_of_scope_mailbox")
         }
         let access = try await effective
+        let ews = try await ewsProof(appID: appID, inScope: mailboxes.inScope, outOfScope: mailboxes.outOfScope)
         var evidence = PollEvidence(
             at: now,
             configuredInScope: configuredIn,
@@ -245,6 +247,11 @@ extension ExchangeOnlineDriver {
             lines: lines + access.lines
         )
         if scopesVendorApp { evidence.effectiveUnobservable = true }
+        if let ews {
+            evidence.ewsInScopeAllowed = ews.allowed
+            evidence.ewsOutOfScopeDenied = ews.denied
+            evidence.lines += ews.lines
+        }
         return evidence
     }
 
@@ -310,6 +317,11 @@ extension ExchangeOnlineDriver {
 
     /// A Graph client signed in as the app with the credential this machine holds.
     func appGraph(appID: String) -> Result<GraphClient, Untested> {
+        appSession(appID: appID).map { GraphClient(base: endpoints.graph, tokens: $0, sender: sender) }
+    }
+
+    /// The app's own client-credentials session, with the credential this machine holds.
+    func appSession(appID: String) -> Result<ClientCredentialSession, Untested> {
         guard let held = journal.credential, FileManager.default.fileExists(atPath: held.path) else {
             return .failure(Untested(description: "effective access not tested: this machine holds no credential of the app"))
         }
@@ -328,8 +340,7 @@ extension ExchangeOnlineDriver {
             return .failure(Untested(description: "effective access not tested: cannot read the held credential (\(error))"))
         }
         let identity = IdentityClient(endpoints: endpoints, tenant: authorityTenant, sender: sender)
-        let appSession = ClientCredentialSession(identity: identity, clientID: appID, credential: credential)
-        return .success(GraphClient(base: endpoints.graph, tokens: appSession, sender: sender))
+        return .success(ClientCredentialSession(identity: identity, clientID: appID, credential: credential))
     }
 
     /// Every probe at once as the app, each addressing the mailbox by its object id.
@@ -458,6 +469,12 @@ extension ExchangeOnlineDriver {
     /// still closing, with its time.
     func connectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         if evidence.delegatedAppHolds != nil { return delegatedConnectReport(evidence, waiting: waiting) }
+        let report = graphConnectReport(evidence, waiting: waiting, exposureCause: exposureCause)
+        return config.usesEWS ? ewsConnectReport(report, evidence, waiting: waiting) : report
+    }
+
+    /// The connect report from Test-ServicePrincipalAuthorization and the Graph calls as the app.
+    private func graphConnectReport(_ evidence: PollEvidence, waiting: Bool, exposureCause: String?) -> StageReport {
         let now = environment.clock.now
         let steps = [
             StepReport.verdict(

@@ -32,8 +32,8 @@ extension ExchangeOnlineDriver {
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
         if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
-        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
-        return items
+        items.append(HandOffItem(label: "Roles", value: config.assignedRoles.joined(separator: ", ")))
+        return items + ewsHandOff()
     }
 
     /// The credential mailscope holds: a secret shown once (then its hint), or a certificate's
@@ -67,5 +67,22 @@ extension ExchangeOnlineDriver {
             items.append(HandOffItem(label: "Credential expires", value: Timestamps.day(held.expires)))
         }
         return items
+    }
+
+    /// What a vendor that calls EWS needs besides (`service_account.uses_ews`): the EWS URL, the
+    /// token's resource, the impersonation it must send, and the end of EWS in Exchange Online.
+    func ewsHandOff() -> [HandOffItem] {
+        guard config.usesEWS else { return [] }
+        return [
+            HandOffItem(label: "EWS URL", value: endpoints.exchange.absoluteString + "/EWS/Exchange.asmx"),
+            HandOffItem(label: "EWS token scope", value: endpoints.exchange.absoluteString + "/.default"),
+            HandOffItem(
+                label: "EWS impersonation",
+                value: "ExchangeImpersonation of each mailbox (its primary SMTP address) and the X-AnchorMailbox header"),
+            HandOffItem(
+                label: "EWS ends",
+                value: "1 Apr 2027 in Exchange Online, with no exceptions: the same scope already grants "
+                    + config.roles.joined(separator: ", ") + " for Microsoft Graph"),
+        ]
     }
 }

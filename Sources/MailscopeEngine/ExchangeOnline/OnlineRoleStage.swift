@@ -29,6 +29,13 @@ extension ExchangeOnlineDriver {
                 )
             )
             findings.step("Exchange service principal", .needsChange, "after the service account")
+            // The allow list is read now, so the plan shows the whole list the app will join.
+            if config.usesEWS,
+                let ews = try await observeEWSAccess(
+                    appID: facts.appID ?? config.vendorAppID ?? "<new app>", exchange: exchange, into: &findings)
+            {
+                return findings.observation(stage: .impersonationRole, status: .failed, detail: ews.detail, fix: ews.fix)
+            }
             return findings.observation(
                 stage: .impersonationRole, status: .needsChange, detail: "waits for the service account")
         }
@@ -52,9 +59,13 @@ extension ExchangeOnlineDriver {
         } else {
             judgeGrants(conflicting, into: &findings)
         }
+        let ews = config.usesEWS ? try await observeEWSAccess(appID: appID, exchange: exchange, into: &findings) : nil
         let status: StageStatus =
             findings.writes.isEmpty ? (conflicting.isEmpty || held ? .verified : .failed) : .needsChange
-        let detail: String
+        if let ews {
+            return findings.observation(stage: .impersonationRole, status: .failed, detail: ews.detail, fix: ews.fix)
+        }
+        var detail: String
         if held {
             detail =
                 (pointer == nil ? "the app is not registered in Exchange yet; " : "registered in Exchange; ")
@@ -66,6 +77,11 @@ extension ExchangeOnlineDriver {
             detail = "the app is not registered in Exchange yet"
         } else {
             detail = "registered in Exchange; no tenant-wide mailbox grants"
+        }
+        if config.usesEWS, findings.writes.contains(where: { if case .setEwsAllowedAppIDs = $0 { true } else { false } }) {
+            detail += "; the app is not on the organisation's EWS allow list"
+        } else if config.usesEWS, status == .verified {
+            detail += "; EWS open to the app"
         }
         return findings.observation(
             stage: .impersonationRole,

@@ -113,7 +113,7 @@ extension ExchangeOnlineDriver {
             ? "\(config.scopeName) is an exclusive scope, which does not restrict an app"
             : cameBack.map { "exposed: tenant-wide grant(s) " + $0 }
                 ?? (writes.isEmpty
-                    ? "\(config.scopeName): \(filter); \(config.roles.count) role(s) bound"
+                    ? "\(config.scopeName): \(filter); \(config.assignedRoles.count) role(s) bound"
                     : "\(writes.count) change(s) needed")
         return findings.observation(
             stage: .scope,
@@ -184,7 +184,7 @@ extension ExchangeOnlineDriver {
                 ?? "?"
         }
         let scopeID = facts.scopeID?.lowercased()
-        for role in config.roles {
+        for role in config.assignedRoles {
             let bound = existing.contains {
                 roleName($0).caseInsensitiveCompare(role) == .orderedSame && scopeID != nil
                     && $0["appScopeId"].string?.lowercased() == scopeID

@@ -204,12 +204,30 @@ private struct OnlineScript {
             .createExchangeServicePrincipal(appID: "<new app>", objectID: "<new sp>", name: config.serviceAccountName),
             indent: "    ")
         add("}")
+        if config.usesEWS { ewsAllowList() }
         if config.vendorAppID != nil {
             add("# The vendor's tenant-wide grants are removed in part 4, after the scoped role assignments exist,")
             add("# so an app the tenant already consented to keeps working while its access narrows to the scope.")
             return
         }
         removeVoidingGrants()
+    }
+
+    /// EWS (`service_account.uses_ews`): the organisation must have EWS on (mailscope never flips
+    /// that switch), and a set allow list must name the app: the whole list is written back with
+    /// every entry it held (Set-OrganizationConfig writes the complete list).
+    mutating func ewsAllowList() {
+        add("# EWS: on for the organisation, and the app on EwsAllowedAppIDs when a list is set (up to 24 hours to take effect)")
+        add("$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy")
+        add("if ($org.EwsEnabled -ne $true) {")
+        add(
+            "    throw 'EWS is not enabled for the organisation (EwsEnabled): Set-OrganizationConfig -EwsEnabled $true is an organisation-wide decision; or move the integration to Microsoft Graph'"
+        )
+        add("}")
+        add("$allowed = @($org.EwsAllowedAppIDs | ForEach-Object { $_ -split ',' } | Where-Object { $_ })")
+        add("if ($allowed.Count -gt 0 -and $allowed -notcontains $app.AppId) {")
+        add("    Set-OrganizationConfig -EwsAllowedAppIDs ((@($allowed) + $app.AppId) -join ',')")
+        add("}")
     }
 
     /// Every tenant-wide Entra grant on the app that voids the scope, removed (the same permission
@@ -249,7 +267,7 @@ private struct OnlineScript {
         add("} elseif ($scope.RecipientFilter -ne $filter) {")
         write(.updateScope(name: config.scopeName, filter: ""), bindings: ScriptBindings(filter: "$filter"), indent: "    ")
         add("}")
-        for role in config.roles {
+        for role in config.assignedRoles {
             let name = config.assignmentName(for: role)
             // Looked up by the assignment's name (the documented -Identity), not -RoleAssignee,
             // which the reference documents for users, groups and policies, not service principals.

@@ -615,7 +615,7 @@ extension ExchangeOnlineDriver {
             }
         case .createApplication, .createServicePrincipal, .createMailboxUser, .assignLicense, .removeOrphanSecret,
             .createGroup, .addMember, .createExchangeServicePrincipal, .removeTenantWideGrant, .createScope, .updateScope,
-            .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy, .removeMailboxPermission, .shellStep,
+            .createRoleAssignment, .removeRoleAssignment, .removeAccessPolicy, .removeMailboxPermission, .setEwsAllowedAppIDs, .shellStep,
             .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent:
             break  // Upserts and "already exists" make the other writes safe to repeat.
         }

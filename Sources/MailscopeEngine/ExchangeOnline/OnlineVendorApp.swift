@@ -124,7 +124,7 @@ extension ExchangeOnlineDriver {
         if let group = facts.group { items.append(HandOffItem(label: "Group", value: group.address)) }
         items.append(HandOffItem(label: "Management scope", value: config.scopeName))
         if let widened = EndEventEarly.handOffItem(config) { items.append(widened) }
-        items.append(HandOffItem(label: "Roles", value: config.roles.joined(separator: ", ")))
+        items.append(HandOffItem(label: "Roles", value: config.assignedRoles.joined(separator: ", ")))
         let outside = facts.outOfScopeCandidate?.address ?? config.outOfScopeMailbox ?? "a mailbox outside the group"
         items.append(
             HandOffItem(
@@ -142,7 +142,7 @@ extension ExchangeOnlineDriver {
                     value: "tokens the vendor got before the removal keep them until they expire (60 to 90 minutes): "
                         + "confirm the 403 after that"))
         }
-        return items
+        return items + ewsHandOff()
     }
 
     /// The tenant-wide grants the scope stage removes for the vendor's app, after the scoped role

@@ -86,7 +86,7 @@ final class ExchangeServerDriver: TargetDriver {
             .assignLicense, .removeOrphanSecret, .createGroup, .addMember, .createExchangeServicePrincipal,
             .removeTenantWideGrant, .createScope, .updateScope, .createRoleAssignment, .removeRoleAssignment,
             .addRedirectURI, .declareDelegatedPermissions, .grantDelegatedConsent, .updateDelegatedConsent,
-            .removeAccessPolicy, .removeMailboxPermission:
+            .removeAccessPolicy, .removeMailboxPermission, .setEwsAllowedAppIDs:
             throw EngineError(
                 stage: stage(of: write), message: "\(PowerShell.summary(of: write)) is an Exchange Online write",
                 fix: "Exchange Server is set up by Exchange Management Shell steps; check the config's target")

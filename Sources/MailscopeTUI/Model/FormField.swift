@@ -52,10 +52,11 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
             [.serviceAccountName, .serviceAccountAddress, .serviceAccountLogon, .passwordSource, .passwordFile,
                 .passwordVariable]
         case (.account, .exchangeOnline):
-            [.connection, .vendorAppID, .serviceAccountName, .scopeKind, .groupName, .groupAlias, .groupKind, .members]
+            [.connection, .vendorAppID, .serviceAccountName, .mailboxUser, .redirectURI, .delegatedScopes, .scopeKind,
+                .groupName, .groupAlias, .groupKind, .members]
         case (.account, .exchangeServer): [.scopeKind, .groupName, .groupAlias, .groupKind, .groupAddress, .members]
-        case (.scope, .exchangeOnline): [.scopeName, .roles]
-        case (.scope, .exchangeServer): [.scopeName, .inScopeMailbox, .outOfScopeMailbox]
+        case (.scope, .exchangeOnline): [.scopeName, .roles, .usesEWS, .endEventEarly]
+        case (.scope, .exchangeServer): [.scopeName, .endEventEarly, .inScopeMailbox, .outOfScopeMailbox]
         }
     }
 
@@ -94,6 +95,11 @@ public enum FormField: String, Sendable, CaseIterable {
     case outOfScopeMailbox
     case connection
     case vendorAppID
+    case mailboxUser
+    case redirectURI
+    case delegatedScopes
+    case usesEWS
+    case endEventEarly
 
     /// The page the field is on for `target` (`nil` when `target` does not ask it).
     public func page(for target: SetupTarget) -> FormPage? {
@@ -133,6 +139,11 @@ public enum FormField: String, Sendable, CaseIterable {
         case .outOfScopeMailbox: "Out-of-scope mailbox"
         case .connection: "The integration's app"
         case .vendorAppID: "Vendor app (client) ID"
+        case .mailboxUser: "Service-account mailbox"
+        case .redirectURI: "Redirect URI"
+        case .delegatedScopes: "Delegated permissions"
+        case .usesEWS: "The vendor calls EWS"
+        case .endEventEarly: "End Event Early"
         }
     }
 
@@ -140,7 +151,7 @@ public enum FormField: String, Sendable, CaseIterable {
     public var isChoice: Bool {
         switch self {
         case .preset, .signIn, .scopeKind, .groupKind, .target, .ewsAuthentication, .passwordSource, .secretSource,
-            .connection:
+            .connection, .delegatedScopes, .usesEWS, .endEventEarly:
             true
         default: false
         }
@@ -215,6 +226,16 @@ public enum FormField: String, Sendable, CaseIterable {
             "Whose app the integration signs in as. mailscope makes an app: a new app registration with a client secret, given to the vendor's form. The vendor gives me an app ID: the vendor publishes one multi-tenant app for all its customers; mailscope creates no app and no credential, adds the app to this tenant if it is missing, and scopes it. If it was consented to before, its tenant-wide grants are removed only after the scoped roles are shown in scope, so it keeps working (config: service_account.app_id)."
         case .vendorAppID:
             "The application (client) ID of the vendor's multi-tenant app, a GUID the vendor publishes (its setup guide or support), not an object ID (config: service_account.app_id). mailscope cannot call Graph as that app (the vendor holds its credential): it proves the scope with Test-ServicePrincipalAuthorization, and the hand-off says how the vendor confirms."
+        case .mailboxUser:
+            "The licensed user the vendor's guide signs in as, to consent to its app (config: service_account.mailbox), for example eptura_service@contoso.com. It is created with a licence if missing. Empty: the service account's name at the tenant's domain (a tenant given by its GUID has none: then give it)."
+        case .redirectURI:
+            "Where Microsoft sends the sign-in's code back to the vendor (config: service_account.redirect_uri): the vendor's Web redirect URI, https only (http for localhost). Empty: the one the vendor's guide gives."
+        case .delegatedScopes:
+            "The Microsoft Graph delegated permissions the app is consented to for every user (config: service_account.scopes): the guide's default set, or its minimum. Delegated access is limited by each signed-in user's own mailbox rights: no Exchange management scope applies to it."
+        case .usesEWS:
+            "Whether the vendor's product still calls EWS in Exchange Online (config: service_account.uses_ews). Yes: the role Application EWS.AccessAsApp is assigned within the same scope and the app's ID is added to the organisation's EWS allow list (EwsAllowedAppIDs, every entry kept; up to 24 hours to take effect). EWS in Exchange Online ends on 1 Apr 2027: the Graph roles of the same scope replace it."
+        case .endEventEarly:
+            "Eptura's End Event Early changes the organizer's copy of a meeting, so it needs the mailbox of whoever booked the room (config: scope.end_event_early). Yes widens the one scope to room, user and shared mailboxes, said loudly in the plan and the hand-off. No keeps the app on the room mailboxes only."
         case .outOfScopeMailbox:
             "A mailbox the service account must NOT reach, to prove the scope holds, for example an executive's (config: connect.out_of_scope_mailbox). It must not be a member of the group. mailscope finishes only when it is refused."
         }
@@ -246,12 +267,16 @@ public enum AppConnection: String, Sendable, CaseIterable {
     case newApp
     /// The vendor's own multi-tenant app (`service_account.app_id`): no app, no credential made.
     case vendorApp
+    /// An app mailscope makes for the authorization-code grant (`service_account.access =
+    /// "delegated"`): each signed-in user's own rights limit it.
+    case delegatedApp
 
     /// The choice's words in the form.
     public var title: String {
         switch self {
         case .newApp: "mailscope makes an app"
         case .vendorApp: "the vendor gives me an app ID"
+        case .delegatedApp: "users sign in to it (delegated)"
         }
     }
 }

@@ -22,6 +22,12 @@ public struct FormState: Sendable, Equatable {
     public var secretSource: PasswordSource
     /// Whose app the integration signs in as (Exchange Online).
     public var connection: AppConnection
+    /// Delegated access: the preset's minimum set of permissions rather than its default.
+    public var minimumDelegatedScopes: Bool
+    /// Whether the vendor calls EWS (Exchange Online).
+    public var usesEWS: Bool
+    /// Eptura's End Event Early: the rooms scope widened to the organizers (a warned choice).
+    public var endEventEarly: Bool
     /// The free-text fields.
     public var inputs: [FormField: TextInput] {
         didSet { refreshMemberList() }
@@ -48,9 +54,16 @@ public struct FormState: Sendable, Equatable {
         passwordSource =
             answers.passwordEnvironmentVariable != nil && answers.passwordFile == nil ? .environmentVariable : .file
         secretSource = answers.secretFile != nil && answers.secretEnvironmentVariable == nil ? .file : .environmentVariable
-        connection = answers.vendorAppID == nil ? .newApp : .vendorApp
+        connection =
+            answers.vendorAppID != nil ? .vendorApp : answers.access == .delegated ? .delegatedApp : .newApp
+        minimumDelegatedScopes = answers.delegatedScopes == "minimum"
+        let preset = Preset.named(answers.presetID)
+        usesEWS = answers.usesEWS ?? preset?.usesEWS ?? false
+        endEventEarly = answers.endEventEarly ?? false
         inputs = [
             .vendorAppID: TextInput(answers.vendorAppID ?? ""),
+            .mailboxUser: TextInput(answers.mailboxUser ?? ""),
+            .redirectURI: TextInput(answers.redirectURI ?? preset?.delegated?.redirectURI.absoluteString ?? ""),
             .clientID: TextInput(answers.clientID ?? ""),
             .secretVariable: TextInput(answers.secretEnvironmentVariable ?? ""),
             .secretFile: TextInput(answers.secretFile ?? ""),
@@ -118,12 +131,19 @@ public struct FormState: Sendable, Equatable {
             certificateFile: signIn == .certificate ? optional(.certificateFile) : nil,
             privateKeyFile: signIn == .certificate ? optional(.privateKeyFile) : nil,
             groupAlias: scopeKind == .group ? optional(.groupAlias) : nil,
-            vendorAppID: target == .exchangeOnline && connection == .vendorApp ? optional(.vendorAppID) : nil
+            vendorAppID: target == .exchangeOnline && connection == .vendorApp ? optional(.vendorAppID) : nil,
+            access: isApplicable(.redirectURI) ? .delegated : nil,
+            redirectURI: isApplicable(.redirectURI) ? optional(.redirectURI) : nil,
+            delegatedScopes: isApplicable(.delegatedScopes) && minimumDelegatedScopes ? "minimum" : nil,
+            usesEWS: isApplicable(.usesEWS) && usesEWS != (Preset.named(presetID)?.usesEWS ?? false) ? usesEWS : nil,
+            endEventEarly: isApplicable(.endEventEarly) && endEventEarly ? true : nil,
+            mailboxUser: isApplicable(.mailboxUser) ? optional(.mailboxUser) : nil
         )
     }
 
-    /// The pages the form shows for the chosen target, in order.
-    public var pages: [FormPage] { FormPage.pages(for: target) }
+    /// The pages the form shows for the chosen target, in order: those with a question that
+    /// applies (delegated access has no scope to ask about).
+    public var pages: [FormPage] { FormPage.pages(for: target).filter { !fields(on: $0).isEmpty } }
 
     /// The page after `page`, if any.
     public func page(after page: FormPage) -> FormPage? {
@@ -147,8 +167,12 @@ public struct FormState: Sendable, Equatable {
             switch field {
             case .passwordFile: passwordSource == .file
             case .passwordVariable: passwordSource == .environmentVariable
+            // Delegated access has no group: its fields go (a rooms scope shows them as not used).
+            case .groupName, .groupAlias, .groupKind, .members, .groupAddress:
+                !(target == .exchangeOnline && connection == .delegatedApp)
             case .clientID, .secretSource, .secretVariable, .secretFile, .certificateFile, .privateKeyFile,
-                .vendorAppID, .serviceAccountName:
+                .vendorAppID, .serviceAccountName, .mailboxUser, .redirectURI, .delegatedScopes, .usesEWS,
+                .endEventEarly, .scopeKind, .scopeName, .roles:
                 isApplicable(field)
             default: true
             }
@@ -158,7 +182,7 @@ public struct FormState: Sendable, Equatable {
     /// Whether `field` may stay empty (an empty optional field takes its default).
     public func isOptional(_ field: FormField) -> Bool {
         switch field {
-        case .serviceAccountLogon, .groupAddress, .groupAlias: true
+        case .serviceAccountLogon, .groupAddress, .groupAlias, .mailboxUser, .redirectURI: true
         case .inScopeMailbox: scopeKind == .group
         default: false
         }
@@ -178,8 +202,17 @@ public struct FormState: Sendable, Equatable {
     /// apply to a rooms scope.
     public func isApplicable(_ field: FormField) -> Bool {
         guard page(of: field) != nil else { return false }
+        let preset = Preset.named(presetID)
+        // Delegated access: each user's own rights limit it; no group, scope or role applies.
+        let delegated = target == .exchangeOnline && connection == .delegatedApp
         switch field {
-        case .groupName, .groupAlias, .groupKind, .members, .groupAddress: return scopeKind == .group
+        case .groupName, .groupAlias, .groupKind, .members, .groupAddress: return scopeKind == .group && !delegated
+        case .scopeKind, .scopeName, .roles: return !delegated
+        case .mailboxUser: return preset?.licensedMailbox == true && connection == .newApp
+        case .redirectURI, .delegatedScopes: return delegated
+        // Asked where the guide connects over EWS, or for a custom integration (the others use Graph).
+        case .usesEWS: return !delegated && (preset?.usesEWS == true || presetID == "custom")
+        case .endEventEarly: return preset?.offersEndEventEarly == true && scopeKind == .rooms && !delegated
         case .passwordFile: return passwordSource == .file
         case .passwordVariable: return passwordSource == .environmentVariable
         case .clientID: return signIn != .deviceCode
@@ -202,7 +235,14 @@ public struct FormState: Sendable, Equatable {
         guard isApplicable(field) else { return nil }
         if target == .exchangeServer { return serverError(for: field) }
         switch field {
-        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource, .connection: return nil
+        case .preset, .signIn, .scopeKind, .groupKind, .target, .secretSource, .connection, .delegatedScopes, .usesEWS,
+            .endEventEarly:
+            return nil
+        case .mailboxUser: return configError(for: field)
+        case .redirectURI:
+            guard let raw = optional(.redirectURI) else { return nil }
+            if case .failure(let error) = FieldRules.redirectURI(raw) { return error }
+            return nil
         case .clientID, .secretVariable, .secretFile, .certificateFile, .privateKeyFile:
             return configError(for: field)
         case .vendorAppID:
@@ -266,8 +306,13 @@ public struct FormState: Sendable, Equatable {
         case .certificateFile: ["auth.certificate_file"]
         case .privateKeyFile: ["auth.private_key_file"]
         case .vendorAppID: ["service_account.app_id"]
+        case .mailboxUser: ["service_account.mailbox"]
+        case .redirectURI: ["service_account.redirect_uri"]
+        case .endEventEarly: ["scope.end_event_early"]
         case .preset: ["target", "method"]  // a preset whose guide has no path on the target (PresetConnections)
-        case .target, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles, .connection: []
+        case .target, .tenant, .signIn, .passwordSource, .secretSource, .scopeKind, .roles, .connection,
+            .delegatedScopes, .usesEWS:
+            []
         }
     }
 
@@ -329,6 +374,9 @@ public struct FormState: Sendable, Equatable {
         case .passwordSource: passwordSource.title
         case .secretSource: secretSource.title
         case .connection: connection.title
+        case .delegatedScopes: minimumDelegatedScopes ? "the guide's minimum" : "the guide's default"
+        case .usesEWS: usesEWS ? "yes: allow-list the app (EWS ends 1 Apr 2027)" : "no: Microsoft Graph only"
+        case .endEventEarly: endEventEarly ? "yes: widen to the organizers (warned)" : "no: room mailboxes only"
         default: text(field)
         }
     }
@@ -352,10 +400,18 @@ public struct FormState: Sendable, Equatable {
         case .ewsAuthentication: ewsAuthentication = next(HTTPAuthentication.Scheme.allCases, ewsAuthentication)
         case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
         case .secretSource: secretSource = next(PasswordSource.allCases, secretSource)
-        case .connection: connection = next(AppConnection.allCases, connection)
+        case .connection: connection = next(connections, connection)
+        case .delegatedScopes: minimumDelegatedScopes.toggle()
+        case .usesEWS: usesEWS.toggle()
+        case .endEventEarly: endEventEarly.toggle()
         default: return
         }
         edited.insert(field)
+    }
+
+    /// The ways the preset's integration can connect: delegated access only where its guide has it.
+    public var connections: [AppConnection] {
+        Preset.named(presetID)?.delegated == nil ? AppConnection.allCases.filter { $0 != .delegatedApp } : AppConnection.allCases
     }
 
     /// The group kinds the target offers (Exchange Server has no Microsoft 365 groups).
@@ -366,7 +422,7 @@ public struct FormState: Sendable, Equatable {
     /// The fields `answers` leaves out when their choice is not taken.
     static let unchosenFields: [FormField] = [
         .passwordFile, .passwordVariable, .clientID, .secretVariable, .secretFile, .certificateFile,
-        .privateKeyFile, .groupName, .groupAlias, .members, .groupAddress, .vendorAppID,
+        .privateKeyFile, .groupName, .groupAlias, .members, .groupAddress, .vendorAppID, .mailboxUser, .redirectURI,
     ]
 
     /// Takes from `previous` the values of fields left empty here because their choice was not
@@ -390,6 +446,10 @@ public struct FormState: Sendable, Equatable {
         fill(.scopeName, preset.scopeName)
         fill(.roles, preset.roles.map(Self.shortRoleName).joined(separator: ", "))
         if !edited.contains(.scopeKind) { scopeKind = preset.scopeKind }
+        if !edited.contains(.usesEWS) { usesEWS = preset.usesEWS }
+        if !preset.offersEndEventEarly { endEventEarly = false }
+        if !connections.contains(connection) { connection = .newApp }
+        fill(.redirectURI, preset.delegated?.redirectURI.absoluteString ?? "")
     }
 
     /// Splits a list typed as "a, b; c" into its items.

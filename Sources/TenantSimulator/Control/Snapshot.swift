@@ -41,7 +41,8 @@ extension SimulatedTenant {
             generators: Generators(
                 identifiers: identifiers, faults: faultGenerator, requestIdentifiers: requestIdentifiers,
                 propagation: propagationGenerator, onPremises: onPremisesGenerator),
-            refreshTokens: refreshTokens, servedBases: servedBases, passwords: passwords.isEmpty ? nil : passwords)
+            refreshTokens: refreshTokens, servedBases: servedBases, passwords: passwords.isEmpty ? nil : passwords,
+            organizationEWS: organizationEWS)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Dates keep Foundation's default coding (seconds since 2001 as a double), which round-trips exactly.
@@ -120,6 +121,8 @@ struct TenantSnapshot: Codable {
     var servedBases: [URL]
     /// Exchange Server passwords (salted SHA-256 and NT hash) by user id; absent when none was set.
     var passwords: [String: StoredPassword]?
+    /// The organisation's EWS settings; absent from snapshots taken before they were modelled.
+    var organizationEWS: OrganizationEWSState?
 }
 
 /// What mailbox calls see during a propagation window, and when it ends.

@@ -26,6 +26,19 @@ enum EWSSignIn {
     case refused(WireResponse)
 }
 
+/// Who calls EWS: a user signed in with a password (Exchange Server), or an app with an app-only
+/// OAuth token (Exchange Online).
+enum EWSCaller {
+    case account(DirectoryUser)
+    case app(AccessTokenClaims)
+
+    /// The caller's own mailbox, used without `ExchangeImpersonation` (an app has none).
+    var ownMailbox: DirectoryUser? {
+        if case .account(let user) = self, user.recipientTypeDetails != nil { return user }
+        return nil
+    }
+}
+
 /// An EWS answer that ends the request early: a SOAP fault (HTTP 500).
 struct EWSFault: Error {
     /// The response code, e.g. `ErrorImpersonateUserDenied`.
@@ -75,7 +88,7 @@ extension SimulatedTenant {
         }
         if let fault = ewsInjectedFault(context: context) { return fault }
         do throws(EWSFault) {
-            return try ewsOperation(request.body, account: account)
+            return try ewsOperation(request.body, caller: .account(account))
         } catch {
             return Self.soapFault(error)
         }
@@ -180,7 +193,7 @@ extension SimulatedTenant {
     // MARK: Envelope
 
     /// Parses the SOAP envelope, applies the impersonation header and runs the body's operation.
-    private func ewsOperation(_ body: Data, account: DirectoryUser) throws(EWSFault) -> WireResponse {
+    func ewsOperation(_ body: Data, caller: EWSCaller) throws(EWSFault) -> WireResponse {
         let envelope: XMLNode
         switch XMLNode.parse(body) {
         case .success(let root): envelope = root
@@ -207,9 +220,9 @@ extension SimulatedTenant {
         }
         let mailbox: DirectoryUser?
         if let impersonation = header?.child(EWSNamespace.types, "ExchangeImpersonation") {
-            mailbox = try impersonatedMailbox(impersonation, account: account)
+            mailbox = try impersonatedMailbox(impersonation, caller: caller)
         } else {
-            mailbox = account.recipientTypeDetails == nil ? nil : account
+            mailbox = caller.ownMailbox
         }
         guard let operation = soapBody.children.first else {
             throw EWSFault(code: "ErrorInvalidRequest", message: "The request is invalid. The SOAP Body has no operation.")
@@ -217,7 +230,7 @@ extension SimulatedTenant {
         let (name, content): (String, String)
         switch (operation.namespace, operation.name) {
         case (EWSNamespace.messages, "GetFolder"):
-            (name, content) = ("GetFolderResponse", try getFolder(operation, mailbox: mailbox, account: account))
+            (name, content) = ("GetFolderResponse", try getFolder(operation, mailbox: mailbox))
         case (EWSNamespace.messages, "ExpandDL"):
             (name, content) = ("ExpandDLResponse", try expandDL(operation))
         case (EWSNamespace.messages, "ResolveNames"):
@@ -236,7 +249,7 @@ extension SimulatedTenant {
     }
 
     /// The mailbox an `ExchangeImpersonation` header names, if `account` may act as it.
-    private func impersonatedMailbox(_ header: XMLNode, account: DirectoryUser) throws(EWSFault) -> DirectoryUser {
+    private func impersonatedMailbox(_ header: XMLNode, caller: EWSCaller) throws(EWSFault) -> DirectoryUser {
         // ConnectingSID holds exactly one non-empty PrincipalName, SID, PrimarySmtpAddress or SmtpAddress.
         guard let sid = header.child(EWSNamespace.types, "ConnectingSID") else {
             throw Self.schemaFault(
@@ -289,6 +302,12 @@ extension SimulatedTenant {
                 code: "ErrorNonExistentMailbox", message: "The SMTP address has no mailbox associated with it.",
                 messageXML: "<t:Value Name=\"SmtpAddress\">\(XMLText.escape(value))</t:Value>")
         }
+        guard case .account(let account) = caller else {
+            guard case .app(let token) = caller, mayUseEWS(token, on: mailbox) else {
+                throw Self.appAccessDenied
+            }
+            return mailbox
+        }
         switch impersonation(by: account, of: mailbox) {
         case .allowed: return mailbox
         case .noRole:
@@ -337,7 +356,7 @@ extension SimulatedTenant {
         return (id.base64EncodedString(), changeKey.base64EncodedString())
     }
 
-    private func getFolder(_ operation: XMLNode, mailbox: DirectoryUser?, account: DirectoryUser) throws(EWSFault) -> String {
+    private func getFolder(_ operation: XMLNode, mailbox: DirectoryUser?) throws(EWSFault) -> String {
         let shape = operation.child(EWSNamespace.messages, "FolderShape")?.child(EWSNamespace.types, "BaseShape")?.value
         guard let shape, ["IdOnly", "Default", "AllProperties"].contains(shape) else {
             throw Self.schemaFault(

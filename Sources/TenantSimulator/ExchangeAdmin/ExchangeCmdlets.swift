@@ -31,6 +31,11 @@ extension SimulatedTenant {
         "Set-ManagementRoleAssignment": ["Identity", "CustomResourceScope", "Enabled"],
         "Remove-ManagementRoleAssignment": ["Identity"],
         "Test-ServicePrincipalAuthorization": ["Identity", "Resource"],
+        // office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Get-OrganizationConfig.md;
+        // the switch is named on Set-OrganizationConfig.md (-EwsAllowedAppIDs).
+        "Get-OrganizationConfig": ["RetrieveEwsOperationAccessPolicy"],
+        // office-docs-powershell exchange/exchange-ps/ExchangePowerShell/Set-OrganizationConfig.md (EWS parameters).
+        "Set-OrganizationConfig": ["EwsEnabled", "EwsAllowedAppIDs"],
     ].merging(accessPolicyCmdlets) { own, _ in own }.merging(mailboxPermissionCmdlets) { own, _ in own }
 
     /// Runs `cmdlet` as Exchange Online (`InvokeCommand`) or, when `cmdlet.onPremises`, as the
@@ -123,6 +128,7 @@ extension SimulatedTenant {
         case "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission":
             return try runLegacyAccess(cmdlet) ?? .rows([])
         default:
+            if let output = try runOrganizationConfig(cmdlet) { return output }
             throw .invalid("The term '\(cmdlet.name)' is not recognized as a name of a cmdlet.")
         }
     }

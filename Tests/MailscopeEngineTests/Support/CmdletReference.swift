@@ -320,6 +320,16 @@ enum CmdletReference {
         "New-ServicePrincipal": [
             "AppId", "Confirm", "DisplayName", "ObjectId", "Organization", "ServiceId", "WhatIf",
         ],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-OrganizationConfig.md
+        // (DomainController). RetrieveEwsOperationAccessPolicy is not on this page at 93336da2: Set-OrganizationConfig.md
+        // names it (-EwsAllowedAppIDs: "use the RetrieveEwsOperationAccessPolicy switch on the Get-OrganizationConfig cmdlet").
+        "Get-OrganizationConfig": ["DomainController", "RetrieveEwsOperationAccessPolicy"],
+        // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Set-OrganizationConfig.md
+        // Only the EWS parameters and the common ones of its ~300 (`### -EwsAllowedAppIDs`, `### -EwsEnabled`, …).
+        "Set-OrganizationConfig": [
+            "Confirm", "DomainController", "EwsAllowedAppIDs", "EwsAllowEntourage", "EwsAllowList", "EwsAllowMacOutlook",
+            "EwsAllowOutlook", "EwsApplicationAccessPolicy", "EwsBlockList", "EwsEnabled", "WhatIf",
+        ],
         // MicrosoftDocs/office-docs-powershell: exchange/exchange-ps/ExchangePowerShell/Get-ManagementScope.md
         "Get-ManagementScope": [
             "DomainController", "Exclusive", "Identity", "Orphan",
