@@ -751,11 +751,20 @@ scenario_preset_workable_server() {
 # vendor's app tenant-wide; the wizard scopes it without making an app or a credential, removes the
 # grant only after the scoped roles are in scope, shows the wait's phase, and hands off no secret.
 scenario_vendor_app_online() {
-    local state="$WORK/vendor_app"
-    start_app vendor_app "$state" 100 30
+    vendor_app_setup "$WORK/vendor_app" vendor_app
+}
+
+# vendor_app_setup STATE SESSION -- the vendor app's setup in the wizard, to its hand-off and exit.
+vendor_app_setup() {
+    local state=$1
+    start_app "$2" "$state" 100 30
     wait_for "What do you want to do?" || return 1
     keys Enter
     wait_for "Step 1 of 3" || return 1
+    wait_for "The integration's app" || return 1
+    keys Up  # the page opens on the tenant; the choice is just above it
+    keys Right
+    wait_for "the vendor gives me an app ID" || return 1
     local step
     for step in $(seq 1 12); do
         screen | grep -qF "Step 2 of 3" && break
@@ -763,13 +772,8 @@ scenario_vendor_app_online() {
         keys Enter
         sleep 0.15
     done
-    wait_for "The integration's app" || return 1
-    keys Up  # the page opens on its first text field; the choice is above it
-    keys Right
-    wait_for "the vendor gives me an app ID" || return 1
-    expect_not "Service account name" || return 1  # the vendor's app has the vendor's name
-    keys Enter
     wait_for "Vendor app (client) ID" || return 1
+    expect_not "Service account name" || return 1  # the vendor's app has the vendor's name
     type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
     # Part 4: the demo's vendor app is limited by an application access policy to VendorBookingUsers;
     # the scope is built from that group, so the group's name is the policy's.
@@ -799,6 +803,43 @@ scenario_vendor_app_online() {
     [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
 }
 
+# Issue 14, parts 1 and 4, drift and repair in the wizard: after the setup, someone consents to the
+# vendor's app again and restores its access policy (demo --second-consent). The re-check names the
+# grant that came back as exposure; r plans the repair, which removes both again, in two phases.
+scenario_vendor_app_drift_repaired() {
+    local state="$WORK/vendor_drift"
+    vendor_app_setup "$state" vendor_drift_setup || return 1
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS+=(--second-consent)
+    start_app vendor_drift_recheck "$state" 100 30
+    DEMO_ARGS=("${saved[@]}")
+    wait_for "What do you want to do?" || return 1
+    local step
+    for step in $(seq 1 8); do
+        screen | grep -qF "▶ Re-check an existing setup" && break
+        keys Up
+        sleep 0.1
+    done
+    keys Enter
+    wait_for "re-check: nothing will be changed" || return 1
+    fill_form || return 1
+    wait_for "Drift in" $((TIMEOUT * 2)) || return 1
+    screen | grep -qE 'Scope +failed +exposed: tenant-wide grant\(s\) came back' ||
+        { log "the re-check does not name the grant that came back"; screen >&2; return 1; }
+    keys r
+    wait_for "Plan: " $((TIMEOUT * 2)) || return 1
+    local plan
+    plan=$(plan_text)
+    grep -qF "Remove the application access policy" <<<"$plan" || { log "no policy removal planned"; return 1; }
+    grep -qF "tenant-wide" <<<"$plan" || { log "no grant removal planned"; return 1; }
+    keys y
+    wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
+    keys Enter q
+    local code
+    code=$(wait_exit "$state") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
 # Issue 14, part 2: Workato's authorization-code connection. The group, role and scope do not
 # apply (each user's own rights limit delegated access): the form drops the scope page, the plan
 # says so, and the hand-off is Workato's auth-code form with the secret shown once.
@@ -810,17 +851,18 @@ scenario_delegated_app_online() {
     wait_for "Workato: its guide today" || return 1
     keys Enter
     wait_for "Step 1 of 3" || return 1
+    wait_for "The integration's app" || return 1
+    keys Up Right Right
+    wait_for "users sign in to it (delegated)" || return 1
+    wait_for "Step 1 of 2" || return 1  # no scope page: no scope applies
     local step
     for step in $(seq 1 12); do
-        screen | grep -qF "Step 2 of 3" && break
+        screen | grep -qF "Step 2 of 2" && break
         if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
         keys Enter
         sleep 0.15
     done
-    wait_for "The integration's app" || return 1
-    keys Up Right Right
-    wait_for "users sign in to it (delegated)" || return 1
-    wait_for "Step 2 of 2" || return 1  # no scope page: no scope applies
+    wait_for "Step 2 of 2" || return 1
     expect "https://www.workato.com/oauth/callback" || return 1
     expect_not "Members" || return 1
     fill_form || return 1
@@ -934,7 +976,7 @@ PY
 SCENARIOS=(full_run resize recheck_drift quit_and_resume hangup_saves ascii_and_no_color refuses_without_terminal
     exchange_server paste_members paste_mode_off_on_exit compact_sign_in
     keys_outside_terminfo ctrl_c_during_sign_in online_network_failure help_text preset_workato_online
-    preset_workable_server vendor_app_online delegated_app_online ews_app_online)
+    preset_workable_server vendor_app_online vendor_app_drift_repaired delegated_app_online ews_app_online)
 
 # ---------------------------------------------------------------------------------------------
 

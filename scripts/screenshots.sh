@@ -202,20 +202,66 @@ start_app vendor "$state" 100 30
 wait_for "What do you want to do?" || fail "no start screen"
 keys Enter
 wait_for "Step 1 of 3" || fail "no form"
+keys Up Right
+wait_for "the vendor gives me an app ID" || fail "no vendor app choice"
 for _ in $(seq 1 12); do
     screen | grep -qF "Step 2 of 3" && break
     keys Enter
     sleep 0.15
 done
-keys Up Right
-wait_for "the vendor gives me an app ID" || fail "no vendor app choice"
-keys Enter
+wait_for "Vendor app (client) ID" || fail "no vendor app ID field"
 type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
+keys Enter Enter
+wait_for "▶ Group name" || fail "no group name field"
+keys C-u
+type_text "VendorBookingUsers"  # the group the demo's legacy access policy names
 wait_for "✔ valid" && shot 29-form-vendor-app 100 30
 fill_form || fail "vendor form"
-wait_for "Plan: " $((TIMEOUT * 2)) && shot 30-plan-vendor-app 100 30
+wait_for "Plan: " $((TIMEOUT * 2)) && keys PageDown PageDown && shot 30-plan-vendor-app-policy 100 30
 keys y
 wait_for "Every stage is verified" $((TIMEOUT * 4)) && shot 31-hand-off-vendor-app 100 30
+keys Enter
+
+next_flow "delegated access (issue 14)"
+state="$WORK/shots-delegated"
+start_app delegated "$state" 100 30
+wait_for "What do you want to do?" || fail "no start screen"
+keys Down Down Down Down
+wait_for "Workato: its guide today" || fail "no Workato"
+keys Enter
+wait_for "Step 1 of 3" || fail "no form"
+keys Up Right Right
+wait_for "Step 1 of 2" || fail "no delegated choice"
+for _ in $(seq 1 12); do
+    screen | grep -qF "Step 2 of 2" && break
+    keys Enter
+    sleep 0.15
+done
+wait_for "Redirect URI" && shot 32-form-delegated-app 100 30
+fill_form || fail "delegated form"
+wait_for "Plan: " $((TIMEOUT * 2)) && shot 33-plan-delegated-app 100 30
+keys y
+wait_for "Every stage is verified" $((TIMEOUT * 4)) && shot 34-hand-off-delegated-app 100 30
+keys Enter
+
+next_flow "EWS allow list and End Event Early (issue 14)"
+state="$WORK/shots-ews"
+start_app ews "$state" 100 30
+wait_for "What do you want to do?" || fail "no start screen"
+keys Down Down
+wait_for "iOFFICE: its guide today" || fail "no iOFFICE"
+keys Enter
+wait_for "Step 1 of 3" || fail "no form"
+for _ in $(seq 1 20); do
+    screen | grep -qF "Step 3 of 3" && break
+    keys Enter
+    sleep 0.15
+done
+wait_for "The vendor calls EWS" && keys Down Down && shot 35-form-ews-and-end-event-early 100 30
+fill_form || fail "ews form"
+wait_for "Plan: " $((TIMEOUT * 2)) && keys PageDown && shot 36-plan-ews-allow-list 100 30
+keys y
+wait_for "Every stage is verified" $((TIMEOUT * 6)) && shot 37-hand-off-ews 100 30
 keys Enter
 
 echo "$SHOTS screenshots in $OUT"

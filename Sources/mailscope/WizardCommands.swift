@@ -79,7 +79,8 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the wizard against a built-in simulated tenant on loopback (no Microsoft account).",
         usage: Usage.wrapped(
             "mailscope demo", "[--no-color]", "[--ascii]", "[--state-dir <state-dir>]",
-            "[--propagation-seconds <propagation-seconds>]", "[--fast]", "[--seed <seed>]", "[--target <target>]"
+            "[--propagation-seconds <propagation-seconds>]", "[--fast]", "[--seed <seed>]", "[--target <target>]",
+            "[--second-consent]"
         )
     )
 
@@ -90,6 +91,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Shorten every wait (sign-in approval, propagation) to a few seconds.")
     var fast = false
+
+    @Flag(
+        name: .long,
+        help: "Before starting, someone follows the sample vendor app's old guide again: its tenant-wide consent and its application access policy come back (to try a re-check that finds them).")
+    var secondConsent = false
 
     func validate() throws {
         if let seconds = propagationSeconds, !(1...86_400).contains(seconds) {
@@ -124,6 +130,15 @@ struct DemoCommand: AsyncParsableCommand {
             try await tenant.consentToPublishedApp(appID: vendor, permissions: ["Calendars.ReadWrite"])
             try await tenant.addMailEnabledSecurityGroup(name: DemoServer.legacyGroup, members: DemoServer.members)
             try await tenant.addApplicationAccessPolicy(appID: vendor, group: DemoServer.legacyGroup)
+        }
+        if secondConsent {
+            let vendor = PublishedApp.exampleVendorBooking.appId
+            if await tenant.grants(appID: vendor).isEmpty {
+                _ = try await tenant.grantTenantWide(appID: vendor, permission: "Calendars.ReadWrite")
+            }
+            if await tenant.accessPolicies(appID: vendor).isEmpty {
+                try await tenant.addApplicationAccessPolicy(appID: vendor, group: DemoServer.legacyGroup)
+            }
         }
         let server = SimulatorServer(tenant: tenant, options: options, clock: .system)
         let base = try await server.start(port: 0)

@@ -182,7 +182,10 @@ struct FormUpdateTests {
         model.form.focus = .signIn
         model.press(.right)
         #expect(model.form.signIn == .clientSecret)
-        #expect(model.form.fields(on: .tenant) == [.target, .preset, .tenant, .signIn, .clientID, .secretSource, .secretVariable])
+        #expect(
+            model.form.fields(on: .tenant) == [
+                .target, .preset, .connection, .tenant, .signIn, .clientID, .secretSource, .secretVariable,
+            ])
         // Continuing is refused until the app's ID and the secret's variable are given.
         model.press(.enter)
         #expect(model.form.focus == .clientID)

@@ -51,9 +51,9 @@ struct ServerFormTests {
 
     @Test func theTargetComesFirstAndChoosesTheFieldsShown() {
         var model = Fixture.formModel()
-        #expect(model.form.fields(on: .tenant) == [.target, .preset, .tenant, .signIn])
+        #expect(model.form.fields(on: .tenant) == [.target, .preset, .connection, .tenant, .signIn])
         #expect(model.form.pages == [.tenant, .account, .scope])
-        model.press(.up, .up)
+        model.press(.up, .up, .up)
         #expect(model.form.focus == .target)
         model.press(.right)
         #expect(model.form.target == .exchangeServer)

@@ -12,7 +12,7 @@ import Testing
 struct ServerSnapshotTests {
     @Test func targetChoice() {
         var online = Fixture.formModel()
-        online.press(.up, .up)
+        online.press(.up, .up, .up)
         assertScreen(online, named: "form-target-online")
         var server = online
         server.press(.right)

@@ -12,12 +12,13 @@ struct VendorAppQuestionTests {
     static let vendorAppID = "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
 
     @Test func choosingTheVendorsAppAsksForItsIDInsteadOfAName() {
-        var model = Fixture.formModel(page: .account)
-        #expect(model.form.displayedFields(on: .account).prefix(2) == [.connection, .serviceAccountName])
+        var model = Fixture.formModel(page: .tenant)
+        #expect(model.form.displayedFields(on: .tenant).prefix(3) == [.target, .preset, .connection])
+        #expect(model.form.displayedFields(on: .account).first == .serviceAccountName)
         model.form.focus = .connection
         model.press(.right)
         #expect(model.form.connection == .vendorApp)
-        #expect(model.form.displayedFields(on: .account).prefix(2) == [.connection, .vendorAppID])
+        #expect(model.form.displayedFields(on: .account).first == .vendorAppID)
         #expect(model.form.error(for: .vendorAppID)?.field == "service_account.app_id", "an empty ID is not an answer")
         model.form.focus = .vendorAppID
         model.type("not-a-guid")
@@ -28,6 +29,7 @@ struct VendorAppQuestionTests {
         #expect(config.vendorAppID == Self.vendorAppID)
         #expect(config.validationErrors().isEmpty, "\(config.validationErrors())")
         // Back to an app mailscope makes: the ID is no longer an answer.
+        model.form.page = .tenant
         model.form.focus = .connection
         model.press(.right)
         #expect(model.form.answers.setupConfig().vendorAppID == nil)

@@ -130,24 +130,13 @@ public enum PowerShell {
         // A value not known until an earlier write runs ("<new app>") is the script's variable.
         func known(_ value: String, or variable: String) -> String { value.hasPrefix("<") ? variable : q(value) }
         switch write {
-        case .createApplication(let name, let uniqueName):
-            // The upsert answers 201 with the app when it creates it and 204 without a body when it
-            // exists (application-upsert.md): read it back so $app is set either way.
-            let uri = q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")
-            return
-                "Invoke-MgGraphRequest -Method PATCH -Uri \(uri) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' } | Out-Null\n"
-                + "$app = Invoke-MgGraphRequest -Method GET -Uri \(uri) -OutputType PSObject"
+        case .createApplication(let name, let uniqueName): return applicationUpsertLine(name: name, uniqueName: uniqueName)
         case .createServicePrincipal(let appID):
             return "$sp = New-MgServicePrincipal -AppId \(known(appID, or: "$app.AppId"))"
         case .addSecret(let displayName, let days):
             return
                 "$secret = Add-MgApplicationPassword -ApplicationId \(app) -PasswordCredential @{ displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) }"
-        case .addCertificate(let displayName, let days):
-            // PATCH replaces the whole list: the existing certificates go back with the new one.
-            return
-                "$certBytes = [IO.File]::ReadAllBytes((Read-Host -Prompt 'Certificate to upload (.cer, DER)'))\n"
-                + "$existing = Get-MgApplication -ApplicationId \(app) -Property KeyCredentials\n"
-                + "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+        case .addCertificate(let displayName, let days): return certificateLine(displayName: displayName, days: days, app: app)
         case .createMailboxUser(let upn, let displayName):
             let nickname = String(upn.split(separator: "@").first ?? "")
             return
@@ -157,16 +146,7 @@ public enum PowerShell {
                 "Set-MgUserLicense -UserId \(q(upn)) -AddLicenses @(@{ SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq \(q(sku))).SkuId }) -RemoveLicenses @() | Out-Null"
         case .removeOrphanSecret(let keyID, _):
             return "Remove-MgApplicationPassword -ApplicationId \(app) -KeyId \(q(keyID))"
-        case .createGroup(let name, let alias, let kind):
-            switch kind {
-            case .distribution:
-                return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Distribution | Out-Null"
-            case .mailEnabledSecurity:
-                return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Security | Out-Null"
-            case .microsoft365:
-                return
-                    "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null"
-            }
+        case .createGroup(let name, let alias, let kind): return groupLine(name: name, alias: alias, kind: kind)
         case .addMember(let address, _):
             let member = bindings.member ?? q(address)
             let group = bindings.group ?? q(groupName ?? "<group>")
@@ -203,6 +183,41 @@ public enum PowerShell {
         case .grantDelegatedConsent(let scopes): return consentLine(scopes, sp: sp)
         case .updateDelegatedConsent(let grantID, let scopes):
             return "Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId \(q(grantID)) -Scope \(q(scopes.joined(separator: " ")))"
+        }
+    }
+
+    /// The app's upsert: it answers 201 with the app when it creates it and 204 without a body when
+    /// it exists (application-upsert.md), so the app is read back and `$app` is set either way.
+    static func applicationUpsertLine(name: String, uniqueName: String) -> String {
+        let q = Quoting.powershellLiteral
+        let uri = q("/v1.0/applications(uniqueName='\(uniqueName.replacingOccurrences(of: "'", with: "''"))')")
+        return
+            "Invoke-MgGraphRequest -Method PATCH -Uri \(uri) -Headers @{ Prefer = 'create-if-missing' } -Body @{ displayName = \(q(name)); signInAudience = 'AzureADMyOrg' } | Out-Null\n"
+            + "$app = Invoke-MgGraphRequest -Method GET -Uri \(uri) -OutputType PSObject"
+    }
+
+    /// A certificate added to the app: PATCH replaces the whole list, so the existing certificates
+    /// go back with the new one.
+    static func certificateLine(displayName: String, days: Int, app: String) -> String {
+        let q = Quoting.powershellLiteral
+        return
+            "$certBytes = [IO.File]::ReadAllBytes((Read-Host -Prompt 'Certificate to upload (.cer, DER)'))\n"
+            + "$existing = Get-MgApplication -ApplicationId \(app) -Property KeyCredentials\n"
+            + "Update-MgApplication -ApplicationId \(app) -KeyCredentials (@($existing.KeyCredentials) + @{ type = 'AsymmetricX509Cert'; usage = 'Verify'; key = $certBytes; displayName = \(q(displayName)); endDateTime = (Get-Date).AddDays(\(days)) })"
+    }
+
+    /// The group of `kind`: Exchange's cmdlet for a distribution or mail-enabled security group,
+    /// Graph's for a Microsoft 365 group.
+    static func groupLine(name: String, alias: String, kind: GroupKind) -> String {
+        let q = Quoting.powershellLiteral
+        switch kind {
+        case .distribution:
+            return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Distribution | Out-Null"
+        case .mailEnabledSecurity:
+            return "New-DistributionGroup -Name \(q(name)) -Alias \(q(alias)) -DisplayName \(q(name)) -Type Security | Out-Null"
+        case .microsoft365:
+            return
+                "New-MgGroup -DisplayName \(q(name)) -MailNickname \(q(alias)) -MailEnabled -SecurityEnabled:$false -GroupTypes 'Unified' | Out-Null"
         }
     }
 

@@ -44,7 +44,7 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
     public func fields(for target: SetupTarget) -> [FormField] {
         switch (self, target) {
         case (.tenant, .exchangeOnline):
-            [.target, .preset, .tenant, .signIn, .clientID, .secretSource, .secretVariable, .secretFile,
+            [.target, .preset, .connection, .tenant, .signIn, .clientID, .secretSource, .secretVariable, .secretFile,
                 .certificateFile, .privateKeyFile]
         case (.tenant, .exchangeServer): [.target, .preset, .ewsURL, .ewsAuthentication]
         case (.serviceAccount, .exchangeOnline): []
@@ -52,7 +52,7 @@ public enum FormPage: Int, Sendable, CaseIterable, Comparable {
             [.serviceAccountName, .serviceAccountAddress, .serviceAccountLogon, .passwordSource, .passwordFile,
                 .passwordVariable]
         case (.account, .exchangeOnline):
-            [.connection, .vendorAppID, .serviceAccountName, .mailboxUser, .redirectURI, .delegatedScopes, .scopeKind,
+            [.vendorAppID, .serviceAccountName, .mailboxUser, .redirectURI, .delegatedScopes, .scopeKind,
                 .groupName, .groupAlias, .groupKind, .members]
         case (.account, .exchangeServer): [.scopeKind, .groupName, .groupAlias, .groupKind, .groupAddress, .members]
         case (.scope, .exchangeOnline): [.scopeName, .roles, .usesEWS, .endEventEarly]

@@ -222,7 +222,7 @@ public struct FormState: Sendable, Equatable {
         case .certificateFile, .privateKeyFile: return signIn == .certificate
         case .vendorAppID: return connection == .vendorApp
         // The vendor's app has the vendor's name; on Exchange Server the name is the mailbox's.
-        case .serviceAccountName: return target == .exchangeServer || connection == .newApp
+        case .serviceAccountName: return target == .exchangeServer || connection != .vendorApp
         default: return true
         }
     }
