@@ -21,7 +21,12 @@ extension WizardAnswers {
             vendorAppID: config.vendorAppID)
         access = config.access == .application ? nil : config.access
         redirectURI = config.access == .delegated ? config.redirectURI?.absoluteString : nil
-        delegatedScopes = config.delegatedScopes == .minimum ? "minimum" : nil
+        delegatedScopes =
+            switch config.delegatedScopes {
+            case .defaultSet: nil
+            case .minimum: "minimum"
+            case .list(let names): names.joined(separator: " ")  // a config's own list, kept as it is
+            }
         usesEWS = config.usesEWS
         endEventEarly = config.endEventEarly ? true : nil
         mailboxUser = config.mailboxUser
@@ -47,16 +52,23 @@ extension WizardAnswers {
         config.roles = roles
         config.vendorAppID = target == .exchangeOnline ? vendorAppID : nil
         config.endEventEarly = endEventEarly ?? false
+        // The preset's licensed mailbox follows the name typed here, not the preset's (set after it).
+        config.mailboxUser = nil
         if target == .exchangeOnline {
             if let usesEWS { config.usesEWS = usesEWS }
-            if let mailboxUser { config.mailboxUser = mailboxUser }
+            config.mailboxUser = mailboxUser
+            if mailboxUser == nil, PresetMailbox.asked(by: config) {
+                config.mailboxUser = PresetMailbox.defaultUPN(for: config)
+            }
             if access == .delegated {
                 config.access = .delegated
                 config.redirectURI =
                     redirectURI.flatMap { try? FieldRules.redirectURI($0).get() }
                     ?? Preset.named(presetID)?.delegated?.redirectURI
-                config.delegatedScopes = delegatedScopes == "minimum" ? .minimum : .defaultSet
+                config.delegatedScopes = Self.delegatedScopes(delegatedScopes)
             }
+        } else {
+            config.usesEWS = false  // EWS is Exchange Server's transport, not a choice (as the loader reads it)
         }
         switch signIn {  // only what the chosen sign-in uses (device code keeps the public client)
         case .deviceCode: break
@@ -84,5 +96,14 @@ extension WizardAnswers {
         config.inScopeMailbox = optional(inScopeMailbox)
         config.outOfScopeMailbox = optional(outOfScopeMailbox)
         return config
+    }
+
+    /// "minimum", nil (the default set), or a config's own list of permissions (space-separated).
+    static func delegatedScopes(_ text: String?) -> DelegatedScopes {
+        switch text {
+        case nil, "default": .defaultSet
+        case "minimum": .minimum
+        case let names?: .list(names.split(separator: " ").map(String.init))
+        }
     }
 }

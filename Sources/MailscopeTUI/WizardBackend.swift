@@ -172,6 +172,7 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         case scopeName, roles, ewsURL, ewsAuthentication, serviceAccountAddress, serviceAccountLogon
         case passwordFile, passwordEnvironmentVariable, groupAddress, inScopeMailbox, outOfScopeMailbox
         case clientID, secretEnvironmentVariable, secretFile, certificateFile, privateKeyFile, groupAlias
+        case vendorAppID, access, redirectURI, delegatedScopes, usesEWS, endEventEarly, mailboxUser
     }
 
     /// Decodes answers; the Exchange Server keys (added later) may be missing.
@@ -207,7 +208,14 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
             secretFile: try container.decodeIfPresent(String.self, forKey: .secretFile),
             certificateFile: try container.decodeIfPresent(String.self, forKey: .certificateFile),
             privateKeyFile: try container.decodeIfPresent(String.self, forKey: .privateKeyFile),
-            groupAlias: try container.decodeIfPresent(String.self, forKey: .groupAlias)
+            groupAlias: try container.decodeIfPresent(String.self, forKey: .groupAlias),
+            vendorAppID: try container.decodeIfPresent(String.self, forKey: .vendorAppID),
+            access: try container.decodeIfPresent(AppAccess.self, forKey: .access),
+            redirectURI: try container.decodeIfPresent(String.self, forKey: .redirectURI),
+            delegatedScopes: try container.decodeIfPresent(String.self, forKey: .delegatedScopes),
+            usesEWS: try container.decodeIfPresent(Bool.self, forKey: .usesEWS),
+            endEventEarly: try container.decodeIfPresent(Bool.self, forKey: .endEventEarly),
+            mailboxUser: try container.decodeIfPresent(String.self, forKey: .mailboxUser)
         )
     }
 

@@ -72,4 +72,32 @@ struct ConnectionQuestionsTests {
         #expect(form.answers.setupConfig().mailboxUser == "eptura_service@contoso.com")
         #expect(!Self.form("workable").isApplicable(.mailboxUser))
     }
+
+    @Test func theNewAnswersAreSavedAndReadBackForTheNextRun() throws {
+        var answers = WizardAnswers(preset: Preset.named("workato")!, tenant: "contoso.onmicrosoft.com")
+        answers.access = .delegated
+        answers.redirectURI = "https://www.workato.com/oauth/callback"
+        answers.delegatedScopes = "User.Read offline_access"
+        answers.usesEWS = false
+        answers.endEventEarly = true
+        answers.mailboxUser = "svc@contoso.onmicrosoft.com"
+        answers.vendorAppID = "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
+        let decoded = try JSONDecoder().decode(WizardAnswers.self, from: try JSONEncoder().encode(answers))
+        #expect(decoded == answers)
+        // A config's own list of delegated permissions survives the wizard, never widened to the default.
+        var config = SetupConfig(preset: Preset.named("workato")!, tenant: "contoso.onmicrosoft.com")
+        config.access = .delegated
+        config.redirectURI = URL(string: "https://www.workato.com/oauth/callback")
+        config.delegatedScopes = .list(["User.Read", "offline_access"])
+        #expect(WizardAnswers(config: config).setupConfig().delegatedScopes == .list(["User.Read", "offline_access"]))
+        let form = FormState(answers: WizardAnswers(config: config))
+        #expect(form.choiceTitle(.delegatedScopes) == "as configured: User.Read offline_access")
+        #expect(form.answers.setupConfig().delegatedScopes == .list(["User.Read", "offline_access"]))
+    }
+
+    @Test func epturasLicensedMailboxFollowsTheNameTypedInTheForm() {
+        var form = Self.form("eptura")
+        form.inputs[.serviceAccountName] = TextInput("rooms_svc")
+        #expect(form.answers.setupConfig().mailboxUser == "rooms_svc@contoso.onmicrosoft.com")
+    }
 }

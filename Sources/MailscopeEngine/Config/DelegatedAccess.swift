@@ -174,6 +174,15 @@ extension SetupConfig {
             }
             return errors
         }
+        if usesEWS {
+            errors.append(
+                FieldError(
+                    field: "service_account.uses_ews",
+                    message:
+                        "is for application access (Application EWS.AccessAsApp within the scope); delegated access calls Microsoft Graph as each signed-in user: remove uses_ews or set service_account.access = \"application\""
+                )
+            )
+        }
         if target == .exchangeServer {
             errors.append(
                 FieldError(

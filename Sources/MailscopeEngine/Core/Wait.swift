@@ -117,7 +117,9 @@ extension SetupEngine {
         let schedule = run.environment.schedule
         let now = run.environment.clock.now
         let saved = run.journal.wait.flatMap { $0.phase == phase ? $0 : nil }
-        let start = saved?.startedAt ?? run.journal.rbacChangedAt ?? now
+        // A first phase starts when it is first waited for: its assignments may be from an earlier
+        // run (a second consent found by a re-check), whose deadline has long passed.
+        let start = saved?.startedAt ?? (phase == .scopedRolesInScope ? now : run.journal.rbacChangedAt ?? now)
         if run.journal.rbacChangedAt == nil { run.journal.rbacChangedAt = start }
         guard let wait = saved else {
             var wait = WaitProgress(

@@ -69,6 +69,22 @@ public enum Write: Codable, Sendable, Equatable, Hashable {
         }
     }
 
+    /// Whether the write takes access away (old access removed, a scope's filter set): only such a
+    /// change of mailscope's may still be closing while an outside mailbox answers. A write that
+    /// gives access (an assignment, a member, the EWS allow list) never explains an exposure.
+    public var narrowsAccess: Bool {
+        switch self {
+        case .removeTenantWideGrant, .removeRoleAssignment, .removeAccessPolicy, .updateScope, .removeMailboxPermission:
+            true
+        case .shellStep(let step): step.id == "repair-scope" || step.id.hasPrefix("remove-")
+        case .createApplication, .createServicePrincipal, .addSecret, .addCertificate, .createMailboxUser,
+            .assignLicense, .removeOrphanSecret, .createGroup, .addMember, .createExchangeServicePrincipal,
+            .createScope, .createRoleAssignment, .setEwsAllowedAppIDs, .addRedirectURI, .declareDelegatedPermissions,
+            .grantDelegatedConsent, .updateDelegatedConsent:
+            false
+        }
+    }
+
     /// What the write does to the tenant, as the plan shows it.
     var action: PlannedChange.Action {
         switch self {

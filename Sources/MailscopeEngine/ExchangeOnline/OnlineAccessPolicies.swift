@@ -152,7 +152,7 @@ extension ExchangeOnlineDriver {
         guard let appID = facts.appID else { return }
         let inScope = try await probeMailboxes().inScope
         let rows = try await Self.authorization(of: appID, on: inScope?.address, exchange: exchange)
-        guard let rows, Self.allInScope(config.roles, rows: rows) == true else {
+        guard let rows, Self.allInScope(config.assignedRoles, rows: rows) == true else {
             throw EngineError(
                 stage: .scope,
                 message: "the access policy was not removed: Test-ServicePrincipalAuthorization does not show "

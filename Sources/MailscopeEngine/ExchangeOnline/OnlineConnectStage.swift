@@ -423,7 +423,7 @@ extension ExchangeOnlineDriver {
     /// may excuse a mailbox outside the scope that still answers the app.
     var ownChangeStillClosing: Date? {
         guard let changedAt = journal.rbacChangedAt, changedAt >= run.startedAt,
-            journal.completedWrites.contains(where: { $0.at == changedAt && $0.write.affectsEffectiveAccess }),
+            journal.completedWrites.contains(where: { $0.at == changedAt && $0.write.narrowsAccess }),
             environment.clock.now < changedAt.addingTimeInterval(TimeInterval(config.waitDeadlineMinutes) * 60)
         else { return nil }
         return changedAt

@@ -368,8 +368,10 @@ extension ExchangeOnlineDriver {
                 steps: steps
             )
         }
+        // A tenant-wide application permission reaches every mailbox now: exposure, never "waiting".
+        let exposed = !facts.delegatedExposure.isEmpty
         return StageReport.connect(
-            waiting ? .waiting : .failed,
+            waiting && !exposed ? .waiting : .failed,
             "the app is not ready for a user's sign-in: "
                 + steps.filter { $0.status == .failed }.map { "\($0.name) \($0.detail)" }.joined(separator: "; "),
             poll: evidence,

@@ -148,7 +148,10 @@ extension ExchangeOnlineDriver {
                 + "until then the app can read that mailbox over EWS"
             return report
         }
-        guard report.status == .verified, evidence.ewsInScopeAllowed != true else { return report }
+        // Verified only with both verdicts: the in-scope mailbox allowed and (unless widened by
+        // choice) the one outside refused; no verdict is "not verified yet", never verified.
+        let outsideUnknown = !widened && evidence.ewsOutOfScopeDenied == nil
+        guard report.status == .verified, evidence.ewsInScopeAllowed != true || outsideUnknown else { return report }
         let now = environment.clock.now
         if let end = ewsWindowEnd, now < end {
             report.status = waiting ? .waiting : .notVerified

@@ -208,7 +208,7 @@ extension ExchangeOnlineDriver {
             evidence.lines = mailboxes.notes + ["no in-scope mailbox to test: add a member, or set connect.in_scope_mailbox"]
             return (evidence, false)
         }
-        let inScope = Self.allInScope(config.roles, rows: rows)
+        let inScope = Self.allInScope(config.assignedRoles, rows: rows)
         evidence.configuredInScope = inScope
         let summary = rows.map { "\($0["RoleName"].string ?? "?"): \(Self.describeInScope($0["InScope"]))" }
         evidence.lines =

@@ -27,9 +27,17 @@ extension ExchangeServerDriver {
             "GetFolder calendar of \(mailboxes.count) mailbox(es) as \(logon), without impersonation → "
                 + (opened.isEmpty ? "ErrorAccessDenied for each (no delegate access)" : "opened: \(opened.joined(separator: ", "))"))
         guard !opened.isEmpty else { return result }
-        if serverStepPropagating("remove-full-access") == nil {
-            result.writes.append(.shellStep(ServerSteps.removeFullAccess(config, mailboxes: opened)))
+        if let removed = serverStepPropagating("remove-full-access") {
+            // Removed by this setup and not yet in effect: not verified yet (the wait proves it).
+            result.report.steps.append(
+                StepReport(
+                    name: "delegate access", status: .notVerified,
+                    detail: "FullAccess on \(opened.joined(separator: ", ")) removed at \(Timestamps.iso8601(removed)); "
+                        + "still in effect"))
+            if result.report.status == .verified { result.report.status = .notVerified }
+            return result
         }
+        result.writes.append(.shellStep(ServerSteps.removeFullAccess(config, mailboxes: opened)))
         result.report.steps.append(
             StepReport(
                 name: "delegate access", status: .needsChange,

@@ -24,6 +24,9 @@ public struct FormState: Sendable, Equatable {
     public var connection: AppConnection
     /// Delegated access: the preset's minimum set of permissions rather than its default.
     public var minimumDelegatedScopes: Bool
+    /// Delegated access: a config's own list of permissions (space-separated), kept until the
+    /// admin picks one of the guide's sets instead.
+    public var configuredDelegatedScopes: String?
     /// Whether the vendor calls EWS (Exchange Online).
     public var usesEWS: Bool
     /// Eptura's End Event Early: the rooms scope widened to the organizers (a warned choice).
@@ -57,6 +60,7 @@ public struct FormState: Sendable, Equatable {
         connection =
             answers.vendorAppID != nil ? .vendorApp : answers.access == .delegated ? .delegatedApp : .newApp
         minimumDelegatedScopes = answers.delegatedScopes == "minimum"
+        configuredDelegatedScopes = ["minimum", "default", nil].contains(answers.delegatedScopes) ? nil : answers.delegatedScopes
         let preset = Preset.named(answers.presetID)
         usesEWS = answers.usesEWS ?? preset?.usesEWS ?? false
         endEventEarly = answers.endEventEarly ?? false
@@ -134,7 +138,8 @@ public struct FormState: Sendable, Equatable {
             vendorAppID: target == .exchangeOnline && connection == .vendorApp ? optional(.vendorAppID) : nil,
             access: isApplicable(.redirectURI) ? .delegated : nil,
             redirectURI: isApplicable(.redirectURI) ? optional(.redirectURI) : nil,
-            delegatedScopes: isApplicable(.delegatedScopes) && minimumDelegatedScopes ? "minimum" : nil,
+            delegatedScopes: isApplicable(.delegatedScopes)
+                ? configuredDelegatedScopes ?? (minimumDelegatedScopes ? "minimum" : nil) : nil,
             usesEWS: isApplicable(.usesEWS) && usesEWS != (Preset.named(presetID)?.usesEWS ?? false) ? usesEWS : nil,
             endEventEarly: isApplicable(.endEventEarly) && endEventEarly ? true : nil,
             mailboxUser: isApplicable(.mailboxUser) ? optional(.mailboxUser) : nil
@@ -208,7 +213,8 @@ public struct FormState: Sendable, Equatable {
         switch field {
         case .groupName, .groupAlias, .groupKind, .members, .groupAddress: return scopeKind == .group && !delegated
         case .scopeKind, .scopeName, .roles: return !delegated
-        case .mailboxUser: return preset?.licensedMailbox == true && connection == .newApp
+        // Whose app it is, the guide's licensed user consents to it (as `mailscope apply` reads it).
+        case .mailboxUser: return preset?.licensedMailbox == true
         case .redirectURI, .delegatedScopes: return delegated
         // Asked where the guide connects over EWS, or for a custom integration (the others use Graph).
         case .usesEWS: return !delegated && (preset?.usesEWS == true || presetID == "custom")
@@ -374,7 +380,9 @@ public struct FormState: Sendable, Equatable {
         case .passwordSource: passwordSource.title
         case .secretSource: secretSource.title
         case .connection: connection.title
-        case .delegatedScopes: minimumDelegatedScopes ? "the guide's minimum" : "the guide's default"
+        case .delegatedScopes:
+            configuredDelegatedScopes.map { "as configured: \($0)" }
+                ?? (minimumDelegatedScopes ? "the guide's minimum" : "the guide's default")
         case .usesEWS: usesEWS ? "yes: allow-list the app (EWS ends 1 Apr 2027)" : "no: Microsoft Graph only"
         case .endEventEarly: endEventEarly ? "yes: widen to the organizers (warned)" : "no: room mailboxes only"
         default: text(field)
@@ -401,7 +409,12 @@ public struct FormState: Sendable, Equatable {
         case .passwordSource: passwordSource = next(PasswordSource.allCases, passwordSource)
         case .secretSource: secretSource = next(PasswordSource.allCases, secretSource)
         case .connection: connection = next(connections, connection)
-        case .delegatedScopes: minimumDelegatedScopes.toggle()
+        case .delegatedScopes:
+            if configuredDelegatedScopes != nil {
+                configuredDelegatedScopes = nil  // from the config's own list to one of the guide's sets
+            } else {
+                minimumDelegatedScopes.toggle()
+            }
         case .usesEWS: usesEWS.toggle()
         case .endEventEarly: endEventEarly.toggle()
         default: return

@@ -9,7 +9,12 @@ extension Painter {
         var row = rows.lowerBound + 1
         let name = Preset.named(run.answers.presetID)?.displayName ?? "the integration"
         // The vendor form's fields lead, in its words and order (PresetConnections); then mailscope's.
-        let formCount = PresetConnections.of(run.answers.presetID).formItemCount(on: run.answers.target)
+        // (The vendor's own app answers no form of a tenant's own app: arrangedHandOff leaves it as is.)
+        let formCount =
+            run.answers.vendorAppID != nil
+            ? 0
+            : PresetConnections.of(run.answers.presetID).formItemCount(
+                on: run.answers.target, access: run.answers.access ?? .application)
         write(
             "\(glyphs.status(.verified)) Every stage is verified. "
                 + (formCount > 0 ? "\(name)'s form asks for these, in its order:" : "Give these values to \(name):"),
