@@ -663,6 +663,26 @@ TOML
     [[ "$code" != 0 ]] || { log "exit code 0 after a failed run"; return 1; }
 }
 
+# enter_until TEXT -- presses Enter through the form (typing the tenant when asked) until TEXT shows.
+enter_until() {
+    local step
+    for step in $(seq 1 20); do
+        screen | grep -qF -- "$1" && return 0
+        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
+        keys Enter
+        sleep 0.15
+    done
+    wait_for "$1"
+}
+
+# finish_hand_off STATE -- leaves the hand-off, quits, and expects exit code 0.
+finish_hand_off() {
+    keys Enter q
+    local code
+    code=$(wait_exit "$1") || return 1
+    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+}
+
 # plan_text -- the whole plan: the screen, then each page down to its end.
 plan_text() {
     local page
@@ -709,10 +729,7 @@ scenario_preset_workato_online() {
     screen | grep -qE 'Enter them in +Workato: a new Outlook connection' ||
         { log "the hand-off does not say where Workato takes them"; screen >&2; return 1; }
     expect_not "Client (application) ID" || return 1  # what the form takes is not repeated
-    keys Enter q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    finish_hand_off "$state"
 }
 
 # Issue 16, Exchange Server: the Workable preset's rows (its alternate configuration works there,
@@ -765,13 +782,7 @@ vendor_app_setup() {
     keys Up  # the page opens on the tenant; the choice is just above it
     keys Right
     wait_for "the vendor gives me an app ID" || return 1
-    local step
-    for step in $(seq 1 12); do
-        screen | grep -qF "Step 2 of 3" && break
-        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
-        keys Enter
-        sleep 0.15
-    done
+    enter_until "Step 2 of 3" || return 1
     wait_for "Vendor app (client) ID" || return 1
     expect_not "Service account name" || return 1  # the vendor's app has the vendor's name
     type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
@@ -797,10 +808,7 @@ vendor_app_setup() {
     expect "How the vendor confirms" || return 1
     expect "Tenant-wide grants removed" || return 1
     expect_not "shown once" || return 1  # no secret: the vendor holds the app's credential
-    keys Enter q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    finish_hand_off "$state"
 }
 
 # Issue 14, parts 1 and 4, drift and repair in the wizard: after the setup, someone consents to the
@@ -834,10 +842,7 @@ scenario_vendor_app_drift_repaired() {
     grep -qF "tenant-wide" <<<"$plan" || { log "no grant removal planned"; return 1; }
     keys y
     wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
-    keys Enter q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    finish_hand_off "$state"
 }
 
 # Issue 14, part 2: Workato's authorization-code connection. The group, role and scope do not
@@ -855,13 +860,7 @@ scenario_delegated_app_online() {
     keys Up Right Right
     wait_for "users sign in to it (delegated)" || return 1
     wait_for "Step 1 of 2" || return 1  # no scope page: no scope applies
-    local step
-    for step in $(seq 1 12); do
-        screen | grep -qF "Step 2 of 2" && break
-        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
-        keys Enter
-        sleep 0.15
-    done
+    enter_until "Step 2 of 2" || return 1
     wait_for "Step 2 of 2" || return 1
     expect "https://www.workato.com/oauth/callback" || return 1
     expect_not "Members" || return 1
@@ -872,10 +871,7 @@ scenario_delegated_app_online() {
     wait_for "Every stage is verified" $((TIMEOUT * 4)) || return 1
     expect "Workato's form asks for these, in its order:" || return 1
     in_order "Tenant ID/Domain" "Client ID" "Client secret (shown once)" || return 1
-    keys Enter q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    finish_hand_off "$state"
 }
 
 # Issue 14, part 3: iOFFICE's guide is EWS-based: its preset turns "The vendor calls EWS" on; the
@@ -889,13 +885,7 @@ scenario_ews_app_online() {
     wait_for "iOFFICE: its guide today" || return 1
     keys Enter
     wait_for "Step 1 of 3" || return 1
-    local step
-    for step in $(seq 1 20); do
-        screen | grep -qF "Step 3 of 3" && break
-        if screen | grep -qF 'Fix Tenant first'; then keys C-u; type_text "$TENANT"; fi
-        keys Enter
-        sleep 0.15
-    done
+    enter_until "Step 3 of 3" || return 1
     wait_for "The vendor calls EWS" || return 1
     expect "yes: allow-list the app" || return 1
     fill_form || return 1
@@ -906,10 +896,7 @@ scenario_ews_app_online() {
     keys y
     wait_for "Every stage is verified" $((TIMEOUT * 6)) || return 1
     expect "EWS URL" || return 1
-    keys Enter q
-    local code
-    code=$(wait_exit "$state") || return 1
-    [[ "$code" == 0 ]] || { log "exit code $code"; return 1; }
+    finish_hand_off "$state"
 }
 
 # --help at 80 columns in a real terminal (issue 12): for every command, no line wider than the

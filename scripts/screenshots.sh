@@ -204,11 +204,7 @@ keys Enter
 wait_for "Step 1 of 3" || fail "no form"
 keys Up Right
 wait_for "the vendor gives me an app ID" || fail "no vendor app choice"
-for _ in $(seq 1 12); do
-    screen | grep -qF "Step 2 of 3" && break
-    keys Enter
-    sleep 0.15
-done
+enter_until "Step 2 of 3" || fail "the form did not reach Step 2 of 3"
 wait_for "Vendor app (client) ID" || fail "no vendor app ID field"
 type_text "7a0c3e5b-9d41-4f6e-b2a8-3c5d1e9f0b72"
 keys Enter Enter
@@ -232,11 +228,7 @@ keys Enter
 wait_for "Step 1 of 3" || fail "no form"
 keys Up Right Right
 wait_for "Step 1 of 2" || fail "no delegated choice"
-for _ in $(seq 1 12); do
-    screen | grep -qF "Step 2 of 2" && break
-    keys Enter
-    sleep 0.15
-done
+enter_until "Step 2 of 2" || fail "the form did not reach Step 2 of 2"
 wait_for "Redirect URI" && shot 32-form-delegated-app 100 30
 fill_form || fail "delegated form"
 wait_for "Plan: " $((TIMEOUT * 2)) && shot 33-plan-delegated-app 100 30
@@ -252,11 +244,7 @@ keys Down Down
 wait_for "iOFFICE: its guide today" || fail "no iOFFICE"
 keys Enter
 wait_for "Step 1 of 3" || fail "no form"
-for _ in $(seq 1 20); do
-    screen | grep -qF "Step 3 of 3" && break
-    keys Enter
-    sleep 0.15
-done
+enter_until "Step 3 of 3" || fail "the form did not reach Step 3 of 3"
 wait_for "The vendor calls EWS" && keys Down Down && shot 35-form-ews-and-end-event-early 100 30
 fill_form || fail "ews form"
 wait_for "Plan: " $((TIMEOUT * 2)) && keys PageDown && shot 36-plan-ews-allow-list 100 30

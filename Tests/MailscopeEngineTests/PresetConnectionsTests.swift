@@ -37,7 +37,7 @@ struct PresetConnectionsTests {
         let workable = PresetConnections.of("workable")
         #expect(workable.method("alternate")?.exchangeOnline.word == "no longer possible")
         #expect(workable.method("alternate")?.exchangeServer.word == "works")
-        #expect(workable.method("standard")?.exchangeOnline.detail?.contains("issue 14") == true)
+        #expect(workable.method("standard")?.exchangeOnline.detail?.contains("service_account.app_id") == true)
         #expect(PresetConnections.of("workato").exchangeServer == nil)
         #expect(PresetConnections.of("ioffice").exchangeServer?.proofNote?.label == "Remote Connectivity Analyzer")
     }

@@ -191,7 +191,7 @@ public struct PresetConnections: Sendable, Equatable {
                     id: "standard",
                     name: "Standard configuration: Workable's own app, whole organisation",
                     exchangeOnline: .worksDifferently(
-                        "Workable's own app limited by an RBAC scope to WorkableUsers; mailscope sets that up once vendor-app mode lands (issue 14)"
+                        "Workable's own app limited by an RBAC scope to WorkableUsers: mailscope sets that up with Workable's app ID (service_account.app_id; in the wizard, the vendor gives me an app ID)"
                     ),
                     exchangeServer: .doesNotApply(graphOnly)
                 ),
@@ -213,7 +213,7 @@ public struct PresetConnections: Sendable, Equatable {
                 form: VendorForm(
                     fields: [],
                     whereToEnter:
-                        "takes no app ID or secret: Workable connects Exchange Online through its own app (Settings > Integrations); scoping that app to WorkableUsers is vendor-app mode (issue 14)"
+                        "takes no app ID or secret: Workable connects Exchange Online through its own app (Settings > Integrations); mailscope scopes that app to WorkableUsers when given its app ID (service_account.app_id)"
                 )
             ),
             exchangeServer: ConnectionLead(
@@ -245,7 +245,7 @@ public struct PresetConnections: Sendable, Equatable {
                     id: "microsoft-365",
                     name: "Microsoft 365 calendar: a licensed service account consents to Eptura's app",
                     exchangeOnline: .worksDifferently(
-                        "Eptura's app limited to room mailboxes by an RBAC scope; mailscope sets that up once vendor-app mode lands (issue 14)"
+                        "Eptura's app limited to room mailboxes by an RBAC scope: mailscope sets that up with Eptura's app ID (service_account.app_id; in the wizard, the vendor gives me an app ID)"
                     ),
                     exchangeServer: .doesNotApply(graphOnly)
                 ),
@@ -408,9 +408,9 @@ public struct PresetConnections: Sendable, Equatable {
                 methodID: "client-credentials",
                 path: "client credentials with RBAC roles limited by WorkatoUsersScope",
                 connectsBy:
-                    "client credentials: an app of the tenant's own with a client secret, RBAC roles limited by WorkatoUsersScope; or, as issue 14 plans it (service_account.access = \"delegated\"), the authorization-code grant: an app with the Web redirect URI https://www.workato.com/oauth/callback, delegated permissions, admin consent and a client secret, limited by each user's own rights, not a scope",
+                    "client credentials: an app of the tenant's own with a client secret, RBAC roles limited by WorkatoUsersScope; or, with service_account.access = \"delegated\" (in the wizard, users sign in to it), the authorization-code grant: an app with the Web redirect URI https://www.workato.com/oauth/callback, delegated permissions, admin consent and a client secret, limited by each user's own rights, not a scope",
                 handOffGives:
-                    "client credentials: Tenant ID/Domain, User ID, Client ID, Client secret (shown once); authorization code (issue 14): Client ID, Client secret and the redirect URI",
+                    "client credentials: Tenant ID/Domain, User ID, Client ID, Client secret (shown once); authorization code: Tenant ID/Domain, Client ID, Client secret (shown once), with the redirect URI and the consented permissions",
                 form: VendorForm(
                     fields: [
                         FormFieldSpec(label: "Tenant ID/Domain", value: .tenantID),
