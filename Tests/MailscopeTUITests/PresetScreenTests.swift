@@ -32,6 +32,18 @@ struct PresetScreenTests {
         #expect(!render(model, size: model.size, theme: .color).plainText.contains("its guide today"))
     }
 
+    /// With room for it (120x40), every how and why of the table is whole: wrapped, never cut.
+    @Test func withRoomTheTablesProseIsWrappedNotCut() {
+        var model = Fixture.launchedModel()
+        let size = TerminalSize(columns: 120, rows: 40)
+        for _ in 0..<5 {
+            let text = render(model, size: size, theme: .color).plainText
+            let table = text.components(separatedBy: "its guide today").dropFirst().joined()
+            #expect(!table.contains("…"), "cut at 120x40: \(table)")
+            model.press(.down)
+        }
+    }
+
     @Test func theHandOffLeadsWithTheVendorsFormInItsOrder() {
         var answers = Fixture.answers
         answers.presetID = "workato"

@@ -30,6 +30,16 @@ extension Painter {
         row += 1
         let leadRows = 1 + targets.count
         let detailed = rows.upperBound - row >= table.methods.count * 3 + leadRows + table.notes.count
+        // With room for every how and why whole, each is wrapped rather than cut.
+        var prose: [(text: String, column: Int)] = []
+        if detailed {
+            for method in table.methods {
+                prose += targets.map { ("\(PresetConnections.targetName($0)): \(method.verdict(on: $0).sentence)", 4) }
+            }
+        }
+        prose += targets.map { (leadText(table, on: $0), 4) } + table.notes.map { ($0, 2) }
+        let wrappedRows = prose.map { wrappedLines($0.text, column: $0.column).count }.reduce(0, +)
+        let wraps = rows.upperBound - row >= table.methods.count + 1 + wrappedRows
         for method in table.methods where row < rows.upperBound {
             let name = columns[0] - 3 >= method.name.count ? method.name : method.shortName
             write(name, row: row, column: 2, limit: columns[0] - 3)
@@ -45,21 +55,47 @@ extension Painter {
             guard detailed else { continue }
             for target in targets where row < rows.upperBound {
                 let verdict = method.verdict(on: target)
-                write("\(PresetConnections.targetName(target)): \(verdict.sentence)", row: row, column: 4, role: .dim)
-                row += 1
+                writeProse(
+                    "\(PresetConnections.targetName(target)): \(verdict.sentence)", row: &row, column: 4, role: .dim,
+                    wraps: wraps)
             }
         }
         guard row < rows.upperBound else { return }
         write("mailscope leads to:", row: row, column: 2, role: .strong)
         row += 1
         for target in targets where row < rows.upperBound {
-            let name = PresetConnections.targetName(target)
-            let text = table.lead(on: target).map { "\(name): \($0.path)" } ?? "\(name): nothing: \(table.noLead ?? "")"
-            write(text, row: row, column: 4, role: table.lead(on: target) == nil ? .warning : .normal)
-            row += 1
+            writeProse(
+                leadText(table, on: target), row: &row, column: 4,
+                role: table.lead(on: target) == nil ? .warning : .normal, wraps: wraps)
         }
         for note in table.notes where row < rows.upperBound {
-            write(note, row: row, column: 2, role: .dim)
+            writeProse(note, row: &row, column: 2, role: .dim, wraps: wraps)
+        }
+    }
+
+    /// Where mailscope leads on `target`, or why nowhere.
+    private func leadText(_ table: PresetConnections, on target: SetupTarget) -> String {
+        let name = PresetConnections.targetName(target)
+        return table.lead(on: target).map { "\(name): \($0.path)" } ?? "\(name): nothing: \(table.noLead ?? "")"
+    }
+
+    /// `text` broken to the width from `column`, its next lines two columns further in.
+    private func wrappedLines(_ text: String, column: Int) -> [String] {
+        let first = text.wrapped(toColumns: max(10, width - column - 1))
+        guard first.count > 1 else { return first }
+        let rest = first.dropFirst().joined(separator: " ").wrapped(toColumns: max(10, width - column - 3))
+        return [first[0]] + rest
+    }
+
+    /// Writes `text` at `row` (advanced past it): whole on its lines when `wraps`, else cut to one.
+    private mutating func writeProse(_ text: String, row: inout Int, column: Int, role: StyleRole, wraps: Bool) {
+        guard wraps else {
+            write(text, row: row, column: column, role: role)
+            row += 1
+            return
+        }
+        for (index, line) in wrappedLines(text, column: column).enumerated() {
+            write(line, row: row, column: column + (index == 0 ? 0 : 2), role: role)
             row += 1
         }
     }
