@@ -61,6 +61,14 @@ start_app() {
     LAST_SESSION=$name
 }
 
+# start_app_adding NAME STATE WIDTH HEIGHT ARG... -- start_app with the demo's arguments and ARG...
+start_app_adding() {
+    local saved=("${DEMO_ARGS[@]}")
+    DEMO_ARGS+=("${@:5}")
+    start_app "$1" "$2" "$3" "$4"
+    DEMO_ARGS=("${saved[@]}")
+}
+
 # screen [SESSION] -- the pane's text now.
 screen() { "${TMUX_CMD[@]}" capture-pane -t "${1:-$LAST_SESSION}" -p 2>/dev/null; }
 
@@ -412,10 +420,7 @@ confirm_shell_steps() {
 # with Enter (the demo then runs it on the simulator), the wait proven over EWS, the hand-off.
 scenario_exchange_server() {
     local state="$WORK/exchange_server"
-    local saved=("${DEMO_ARGS[@]}")
-    DEMO_ARGS+=(--target exchange-server)
-    start_app exchange_server "$state" 80 24
-    DEMO_ARGS=("${saved[@]}")
+    start_app_adding exchange_server "$state" 80 24 --target exchange-server
     wait_for "What do you want to do?" || return 1
     keys Enter
     wait_for "Step 1 of 4" || return 1
@@ -736,10 +741,7 @@ scenario_preset_workato_online() {
 # with the guide's names), then the EMS steps to a hand-off that is Workable's form.
 scenario_preset_workable_server() {
     local state="$WORK/preset_workable_server"
-    local saved=("${DEMO_ARGS[@]}")
-    DEMO_ARGS+=(--target exchange-server)
-    start_app preset_workable_server "$state" 80 24
-    DEMO_ARGS=("${saved[@]}")
+    start_app_adding preset_workable_server "$state" 80 24 --target exchange-server
     wait_for "Workable: its guide today" || return 1
     screen | grep -qE 'Alternate configuration +✖ no longer possible +✔ works' ||
         { log "the alternate configuration's row is not as the table says"; screen >&2; return 1; }
@@ -817,10 +819,7 @@ vendor_app_setup() {
 scenario_vendor_app_drift_repaired() {
     local state="$WORK/vendor_drift"
     vendor_app_setup "$state" vendor_drift_setup || return 1
-    local saved=("${DEMO_ARGS[@]}")
-    DEMO_ARGS+=(--second-consent)
-    start_app vendor_drift_recheck "$state" 100 30
-    DEMO_ARGS=("${saved[@]}")
+    start_app_adding vendor_drift_recheck "$state" 100 30 --second-consent
     wait_for "What do you want to do?" || return 1
     local step
     for step in $(seq 1 8); do

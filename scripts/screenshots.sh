@@ -165,10 +165,7 @@ keys q y
 
 next_flow "Exchange Server on-premises (demo --target exchange-server)"
 state="$WORK/shots-server"
-saved_args=("${DEMO_ARGS[@]}")
-DEMO_ARGS+=(--target exchange-server)
-start_app server "$state" 80 24
-DEMO_ARGS=("${saved_args[@]}")
+start_app_adding server "$state" 80 24 --target exchange-server
 wait_for "What do you want to do?" || fail "no start screen"
 keys Enter
 wait_for "Step 1 of 4" || fail "no server form"

@@ -21,12 +21,7 @@ extension WizardAnswers {
             vendorAppID: config.vendorAppID)
         access = config.access == .application ? nil : config.access
         redirectURI = config.access == .delegated ? config.redirectURI?.absoluteString : nil
-        delegatedScopes =
-            switch config.delegatedScopes {
-            case .defaultSet: nil
-            case .minimum: "minimum"
-            case .list(let names): names.joined(separator: " ")  // a config's own list, kept as it is
-            }
+        delegatedScopes = config.delegatedScopes == .defaultSet ? nil : config.delegatedScopes
         usesEWS = config.usesEWS
         endEventEarly = config.endEventEarly ? true : nil
         mailboxUser = config.mailboxUser
@@ -65,7 +60,7 @@ extension WizardAnswers {
                 config.redirectURI =
                     redirectURI.flatMap { try? FieldRules.redirectURI($0).get() }
                     ?? Preset.named(presetID)?.delegated?.redirectURI
-                config.delegatedScopes = Self.delegatedScopes(delegatedScopes)
+                config.delegatedScopes = delegatedScopes ?? .defaultSet
             }
         } else {
             config.usesEWS = false  // EWS is Exchange Server's transport, not a choice (as the loader reads it)
@@ -96,14 +91,5 @@ extension WizardAnswers {
         config.inScopeMailbox = optional(inScopeMailbox)
         config.outOfScopeMailbox = optional(outOfScopeMailbox)
         return config
-    }
-
-    /// "minimum", nil (the default set), or a config's own list of permissions (space-separated).
-    static func delegatedScopes(_ text: String?) -> DelegatedScopes {
-        switch text {
-        case nil, "default": .defaultSet
-        case "minimum": .minimum
-        case let names?: .list(names.split(separator: " ").map(String.init))
-        }
     }
 }

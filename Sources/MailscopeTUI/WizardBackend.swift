@@ -71,8 +71,9 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
     public var access: AppAccess?
     /// Delegated access: the Web redirect URI; `nil`: the preset's.
     public var redirectURI: String?
-    /// Delegated access: "default" or "minimum" (the preset's sets); `nil`: default.
-    public var delegatedScopes: String?
+    /// Delegated access: the permissions (the preset's default or minimum set, or a config's own
+    /// list); `nil`: the default set.
+    public var delegatedScopes: DelegatedScopes?
     /// Whether the integration calls EWS (Exchange Online); `nil`: the preset's default.
     public var usesEWS: Bool?
     /// Eptura's End Event Early (a warned widening of the rooms scope); `nil`: off.
@@ -111,7 +112,7 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
         vendorAppID: String? = nil,
         access: AppAccess? = nil,
         redirectURI: String? = nil,
-        delegatedScopes: String? = nil,
+        delegatedScopes: DelegatedScopes? = nil,
         usesEWS: Bool? = nil,
         endEventEarly: Bool? = nil,
         mailboxUser: String? = nil
@@ -212,7 +213,7 @@ public struct WizardAnswers: Sendable, Equatable, Codable {
             vendorAppID: try container.decodeIfPresent(String.self, forKey: .vendorAppID),
             access: try container.decodeIfPresent(AppAccess.self, forKey: .access),
             redirectURI: try container.decodeIfPresent(String.self, forKey: .redirectURI),
-            delegatedScopes: try container.decodeIfPresent(String.self, forKey: .delegatedScopes),
+            delegatedScopes: try container.decodeIfPresent(DelegatedScopes.self, forKey: .delegatedScopes),
             usesEWS: try container.decodeIfPresent(Bool.self, forKey: .usesEWS),
             endEventEarly: try container.decodeIfPresent(Bool.self, forKey: .endEventEarly),
             mailboxUser: try container.decodeIfPresent(String.self, forKey: .mailboxUser)

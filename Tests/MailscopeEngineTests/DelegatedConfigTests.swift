@@ -21,16 +21,6 @@ struct DelegatedConfigTests {
         )
     }
 
-    func problems(_ text: String) -> [FieldError] {
-        do {
-            _ = try ConfigLoader.parse(text)
-            return []
-        } catch let error as ConfigError {
-            return error.problems
-        } catch {
-            return [FieldError(field: "?", message: "\(error)")]
-        }
-    }
 
     @Test func workatoDelegatedTakesTheGuidesRedirectURIAndScopes() throws {
         let config = try ConfigLoader.parse(Self.delegated())
@@ -46,7 +36,7 @@ struct DelegatedConfigTests {
         #expect(local.redirectURI?.host == "localhost")
         // Delegated access needs no group members or roles.
         let noMembers = Self.delegated().replacingOccurrences(of: "members = [\"alex@contoso.com\"]", with: "")
-        #expect(problems(noMembers).isEmpty)
+        #expect(configProblems(noMembers).isEmpty)
         let method = try ConfigLoader.parse("method = \"authorization-code\"\n" + Self.delegated())
         #expect(method.guideMethod == "authorization-code")
     }
@@ -68,13 +58,13 @@ struct DelegatedConfigTests {
         let text =
             line.hasPrefix("access")
             ? Self.delegated().replacingOccurrences(of: "access = \"delegated\"", with: line) : Self.delegated(line)
-        let found = problems(text)
+        let found = configProblems(text)
         #expect(found.contains { $0.field == field && $0.message.contains(fix) }, "\(found)")
     }
 
     @Test func delegatedSettingsWithApplicationAccessAreRefused() {
         let account = Self.workato.replacingOccurrences(of: "[group]", with: "[service_account]\nPLACE\n[group]")
-        let redirect = problems(
+        let redirect = configProblems(
             account.replacingOccurrences(of: "PLACE", with: "redirect_uri = \"https://www.workato.com/oauth/callback\"")
         )
         #expect(
@@ -82,20 +72,20 @@ struct DelegatedConfigTests {
                 $0.field == "service_account.redirect_uri" && $0.message.contains("access = \"delegated\"")
             }
         )
-        let scopes = problems(account.replacingOccurrences(of: "PLACE", with: "scopes = \"minimum\""))
+        let scopes = configProblems(account.replacingOccurrences(of: "PLACE", with: "scopes = \"minimum\""))
         #expect(
             scopes.contains { $0.field == "service_account.scopes" && $0.message.contains("delegated access only") }
         )
-        let method = problems("method = \"authorization-code\"\n" + Self.workato)
+        let method = configProblems("method = \"authorization-code\"\n" + Self.workato)
         #expect(
             method.contains { $0.field == "method" && $0.message.contains("service_account.access = \"delegated\"") }
         )
-        let server = problems("target = \"exchange-server\"\n" + Self.delegated())
+        let server = configProblems("target = \"exchange-server\"\n" + Self.delegated())
         #expect(server.contains { $0.field == "service_account.access" })
-        let custom = problems(Self.delegated().replacingOccurrences(of: "workato", with: "custom"))
+        let custom = configProblems(Self.delegated().replacingOccurrences(of: "workato", with: "custom"))
         #expect(custom.contains { $0.field == "service_account.redirect_uri" && $0.message.contains("required") })
         #expect(custom.contains { $0.field == "service_account.scopes" && $0.message.contains("list them") })
-        let workable = problems(Self.delegated().replacingOccurrences(of: "workato", with: "workable"))
+        let workable = configProblems(Self.delegated().replacingOccurrences(of: "workato", with: "workable"))
         #expect(workable.contains { $0.field == "service_account.access" })
     }
 
@@ -116,11 +106,11 @@ struct DelegatedConfigTests {
         )
         #expect(standard.roles.allSatisfy(ApplicationRole.known.contains))
         #expect(
-            problems(withRoles("all")).contains { $0.field == "scope.roles" && $0.message.contains("default, minimum") }
+            configProblems(withRoles("all")).contains { $0.field == "scope.roles" && $0.message.contains("default, minimum") }
         )
-        let workable = problems(withRoles("minimum").replacingOccurrences(of: "workato", with: "workable"))
+        let workable = configProblems(withRoles("minimum").replacingOccurrences(of: "workato", with: "workable"))
         #expect(workable.contains { $0.field == "scope.roles" && $0.message.contains("roles.names") })
-        let both = problems(withRoles("minimum") + "[roles]\nnames = [\"Application Mail.Read\"]\n")
+        let both = configProblems(withRoles("minimum") + "[roles]\nnames = [\"Application Mail.Read\"]\n")
         #expect(both.contains { $0.field == "scope.roles" && $0.message.contains("both set") })
     }
 }

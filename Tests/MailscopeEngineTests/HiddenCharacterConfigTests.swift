@@ -17,16 +17,6 @@ struct HiddenCharacterConfigTests {
         """
     }
 
-    static func problems(_ text: String) -> [FieldError] {
-        do {
-            _ = try ConfigLoader.parse(text)
-            return []
-        } catch let error as ConfigError {
-            return error.problems
-        } catch {
-            return [FieldError(field: "?", message: "\(error)")]
-        }
-    }
 
     @Test(arguments: [
         ("All Staff\\u0000 (integration)", "NUL"),
@@ -40,7 +30,7 @@ struct HiddenCharacterConfigTests {
         ("\\uFEFFAll Staff", "byte-order mark"),
     ])
     func anEscapedHiddenCharacterIsRefusedWithItsField(_ name: String, _ kind: String) {
-        let problems = Self.problems(Self.config(group: name))
+        let problems = configProblems(Self.config(group: name))
         #expect(problems.count == 1)
         #expect(problems.first?.field.hasPrefix("group.name") == true)
         #expect(problems.first?.message.contains(kind) == true)
@@ -48,14 +38,14 @@ struct HiddenCharacterConfigTests {
 
     @Test(arguments: ["\u{202E}", "\u{200B}", "\u{FEFF}", "\u{2067}", "\u{9F}"])
     func aLiteralHiddenCharacterIsRefusedToo(_ hidden: String) {
-        let problems = Self.problems(Self.config(group: "All\(hidden)Staff"))
+        let problems = configProblems(Self.config(group: "All\(hidden)Staff"))
         #expect(problems.contains { $0.field == "group.name" })
     }
 
     @Test func aLiteralBackslashUInALiteralStringIsText() {
         // 'All Staff\u0000' in single quotes is eleven visible characters, no escape.
         let text = Self.config(group: "x").replacingOccurrences(of: "name = \"x\"", with: "name = 'Staff\\u0000'")
-        #expect(!Self.problems(text).contains { $0.message.contains("NUL") })
+        #expect(!configProblems(text).contains { $0.message.contains("NUL") })
     }
 
     @Test func aRawNULByteIsReportedAsSuchWithItsLine() throws {

@@ -8,7 +8,7 @@ struct TenantIDSpacingTests {
     @Test func spacesAroundTheTenantAreRefusedWithTheField() {
         let text = HiddenCharacterConfigTests.config(group: "WorkableUsers")
             .replacingOccurrences(of: "id = \"contoso.onmicrosoft.com\"", with: "id = \" contoso.onmicrosoft.com \"")
-        let problems = HiddenCharacterConfigTests.problems(text)
+        let problems = configProblems(text)
         #expect(problems.map(\.field) == ["tenant.id"])
         #expect(problems.first?.message.contains("starts or ends with a space") == true)
     }

@@ -161,23 +161,13 @@ struct VendorAppTests {
         let config = try ConfigLoader.parse(base)
         #expect(config.vendorAppID == Self.vendor.appId)
 
-        func problems(_ text: String) -> [FieldError] {
-            do {
-                _ = try ConfigLoader.parse(text)
-                return []
-            } catch let error as ConfigError {
-                return error.problems
-            } catch {
-                return [FieldError(field: "?", message: "\(error)")]
-            }
-        }
-        let secret = problems(base + "\ncredential = \"secret\"")
+        let secret = configProblems(base + "\ncredential = \"secret\"")
         #expect(secret.contains { $0.field == "service_account.credential" && $0.message.contains("app_id") })
-        let days = problems(base + "\ncredential_lifetime_days = 90")
+        let days = configProblems(base + "\ncredential_lifetime_days = 90")
         #expect(days.contains { $0.field == "service_account.credential_lifetime_days" })
-        let notGUID = problems(base.replacingOccurrences(of: Self.vendor.appId, with: "example-vendor"))
+        let notGUID = configProblems(base.replacingOccurrences(of: Self.vendor.appId, with: "example-vendor"))
         #expect(notGUID.contains { $0.field == "service_account.app_id" && $0.message.contains("GUID") })
-        let server = problems(
+        let server = configProblems(
             """
             target = "exchange-server"
             preset = "workable"

@@ -77,7 +77,7 @@ struct ConnectionQuestionsTests {
         var answers = WizardAnswers(preset: Preset.named("workato")!, tenant: "contoso.onmicrosoft.com")
         answers.access = .delegated
         answers.redirectURI = "https://www.workato.com/oauth/callback"
-        answers.delegatedScopes = "User.Read offline_access"
+        answers.delegatedScopes = .list(["User.Read", "offline_access"])
         answers.usesEWS = false
         answers.endEventEarly = true
         answers.mailboxUser = "svc@contoso.onmicrosoft.com"

@@ -24,9 +24,9 @@ public struct FormState: Sendable, Equatable {
     public var connection: AppConnection
     /// Delegated access: the preset's minimum set of permissions rather than its default.
     public var minimumDelegatedScopes: Bool
-    /// Delegated access: a config's own list of permissions (space-separated), kept until the
-    /// admin picks one of the guide's sets instead.
-    public var configuredDelegatedScopes: String?
+    /// Delegated access: a config's own list of permissions, kept until the admin picks one of
+    /// the guide's sets instead.
+    public var configuredDelegatedScopes: [String]?
     /// Whether the vendor calls EWS (Exchange Online).
     public var usesEWS: Bool
     /// Eptura's End Event Early: the rooms scope widened to the organizers (a warned choice).
@@ -59,8 +59,8 @@ public struct FormState: Sendable, Equatable {
         secretSource = answers.secretFile != nil && answers.secretEnvironmentVariable == nil ? .file : .environmentVariable
         connection =
             answers.vendorAppID != nil ? .vendorApp : answers.access == .delegated ? .delegatedApp : .newApp
-        minimumDelegatedScopes = answers.delegatedScopes == "minimum"
-        configuredDelegatedScopes = ["minimum", "default", nil].contains(answers.delegatedScopes) ? nil : answers.delegatedScopes
+        minimumDelegatedScopes = answers.delegatedScopes == .minimum
+        if case .list(let names) = answers.delegatedScopes { configuredDelegatedScopes = names }
         let preset = Preset.named(answers.presetID)
         usesEWS = answers.usesEWS ?? preset?.usesEWS ?? false
         endEventEarly = answers.endEventEarly ?? false
@@ -139,7 +139,7 @@ public struct FormState: Sendable, Equatable {
             access: isApplicable(.redirectURI) ? .delegated : nil,
             redirectURI: isApplicable(.redirectURI) ? optional(.redirectURI) : nil,
             delegatedScopes: isApplicable(.delegatedScopes)
-                ? configuredDelegatedScopes ?? (minimumDelegatedScopes ? "minimum" : nil) : nil,
+                ? configuredDelegatedScopes.map(DelegatedScopes.list) ?? (minimumDelegatedScopes ? .minimum : nil) : nil,
             usesEWS: isApplicable(.usesEWS) && usesEWS != (Preset.named(presetID)?.usesEWS ?? false) ? usesEWS : nil,
             endEventEarly: isApplicable(.endEventEarly) && endEventEarly ? true : nil,
             mailboxUser: isApplicable(.mailboxUser) ? optional(.mailboxUser) : nil
@@ -381,7 +381,7 @@ public struct FormState: Sendable, Equatable {
         case .secretSource: secretSource.title
         case .connection: connection.title
         case .delegatedScopes:
-            configuredDelegatedScopes.map { "as configured: \($0)" }
+            configuredDelegatedScopes.map { "as configured: \($0.joined(separator: " "))" }
                 ?? (minimumDelegatedScopes ? "the guide's minimum" : "the guide's default")
         case .usesEWS: usesEWS ? "yes: allow-list the app (EWS ends 1 Apr 2027)" : "no: Microsoft Graph only"
         case .endEventEarly: endEventEarly ? "yes: widen to the organizers (warned)" : "no: room mailboxes only"
